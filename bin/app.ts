@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+/**
+ * CDK entry point: reads the deployment context once and wires the pipeline stack. Nothing else.
+ *
+ *   npx cdk synth                       # LocalStack target (default)
+ *   npx cdk synth -c target=aws         # AWS: Aurora Serverless v2 instead of the Data API emulator
+ */
+import { App, Aspects } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { readPipelineConfig } from '../lib/config.js';
+import { PipelineStack } from '../lib/pipeline-stack.js';
+
+const app = new App();
+const config = readPipelineConfig(app.node);
+
+new PipelineStack(app, config.stackName, {
+  config,
+  description: `Infected Code streaming pipeline (target: ${config.target}, database: ${config.database.kind})`,
+});
+
+// Findings fail the synthesis; every accepted one is suppressed in code beside its resource, with a reason.
+Aspects.of(app).add(new AwsSolutionsChecks());

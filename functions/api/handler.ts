@@ -1,0 +1,48 @@
+/**
+ * The api Lambda: an adapter from API Gateway REST proxy events to the read endpoints.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { dataApiDatabaseFromEnv } from '../shared/database/data-api.js';
+import { serve } from './endpoints.js';
+import { errorResponse, json, methodNotAllowed, preflight } from './responses.js';
+import { dispatch, serverUrlOf } from './router.js';
+import { DataApiStatsRepository, lazySqlExecutor, type StatsRepository } from './stats-repository.js';
+
+const defaultLogger = new Logger({ serviceName: 'api' });
+
+export type ApiHandler = (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult>;
+
+/**
+ * Builds the handler over a repository (the Data API one in Lambda, a fake in unit tests).
+ *
+ * @param repository - where the aggregates are read
+ * @param options.logger - defaults to the module's Powertools logger
+ */
+export function createApiHandler(repository: StatsRepository, options: { logger?: Logger } = {}): ApiHandler {
+  const logger = options.logger ?? defaultLogger;
+  return async (event, context) => {
+    if (context) logger.addContext(context);
+    logger.setCorrelationId(event.requestContext?.requestId);
+    try {
+      const target = dispatch(event.httpMethod, event.path);
+      if (target.kind === 'preflight') return preflight();
+      if (target.kind === 'method-not-allowed') return methodNotAllowed(target.method);
+      const result = await serve(target.route, { query: event, serverUrl: serverUrlOf(event) }, repository);
+      if (result.problem)
+        logger.error('request degraded', { statusCode: result.statusCode, error: result.problem });
+      return json(result.statusCode, result.body);
+    } catch (error) {
+      const response = errorResponse(error);
+      if (response.statusCode >= 500)
+        logger.error('request failed', { statusCode: response.statusCode, error });
+      else logger.info('request rejected', { statusCode: response.statusCode, body: response.body });
+      return response;
+    }
+  };
+}
+
+/** The Lambda entry point; the database is created on first use, so routing works without its environment. */
+export const handler = createApiHandler(
+  new DataApiStatsRepository(lazySqlExecutor(() => dataApiDatabaseFromEnv())),
+);

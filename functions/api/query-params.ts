@@ -1,0 +1,146 @@
+/**
+ * Query-string validation at the edge: one zod schema per route, error messages that name the parameter.
+ *
+ * Only the parameters a route knows are read; unknown names are ignored (API Gateway and proxies add
+ * their own), but a known parameter given twice, empty, or out of range is a `BadRequestError`.
+ */
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { z } from 'zod';
+import { BadRequestError } from '../shared/errors.js';
+import { settings } from '../shared/settings.js';
+import { GROUP_SORTS, SORT_ORDERS, SUSPICION_REASONS } from './stats-repository.js';
+
+const { defaultPageSize, maxPageSize } = settings.api;
+
+/** Default and maximum number of windows one timeline response holds. */
+export const TIMELINE_PAGE_SIZE = maxPageSize;
+
+/** Largest offset accepted, so that it stays an exact integer on the wire. */
+const MAX_OFFSET = Number.MAX_SAFE_INTEGER;
+
+/**
+ * An optional non-negative integer parameter within `[min, max]`, `fallback` when absent.
+ *
+ * @param name - the parameter name, used in the error message
+ */
+function integerParam(name: string, min: number, max: number, fallback: number) {
+  const message =
+    max === MAX_OFFSET
+      ? `${name} must be an integer >= ${min}`
+      : `${name} must be an integer from ${min} to ${max}`;
+  return z
+    .string()
+    .regex(/^\d{1,16}$/, message)
+    .transform(Number)
+    .pipe(z.number().min(min, message).max(max, message))
+    .default(fallback);
+}
+
+function enumParam<const T extends readonly [string, ...string[]]>(name: string, values: T) {
+  return z.enum(values, { error: `${name} must be one of ${values.join(', ')}` });
+}
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})/;
+
+/** True when the calendar date at the start of `value` exists (zod's regex accepts 2024-02-30). */
+function isRealDate(value: string): boolean {
+  const match = ISO_DATE.exec(value);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+/**
+ * An optional instant: ISO 8601 date-time with `Z` or a `±hh:mm` offset, or a date (midnight UTC).
+ * A `+` decoded to a space by a form-style encoder (`…T10:00:00 02:00`) is read back as `+`.
+ * The value is normalised to `YYYY-MM-DDTHH:mm:ss.sssZ`.
+ */
+function instantParam(name: string) {
+  const message = `${name} must be an ISO 8601 date-time with a time zone offset (e.g. 2024-01-01T00:00:00Z) or a date (e.g. 2024-01-01)`;
+  return (
+    z
+      .string()
+      .transform((value) => value.replace(/ (\d{2}:\d{2})$/, '+$1'))
+      .pipe(z.union([z.iso.datetime({ offset: true }), z.iso.date()], { error: message }))
+      .refine(isRealDate, message)
+      .transform((value) => new Date(value).toISOString())
+      // An offset can push 0001-01-01 or 9999-12-31 out of the 4-digit years PostgreSQL reads.
+      .refine((iso) => /^\d{4}-/.test(iso) && iso >= '0001-01-01', `${name} must be between years 1 and 9999`)
+      .optional()
+  );
+}
+
+const pagingShape = {
+  limit: integerParam('limit', 1, maxPageSize, defaultPageSize),
+  offset: integerParam('offset', 0, MAX_OFFSET, 0),
+};
+
+export const groupListParams = z.object({
+  ...pagingShape,
+  sort: enumParam('sort', GROUP_SORTS).default('commits'),
+  order: enumParam('order', SORT_ORDERS).default('desc'),
+});
+
+export const timelineParams = z
+  .object({
+    from: instantParam('from'),
+    to: instantParam('to'),
+    limit: integerParam('limit', 1, TIMELINE_PAGE_SIZE, TIMELINE_PAGE_SIZE),
+  })
+  .refine(({ from, to }) => from === undefined || to === undefined || from <= to, {
+    message: 'from must not be after to',
+    path: ['from'],
+  });
+
+export const suspiciousParams = z.object({
+  limit: pagingShape.limit,
+  author: z.string().min(1, 'author must not be empty').optional(),
+  reason: enumParam('reason', SUSPICION_REASONS).optional(),
+});
+
+/** The query string of a REST proxy event, as single and multi-valued maps (either may be null). */
+export type QueryInput = Pick<
+  APIGatewayProxyEvent,
+  'queryStringParameters' | 'multiValueQueryStringParameters'
+>;
+
+/**
+ * Validates the query string against a route's schema; parameters the schema does not name are ignored.
+ *
+ * @param schema - one of the object schemas of this module
+ * @param query - the event's query-string maps
+ * @returns the parsed, defaulted parameters
+ * @throws BadRequestError naming the offending parameter(s)
+ */
+function parseWith<S extends z.ZodObject>(schema: S, query: QueryInput): z.output<S> {
+  const input: Record<string, string> = {};
+  for (const name of Object.keys(schema.shape)) {
+    const values =
+      query.multiValueQueryStringParameters?.[name] ??
+      (query.queryStringParameters?.[name] !== undefined ? [query.queryStringParameters[name]] : []);
+    if (values.length > 1) throw new BadRequestError(`${name} must be given at most once`);
+    const [value] = values;
+    if (value !== undefined) input[name] = value;
+  }
+  const result = schema.safeParse(input);
+  if (!result.success) {
+    throw new BadRequestError(result.error.issues.map((issue) => issue.message).join('; '));
+  }
+  return result.data;
+}
+
+export type GroupListParams = z.output<typeof groupListParams>;
+export type TimelineParams = z.output<typeof timelineParams>;
+export type SuspiciousParams = z.output<typeof suspiciousParams>;
+
+/** Paging and sorting of `/stats/authors`, `/stats/modules` and `/stats/languages`. */
+export const parseGroupListParams = (query: QueryInput): GroupListParams => parseWith(groupListParams, query);
+
+/** Range and page size of `/stats/timeline`. */
+export const parseTimelineParams = (query: QueryInput): TimelineParams => parseWith(timelineParams, query);
+
+/** Filters and page size of `/commits/suspicious`. */
+export const parseSuspiciousParams = (query: QueryInput): SuspiciousParams =>
+  parseWith(suspiciousParams, query);

@@ -1,0 +1,112 @@
+/**
+ * Method + path → route. Routes on `event.path` alone, so the same handler works behind a `{proxy+}`
+ * resource and behind explicit resources (REST APIs leave the stage prefix out of `path`).
+ */
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { BadRequestError, NotFoundError } from '../shared/errors.js';
+import type { Dimension } from './stats-repository.js';
+
+export type Route =
+  | { name: 'health' }
+  | { name: 'openapi' }
+  | { name: 'summary' }
+  | { name: 'groups'; dimension: Dimension }
+  | { name: 'group'; dimension: Dimension; key: string }
+  | { name: 'timeline' }
+  | { name: 'suspicious' };
+
+/** What to do with a request whose path is known. */
+export type Dispatch =
+  | { kind: 'route'; route: Route }
+  | { kind: 'preflight' }
+  | { kind: 'method-not-allowed'; method: string };
+
+/** The only method the API serves (OPTIONS preflights are answered separately). */
+export const ALLOWED_METHOD = 'GET';
+
+/** Collection segment under `/stats/` → dimension. */
+const COLLECTIONS: Readonly<Record<string, Dimension>> = {
+  authors: 'author',
+  modules: 'module',
+  languages: 'language',
+};
+
+const FIXED_ROUTES: Readonly<Record<string, Route>> = {
+  '/health': { name: 'health' },
+  '/openapi.json': { name: 'openapi' },
+  '/stats/summary': { name: 'summary' },
+  '/stats/authors': { name: 'groups', dimension: 'author' },
+  '/stats/modules': { name: 'groups', dimension: 'module' },
+  '/stats/languages': { name: 'groups', dimension: 'language' },
+  '/stats/timeline': { name: 'timeline' },
+  '/commits/suspicious': { name: 'suspicious' },
+};
+
+/** `/stats/{collection}/{key}`; the key is the (still encoded) rest of the path. */
+const GROUP_ITEM = /^\/stats\/(authors|modules|languages)\/(.+)$/;
+
+/**
+ * Finds the route of a path.
+ *
+ * One trailing slash is tolerated. The key of `/stats/{collection}/{key}` is the rest of the path,
+ * percent-decoded, so a module such as `/security/auth` is reachable both as `%2Fsecurity%2Fauth` and
+ * as `/security/auth` (when a proxy has already decoded `%2F`).
+ *
+ * @param path - `event.path`, percent-encoded as received
+ * @returns the route, or undefined when no route has this path
+ * @throws BadRequestError when the key is not valid percent-encoding
+ */
+export function matchPath(path: string): Route | undefined {
+  const trimmed = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+  const fixed = Object.hasOwn(FIXED_ROUTES, trimmed) ? FIXED_ROUTES[trimmed] : undefined;
+  if (fixed) return fixed;
+  const item = GROUP_ITEM.exec(trimmed);
+  const dimension = item?.[1] === undefined ? undefined : COLLECTIONS[item[1]];
+  if (!item?.[2] || !dimension) return undefined;
+  return { name: 'group', dimension, key: decodePathSegment(item[2]) };
+}
+
+/**
+ * Decides how to serve a request: a route for GET, a preflight answer for OPTIONS, 405 otherwise.
+ *
+ * @param method - `event.httpMethod`
+ * @param path - `event.path`
+ * @throws NotFoundError when no route has this path (whatever the method)
+ * @throws BadRequestError when the path is not valid percent-encoding
+ */
+export function dispatch(method: string, path: string): Dispatch {
+  const route = matchPath(path);
+  if (!route) throw new NotFoundError(`no route for ${path}`);
+  const upper = method.toUpperCase();
+  if (upper === ALLOWED_METHOD) return { kind: 'route', route };
+  if (upper === 'OPTIONS') return { kind: 'preflight' };
+  return { kind: 'method-not-allowed', method: upper };
+}
+
+function decodePathSegment(encoded: string): string {
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    throw new BadRequestError('the path is not valid percent-encoding');
+  }
+}
+
+/**
+ * The absolute base URL the client used to reach the API, stage or custom-domain base path included:
+ * `requestContext.path` minus `event.path`. Undefined when the event does not tell (e.g. a bare test event).
+ *
+ * @example serverUrlOf(event) === 'https://abc.execute-api.eu-west-1.amazonaws.com/prod'
+ */
+export function serverUrlOf(
+  event: Pick<APIGatewayProxyEvent, 'path' | 'headers' | 'requestContext'>,
+): string | undefined {
+  const context: Partial<APIGatewayProxyEvent['requestContext']> | undefined = event.requestContext;
+  const host = context?.domainName;
+  const fullPath = context?.path;
+  if (!host || !fullPath || !event.path || !fullPath.endsWith(event.path)) return undefined;
+  const forwarded = Object.entries(event.headers ?? {}).find(
+    ([name]) => name.toLowerCase() === 'x-forwarded-proto',
+  );
+  const protocol = forwarded?.[1] === 'http' ? 'http' : 'https';
+  return `${protocol}://${host}${fullPath.slice(0, fullPath.length - event.path.length)}`;
+}

@@ -1,0 +1,148 @@
+/**
+ * The hot path's store: one Data API transaction per batch, a handful of set-based statements.
+ *
+ * 1. insert the batch's commit ids into the dedupe ledger; only ids that were new are aggregated,
+ *    so retries, bisected batches and replays count every commit exactly once;
+ * 2. lock and read the entropy baselines of the new commits' authors;
+ * 3. aggregate in memory;
+ * 4. upsert group, window and baseline rows and insert the suspicious commits, each as one statement
+ *    over a JSON array expanded with `jsonb_to_recordset`.
+ */
+import type { CommitRecord } from '../shared/commit-record.js';
+import type { Database, SqlExecutor } from '../shared/database/data-api.js';
+import { settings } from '../shared/settings.js';
+import { aggregateBatch, type BatchAggregate, type SuspicionRules } from './aggregate.js';
+import type { RunningStats } from './running-stats.js';
+
+export interface IngestReport {
+  /** Commits counted by this call. */
+  counted: number;
+  /** Commits skipped because they had been counted before (or repeat within the batch). */
+  duplicates: number;
+  suspicious: number;
+}
+
+/** Port of the hot path. */
+export interface AggregateStore {
+  ingest(commits: readonly CommitRecord[]): Promise<IngestReport>;
+}
+
+export class DataApiAggregateStore implements AggregateStore {
+  constructor(
+    private readonly db: Database,
+    private readonly rules: SuspicionRules = settings.analytics,
+  ) {}
+
+  async ingest(commits: readonly CommitRecord[]): Promise<IngestReport> {
+    if (commits.length === 0) return { counted: 0, duplicates: 0, suspicious: 0 };
+    return this.db.transaction(async (tx) => {
+      const fresh = await claimNewCommits(tx, commits);
+      if (fresh.length === 0) return { counted: 0, duplicates: commits.length, suspicious: 0 };
+      const baselines = await lockBaselines(tx, [...new Set(fresh.map((commit) => commit.author))]);
+      const aggregate = aggregateBatch(fresh, baselines, this.rules);
+      await writeAggregate(tx, aggregate, this.rules.windowSeconds);
+      return {
+        counted: fresh.length,
+        duplicates: commits.length - fresh.length,
+        suspicious: new Set(aggregate.suspicious.map((commit) => commit.commitId)).size,
+      };
+    });
+  }
+}
+
+/** Inserts the ids into the ledger and returns the commits whose id was new, first occurrence only. */
+async function claimNewCommits(tx: SqlExecutor, commits: readonly CommitRecord[]): Promise<CommitRecord[]> {
+  const rows = await tx.query<{ commit_id: string }>(
+    `INSERT INTO pipeline.ingested_commits (commit_id)
+     SELECT DISTINCT id FROM jsonb_array_elements_text(:ids::jsonb) AS ids(id)
+     ON CONFLICT (commit_id) DO NOTHING
+     RETURNING commit_id`,
+    { ids: JSON.stringify(commits.map((commit) => commit.commitId)) },
+  );
+  const fresh = new Set(rows.map((row) => row.commit_id));
+  return commits.filter((commit) => fresh.delete(commit.commitId));
+}
+
+async function lockBaselines(tx: SqlExecutor, authors: string[]): Promise<Map<string, RunningStats>> {
+  // Sorted lock order keeps concurrent shards from deadlocking on each other's rows.
+  const rows = await tx.query<{ author: string; commits: number; entropy_mean: number; entropy_m2: number }>(
+    `SELECT author, commits, entropy_mean, entropy_m2
+     FROM pipeline.author_baselines
+     WHERE author IN (SELECT jsonb_array_elements_text(:authors::jsonb))
+     ORDER BY author
+     FOR UPDATE`,
+    { authors: JSON.stringify(authors) },
+  );
+  return new Map(
+    rows.map((row) => [row.author, { count: row.commits, mean: row.entropy_mean, m2: row.entropy_m2 }]),
+  );
+}
+
+async function writeAggregate(
+  tx: SqlExecutor,
+  aggregate: BatchAggregate,
+  windowSeconds: number,
+): Promise<void> {
+  await tx.query(
+    `INSERT INTO pipeline.group_stats AS g (dimension, key, commits, lines_added, lines_deleted, entropy_sum,
+       max_entropy, suspicious_commits, first_event_time, last_event_time, last_ingested_at)
+     SELECT d.dimension, d.key, d.commits, d."linesAdded", d."linesDeleted", d."entropySum", d."maxEntropy",
+       d."suspiciousCommits", d."firstEventTime", d."lastEventTime", now()
+     FROM jsonb_to_recordset(:groups::jsonb) AS d(dimension text, key text, commits bigint, "linesAdded" bigint,
+       "linesDeleted" bigint, "entropySum" numeric, "maxEntropy" numeric, "suspiciousCommits" bigint,
+       "firstEventTime" timestamptz, "lastEventTime" timestamptz)
+     ORDER BY d.dimension, d.key
+     ON CONFLICT (dimension, key) DO UPDATE SET
+       commits = g.commits + EXCLUDED.commits,
+       lines_added = g.lines_added + EXCLUDED.lines_added,
+       lines_deleted = g.lines_deleted + EXCLUDED.lines_deleted,
+       entropy_sum = g.entropy_sum + EXCLUDED.entropy_sum,
+       max_entropy = GREATEST(g.max_entropy, EXCLUDED.max_entropy),
+       suspicious_commits = g.suspicious_commits + EXCLUDED.suspicious_commits,
+       first_event_time = LEAST(g.first_event_time, EXCLUDED.first_event_time),
+       last_event_time = GREATEST(g.last_event_time, EXCLUDED.last_event_time),
+       last_ingested_at = EXCLUDED.last_ingested_at`,
+    { groups: JSON.stringify(aggregate.groups) },
+  );
+
+  await tx.query(
+    `INSERT INTO pipeline.window_stats AS w (window_seconds, window_start, commits, lines_added, lines_deleted,
+       entropy_sum, suspicious_commits)
+     SELECT :windowSeconds::int, d."windowStart", d.commits, d."linesAdded", d."linesDeleted", d."entropySum",
+       d."suspiciousCommits"
+     FROM jsonb_to_recordset(:windows::jsonb) AS d("windowStart" timestamptz, commits bigint, "linesAdded" bigint,
+       "linesDeleted" bigint, "entropySum" numeric, "suspiciousCommits" bigint)
+     ORDER BY d."windowStart"
+     ON CONFLICT (window_seconds, window_start) DO UPDATE SET
+       commits = w.commits + EXCLUDED.commits,
+       lines_added = w.lines_added + EXCLUDED.lines_added,
+       lines_deleted = w.lines_deleted + EXCLUDED.lines_deleted,
+       entropy_sum = w.entropy_sum + EXCLUDED.entropy_sum,
+       suspicious_commits = w.suspicious_commits + EXCLUDED.suspicious_commits`,
+    { windowSeconds, windows: JSON.stringify(aggregate.windows) },
+  );
+
+  const baselines = [...aggregate.baselines].map(([author, stats]) => ({ author, ...stats }));
+  await tx.query(
+    `INSERT INTO pipeline.author_baselines AS b (author, commits, entropy_mean, entropy_m2)
+     SELECT d.author, d.count, d.mean, d.m2
+     FROM jsonb_to_recordset(:baselines::jsonb) AS d(author text, count bigint, mean float8, m2 float8)
+     ORDER BY d.author
+     ON CONFLICT (author) DO UPDATE SET
+       commits = EXCLUDED.commits, entropy_mean = EXCLUDED.entropy_mean, entropy_m2 = EXCLUDED.entropy_m2`,
+    { baselines: JSON.stringify(baselines) },
+  );
+
+  if (aggregate.suspicious.length > 0) {
+    await tx.query(
+      `INSERT INTO pipeline.suspicious_commits (commit_id, reason, author, file_path, entropy, lines_added,
+         lines_deleted, event_time)
+       SELECT d."commitId", d.reason, d.author, d."filePath", d.entropy, d."linesAdded", d."linesDeleted",
+         d."eventTime"
+       FROM jsonb_to_recordset(:suspicious::jsonb) AS d("commitId" text, reason text, author text,
+         "filePath" text, entropy numeric, "linesAdded" int, "linesDeleted" int, "eventTime" timestamptz)
+       ON CONFLICT (commit_id, reason) DO NOTHING`,
+      { suspicious: JSON.stringify(aggregate.suspicious) },
+    );
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * Validation of one CSV row of the Infected Code schema, with a reason code for every way it can fail.
+ */
+
+export const CSV_COLUMNS = [
+  'commit_id',
+  'author',
+  'time',
+  'file_path',
+  'lines_added',
+  'lines_deleted',
+  'entropy',
+  'message',
+] as const;
+
+export type RejectReason =
+  | 'malformed-csv'
+  | 'column-count'
+  | 'missing-commit-id'
+  | 'missing-author'
+  | 'invalid-time'
+  | 'invalid-lines-added'
+  | 'invalid-lines-deleted'
+  | 'invalid-entropy';
+
+/** A row that passed validation, typed. */
+export interface CommitRow {
+  commitId: string;
+  author: string;
+  time: number;
+  filePath: string;
+  linesAdded: number;
+  linesDeleted: number;
+  entropy: number;
+  message: string;
+}
+
+export type RowValidation =
+  | { ok: true; row: CommitRow }
+  | { ok: false; reason: RejectReason; detail: string };
+
+const NON_NEGATIVE_INTEGER = /^\d+$/;
+const DECIMAL_NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * Validates the fields of one data row, given in the order of {@link CSV_COLUMNS}.
+ *
+ * @param fields - the row's fields as parsed from the CSV
+ * @returns the typed row, or the first reason it is invalid and a human-readable detail
+ */
+export function validateCsvRow(fields: readonly string[]): RowValidation {
+  if (fields.length !== CSV_COLUMNS.length) {
+    return reject('column-count', `expected ${CSV_COLUMNS.length} columns, found ${fields.length}`);
+  }
+  const [commitId, author, time, filePath, linesAdded, linesDeleted, entropy] = fields.map((field) =>
+    field.trim(),
+  ) as [string, string, string, string, string, string, string];
+
+  if (commitId === '') return reject('missing-commit-id', 'commit_id is empty');
+  if (author === '') return reject('missing-author', 'author is empty');
+  const timeValue = parseNonNegativeInteger(time);
+  if (timeValue === undefined) return reject('invalid-time', `time must be an integer >= 0, got "${time}"`);
+  const added = parseNonNegativeInteger(linesAdded);
+  if (added === undefined) {
+    return reject('invalid-lines-added', `lines_added must be an integer >= 0, got "${linesAdded}"`);
+  }
+  const deleted = parseNonNegativeInteger(linesDeleted);
+  if (deleted === undefined) {
+    return reject('invalid-lines-deleted', `lines_deleted must be an integer >= 0, got "${linesDeleted}"`);
+  }
+  const entropyValue = DECIMAL_NUMBER.test(entropy) ? Number(entropy) : Number.NaN;
+  if (!(entropyValue >= 0 && entropyValue <= 1)) {
+    return reject('invalid-entropy', `entropy must be a number in [0, 1], got "${entropy}"`);
+  }
+
+  return {
+    ok: true,
+    row: {
+      commitId,
+      author,
+      time: timeValue,
+      filePath,
+      linesAdded: added,
+      linesDeleted: deleted,
+      entropy: entropyValue,
+      // The message is free text: keep it as written, inner whitespace and all.
+      message: fields[7] ?? '',
+    },
+  };
+}
+
+function parseNonNegativeInteger(text: string): number | undefined {
+  if (!NON_NEGATIVE_INTEGER.test(text)) return undefined;
+  const value = Number(text);
+  return Number.isSafeInteger(value) ? value : undefined;
+}
+
+function reject(reason: RejectReason, detail: string): RowValidation {
+  return { ok: false, reason, detail };
+}

@@ -1,0 +1,93 @@
+/**
+ * Where rows that cannot be sent are kept, as NDJSON: a local file (CLI) or objects under the
+ * archive's `rejected/` prefix (Lambda). Nothing is opened or written until the first rejection.
+ */
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { ObjectStore } from '../shared/ports.js';
+
+export interface RejectedRow {
+  line: number;
+  reason: string;
+  detail: string;
+  raw: string;
+}
+
+export interface RejectSink {
+  write(row: RejectedRow): Promise<void>;
+  close(): Promise<void>;
+  /** Where the rejections went, once there were any. */
+  location(): string | undefined;
+}
+
+/** Appends rejections to one NDJSON file, created on the first one. */
+export class FileRejectSink implements RejectSink {
+  private stream: WriteStream | undefined;
+  private written = false;
+
+  constructor(private readonly path: string) {}
+
+  async write(row: RejectedRow): Promise<void> {
+    if (!this.stream) {
+      await mkdir(dirname(this.path), { recursive: true });
+      this.stream = createWriteStream(this.path, { flags: 'a' });
+    }
+    this.written = true;
+    if (!this.stream.write(`${JSON.stringify(row)}\n`)) await once(this.stream, 'drain');
+  }
+
+  async close(): Promise<void> {
+    if (!this.stream) return;
+    const stream = this.stream;
+    await new Promise<void>((resolve, reject) =>
+      stream.end((error?: Error | null) => (error ? reject(error) : resolve())),
+    );
+  }
+
+  location(): string | undefined {
+    return this.written ? this.path : undefined;
+  }
+}
+
+/** Buffers rejections and writes them as numbered NDJSON parts under one run prefix. */
+export class ObjectStoreRejectSink implements RejectSink {
+  private buffer: string[] = [];
+  private part = 0;
+  private readonly prefix: string;
+
+  constructor(
+    private readonly store: ObjectStore,
+    rejectedPrefix: string,
+    private readonly rowsPerPart = 10_000,
+  ) {
+    const runId = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}`;
+    this.prefix = `${rejectedPrefix}${runId}/`;
+  }
+
+  async write(row: RejectedRow): Promise<void> {
+    this.buffer.push(JSON.stringify(row));
+    if (this.buffer.length >= this.rowsPerPart) await this.flush();
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+  }
+
+  location(): string | undefined {
+    return this.part > 0 ? this.prefix : undefined;
+  }
+
+  private async flush(): Promise<void> {
+    if (this.buffer.length === 0) return;
+    this.part += 1;
+    const body = `${this.buffer.join('\n')}\n`;
+    this.buffer = [];
+    await this.store.put(`${this.prefix}part-${String(this.part).padStart(5, '0')}.ndjson`, {
+      body,
+      contentType: 'application/x-ndjson',
+    });
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * Turns a validated CSV row into the versioned stream record and its Kinesis entry.
+ */
+import { COMMIT_RECORD_VERSION, type CommitRecord, partitionKeyOf } from '../shared/commit-record.js';
+import { eventTimeOf } from '../shared/derived-fields.js';
+import type { StreamEntry } from '../shared/ports.js';
+import type { CommitRow } from './csv-row.js';
+
+export function toCommitRecord(row: CommitRow, ingestedAt: string): CommitRecord {
+  return {
+    v: COMMIT_RECORD_VERSION,
+    commitId: row.commitId,
+    author: row.author,
+    time: row.time,
+    eventTime: eventTimeOf(row.time),
+    filePath: row.filePath,
+    linesAdded: row.linesAdded,
+    linesDeleted: row.linesDeleted,
+    entropy: row.entropy,
+    message: row.message,
+    ingestedAt,
+  };
+}
+
+export function toStreamEntry(record: CommitRecord): StreamEntry {
+  return { partitionKey: partitionKeyOf(record), data: Buffer.from(JSON.stringify(record), 'utf8') };
+}
+
+/** Bytes an entry counts against the Kinesis record and request limits (data plus partition key). */
+export function sizeOf(entry: StreamEntry): number {
+  return entry.data.byteLength + Buffer.byteLength(entry.partitionKey, 'utf8');
+}

@@ -1,0 +1,22 @@
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { ObjectBody, ObjectStore } from '../ports.js';
+
+/** {@link ObjectStore} over one S3 bucket. */
+export class S3ObjectStore implements ObjectStore {
+  constructor(
+    private readonly client: S3Client,
+    private readonly bucket: string,
+  ) {}
+
+  async put(key: string, object: ObjectBody): Promise<void> {
+    await this.client.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        Body: object.body,
+        ContentType: object.contentType,
+        ContentEncoding: object.contentEncoding,
+      }),
+    );
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * The stream record: one commit, as the producer writes it to Kinesis and the processor reads it back.
+ * Versioned so that the format can evolve without breaking consumers of the archive.
+ */
+import { z } from 'zod';
+
+export const COMMIT_RECORD_VERSION = 1;
+
+const isoTimestamp = z.iso.datetime({ offset: true });
+
+export const commitRecordSchema = z.object({
+  v: z.literal(COMMIT_RECORD_VERSION),
+  commitId: z.string().min(1),
+  author: z.string().min(1),
+  time: z.number().int().nonnegative(),
+  eventTime: isoTimestamp,
+  filePath: z.string(),
+  linesAdded: z.number().int().nonnegative(),
+  linesDeleted: z.number().int().nonnegative(),
+  entropy: z.number().min(0).max(1),
+  message: z.string(),
+  ingestedAt: isoTimestamp,
+});
+
+export type CommitRecord = z.infer<typeof commitRecordSchema>;
+
+/** The Kinesis partition key: one author's commits land on one shard, in order. */
+export function partitionKeyOf(record: Pick<CommitRecord, 'author'>): string {
+  return record.author;
+}
+
+/** Outcome of decoding one stream record. */
+export type DecodeResult = { ok: true; record: CommitRecord } | { ok: false; reason: string };
+
+/**
+ * Parses and validates a serialized commit record.
+ *
+ * @param text - the record's JSON text (already base64-decoded)
+ * @returns the record, or the reason it is invalid
+ */
+export function decodeCommitRecord(text: string): DecodeResult {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: 'not valid JSON' };
+  }
+  const parsed = commitRecordSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { ok: false, reason: `${issue?.path.join('.') || 'record'}: ${issue?.message ?? 'invalid'}` };
+  }
+  return { ok: true, record: parsed.data };
+}

@@ -1,0 +1,30 @@
+/**
+ * The small interfaces the domain speaks to. Kinesis, S3 and the RDS Data API are adapters behind them.
+ */
+
+/** One record for the stream: the partition key decides the shard, and so the order. */
+export interface StreamEntry {
+  partitionKey: string;
+  data: Uint8Array;
+}
+
+/** Per-entry failures of one put; entries not listed were accepted. */
+export interface PutOutcome {
+  failed: Array<{ index: number; errorCode: string; errorMessage?: string }>;
+}
+
+/** Writes records to a stream in one request (Kinesis PutRecords). */
+export interface RecordPublisher {
+  put(entries: readonly StreamEntry[]): Promise<PutOutcome>;
+}
+
+export interface ObjectBody {
+  body: Uint8Array | string;
+  contentType: string;
+  contentEncoding?: string;
+}
+
+/** Stores objects by key (S3). Writing the same key again replaces the object. */
+export interface ObjectStore {
+  put(key: string, object: ObjectBody): Promise<void>;
+}

@@ -1,0 +1,110 @@
+/**
+ * The deployment configuration: which target the stack is for and how it reaches its database.
+ *
+ * Everything here comes from CDK context (`-c key=value` or `cdk.json`), read once by `bin/app.ts`.
+ * Tunables (sizes, batching, retention) are not context: they live in `functions/shared/settings.ts`.
+ */
+import type { Node } from 'constructs';
+import { LOCAL_CLUSTER_ARN, LOCAL_SECRET_ARN } from '../local/data-api/local-arns.js';
+
+/** Where the stack is deployed. */
+export type DeploymentTarget = 'localstack' | 'aws';
+
+/** CPU architecture of the functions. */
+export type FunctionArchitecture = 'x86_64' | 'arm64';
+
+/** An Aurora Serverless v2 PostgreSQL cluster with the Data API, created by the stack. */
+export interface AuroraDatabaseConfig {
+  readonly kind: 'aurora';
+}
+
+/**
+ * A Data API–compatible server outside the stack (the compose `data-api` service on LocalStack):
+ * no RDS resources, the functions are pointed at its endpoint and the fixed ARNs it accepts.
+ */
+export interface EmulatedDatabaseConfig {
+  readonly kind: 'emulator';
+  /** Passed to the functions as `AWS_ENDPOINT_URL_RDS_DATA`. */
+  readonly endpoint: string;
+  readonly clusterArn: string;
+  readonly secretArn: string;
+}
+
+export type DatabaseConfig = AuroraDatabaseConfig | EmulatedDatabaseConfig;
+
+export interface PipelineConfig {
+  readonly target: DeploymentTarget;
+  readonly stackName: string;
+  readonly architecture: FunctionArchitecture;
+  readonly database: DatabaseConfig;
+}
+
+/**
+ * Context keys and their defaults; the single place they are spelled. `database` has no fixed default:
+ * `emulator` on the localstack target, `aurora` on aws (`-c database=aurora` also works on LocalStack Pro).
+ */
+export const CONTEXT_DEFAULTS = {
+  target: 'localstack',
+  stackName: 'InfectedCodePipeline',
+  architecture: 'x86_64',
+  /** The compose service name: Lambda containers on the compose network resolve it. */
+  dataApiEndpoint: 'http://data-api:8080',
+  dbClusterArn: LOCAL_CLUSTER_ARN,
+  dbSecretArn: LOCAL_SECRET_ARN,
+} as const;
+
+/**
+ * Reads the pipeline configuration from CDK context, validating every value.
+ *
+ * @param node - the app's node, e.g. `app.node`
+ * @returns the configuration, defaults filled in
+ * @throws Error naming the context key when a value is not one of the allowed ones
+ * @example
+ * ```ts
+ * const app = new App();
+ * const config = readPipelineConfig(app.node); // -c target=aws -c stackName=MyCopy
+ * ```
+ */
+export function readPipelineConfig(node: Node): PipelineConfig {
+  const target = oneOf(node, 'target', ['localstack', 'aws'], CONTEXT_DEFAULTS.target);
+  const databaseKind = oneOf(
+    node,
+    'database',
+    ['emulator', 'aurora'],
+    target === 'aws' ? 'aurora' : 'emulator',
+  );
+  if (target === 'aws' && databaseKind === 'emulator') {
+    throw new Error('context database=emulator is only possible with target=localstack; AWS needs Aurora');
+  }
+  return {
+    target,
+    stackName: text(node, 'stackName', CONTEXT_DEFAULTS.stackName),
+    architecture: oneOf(node, 'architecture', ['x86_64', 'arm64'], CONTEXT_DEFAULTS.architecture),
+    database:
+      databaseKind === 'aurora'
+        ? { kind: 'aurora' }
+        : {
+            kind: 'emulator',
+            endpoint: text(node, 'dataApiEndpoint', CONTEXT_DEFAULTS.dataApiEndpoint),
+            clusterArn: text(node, 'dbClusterArn', CONTEXT_DEFAULTS.dbClusterArn),
+            secretArn: text(node, 'dbSecretArn', CONTEXT_DEFAULTS.dbSecretArn),
+          },
+  };
+}
+
+function text(node: Node, key: string, fallback: string): string {
+  const value: unknown = node.tryGetContext(key);
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new Error(`context ${key} must be a non-empty string, got ${JSON.stringify(value)}`);
+  }
+  return value.trim();
+}
+
+function oneOf<const T extends string>(node: Node, key: string, allowed: readonly T[], fallback: T): T {
+  const value = text(node, key, fallback);
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new Error(`context ${key} must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
+  }
+  return value as T;
+}

@@ -1,0 +1,118 @@
+/**
+ * Applies `db/migrations` at deploy time: a custom resource backed by the migrator function, which runs
+ * the same migration routine as the local runtime through the Data API. The custom resource carries a
+ * hash of the migration files, so CloudFormation updates it (and the migrations run) when they change.
+ */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CustomResource, RemovalPolicy } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { NagSuppressions } from 'cdk-nag';
+import { Construct, type IConstruct } from 'constructs';
+import { settings } from '../../functions/shared/settings.js';
+import { projectPath } from '../project-paths.js';
+import type { PipelineDatabase } from './database.js';
+import { LOG_RETENTION, PipelineFunction } from './pipeline-function.js';
+
+/** Where the migrations live in the repository, and where the migrator finds them in its bundle. */
+const MIGRATIONS_SOURCE = 'db/migrations';
+const MIGRATIONS_IN_BUNDLE = 'migrations';
+
+export interface DatabaseMigrationsProps {
+  /** The database to migrate; the migrations run after everything in this construct is deployed. */
+  readonly database: PipelineDatabase & IConstruct;
+  /**
+   * CPU architecture of the migrator.
+   * @default lambda.Architecture.X86_64
+   */
+  readonly architecture?: lambda.Architecture;
+  /**
+   * What happens to the log groups when they leave the stack.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
+}
+
+export class DatabaseMigrations extends Construct {
+  /** Deploy-time hash of the migration files, also a property of the custom resource. */
+  readonly migrationsHash: string;
+  readonly migrator: PipelineFunction;
+
+  constructor(scope: Construct, id: string, props: DatabaseMigrationsProps) {
+    super(scope, id);
+    this.migrationsHash = hashMigrations(projectPath(MIGRATIONS_SOURCE));
+
+    this.migrator = new PipelineFunction(this, 'Migrator', {
+      name: 'migrator',
+      description: 'Applies db/migrations through the RDS Data API at deploy time',
+      sizing: settings.functions.migrator,
+      architecture: props.architecture,
+      environment: props.database.environment,
+      bundledFiles: [{ source: MIGRATIONS_SOURCE, target: MIGRATIONS_IN_BUNDLE }],
+      logRemovalPolicy: props.logRemovalPolicy,
+    });
+    props.database.grantDataApiAccess(this.migrator);
+
+    // The provider framework without isCompleteHandler is one Lambda, no Step Functions:
+    // it works on LocalStack community as on AWS.
+    const provider = new cr.Provider(this, 'Provider', {
+      onEventHandler: this.migrator.function,
+      logGroup: new logs.LogGroup(this, 'ProviderLogGroup', {
+        retention: LOG_RETENTION,
+        removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
+      }),
+    });
+
+    const migrations = new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: 'Custom::DatabaseMigrations',
+      properties: { MigrationsHash: this.migrationsHash },
+    });
+    migrations.node.addDependency(props.database);
+
+    NagSuppressions.addResourceSuppressions(
+      provider,
+      [
+        {
+          id: 'AwsSolutions-IAM4',
+          reason: 'The CDK provider framework function uses AWSLambdaBasicExecutionRole for its own logs.',
+          appliesTo: [
+            'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
+          ],
+        },
+        {
+          id: 'AwsSolutions-IAM5',
+          reason:
+            'The provider framework may invoke every version of the migrator function (`<arn>:*`), and only it.',
+          appliesTo: [{ regex: '/^Resource::<.*Migrator.*\\.Arn>:\\*$/g' }],
+        },
+        {
+          id: 'AwsSolutions-L1',
+          reason: 'The provider framework function runtime is chosen and maintained by aws-cdk-lib.',
+        },
+      ],
+      true,
+    );
+  }
+}
+
+/**
+ * A SHA-256 over the names and contents of the `.sql` files, in the order the migration routine applies
+ * them (by name).
+ *
+ * @param directory - absolute path of the migrations folder
+ */
+export function hashMigrations(directory: string): string {
+  const hash = createHash('sha256');
+  const names = readdirSync(directory)
+    .filter((name) => name.endsWith('.sql'))
+    .sort();
+  if (names.length === 0) throw new Error(`no .sql migrations in ${directory}`);
+  for (const name of names) {
+    hash.update(name).update('\0').update(readFileSync(join(directory, name))).update('\0');
+  }
+  return hash.digest('hex');
+}

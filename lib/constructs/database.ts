@@ -1,0 +1,153 @@
+/**
+ * The hot-path database, reached only through the RDS Data API. Two implementations of one interface:
+ * Aurora Serverless v2 created by the stack (AWS, LocalStack Pro), or the Data API server of
+ * `docker-compose.localstack.yml` in front of PostgreSQL (LocalStack community, which has no RDS).
+ */
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { NagSuppressions } from 'cdk-nag';
+import { Construct } from 'constructs';
+import { ENV } from '../../functions/shared/env.js';
+import { settings } from '../../functions/shared/settings.js';
+import type { EmulatedDatabaseConfig } from '../config.js';
+import { LOG_RETENTION } from './pipeline-function.js';
+
+/** What the functions need from the database: where it is, and the right to call the Data API on it. */
+export interface PipelineDatabase {
+  /** `DB_CLUSTER_ARN`, `DB_SECRET_ARN`, `DB_NAME` and, for an emulator, `AWS_ENDPOINT_URL_RDS_DATA`. */
+  readonly environment: Readonly<Record<string, string>>;
+  /** Allows the Data API calls on the cluster and reading its secret. */
+  grantDataApiAccess(grantee: iam.IGrantable): void;
+}
+
+export interface AuroraDatabaseProps {
+  /**
+   * What happens to the cluster when it leaves the stack.
+   * @default RemovalPolicy.SNAPSHOT
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * Aurora Serverless v2 PostgreSQL with the Data API, in a new VPC with isolated subnets only (no NAT:
+ * nothing connects to the cluster but the Data API), credentials generated into Secrets Manager.
+ */
+export class AuroraDatabase extends Construct implements PipelineDatabase {
+  readonly cluster: rds.DatabaseCluster;
+  readonly environment: Readonly<Record<string, string>>;
+
+  constructor(scope: Construct, id: string, props: AuroraDatabaseProps = {}) {
+    super(scope, id);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.SNAPSHOT;
+    const logRemovalPolicy = removalPolicy === RemovalPolicy.DESTROY ? removalPolicy : RemovalPolicy.RETAIN;
+
+    const vpc = new ec2.Vpc(this, 'Vpc', {
+      maxAzs: 2,
+      natGateways: 0,
+      subnetConfiguration: [{ name: 'database', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+      flowLogs: {
+        rejected: {
+          trafficType: ec2.FlowLogTrafficType.REJECT,
+          destination: ec2.FlowLogDestination.toCloudWatchLogs(
+            new logs.LogGroup(this, 'FlowLogs', {
+              retention: LOG_RETENTION,
+              removalPolicy: logRemovalPolicy,
+            }),
+          ),
+        },
+      },
+    });
+
+    this.cluster = new rds.DatabaseCluster(this, 'Cluster', {
+      engine: rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_16_6 }),
+      writer: rds.ClusterInstance.serverlessV2('Writer'),
+      serverlessV2MinCapacity: settings.database.minCapacity,
+      serverlessV2MaxCapacity: settings.database.maxCapacity,
+      defaultDatabaseName: settings.database.name,
+      enableDataApi: true,
+      iamAuthentication: true,
+      storageEncrypted: true,
+      vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      removalPolicy,
+    });
+
+    const secret = this.cluster.secret;
+    if (!secret) throw new Error('the Aurora cluster was created without a generated secret');
+    this.environment = {
+      [ENV.dbClusterArn]: this.cluster.clusterArn,
+      [ENV.dbSecretArn]: secret.secretArn,
+      [ENV.dbName]: settings.database.name,
+    };
+
+    NagSuppressions.addResourceSuppressions(
+      this.cluster,
+      [
+        {
+          id: 'AwsSolutions-RDS10',
+          reason:
+            'Deletion protection would block `npm run destroy:aws`; the SNAPSHOT removal policy keeps the data ' +
+            'when the stack is deleted.',
+        },
+        {
+          id: 'AwsSolutions-RDS11',
+          reason:
+            'The port is never exposed: the cluster has no ingress rule in isolated subnets and is reached only ' +
+            'through the Data API, so a non-default port adds nothing.',
+        },
+        {
+          id: 'AwsSolutions-SMG4',
+          reason:
+            'Rotation needs a rotation Lambda that reaches Secrets Manager from the isolated subnets (interface ' +
+            'endpoint or NAT, both billed hourly); the secret is read only by the Data API on behalf of the ' +
+            'functions. Add rotation with an endpoint for long-lived deployments.',
+        },
+      ],
+      true,
+    );
+  }
+
+  grantDataApiAccess(grantee: iam.IGrantable): void {
+    this.cluster.grantDataApiAccess(grantee);
+  }
+}
+
+/**
+ * The Data API–compatible server outside the stack: no resources, only its endpoint and the fixed ARNs
+ * it is configured with.
+ */
+export class EmulatedDatabase extends Construct implements PipelineDatabase {
+  readonly environment: Readonly<Record<string, string>>;
+  private readonly secret: secretsmanager.ISecret;
+
+  constructor(scope: Construct, id: string, private readonly config: EmulatedDatabaseConfig) {
+    super(scope, id);
+    this.secret = secretsmanager.Secret.fromSecretCompleteArn(this, 'Secret', config.secretArn);
+    this.environment = {
+      [ENV.dbClusterArn]: config.clusterArn,
+      [ENV.dbSecretArn]: config.secretArn,
+      [ENV.dbName]: settings.database.name,
+      AWS_ENDPOINT_URL_RDS_DATA: config.endpoint,
+    };
+  }
+
+  /** The same statements as `DatabaseCluster.grantDataApiAccess`, on the configured ARNs. */
+  grantDataApiAccess(grantee: iam.IGrantable): void {
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: [
+        'rds-data:BatchExecuteStatement',
+        'rds-data:BeginTransaction',
+        'rds-data:CommitTransaction',
+        'rds-data:ExecuteStatement',
+        'rds-data:RollbackTransaction',
+      ],
+      resourceArns: [this.config.clusterArn],
+    });
+    this.secret.grantRead(grantee);
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * A progress bar on stderr when it is a terminal; silent otherwise (logs and CI stay clean).
+ */
+import { SingleBar } from 'cli-progress';
+
+export interface Progress {
+  update(value: number, detail?: string): void;
+  setTotal(total: number): void;
+  stop(): void;
+}
+
+/**
+ * @param label - what is progressing
+ * @param total - the value at 100 %
+ * @param unit - `MB` shows a byte count in megabytes; anything else is shown as a count
+ */
+export function createProgress(label: string, total: number, unit: 'MB' | 'records'): Progress {
+  if (!process.stderr.isTTY) return { update: () => undefined, setTotal: () => undefined, stop: () => undefined };
+  const scale = unit === 'MB' ? 1024 * 1024 : 1;
+  const bar = new SingleBar({
+    format: `${label.padEnd(8)} [{bar}] {percentage}% | {shown}/{shownTotal} ${unit} | {detail}`,
+    barsize: 30,
+    hideCursor: true,
+    stream: process.stderr,
+    clearOnComplete: false,
+  });
+  const shown = (value: number) => (unit === 'MB' ? (value / scale).toFixed(1) : String(value));
+  let currentTotal = total;
+  bar.start(total, 0, { shown: shown(0), shownTotal: shown(total), detail: '' });
+  return {
+    update: (value, detail = '') => bar.update(value, { shown: shown(value), shownTotal: shown(currentTotal), detail }),
+    setTotal: (next) => {
+      currentTotal = next;
+      bar.setTotal(next);
+    },
+    stop: () => bar.stop(),
+  };
+}

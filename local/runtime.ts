@@ -1,0 +1,213 @@
+/**
+ * The embedded local cloud: PostgreSQL, the Data API server, a Kinesis emulator and an S3 emulator
+ * on loopback, with the pipeline's own handlers wired to them under Lambda semantics.
+ *
+ * A composition root only: the handlers are the deployed modules, configured through the same
+ * environment variables the stack sets, so there is no second implementation of the pipeline.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CreateStreamCommand, DescribeStreamSummaryCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
+import { createKinesisClient, createS3Client } from '../functions/shared/adapters/aws-clients.js';
+import { dataApiDatabaseFromEnv } from '../functions/shared/database/data-api.js';
+import { applyMigrations, loadMigrations } from '../functions/shared/database/migrations.js';
+import { settings } from '../functions/shared/settings.js';
+import { type ApiFront, startApiFront } from './api-gateway.js';
+import { LOCAL_CLUSTER_ARN, LOCAL_SECRET_ARN } from './data-api/local-arns.js';
+import { startDataApiServer } from './data-api/server.js';
+import { DeadLetterFile } from './dead-letter-file.js';
+import { startKinesisEmulator } from './emulators/kinesis.js';
+import { startS3Emulator } from './emulators/s3.js';
+import { KinesisEventSourceMapping, type MappingOptions } from './event-source-mapping.js';
+import { invokeWithTimeout, type LocalFunction } from './lambda-context.js';
+import { LOCAL_ACCOUNT, LOCAL_BUCKET_NAME, LOCAL_REGION, LOCAL_STREAM_NAME } from './local-resources.js';
+import { createDatabaseIfMissing, startEmbeddedPostgres } from './postgres.js';
+
+export interface LocalRuntimeOptions {
+  /** Where PostgreSQL and the archive keep their state. */
+  dataDir: string;
+  /** Port of the API front; 0 picks a free one. */
+  apiPort: number;
+  /** Overrides of the event-source mapping settings (tests use small batches). */
+  mapping?: Partial<Pick<MappingOptions, 'batchSize' | 'maxBatchingWindowSeconds' | 'maxRetryAttempts' | 'retryBackoffMs'>>;
+  /** Called as each part comes up, for progress output. */
+  onStep?: (step: string, elapsedMs: number) => void;
+}
+
+export interface LocalRuntime {
+  apiUrl: string;
+  streamName: string;
+  bucketName: string;
+  deadLetterPath: string;
+  /** Environment the handlers run with (endpoints, names, ARNs). */
+  env: Readonly<Record<string, string>>;
+  kinesis: KinesisClient;
+  s3: S3Client;
+  mapping: KinesisEventSourceMapping;
+  /** Resolves once every record on the stream has been handed to the processor and checkpointed. */
+  waitUntilProcessed(options?: { timeoutMs?: number; onProgress?: (delivered: number) => void }): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const repositoryRoot = fileURLToPath(new URL('..', import.meta.url));
+const MIGRATIONS_DIR = join(repositoryRoot, 'db', 'migrations');
+
+/**
+ * Starts everything, in dependency order; stops what already started if a later part fails.
+ */
+export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
+  const started = performance.now();
+  const step = (name: string) => options.onStep?.(name, Math.round(performance.now() - started));
+  const stops: Array<() => Promise<unknown>> = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    stops.length = 0;
+  };
+
+  try {
+    await mkdir(options.dataDir, { recursive: true });
+    const postgres = await startEmbeddedPostgres({ dataDir: join(options.dataDir, 'postgres') });
+    stops.push(() => postgres.stop());
+    await createDatabaseIfMissing(postgres, settings.database.name);
+    step(`PostgreSQL on 127.0.0.1:${postgres.port}`);
+
+    const dataApi = await startDataApiServer({
+      postgres,
+      resourceArn: LOCAL_CLUSTER_ARN,
+      secretArn: LOCAL_SECRET_ARN,
+    });
+    stops.push(() => dataApi.close());
+    step(`RDS Data API at ${dataApi.url}`);
+
+    const [kinesisEmulator, s3Emulator] = await Promise.all([
+      startKinesisEmulator(),
+      startS3Emulator(join(options.dataDir, 's3')),
+    ]);
+    stops.push(() => kinesisEmulator.stop(), () => s3Emulator.stop());
+    step(`Kinesis at ${kinesisEmulator.endpoint}, S3 at ${s3Emulator.endpoint}`);
+
+    const env = {
+      AWS_REGION: LOCAL_REGION,
+      // s3rver only accepts its own fixed key pair; the other emulators accept any.
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      AWS_ENDPOINT_URL_KINESIS: kinesisEmulator.endpoint,
+      AWS_ENDPOINT_URL_S3: s3Emulator.endpoint,
+      AWS_ENDPOINT_URL_RDS_DATA: dataApi.url,
+      STREAM_NAME: LOCAL_STREAM_NAME,
+      ARCHIVE_BUCKET: LOCAL_BUCKET_NAME,
+      DB_CLUSTER_ARN: LOCAL_CLUSTER_ARN,
+      DB_SECRET_ARN: LOCAL_SECRET_ARN,
+      DB_NAME: settings.database.name,
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    };
+    // The handlers read their configuration from the environment at import, as in Lambda.
+    Object.assign(process.env, env);
+
+    const kinesis = createKinesisClient();
+    const s3 = createS3Client();
+    await Promise.all([createStream(kinesis), createBucket(s3)]);
+    const migrations = await applyMigrations(dataApiDatabaseFromEnv(), await loadMigrations(MIGRATIONS_DIR));
+    step(`stream, bucket and schema ready (${migrations.applied.length} migrations applied)`);
+
+    const processor = await loadHandler<(e: KinesisStreamEvent, c: Context) => Promise<KinesisStreamBatchResponse>>(
+      '../functions/processor/handler.js',
+    );
+    const api = await loadHandler<(e: APIGatewayProxyEvent, c: Context) => Promise<APIGatewayProxyResult>>(
+      '../functions/api/handler.js',
+    );
+
+    const deadLetterPath = join(options.dataDir, 'dead-letters.ndjson');
+    const processorFunction = localFunction('processor', settings.functions.processor);
+    const mapping = new KinesisEventSourceMapping(
+      kinesis,
+      (event) => invokeWithTimeout(processorFunction, (context) => processor(event, context)),
+      new DeadLetterFile(deadLetterPath),
+      {
+        streamName: LOCAL_STREAM_NAME,
+        streamArn: `arn:aws:kinesis:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stream/${LOCAL_STREAM_NAME}`,
+        region: LOCAL_REGION,
+        functionArn: `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:processor`,
+        batchSize: settings.processor.batchSize,
+        maxBatchingWindowSeconds: settings.processor.maxBatchingWindowSeconds,
+        bisectBatchOnError: settings.processor.bisectBatchOnError,
+        maxRetryAttempts: settings.processor.maxRetryAttempts,
+        maxRecordAgeSeconds: settings.processor.maxRecordAgeSeconds,
+        ...options.mapping,
+      },
+    );
+    await mapping.start();
+    stops.push(() => mapping.stop());
+
+    const apiFunction = localFunction('api', settings.functions.api);
+    const front: ApiFront = await startApiFront(
+      (event) => invokeWithTimeout(apiFunction, (context) => api(event, context)),
+      options.apiPort,
+    );
+    stops.push(() => front.close());
+    step(`API at ${front.url}`);
+
+    return {
+      apiUrl: front.url,
+      streamName: LOCAL_STREAM_NAME,
+      bucketName: LOCAL_BUCKET_NAME,
+      deadLetterPath,
+      env,
+      kinesis,
+      s3,
+      mapping,
+      waitUntilProcessed: (wait) => waitUntilCaughtUp(mapping, wait),
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function waitUntilCaughtUp(
+  mapping: KinesisEventSourceMapping,
+  { timeoutMs = 600_000, onProgress }: { timeoutMs?: number; onProgress?: (delivered: number) => void } = {},
+): Promise<void> {
+  // Every record put before this call is read once a shard's poll comes back empty after it.
+  const since = Date.now();
+  const deadline = since + timeoutMs;
+  while (!mapping.caughtUpSince(since)) {
+    if (Date.now() > deadline) throw new Error(`the processor did not catch up within ${timeoutMs} ms`);
+    onProgress?.(mapping.snapshot().delivered);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  onProgress?.(mapping.snapshot().delivered);
+}
+
+async function createStream(kinesis: KinesisClient): Promise<void> {
+  await kinesis.send(new CreateStreamCommand({ StreamName: LOCAL_STREAM_NAME, ShardCount: settings.stream.shardCount }));
+  for (;;) {
+    const { StreamDescriptionSummary } = await kinesis.send(
+      new DescribeStreamSummaryCommand({ StreamName: LOCAL_STREAM_NAME }),
+    );
+    if (StreamDescriptionSummary?.StreamStatus === 'ACTIVE') return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function createBucket(s3: S3Client): Promise<void> {
+  try {
+    await s3.send(new CreateBucketCommand({ Bucket: LOCAL_BUCKET_NAME }));
+  } catch (error) {
+    // The archive persists in the data dir, so the bucket usually exists from an earlier run.
+    if (!(error instanceof Error && ['BucketAlreadyOwnedByYou', 'BucketAlreadyExists'].includes(error.name))) throw error;
+  }
+}
+
+async function loadHandler<T>(specifier: string): Promise<T> {
+  const module = (await import(specifier)) as { handler: T };
+  return module.handler;
+}
+
+function localFunction(name: string, sizing: { memorySize: number; timeoutSeconds: number }): LocalFunction {
+  return { name, region: LOCAL_REGION, ...sizing };
+}

@@ -1,0 +1,63 @@
+/**
+ * `npm run replay -- --csv <path> [--rate <n> | --speed <x>] [--limit <n>] [--stream <name>]`
+ *
+ * Replays a CSV onto the stream the environment names: `STREAM_NAME` with the standard AWS
+ * variables (LocalStack: `AWS_ENDPOINT_URL=http://localhost:4566`; AWS: your credentials), or, when
+ * `STREAM_NAME` is unset, the embedded runtime that `npm start` is running (`--data-dir`).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { pacingOf } from '../functions/producer/pacing-options.js';
+import { createKinesisClient } from '../functions/shared/adapters/aws-clients.js';
+import { KinesisRecordPublisher } from '../functions/shared/adapters/kinesis-record-publisher.js';
+import { ConfigurationError } from '../functions/shared/errors.js';
+import { replayFile } from '../local/cli/replay-file.js';
+import { integerFlag, positiveNumber } from '../local/cli/start-options.js';
+import { RUNTIME_FILE } from '../local/runtime-file.js';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    strict: true,
+    options: {
+      csv: { type: 'string' },
+      stream: { type: 'string' },
+      rate: { type: 'string' },
+      speed: { type: 'string' },
+      limit: { type: 'string' },
+      'data-dir': { type: 'string', default: '.local-data' },
+      'rejects-dir': { type: 'string', default: '.' },
+    },
+  });
+  if (!values.csv) throw new ConfigurationError('--csv <path> is required');
+  const streamName = values.stream ?? process.env.STREAM_NAME ?? useEmbeddedRuntime(values['data-dir']);
+  const result = await replayFile(resolve(values.csv), {
+    publisher: new KinesisRecordPublisher(createKinesisClient(), streamName),
+    rejectsDir: resolve(values['rejects-dir']),
+    pacing: pacingOf({ rate: positiveNumber('rate', values.rate), speed: positiveNumber('speed', values.speed) }),
+    limit: values.limit === undefined ? undefined : integerFlag('limit', values.limit, 1, Number.MAX_SAFE_INTEGER),
+  });
+  const { rejectsFile, ...summary } = result;
+  console.log(JSON.stringify(summary));
+  if (rejectsFile) console.error(`rejected rows kept in ${rejectsFile}`);
+  if (result.failed > 0) process.exitCode = 1;
+}
+
+/** Points the SDK at the emulators of a running `npm start` and returns its stream name. */
+function useEmbeddedRuntime(dataDir: string): string {
+  const file = join(resolve(dataDir), RUNTIME_FILE);
+  if (!existsSync(file)) {
+    throw new ConfigurationError(
+      `no stream named: set STREAM_NAME (and AWS_ENDPOINT_URL for LocalStack), or start the embedded runtime with npm start (looked for ${file})`,
+    );
+  }
+  const env = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+  Object.assign(process.env, env);
+  console.error(`sending to the embedded runtime's stream ${env.STREAM_NAME} at ${env.AWS_ENDPOINT_URL_KINESIS}`);
+  return env.STREAM_NAME ?? '';
+}
+
+main().catch((error: unknown) => {
+  console.error(`replay failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

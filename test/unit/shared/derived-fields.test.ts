@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { decodeCommitRecord } from '../../../functions/shared/commit-record.js';
+import { eventTimeOf, languageOf, moduleOf, windowStartOf } from '../../../functions/shared/derived-fields.js';
+import { commitRecord } from '../../support/factories.js';
+
+describe('derived fields', () => {
+  it.each([
+    ['/security/auth/utils/payment_60743.py', '/security/auth'],
+    ['/core/api/server.go', '/core/api'],
+    ['/core/server.go', '(none)'],
+    ['server.go', '(none)'],
+  ])('module of %s is %s', (path, module) => expect(moduleOf(path)).toBe(module));
+
+  it.each([
+    ['/a/b/train_1.PY', 'py'],
+    ['/a/b/notebook.ipynb', 'ipynb'],
+    ['/a/b/Makefile', '(none)'],
+    ['/a/b/.bashrc', '(none)'],
+    ['/a/b/archive.tar.gz', 'gz'],
+  ])('language of %s is %s', (path, language) => expect(languageOf(path)).toBe(language));
+
+  it('places event time on the log epoch and windows it', () => {
+    expect(eventTimeOf(543)).toBe('2024-01-01T00:09:03.000Z');
+    expect(windowStartOf('2024-01-01T00:09:03.000Z', 300)).toBe('2024-01-01T00:05:00.000Z');
+  });
+});
+
+describe('the stream record schema', () => {
+  it('accepts a record as the producer writes it', () => {
+    const record = commitRecord();
+    expect(decodeCommitRecord(JSON.stringify(record))).toEqual({ ok: true, record });
+  });
+
+  it.each([
+    ['not JSON', '{', /not valid JSON/],
+    ['another version', JSON.stringify({ ...commitRecord(), v: 2 }), /^v:/],
+    ['entropy out of range', JSON.stringify({ ...commitRecord(), entropy: 1.5 }), /^entropy:/],
+    ['a negative line count', JSON.stringify({ ...commitRecord(), linesAdded: -1 }), /^linesAdded:/],
+    ['a missing author', JSON.stringify({ ...commitRecord(), author: undefined }), /^author:/],
+  ])('rejects %s with its reason', (_name, text, reason) => {
+    const result = decodeCommitRecord(text);
+    expect(result.ok).toBe(false);
+    expect(result.ok ? '' : result.reason).toMatch(reason);
+  });
+});
