@@ -21,10 +21,15 @@ const MAX_BODY_BYTES = 10 * 1024 * 1024;
  * @param handler - invoked once per request
  * @param port - 0 picks a free port
  */
-export async function startApiFront(handler: ProxyHandler, port: number, host = '127.0.0.1'): Promise<ApiFront> {
+export async function startApiFront(
+  handler: ProxyHandler,
+  port: number,
+  host = '127.0.0.1',
+): Promise<ApiFront> {
   const server = createServer((request, response) => {
     serve(handler, request, response).catch(() => {
-      if (!response.headersSent) writeJson(response, 502, { error: 'BadGateway', message: 'internal server error' });
+      if (!response.headersSent)
+        writeJson(response, 502, { error: 'BadGateway', message: 'internal server error' });
       else response.destroy();
     });
   });
@@ -42,15 +47,23 @@ export async function startApiFront(handler: ProxyHandler, port: number, host = 
   };
 }
 
-async function serve(handler: ProxyHandler, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function serve(
+  handler: ProxyHandler,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
   const body = await readBody(request);
   if (body === undefined) {
-    writeJson(response, 413, { error: 'PayloadTooLarge', message: `request body exceeds ${MAX_BODY_BYTES} bytes` });
+    writeJson(response, 413, {
+      error: 'PayloadTooLarge',
+      message: `request body exceeds ${MAX_BODY_BYTES} bytes`,
+    });
     return;
   }
   const result = await handler(toProxyEvent(request, body));
   const headers: Record<string, string | string[]> = { ...stringHeaders(result.headers) };
-  for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) headers[name] = values.map(String);
+  for (const [name, values] of Object.entries(result.multiValueHeaders ?? {}))
+    headers[name] = values.map(String);
   response.writeHead(result.statusCode, headers);
   response.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
 }
@@ -104,7 +117,10 @@ export function toProxyEvent(request: IncomingMessage, body: string): APIGateway
   };
 }
 
-function localIdentity(sourceIp: string, userAgent: string | null): APIGatewayProxyEvent['requestContext']['identity'] {
+function localIdentity(
+  sourceIp: string,
+  userAgent: string | null,
+): APIGatewayProxyEvent['requestContext']['identity'] {
   return {
     accessKey: null,
     accountId: null,

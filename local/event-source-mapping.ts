@@ -8,12 +8,12 @@ import {
   GetRecordsCommand,
   GetShardIteratorCommand,
   type KinesisClient,
-  ListShardsCommand,
   type _Record as KinesisRecord,
+  ListShardsCommand,
 } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 
-export type BatchHandler = (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse | undefined | void>;
+export type BatchHandler = (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse | undefined>;
 
 export interface MappingOptions {
   streamName: string;
@@ -35,7 +35,11 @@ export interface MappingOptions {
 export interface FailedBatchRecord {
   version: '1.0';
   timestamp: string;
-  requestContext: { functionArn: string; condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded'; approximateInvokeCount: number };
+  requestContext: {
+    functionArn: string;
+    condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded';
+    approximateInvokeCount: number;
+  };
   responseContext: { functionError?: string };
   KinesisBatchInfo: {
     shardId: string;
@@ -60,7 +64,10 @@ export interface MappingStats {
   invocations: number;
 }
 
-type Delivery = { kind: 'ok' } | { kind: 'partial'; failedIndex: number } | { kind: 'error'; message: string };
+type Delivery =
+  | { kind: 'ok' }
+  | { kind: 'partial'; failedIndex: number }
+  | { kind: 'error'; message: string };
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -77,9 +84,19 @@ export class KinesisEventSourceMapping {
 
   /** Discovers the shards and starts polling each from TRIM_HORIZON. */
   async start(): Promise<void> {
-    const { Shards = [] } = await this.kinesis.send(new ListShardsCommand({ StreamName: this.options.streamName }));
+    const { Shards = [] } = await this.kinesis.send(
+      new ListShardsCommand({ StreamName: this.options.streamName }),
+    );
     this.pollers = Shards.map(
-      (shard) => new ShardPoller(this.kinesis, this.handler, this.destination, this.options, shard.ShardId ?? '', this.stats),
+      (shard) =>
+        new ShardPoller(
+          this.kinesis,
+          this.handler,
+          this.destination,
+          this.options,
+          shard.ShardId ?? '',
+          this.stats,
+        ),
     );
     await Promise.all(this.pollers.map((poller) => poller.start()));
   }
@@ -145,7 +162,8 @@ class ShardPoller {
     while (!this.stopped) {
       try {
         const fetched = await this.fill();
-        const due = this.buffer.length >= this.options.batchSize || Date.now() - this.bufferedSince >= windowMs;
+        const due =
+          this.buffer.length >= this.options.batchSize || Date.now() - this.bufferedSince >= windowMs;
         if (this.buffer.length > 0 && due) {
           this.busy = true;
           const completed = await this.deliver(this.buffer.slice(0, this.options.batchSize));
@@ -159,7 +177,9 @@ class ShardPoller {
         this.busy = false;
         // A poll that failed (emulator restarting, throttled) is simply tried again.
         if (!this.stopped) {
-          process.emitWarning(`shard ${this.shardId}: ${error instanceof Error ? error.message : String(error)}`);
+          process.emitWarning(
+            `shard ${this.shardId}: ${error instanceof Error ? error.message : String(error)}`,
+          );
           await sleep(idlePollMs);
         }
       }
@@ -170,7 +190,10 @@ class ShardPoller {
   private async fill(): Promise<number> {
     if (this.buffer.length >= this.options.batchSize || !this.iterator) return 0;
     const output = await this.kinesis.send(
-      new GetRecordsCommand({ ShardIterator: this.iterator, Limit: Math.min(10_000, this.options.batchSize) }),
+      new GetRecordsCommand({
+        ShardIterator: this.iterator,
+        Limit: Math.min(10_000, this.options.batchSize),
+      }),
     );
     this.iterator = output.NextShardIterator;
     const records = output.Records ?? [];
@@ -221,7 +244,7 @@ class ShardPoller {
 
   private async invoke(batch: KinesisRecord[]): Promise<Delivery> {
     this.stats.invocations += 1;
-    let response: KinesisStreamBatchResponse | undefined | void;
+    let response: KinesisStreamBatchResponse | undefined;
     try {
       response = await this.handler({ Records: batch.map((record) => this.toEventRecord(record)) });
     } catch (error) {
@@ -229,7 +252,9 @@ class ShardPoller {
     }
     const failures = response?.batchItemFailures ?? [];
     if (failures.length === 0) return { kind: 'ok' };
-    const indexes = failures.map((failure) => batch.findIndex((r) => r.SequenceNumber === failure.itemIdentifier));
+    const indexes = failures.map((failure) =>
+      batch.findIndex((r) => r.SequenceNumber === failure.itemIdentifier),
+    );
     // An identifier that is not in the batch makes the whole batch fail, as in Lambda.
     return { kind: 'partial', failedIndex: indexes.includes(-1) ? 0 : Math.min(...indexes) };
   }
@@ -241,7 +266,9 @@ class ShardPoller {
 
   private countExpired(batch: KinesisRecord[]): number {
     const oldest = Date.now() - this.options.maxRecordAgeSeconds * 1000;
-    const index = batch.findIndex((record) => (record.ApproximateArrivalTimestamp?.getTime() ?? Date.now()) >= oldest);
+    const index = batch.findIndex(
+      (record) => (record.ApproximateArrivalTimestamp?.getTime() ?? Date.now()) >= oldest,
+    );
     return index === -1 ? batch.length : index;
   }
 

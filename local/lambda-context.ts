@@ -36,7 +36,10 @@ export function createLambdaContext(fn: LocalFunction): Context {
  * Runs a handler with its function timeout, as Lambda would: a handler still running at the deadline
  * counts as failed (it cannot be killed in-process; its late result is ignored).
  */
-export async function invokeWithTimeout<T>(fn: LocalFunction, run: (context: Context) => Promise<T>): Promise<T> {
+export async function invokeWithTimeout<T>(
+  fn: LocalFunction,
+  run: (context: Context) => Promise<T>,
+): Promise<T> {
   const context = createLambdaContext(fn);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {

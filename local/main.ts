@@ -6,13 +6,14 @@
  *                [--rate <records/s> | --speed <x>] [--limit <n>]
  */
 import { rm } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createKinesisClient } from '../functions/shared/adapters/aws-clients.js';
 import { KinesisRecordPublisher } from '../functions/shared/adapters/kinesis-record-publisher.js';
-import { parseStartOptions, USAGE } from './cli/start-options.js';
 import { createProgress } from './cli/progress.js';
 import { replayFile } from './cli/replay-file.js';
-import { startLocalRuntime } from './runtime.js';
+import { parseStartOptions, USAGE } from './cli/start-options.js';
+import { clusterDirFor } from './postgres.js';
+import { POSTGRES_DIR, startLocalRuntime } from './runtime.js';
 import { removeRuntimeFile, writeRuntimeFile } from './runtime-file.js';
 
 async function main(): Promise<void> {
@@ -24,6 +25,8 @@ async function main(): Promise<void> {
   const dataDir = resolve(options.dataDir);
   if (options.reset) {
     await rm(dataDir, { recursive: true, force: true });
+    // The cluster may live outside the data dir (see clusterDirFor); it is part of the state.
+    await rm(clusterDirFor(join(dataDir, POSTGRES_DIR)), { recursive: true, force: true });
     log(`reset: removed ${dataDir}`);
   }
 

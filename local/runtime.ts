@@ -8,23 +8,31 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CreateStreamCommand, DescribeStreamSummaryCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import {
+  CreateStreamCommand,
+  DescribeStreamSummaryCommand,
+  type KinesisClient,
+} from '@aws-sdk/client-kinesis';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
+import type {
+  APIGatewayProxyEvent,
+  APIGatewayProxyResult,
+  Context,
+  KinesisStreamBatchResponse,
+  KinesisStreamEvent,
+} from 'aws-lambda';
 import { createKinesisClient, createS3Client } from '../functions/shared/adapters/aws-clients.js';
 import { dataApiDatabaseFromEnv } from '../functions/shared/database/data-api.js';
 import { applyMigrations, loadMigrations } from '../functions/shared/database/migrations.js';
 import { settings } from '../functions/shared/settings.js';
 import { type ApiFront, startApiFront } from './api-gateway.js';
-import { LOCAL_CLUSTER_ARN, LOCAL_SECRET_ARN } from './data-api/local-arns.js';
-import { startDataApiServer } from './data-api/server.js';
 import { DeadLetterFile } from './dead-letter-file.js';
 import { startKinesisEmulator } from './emulators/kinesis.js';
 import { startS3Emulator } from './emulators/s3.js';
 import { KinesisEventSourceMapping, type MappingOptions } from './event-source-mapping.js';
 import { invokeWithTimeout, type LocalFunction } from './lambda-context.js';
+import { startLocalDatabase } from './local-database.js';
 import { LOCAL_ACCOUNT, LOCAL_BUCKET_NAME, LOCAL_REGION, LOCAL_STREAM_NAME } from './local-resources.js';
-import { createDatabaseIfMissing, startEmbeddedPostgres } from './postgres.js';
 
 export interface LocalRuntimeOptions {
   /** Where PostgreSQL and the archive keep their state. */
@@ -32,7 +40,9 @@ export interface LocalRuntimeOptions {
   /** Port of the API front; 0 picks a free one. */
   apiPort: number;
   /** Overrides of the event-source mapping settings (tests use small batches). */
-  mapping?: Partial<Pick<MappingOptions, 'batchSize' | 'maxBatchingWindowSeconds' | 'maxRetryAttempts' | 'retryBackoffMs'>>;
+  mapping?: Partial<
+    Pick<MappingOptions, 'batchSize' | 'maxBatchingWindowSeconds' | 'maxRetryAttempts' | 'retryBackoffMs'>
+  >;
   /** Called as each part comes up, for progress output. */
   onStep?: (step: string, elapsedMs: number) => void;
 }
@@ -48,12 +58,17 @@ export interface LocalRuntime {
   s3: S3Client;
   mapping: KinesisEventSourceMapping;
   /** Resolves once every record on the stream has been handed to the processor and checkpointed. */
-  waitUntilProcessed(options?: { timeoutMs?: number; onProgress?: (delivered: number) => void }): Promise<void>;
+  waitUntilProcessed(options?: {
+    timeoutMs?: number;
+    onProgress?: (delivered: number) => void;
+  }): Promise<void>;
   stop(): Promise<void>;
 }
 
 const repositoryRoot = fileURLToPath(new URL('..', import.meta.url));
 const MIGRATIONS_DIR = join(repositoryRoot, 'db', 'migrations');
+/** The PostgreSQL cluster's folder inside the data dir. */
+export const POSTGRES_DIR = 'postgres';
 
 /**
  * Starts everything, in dependency order; stops what already started if a later part fails.
@@ -69,24 +84,18 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
   try {
     await mkdir(options.dataDir, { recursive: true });
-    const postgres = await startEmbeddedPostgres({ dataDir: join(options.dataDir, 'postgres') });
-    stops.push(() => postgres.stop());
-    await createDatabaseIfMissing(postgres, settings.database.name);
-    step(`PostgreSQL on 127.0.0.1:${postgres.port}`);
-
-    const dataApi = await startDataApiServer({
-      postgres,
-      resourceArn: LOCAL_CLUSTER_ARN,
-      secretArn: LOCAL_SECRET_ARN,
-    });
-    stops.push(() => dataApi.close());
-    step(`RDS Data API at ${dataApi.url}`);
+    const database = await startLocalDatabase({ dataDir: join(options.dataDir, POSTGRES_DIR) });
+    stops.push(() => database.close());
+    step(`PostgreSQL on 127.0.0.1:${database.postgres.port}, RDS Data API at ${database.dataApiUrl}`);
 
     const [kinesisEmulator, s3Emulator] = await Promise.all([
       startKinesisEmulator(),
       startS3Emulator(join(options.dataDir, 's3')),
     ]);
-    stops.push(() => kinesisEmulator.stop(), () => s3Emulator.stop());
+    stops.push(
+      () => kinesisEmulator.stop(),
+      () => s3Emulator.stop(),
+    );
     step(`Kinesis at ${kinesisEmulator.endpoint}, S3 at ${s3Emulator.endpoint}`);
 
     const env = {
@@ -96,12 +105,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       AWS_SECRET_ACCESS_KEY: 'S3RVER',
       AWS_ENDPOINT_URL_KINESIS: kinesisEmulator.endpoint,
       AWS_ENDPOINT_URL_S3: s3Emulator.endpoint,
-      AWS_ENDPOINT_URL_RDS_DATA: dataApi.url,
+      AWS_ENDPOINT_URL_RDS_DATA: database.dataApiUrl,
       STREAM_NAME: LOCAL_STREAM_NAME,
       ARCHIVE_BUCKET: LOCAL_BUCKET_NAME,
-      DB_CLUSTER_ARN: LOCAL_CLUSTER_ARN,
-      DB_SECRET_ARN: LOCAL_SECRET_ARN,
-      DB_NAME: settings.database.name,
+      DB_CLUSTER_ARN: database.resourceArn,
+      DB_SECRET_ARN: database.secretArn,
+      DB_NAME: database.database,
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     };
     // The handlers read their configuration from the environment at import, as in Lambda.
@@ -113,9 +122,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const migrations = await applyMigrations(dataApiDatabaseFromEnv(), await loadMigrations(MIGRATIONS_DIR));
     step(`stream, bucket and schema ready (${migrations.applied.length} migrations applied)`);
 
-    const processor = await loadHandler<(e: KinesisStreamEvent, c: Context) => Promise<KinesisStreamBatchResponse>>(
-      '../functions/processor/handler.js',
-    );
+    const processor = await loadHandler<
+      (e: KinesisStreamEvent, c: Context) => Promise<KinesisStreamBatchResponse>
+    >('../functions/processor/handler.js');
     const api = await loadHandler<(e: APIGatewayProxyEvent, c: Context) => Promise<APIGatewayProxyResult>>(
       '../functions/api/handler.js',
     );
@@ -184,7 +193,9 @@ async function waitUntilCaughtUp(
 }
 
 async function createStream(kinesis: KinesisClient): Promise<void> {
-  await kinesis.send(new CreateStreamCommand({ StreamName: LOCAL_STREAM_NAME, ShardCount: settings.stream.shardCount }));
+  await kinesis.send(
+    new CreateStreamCommand({ StreamName: LOCAL_STREAM_NAME, ShardCount: settings.stream.shardCount }),
+  );
   for (;;) {
     const { StreamDescriptionSummary } = await kinesis.send(
       new DescribeStreamSummaryCommand({ StreamName: LOCAL_STREAM_NAME }),
@@ -199,7 +210,8 @@ async function createBucket(s3: S3Client): Promise<void> {
     await s3.send(new CreateBucketCommand({ Bucket: LOCAL_BUCKET_NAME }));
   } catch (error) {
     // The archive persists in the data dir, so the bucket usually exists from an earlier run.
-    if (!(error instanceof Error && ['BucketAlreadyOwnedByYou', 'BucketAlreadyExists'].includes(error.name))) throw error;
+    if (!(error instanceof Error && ['BucketAlreadyOwnedByYou', 'BucketAlreadyExists'].includes(error.name)))
+      throw error;
   }
 }
 

@@ -34,8 +34,12 @@ async function main(): Promise<void> {
   const result = await replayFile(resolve(values.csv), {
     publisher: new KinesisRecordPublisher(createKinesisClient(), streamName),
     rejectsDir: resolve(values['rejects-dir']),
-    pacing: pacingOf({ rate: positiveNumber('rate', values.rate), speed: positiveNumber('speed', values.speed) }),
-    limit: values.limit === undefined ? undefined : integerFlag('limit', values.limit, 1, Number.MAX_SAFE_INTEGER),
+    pacing: pacingOf({
+      rate: positiveNumber('rate', values.rate),
+      speed: positiveNumber('speed', values.speed),
+    }),
+    limit:
+      values.limit === undefined ? undefined : integerFlag('limit', values.limit, 1, Number.MAX_SAFE_INTEGER),
   });
   const { rejectsFile, ...summary } = result;
   console.log(JSON.stringify(summary));
@@ -53,7 +57,9 @@ function useEmbeddedRuntime(dataDir: string): string {
   }
   const env = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
   Object.assign(process.env, env);
-  console.error(`sending to the embedded runtime's stream ${env.STREAM_NAME} at ${env.AWS_ENDPOINT_URL_KINESIS}`);
+  console.error(
+    `sending to the embedded runtime's stream ${env.STREAM_NAME} at ${env.AWS_ENDPOINT_URL_KINESIS}`,
+  );
   return env.STREAM_NAME ?? '';
 }
 

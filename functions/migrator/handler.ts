@@ -5,10 +5,11 @@
  * updates it) it applies the `.sql` files bundled beside it with the same routine the local runtime
  * uses, through the Data API. Delete is a no-op: the schema stays with the database.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import type { CdkCustomResourceEvent, CdkCustomResourceResponse, Context } from 'aws-lambda';
+
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { CdkCustomResourceEvent, CdkCustomResourceResponse, Context } from 'aws-lambda';
 import { dataApiDatabaseFromEnv } from '../shared/database/data-api.js';
 import { applyMigrations, loadMigrations } from '../shared/database/migrations.js';
 import { DatabaseUnavailableError } from '../shared/errors.js';

@@ -42,7 +42,8 @@ export async function* readCommitCsv(input: Readable): AsyncGenerator<SourceRow>
         };
         // The parser reports a record again as it reads further into it: keep only the fullest report.
         const previous = skipped.at(-1);
-        if (previous && !previous.ok && rejection.raw.startsWith(previous.raw)) skipped[skipped.length - 1] = rejection;
+        if (previous && !previous.ok && rejection.raw.startsWith(previous.raw))
+          skipped[skipped.length - 1] = rejection;
         else skipped.push(rejection);
         return undefined;
       },

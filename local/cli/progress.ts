@@ -15,7 +15,8 @@ export interface Progress {
  * @param unit - `MB` shows a byte count in megabytes; anything else is shown as a count
  */
 export function createProgress(label: string, total: number, unit: 'MB' | 'records'): Progress {
-  if (!process.stderr.isTTY) return { update: () => undefined, setTotal: () => undefined, stop: () => undefined };
+  if (!process.stderr.isTTY)
+    return { update: () => undefined, setTotal: () => undefined, stop: () => undefined };
   const scale = unit === 'MB' ? 1024 * 1024 : 1;
   const bar = new SingleBar({
     format: `${label.padEnd(8)} [{bar}] {percentage}% | {shown}/{shownTotal} ${unit} | {detail}`,
@@ -28,7 +29,8 @@ export function createProgress(label: string, total: number, unit: 'MB' | 'recor
   let currentTotal = total;
   bar.start(total, 0, { shown: shown(0), shownTotal: shown(total), detail: '' });
   return {
-    update: (value, detail = '') => bar.update(value, { shown: shown(value), shownTotal: shown(currentTotal), detail }),
+    update: (value, detail = '') =>
+      bar.update(value, { shown: shown(value), shownTotal: shown(currentTotal), detail }),
     setTotal: (next) => {
       currentTotal = next;
       bar.setTotal(next);

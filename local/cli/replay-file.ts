@@ -29,16 +29,25 @@ export async function replayFile(csvPath: string, options: ReplayFileOptions): P
   const { size } = await stat(csvPath);
   const input = createReadStream(csvPath);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const rejects = new FileRejectSink(join(options.rejectsDir, `${basename(csvPath)}.rejected-${stamp}.ndjson`));
+  const rejects = new FileRejectSink(
+    join(options.rejectsDir, `${basename(csvPath)}.rejected-${stamp}.ndjson`),
+  );
   const progress = createProgress('replay', size, 'MB');
   try {
-    const result = await replayRows(readCommitCsv(input), { publisher: options.publisher, rejects }, {
-      pacing: options.pacing,
-      limit: options.limit,
-      onProgress: ({ sent, rejected, failed }) =>
-        progress.update(input.bytesRead, `sent ${sent}  rejected ${rejected}  failed ${failed}`),
-    });
-    progress.update(input.bytesRead, `sent ${result.sent}  rejected ${result.rejected}  failed ${result.failed}`);
+    const result = await replayRows(
+      readCommitCsv(input),
+      { publisher: options.publisher, rejects },
+      {
+        pacing: options.pacing,
+        limit: options.limit,
+        onProgress: ({ sent, rejected, failed }) =>
+          progress.update(input.bytesRead, `sent ${sent}  rejected ${rejected}  failed ${failed}`),
+      },
+    );
+    progress.update(
+      input.bytesRead,
+      `sent ${result.sent}  rejected ${result.rejected}  failed ${result.failed}`,
+    );
     return { ...result, rejectsFile: rejects.location() };
   } finally {
     progress.stop();

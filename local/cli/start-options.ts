@@ -57,8 +57,12 @@ export function parseStartOptions(argv: string[]): StartOptions {
     dataDir: values['data-dir'],
     reset: values.reset,
     replay: values.replay,
-    pacing: pacingOf({ rate: positiveNumber('rate', values.rate), speed: positiveNumber('speed', values.speed) }),
-    limit: values.limit === undefined ? undefined : integerFlag('limit', values.limit, 1, Number.MAX_SAFE_INTEGER),
+    pacing: pacingOf({
+      rate: positiveNumber('rate', values.rate),
+      speed: positiveNumber('speed', values.speed),
+    }),
+    limit:
+      values.limit === undefined ? undefined : integerFlag('limit', values.limit, 1, Number.MAX_SAFE_INTEGER),
   };
 }
 
@@ -73,6 +77,7 @@ export function integerFlag(name: string, text: string, min: number, max: number
 export function positiveNumber(name: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0) throw new BadRequestError(`--${name} must be a positive number, got "${text}"`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new BadRequestError(`--${name} must be a positive number, got "${text}"`);
   return value;
 }

@@ -33,6 +33,13 @@ const FIXED_PRECISION: Readonly<Record<string, number>> = {
   money: 12,
 };
 
+/** pgjdbc reports auto-increment columns by their pseudo-type name. */
+const SERIAL_NAMES: Readonly<Record<string, string>> = {
+  int2: 'smallserial',
+  int4: 'serial',
+  int8: 'bigserial',
+};
+
 const SIGNED = new Set(['int2', 'int4', 'int8', 'float4', 'float8', 'numeric', 'money']);
 const CASE_INSENSITIVE_KINDS = new Set(['long', 'double', 'decimal', 'boolean', 'timestamp', 'timestamptz']);
 
@@ -53,13 +60,7 @@ export function toColumnMetadata(
     name: field.name,
     label: field.name,
     type: type.jdbcType,
-    // pgjdbc reports serial columns by their pseudo-type name.
-    typeName:
-      autoIncrement && type.name === 'int4'
-        ? 'serial'
-        : autoIncrement && type.name === 'int8'
-          ? 'bigserial'
-          : type.name,
+    typeName: (autoIncrement && SERIAL_NAMES[type.name]) || type.name,
     // pgjdbc's getSchemaName() is always empty; the table name is the base table's.
     schemaName: '',
     tableName: table?.tableName ?? '',

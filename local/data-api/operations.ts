@@ -93,7 +93,7 @@ async function batchExecuteStatementOperation(
     let leavesState = false;
     for (const statement of statements) {
       const result = await runStatement(client, statement);
-      leavesState ||= mayLeaveSessionState(result.command ?? null);
+      leavesState ||= mayLeaveSessionState(result.command ?? '');
     }
     return leavesState;
   };

@@ -112,10 +112,11 @@ async function handle(
 ): Promise<void> {
   const requestId = randomUUID();
   const started = Date.now();
-  const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+  const path = (request.url ?? '/').split('?')[0] ?? '/';
   try {
-    if (closing)
+    if (closing) {
       throw new DataApiError('ServiceUnavailableError', 'The local Data API server is shutting down.');
+    }
     const operation = OPERATIONS[path];
     if (request.method !== 'POST' || !operation) {
       request.resume();

@@ -41,8 +41,9 @@ const STATELESS_COMMANDS = new Set(['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'MER
  *
  * @param command - `pg`'s command tag, e.g. `SELECT`
  */
-export function mayLeaveSessionState(command: string | null): boolean {
-  return command !== null && !STATELESS_COMMANDS.has(command);
+export function mayLeaveSessionState(command: string): boolean {
+  // An empty query has no command tag and changes nothing.
+  return command !== '' && !STATELESS_COMMANDS.has(command);
 }
 
 /**
@@ -81,12 +82,12 @@ export async function executeStatement(
   format: ResultFormat,
 ): Promise<StatementOutcome> {
   const result = await runStatement(client, statement);
-  const command = result.command ?? null;
-  const numberOfRecordsUpdated = command && ROW_COUNT_COMMANDS.has(command) ? (result.rowCount ?? 0) : 0;
+  const command = result.command ?? '';
+  const numberOfRecordsUpdated = ROW_COUNT_COMMANDS.has(command) ? (result.rowCount ?? 0) : 0;
   // AWS answers `generatedFields: []` for everything but queries (PostgreSQL has no generated keys).
   const generatedFields = command === 'SELECT' ? undefined : ([] as Field[]);
   const returnsRows = result.fields.length > 0 || command === 'SELECT';
-  if (!returnsRows) return { command: command ?? '', response: { numberOfRecordsUpdated, generatedFields } };
+  if (!returnsRows) return { command, response: { numberOfRecordsUpdated, generatedFields } };
 
   const columnTypes = await types.resolve(
     client,
@@ -99,10 +100,7 @@ export async function executeStatement(
 
   if (format.formatRecordsAs === 'JSON') {
     const formattedRecords = formatRecords(result, columns, format.resultSetOptions);
-    return {
-      command: command ?? '',
-      response: { numberOfRecordsUpdated, generatedFields, formattedRecords },
-    };
+    return { command, response: { numberOfRecordsUpdated, generatedFields, formattedRecords } };
   }
 
   const records = mapRecords(result.rows, columns, format);
@@ -116,7 +114,7 @@ export async function executeStatement(
     generatedFields,
   };
   if (Buffer.byteLength(JSON.stringify(response)) > format.maxResponseBytes) throw responseTooLarge(format);
-  return { command: command ?? '', response };
+  return { command, response };
 }
 
 function mapRecords(

@@ -166,7 +166,8 @@ export class TransactionRegistry {
     const entry = this.open.get(id);
     if (!entry || entry.ended) throw notFound(id);
     if (Date.now() - entry.startedAt > this.timeouts.maxLifetimeMs) {
-      void this.end(entry, 'rollback');
+      // Queued behind running calls, so the rollback never overtakes a statement still in flight.
+      this.enqueue(entry, () => this.end(entry, 'rollback')).catch(() => undefined);
       throw notFound(id);
     }
     return entry;
@@ -200,10 +201,8 @@ export class TransactionRegistry {
 
   /** Ends the transaction: optionally rolls back, then returns or destroys its connection. */
   private async end(entry: TransactionEntry, how: 'rollback' | 'discard'): Promise<void> {
-    if (entry.ended && !this.open.has(entry.id)) {
-      // Already ended by a concurrent path (e.g. an error event during commit).
-      return;
-    }
+    // Already ended by another path (commit in progress, idle expiry, a connection error event).
+    if (entry.ended) return;
     entry.ended = true;
     this.open.delete(entry.id);
     clearTimeout(entry.idleTimer);

@@ -2,6 +2,7 @@
 
 declare module 'kinesalite' {
   import type { Server } from 'node:http';
+
   interface KinesaliteOptions {
     createStreamMs?: number;
     deleteStreamMs?: number;
@@ -15,6 +16,7 @@ declare module 'kinesalite' {
 
 declare module 's3rver' {
   import type { AddressInfo } from 'node:net';
+
   interface S3rverOptions {
     address?: string;
     port?: number;

@@ -426,7 +426,9 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
             if self._stopped:
                 raise ShutdownDuringStartup("Execution environment stopped during startup")
             message = f"Error: Runtime exited with error: {describe_exit(returncode)}"
-            body = json.dumps({"errorType": "Runtime.ExitError", "errorMessage": message})
+            body = json.dumps(
+                {"errorType": "Runtime.ExitError", "errorMessage": message}, separators=(",", ":")
+            )
             LOG.warning(
                 "Process of environment %s exited during init (%s). Output:\n%s",
                 self.id,
@@ -480,7 +482,7 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
             + self._report_lines(request_id, "\tStatus: timeout")
         )
         return InvocationResult(
-            request_id, json.dumps({"errorMessage": message}).encode(), is_error=True, logs=logs
+            request_id, json.dumps({"errorMessage": message}, separators=(",", ":")).encode(), is_error=True, logs=logs
         )
 
     def _exit_result(self, request_id: str, returncode: int) -> InvocationResult:
@@ -490,7 +492,9 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
             + f"{message}\nRuntime.ExitError\n"
             + self._report_lines(request_id, "\tStatus: error\tError Type: Runtime.ExitError")
         )
-        body = json.dumps({"errorType": "Runtime.ExitError", "errorMessage": message})
+        body = json.dumps(
+            {"errorType": "Runtime.ExitError", "errorMessage": message}, separators=(",", ":")
+        )
         return InvocationResult(request_id, body.encode(), is_error=True, logs=logs)
 
 

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { aggregateBatch, suspicionReasons } from '../../../functions/processor/aggregate.js';
 import { formatFixedPoint, toFixedPoint } from '../../../functions/processor/decimal-sum.js';
-import { addValue, EMPTY_STATS, type RunningStats, standardDeviation } from '../../../functions/processor/running-stats.js';
+import {
+  addValue,
+  EMPTY_STATS,
+  type RunningStats,
+  standardDeviation,
+} from '../../../functions/processor/running-stats.js';
 import { commitRecord } from '../../support/factories.js';
 
 const rules = { entropyThreshold: 0.8, outlierStdDevs: 3, outlierMinCommits: 20, windowSeconds: 300 };
@@ -62,13 +67,35 @@ describe('suspicious commits', () => {
 describe('aggregating a batch', () => {
   it('sums per author, module, language and window, with exact entropy sums', () => {
     const commits = [
-      commitRecord({ author: 'a', filePath: '/core/api/x.go', entropy: 0.1, linesAdded: 3, linesDeleted: 1, time: 10 }),
-      commitRecord({ author: 'a', filePath: '/core/api/y.PY', entropy: 0.2, linesAdded: 5, linesDeleted: 0, time: 400 }),
-      commitRecord({ author: 'b', filePath: 'README', entropy: 0.85, linesAdded: 1, linesDeleted: 1, time: 20 }),
+      commitRecord({
+        author: 'a',
+        filePath: '/core/api/x.go',
+        entropy: 0.1,
+        linesAdded: 3,
+        linesDeleted: 1,
+        time: 10,
+      }),
+      commitRecord({
+        author: 'a',
+        filePath: '/core/api/y.PY',
+        entropy: 0.2,
+        linesAdded: 5,
+        linesDeleted: 0,
+        time: 400,
+      }),
+      commitRecord({
+        author: 'b',
+        filePath: 'README',
+        entropy: 0.85,
+        linesAdded: 1,
+        linesDeleted: 1,
+        time: 20,
+      }),
     ];
     const result = aggregateBatch(commits, new Map(), rules);
 
-    const group = (dimension: string, key: string) => result.groups.find((g) => g.dimension === dimension && g.key === key);
+    const group = (dimension: string, key: string) =>
+      result.groups.find((g) => g.dimension === dimension && g.key === key);
     expect(group('author', 'a')).toMatchObject({
       commits: 2,
       linesAdded: 8,
@@ -85,15 +112,25 @@ describe('aggregating a batch', () => {
     expect(group('language', 'py')).toMatchObject({ commits: 1 });
     expect(group('language', '(none)')).toMatchObject({ commits: 1 });
     expect(result.windows).toEqual([
-      expect.objectContaining({ windowStart: '2024-01-01T00:00:00.000Z', commits: 2, entropySum: '0.95', suspiciousCommits: 1 }),
+      expect.objectContaining({
+        windowStart: '2024-01-01T00:00:00.000Z',
+        commits: 2,
+        entropySum: '0.95',
+        suspiciousCommits: 1,
+      }),
       expect.objectContaining({ windowStart: '2024-01-01T00:05:00.000Z', commits: 1 }),
     ]);
-    expect(result.suspicious).toEqual([expect.objectContaining({ author: 'b', reason: 'entropy', entropy: 0.85 })]);
+    expect(result.suspicious).toEqual([
+      expect.objectContaining({ author: 'b', reason: 'entropy', entropy: 0.85 }),
+    ]);
   });
 
   it("continues each author's baseline from the stored row and returns it updated", () => {
     const stored = statsOf(Array.from({ length: 25 }, () => 0.2).map((v, i) => v + (i % 3) * 0.01));
-    const commits = [commitRecord({ author: 'a', entropy: 0.6 }), commitRecord({ author: 'a', entropy: 0.21 })];
+    const commits = [
+      commitRecord({ author: 'a', entropy: 0.6 }),
+      commitRecord({ author: 'a', entropy: 0.21 }),
+    ];
     const result = aggregateBatch(commits, new Map([['a', stored]]), rules);
 
     expect(result.suspicious.map((s) => s.reason)).toEqual(['author-outlier']);

@@ -13,15 +13,25 @@ class MemoryStore implements ObjectStore {
   lines(key: string): string[] {
     const object = this.objects.get(key);
     if (!object) return [];
-    return gunzipSync(object.body as Uint8Array).toString('utf8').trimEnd().split('\n');
+    return gunzipSync(object.body as Uint8Array)
+      .toString('utf8')
+      .trimEnd()
+      .split('\n');
   }
 }
 
-const batch = { shardId: 'shardId-000000000001', firstSequence: '4955', lastSequence: '4990', arrivedAt: 1_704_078_000.25 };
+const batch = {
+  shardId: 'shardId-000000000001',
+  firstSequence: '4955',
+  lastSequence: '4990',
+  arrivedAt: 1_704_078_000.25,
+};
 
 describe('archive keys', () => {
   it('are Hive-style by UTC arrival date and hour, then shard and sequence range', () => {
-    expect(archiveKey('raw/', batch)).toBe('raw/dt=2024-01-01/hour=03/shardId-000000000001/4955-4990.ndjson.gz');
+    expect(archiveKey('raw/', batch)).toBe(
+      'raw/dt=2024-01-01/hour=03/shardId-000000000001/4955-4990.ndjson.gz',
+    );
   });
 
   it('are the same for a retried batch', () => {

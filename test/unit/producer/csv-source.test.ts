@@ -40,7 +40,10 @@ describe('reading an Infected Code CSV', () => {
   it('keeps commas, doubled quotes and newlines inside quoted fields', async () => {
     const text = `${HEADER}\nc_1,person_1,1,/a/b/c.py,1,2,0.1,"fix parser, add tests"\nc_2,person_1,2,/a/b/c.py,1,2,0.2,"revert ""x""\nsecond line"\n`;
     const rows = await parse(text);
-    expect(rows.map((row) => row.ok && row.row.message)).toEqual(['fix parser, add tests', 'revert "x"\nsecond line']);
+    expect(rows.map((row) => row.ok && row.row.message)).toEqual([
+      'fix parser, add tests',
+      'revert "x"\nsecond line',
+    ]);
   });
 
   it('maps columns by header name, in any order', async () => {
@@ -62,7 +65,9 @@ describe('reading an Infected Code CSV', () => {
     ['invalid-entropy', 'c_1,person_1,1,/a/b/c.py,1,2,abc,m'],
     ['invalid-entropy', 'c_1,person_1,1,/a/b/c.py,1,2,,m'],
   ])('rejects a row with reason %s and goes on', async (reason, line) => {
-    const rows = await parse(`${HEADER}\nc_0,person_1,1,/a/b/c.py,1,2,0.1,m\n${line}\nc_2,person_1,2,/a/b/c.py,1,2,0.1,m\n`);
+    const rows = await parse(
+      `${HEADER}\nc_0,person_1,1,/a/b/c.py,1,2,0.1,m\n${line}\nc_2,person_1,2,/a/b/c.py,1,2,0.1,m\n`,
+    );
     expect(rows).toHaveLength(3);
     expect(rows[1]).toMatchObject({ ok: false, line: 3, reason, raw: line });
     expect(rows[0]?.ok && rows[2]?.ok).toBe(true);

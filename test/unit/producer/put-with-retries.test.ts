@@ -3,7 +3,10 @@ import { backoffMs, putWithRetries } from '../../../functions/producer/put-with-
 import type { PutOutcome, RecordPublisher, StreamEntry } from '../../../functions/shared/ports.js';
 
 const policy = { maxAttempts: 4, backoffBaseMs: 50, backoffMaxMs: 1_000 };
-const entries: StreamEntry[] = ['a', 'b', 'c', 'd'].map((key) => ({ partitionKey: key, data: Buffer.from(key) }));
+const entries: StreamEntry[] = ['a', 'b', 'c', 'd'].map((key) => ({
+  partitionKey: key,
+  data: Buffer.from(key),
+}));
 
 /** Fault injection: answers each put with the next scripted outcome (or throws it). */
 function scriptedPublisher(script: Array<(batch: readonly StreamEntry[]) => PutOutcome>) {
@@ -24,7 +27,12 @@ const noWait = { sleep: async () => undefined, random: () => 0.5 };
 describe('putting a batch with retries', () => {
   it('retries only the entries Kinesis rejected, until accepted', async () => {
     const { publisher, calls } = scriptedPublisher([
-      () => ({ failed: [{ index: 1, errorCode: 'ProvisionedThroughputExceededException' }, { index: 3, errorCode: 'InternalFailure' }] }),
+      () => ({
+        failed: [
+          { index: 1, errorCode: 'ProvisionedThroughputExceededException' },
+          { index: 3, errorCode: 'InternalFailure' },
+        ],
+      }),
       () => ({ failed: [{ index: 1, errorCode: 'InternalFailure' }] }),
     ]);
     const report = await putWithRetries(publisher, entries, policy, noWait);
@@ -33,8 +41,15 @@ describe('putting a batch with retries', () => {
   });
 
   it('counts entries still rejected after the last attempt as failed, with their error', async () => {
-    const alwaysThrottled = () => ({ failed: [{ index: 0, errorCode: 'ProvisionedThroughputExceededException' }] });
-    const { publisher, calls } = scriptedPublisher([alwaysThrottled, alwaysThrottled, alwaysThrottled, alwaysThrottled]);
+    const alwaysThrottled = () => ({
+      failed: [{ index: 0, errorCode: 'ProvisionedThroughputExceededException' }],
+    });
+    const { publisher, calls } = scriptedPublisher([
+      alwaysThrottled,
+      alwaysThrottled,
+      alwaysThrottled,
+      alwaysThrottled,
+    ]);
     const report = await putWithRetries(publisher, entries, policy, noWait);
     expect(calls).toHaveLength(policy.maxAttempts);
     expect(report.sent).toBe(3);

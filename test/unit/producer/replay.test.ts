@@ -85,16 +85,22 @@ describe('replaying rows onto the stream', () => {
     const stream = recordingStream();
     const message = 'x'.repeat(10_000);
     const items = Array.from({ length: 30 }, (_, i) => row(i, 'a', { message }));
-    await replayRows(rowsOf(items), { publisher: stream.publisher, rejects: new MemoryRejects() }, {
-      producer: { ...settings.producer, maxBytesPerRequest: 50_000 },
-    });
+    await replayRows(
+      rowsOf(items),
+      { publisher: stream.publisher, rejects: new MemoryRejects() },
+      {
+        producer: { ...settings.producer, maxBytesPerRequest: 50_000 },
+      },
+    );
     expect(stream.batchSizes.every((size) => size <= 4)).toBe(true);
     expect(stream.arrived).toHaveLength(30);
   });
 
   it("keeps each author's records in order while other authors' batches are in flight", async () => {
     // Slow puts for person_a make later batches overtake unless ordering is enforced.
-    const stream = recordingStream((batch) => (batch.some((entry) => entry.partitionKey === 'person_a') ? 30 : 1));
+    const stream = recordingStream((batch) =>
+      batch.some((entry) => entry.partitionKey === 'person_a') ? 30 : 1,
+    );
     const items = [
       ...Array.from({ length: 1_200 }, (_, i) => row(i, 'person_a')),
       ...Array.from({ length: 1_200 }, (_, i) => row(1_200 + i, `person_${i % 50}`)),
@@ -135,12 +141,18 @@ describe('replaying rows onto the stream', () => {
     const rejects = new MemoryRejects();
     const publisher: RecordPublisher = {
       put: async (batch) => ({
-        failed: batch.flatMap((entry, index) => (entry.partitionKey === 'b' ? [{ index, errorCode: 'InternalFailure' }] : [])),
+        failed: batch.flatMap((entry, index) =>
+          entry.partitionKey === 'b' ? [{ index, errorCode: 'InternalFailure' }] : [],
+        ),
       }),
     };
-    const result = await replayRows(rowsOf([row(0, 'a'), row(1, 'b'), row(2, 'a')]), { publisher, rejects }, {
-      producer: { ...settings.producer, maxAttempts: 2, backoffBaseMs: 1 },
-    });
+    const result = await replayRows(
+      rowsOf([row(0, 'a'), row(1, 'b'), row(2, 'a')]),
+      { publisher, rejects },
+      {
+        producer: { ...settings.producer, maxAttempts: 2, backoffBaseMs: 1 },
+      },
+    );
     expect(result).toMatchObject({ sent: 2, failed: 1, rejected: 0 });
     expect(rejects.rows).toHaveLength(1);
     expect(rejects.rows[0]).toMatchObject({ reason: 'publish-failed' });
@@ -150,9 +162,13 @@ describe('replaying rows onto the stream', () => {
   it('stops after --limit rows', async () => {
     const stream = recordingStream();
     const items = Array.from({ length: 100 }, (_, i) => row(i, 'a'));
-    const result = await replayRows(rowsOf(items), { publisher: stream.publisher, rejects: new MemoryRejects() }, {
-      limit: 10,
-    });
+    const result = await replayRows(
+      rowsOf(items),
+      { publisher: stream.publisher, rejects: new MemoryRejects() },
+      {
+        limit: 10,
+      },
+    );
     expect(result).toMatchObject({ read: 10, sent: 10 });
     expect(stream.arrived).toHaveLength(10);
   });

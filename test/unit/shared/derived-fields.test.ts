@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { decodeCommitRecord } from '../../../functions/shared/commit-record.js';
-import { eventTimeOf, languageOf, moduleOf, windowStartOf } from '../../../functions/shared/derived-fields.js';
+import {
+  eventTimeOf,
+  languageOf,
+  moduleOf,
+  windowStartOf,
+} from '../../../functions/shared/derived-fields.js';
 import { commitRecord } from '../../support/factories.js';
 
 describe('derived fields', () => {

@@ -1,0 +1,177 @@
+/**
+ * The local Kinesis event-source mapping against the real Kinesis emulator: order, checkpointing
+ * from batchItemFailures, bisection, bounded retries and the failure destination. The handlers here
+ * inject faults; the records, shards and polling are real.
+ */
+import { CreateStreamCommand, KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { KinesisStreamEvent } from 'aws-lambda';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type KinesisEmulator, startKinesisEmulator } from '../../local/emulators/kinesis.js';
+import {
+  type BatchHandler,
+  type FailedBatchRecord,
+  KinesisEventSourceMapping,
+  type MappingOptions,
+} from '../../local/event-source-mapping.js';
+
+let emulator: KinesisEmulator;
+let kinesis: KinesisClient;
+let mapping: KinesisEventSourceMapping | undefined;
+let streamCount = 0;
+
+beforeAll(async () => {
+  emulator = await startKinesisEmulator();
+  kinesis = new KinesisClient({
+    endpoint: emulator.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    requestHandler: new NodeHttpHandler(),
+  });
+});
+
+afterEach(async () => {
+  await mapping?.stop();
+  mapping = undefined;
+});
+
+afterAll(async () => {
+  await emulator?.stop();
+});
+
+/** A fresh one-shard stream holding records "0".."count-1" in order. */
+async function streamWith(count: number): Promise<string> {
+  streamCount += 1;
+  const name = `mapping-test-${streamCount}`;
+  await kinesis.send(new CreateStreamCommand({ StreamName: name, ShardCount: 1 }));
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  await kinesis.send(
+    new PutRecordsCommand({
+      StreamName: name,
+      Records: Array.from({ length: count }, (_, i) => ({ PartitionKey: 'k', Data: Buffer.from(String(i)) })),
+    }),
+  );
+  return name;
+}
+
+function valuesOf(event: KinesisStreamEvent): number[] {
+  return event.Records.map((record) => Number(Buffer.from(record.kinesis.data, 'base64').toString()));
+}
+
+async function run(streamName: string, handler: BatchHandler, overrides: Partial<MappingOptions> = {}) {
+  const deadLetters: FailedBatchRecord[] = [];
+  mapping = new KinesisEventSourceMapping(kinesis, handler, { send: async (record) => void deadLetters.push(record) }, {
+    streamName,
+    streamArn: `arn:aws:kinesis:us-east-1:000000000000:stream/${streamName}`,
+    region: 'us-east-1',
+    functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:test',
+    batchSize: 10,
+    maxBatchingWindowSeconds: 0,
+    bisectBatchOnError: true,
+    maxRetryAttempts: 2,
+    maxRecordAgeSeconds: 3600,
+    idlePollMs: 20,
+    retryBackoffMs: 5,
+    ...overrides,
+  });
+  await mapping.start();
+  const since = Date.now();
+  const deadline = since + 20_000;
+  while (!mapping.caughtUpSince(since)) {
+    if (Date.now() > deadline) throw new Error('mapping did not catch up');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return { deadLetters, stats: mapping.snapshot() };
+}
+
+describe('the local Kinesis event-source mapping', () => {
+  it('delivers every record once, in order, in batches of at most batchSize', async () => {
+    const stream = await streamWith(35);
+    const batches: number[][] = [];
+    const { stats } = await run(stream, async (event) => {
+      batches.push(valuesOf(event));
+      return { batchItemFailures: [] };
+    });
+    expect(batches.flat()).toEqual(Array.from({ length: 35 }, (_, i) => i));
+    expect(Math.max(...batches.map((batch) => batch.length))).toBe(10);
+    expect(stats).toMatchObject({ delivered: 35, failed: 0 });
+  });
+
+  it('checkpoints before the first reported failure and retries from there', async () => {
+    const stream = await streamWith(20);
+    const seen: number[] = [];
+    let failedOnce = false;
+    await run(stream, async (event) => {
+      const values = valuesOf(event);
+      const failing = event.Records[values.indexOf(7)];
+      if (failing && !failedOnce) {
+        failedOnce = true;
+        seen.push(...values.filter((v) => v < 7));
+        return { batchItemFailures: [{ itemIdentifier: failing.kinesis.sequenceNumber }] };
+      }
+      seen.push(...values);
+      return { batchItemFailures: [] };
+    });
+    expect(seen).toEqual(Array.from({ length: 20 }, (_, i) => i));
+  });
+
+  it('bisects a batch whose handler throws, down to the failing record', async () => {
+    const stream = await streamWith(10);
+    const invocations: number[][] = [];
+    const stored: number[] = [];
+    let poisonAttempts = 0;
+    const { deadLetters } = await run(stream, async (event) => {
+      const values = valuesOf(event);
+      invocations.push(values);
+      if (values.includes(6)) {
+        if (values.length === 1) poisonAttempts += 1;
+        throw new Error('poison record 6');
+      }
+      stored.push(...values);
+      return { batchItemFailures: [] };
+    });
+    expect(stored).toEqual([0, 1, 2, 3, 4, 5, 7, 8, 9]);
+    expect(invocations).toContainEqual([6]);
+    // The first attempt plus maxRetryAttempts retries, then the record goes to the destination.
+    expect(poisonAttempts).toBe(3);
+    expect(deadLetters).toHaveLength(1);
+    expect(deadLetters[0]).toMatchObject({
+      requestContext: { condition: 'RetryAttemptsExhausted' },
+      responseContext: { functionError: 'poison record 6' },
+      KinesisBatchInfo: { batchSize: 1, shardId: 'shardId-000000000000' },
+    });
+  });
+
+  it('sends a batch that keeps failing to the destination after bounded retries, then moves on', async () => {
+    const stream = await streamWith(15);
+    let attemptsOnFirstBatch = 0;
+    const stored: number[] = [];
+    const { deadLetters, stats } = await run(
+      stream,
+      async (event) => {
+        const values = valuesOf(event);
+        if (values[0] === 0) {
+          attemptsOnFirstBatch += 1;
+          return { batchItemFailures: [{ itemIdentifier: event.Records[0]?.kinesis.sequenceNumber ?? '' }] };
+        }
+        stored.push(...values);
+        return { batchItemFailures: [] };
+      },
+      { bisectBatchOnError: false },
+    );
+    expect(attemptsOnFirstBatch).toBe(3);
+    expect(deadLetters.map((d) => d.KinesisBatchInfo.batchSize)).toEqual([10]);
+    expect(stored).toEqual([10, 11, 12, 13, 14]);
+    expect(stats.failed).toBe(10);
+  });
+
+  it('treats an unknown itemIdentifier as a failure of the whole batch', async () => {
+    const stream = await streamWith(5);
+    let calls = 0;
+    await run(stream, async () => {
+      calls += 1;
+      return calls === 1 ? { batchItemFailures: [{ itemIdentifier: 'no-such-sequence' }] } : { batchItemFailures: [] };
+    });
+    expect(calls).toBe(2);
+  });
+});

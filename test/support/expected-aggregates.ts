@@ -1,0 +1,158 @@
+/**
+ * An independent computation of the aggregates, straight from a CSV file, for the integration
+ * suite to compare the pipeline's results with. Deliberately shares no code with the pipeline:
+ * its own parsing (csv-parse's sync API), field derivation, two-pass statistics and rounding.
+ */
+import { readFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
+
+export interface ExpectedGroup {
+  commits: number;
+  linesAdded: number;
+  linesDeleted: number;
+  entropySum: number;
+  maxEntropy: number;
+  suspiciousCommits: number;
+  firstEventTime: string;
+  lastEventTime: string;
+}
+
+export interface ExpectedAggregates {
+  summary: {
+    commits: number;
+    authors: number;
+    linesAdded: number;
+    linesDeleted: number;
+    suspiciousCommits: number;
+    avgEntropy: number;
+  };
+  authors: Map<string, ExpectedGroup>;
+  modules: Map<string, ExpectedGroup>;
+  languages: Map<string, ExpectedGroup>;
+  suspicious: Array<{ commitId: string; reason: 'entropy' | 'author-outlier' }>;
+  validRows: number;
+  invalidRows: number;
+}
+
+const EPOCH_MS = Date.UTC(2024, 0, 1);
+
+function moduleOfPath(path: string): string {
+  const parts = path.split('/').filter(Boolean);
+  return parts.length >= 3 ? `/${parts[0]}/${parts[1]}` : '(none)';
+}
+
+function languageOfPath(path: string): string {
+  const name = path.split('/').pop() ?? '';
+  const match = /^.+\.([^.]+)$/.exec(name);
+  return match?.[1] ? match[1].toLowerCase() : '(none)';
+}
+
+/**
+ * @param csvPath - a CSV in the Infected Code schema; rows a strict reader would refuse are skipped
+ * @param rules - the deployed thresholds
+ */
+export function expectedAggregates(
+  csvPath: string,
+  rules = { entropyThreshold: 0.8, outlierStdDevs: 3, outlierMinCommits: 20 },
+): ExpectedAggregates {
+  const rows = parse(readFileSync(csvPath), {
+    bom: true,
+    columns: true,
+    skip_empty_lines: true,
+    relax_column_count: true,
+  }) as Array<Record<string, string>>;
+  const authors = new Map<string, ExpectedGroup>();
+  const modules = new Map<string, ExpectedGroup>();
+  const languages = new Map<string, ExpectedGroup>();
+  const history = new Map<string, number[]>();
+  const suspicious: ExpectedAggregates['suspicious'] = [];
+  const seen = new Set<string>();
+  let invalidRows = 0;
+
+  for (const row of rows) {
+    const entropy = Number(row.entropy);
+    const time = Number(row.time);
+    const added = Number(row.lines_added);
+    const deleted = Number(row.lines_deleted);
+    const valid =
+      Object.keys(row).length === 8 &&
+      row.commit_id?.trim() &&
+      row.author?.trim() &&
+      /^\d+$/.test(row.time ?? '') &&
+      /^\d+$/.test(row.lines_added ?? '') &&
+      /^\d+$/.test(row.lines_deleted ?? '') &&
+      row.entropy?.trim() !== '' &&
+      entropy >= 0 &&
+      entropy <= 1;
+    if (!valid) {
+      invalidRows += 1;
+      continue;
+    }
+    const commitId = (row.commit_id ?? '').trim();
+    if (seen.has(commitId)) continue;
+    seen.add(commitId);
+    const author = (row.author ?? '').trim();
+    const path = (row.file_path ?? '').trim();
+
+    // Two-pass mean and sample deviation over the author's earlier commits.
+    const earlier = history.get(author) ?? [];
+    const reasons: Array<'entropy' | 'author-outlier'> = [];
+    if (entropy >= rules.entropyThreshold) reasons.push('entropy');
+    if (earlier.length >= rules.outlierMinCommits) {
+      const mean = earlier.reduce((a, b) => a + b, 0) / earlier.length;
+      const sd = Math.sqrt(
+        earlier.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (earlier.length - 1),
+      );
+      if (sd > 0 && entropy > mean + rules.outlierStdDevs * sd) reasons.push('author-outlier');
+    }
+    earlier.push(entropy);
+    history.set(author, earlier);
+    for (const reason of reasons) suspicious.push({ commitId, reason });
+
+    const eventTime = new Date(EPOCH_MS + time * 1000).toISOString();
+    for (const [groups, key] of [
+      [authors, author],
+      [modules, moduleOfPath(path)],
+      [languages, languageOfPath(path)],
+    ] as const) {
+      const group = groups.get(key) ?? {
+        commits: 0,
+        linesAdded: 0,
+        linesDeleted: 0,
+        entropySum: 0,
+        maxEntropy: 0,
+        suspiciousCommits: 0,
+        firstEventTime: eventTime,
+        lastEventTime: eventTime,
+      };
+      group.commits += 1;
+      group.linesAdded += added;
+      group.linesDeleted += deleted;
+      group.entropySum += entropy;
+      group.maxEntropy = Math.max(group.maxEntropy, entropy);
+      if (reasons.length > 0) group.suspiciousCommits += 1;
+      if (eventTime < group.firstEventTime) group.firstEventTime = eventTime;
+      if (eventTime > group.lastEventTime) group.lastEventTime = eventTime;
+      groups.set(key, group);
+    }
+  }
+
+  const all = [...authors.values()];
+  const commits = all.reduce((n, g) => n + g.commits, 0);
+  return {
+    summary: {
+      commits,
+      authors: authors.size,
+      linesAdded: all.reduce((n, g) => n + g.linesAdded, 0),
+      linesDeleted: all.reduce((n, g) => n + g.linesDeleted, 0),
+      suspiciousCommits: all.reduce((n, g) => n + g.suspiciousCommits, 0),
+      avgEntropy: all.reduce((n, g) => n + g.entropySum, 0) / commits,
+    },
+    authors,
+    modules,
+    languages,
+    suspicious,
+    validRows: seen.size,
+    invalidRows,
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * Starts the embedded local runtime for an integration suite: real PostgreSQL, Data API server,
+ * Kinesis and S3 emulators on free loopback ports, in a fresh temporary data dir.
+ */
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createKinesisClient } from '../../functions/shared/adapters/aws-clients.js';
+import { KinesisRecordPublisher } from '../../functions/shared/adapters/kinesis-record-publisher.js';
+import { type ReplayFileResult, replayFile } from '../../local/cli/replay-file.js';
+import { type LocalRuntime, type LocalRuntimeOptions, startLocalRuntime } from '../../local/runtime.js';
+
+export interface TestRuntime extends LocalRuntime {
+  dataDir: string;
+  /** Replays a CSV through the producer and waits until the processor has caught up. */
+  replay(csvPath: string): Promise<ReplayFileResult>;
+  /** GETs an API path (without leading slash) and returns status and parsed JSON. */
+  get<T = unknown>(path: string): Promise<{ status: number; body: T }>;
+}
+
+export async function startTestRuntime(mapping?: LocalRuntimeOptions['mapping']): Promise<TestRuntime> {
+  // Under the system temp dir: when run as root, the embedded PostgreSQL runs as another user that
+  // must be able to reach its data directory.
+  const dataDir = await mkdtemp(join(tmpdir(), 'infected-code-test-'));
+  await chmod(dataDir, 0o755);
+  const runtime = await startLocalRuntime({ dataDir, apiPort: 0, mapping });
+  const publisher = new KinesisRecordPublisher(createKinesisClient(), runtime.streamName);
+  return {
+    ...runtime,
+    dataDir,
+    async replay(csvPath) {
+      const result = await replayFile(csvPath, { publisher, rejectsDir: join(dataDir, 'rejected') });
+      await runtime.waitUntilProcessed({ timeoutMs: 120_000 });
+      return result;
+    },
+    async get<T>(path: string) {
+      const response = await fetch(new URL(path, runtime.apiUrl));
+      return { status: response.status, body: (await response.json()) as T };
+    },
+    async stop() {
+      await runtime.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
