@@ -5,7 +5,7 @@
  *   npx cdk synth                       # LocalStack target (default)
  *   npx cdk synth -c target=aws         # AWS: Aurora Serverless v2 instead of the Data API emulator
  */
-import { App, Aspects } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { readPipelineConfig } from '../lib/config.js';
 import { PipelineStack } from '../lib/pipeline-stack.js';
@@ -18,5 +18,6 @@ new PipelineStack(app, config.stackName, {
   description: `Infected Code streaming pipeline (target: ${config.target}, database: ${config.database.kind})`,
 });
 
-// Findings fail the synthesis; every accepted one is suppressed in code beside its resource, with a reason.
-Aspects.of(app).add(new AwsSolutionsChecks());
+// cdk-nag runs as a policy validation plugin: an unacknowledged finding fails the synthesis. Every
+// accepted finding is acknowledged in code beside its resource, with its reason.
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

@@ -96,7 +96,11 @@ export const timelineParams = z
 
 export const suspiciousParams = z.object({
   limit: pagingShape.limit,
-  author: z.string().min(1, 'author must not be empty').optional(),
+  author: z
+    .string()
+    .min(1, 'author must not be empty')
+    .refine((value) => !value.includes('\0'), 'author must not contain NUL characters')
+    .optional(),
   reason: enumParam('reason', SUSPICION_REASONS).optional(),
 });
 

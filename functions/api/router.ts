@@ -84,11 +84,15 @@ export function dispatch(method: string, path: string): Dispatch {
 }
 
 function decodePathSegment(encoded: string): string {
+  let decoded: string;
   try {
-    return decodeURIComponent(encoded);
+    decoded = decodeURIComponent(encoded);
   } catch {
     throw new BadRequestError('the path is not valid percent-encoding');
   }
+  // No stored key can hold NUL (PostgreSQL text cannot); refuse it before it reaches SQL.
+  if (decoded.includes('\0')) throw new BadRequestError('the path must not contain NUL characters');
+  return decoded;
 }
 
 /**

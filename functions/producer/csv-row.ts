@@ -1,6 +1,7 @@
 /**
  * Validation of one CSV row of the Infected Code schema, with a reason code for every way it can fail.
  */
+import { settings } from '../shared/settings.js';
 
 export const CSV_COLUMNS = [
   'commit_id',
@@ -15,6 +16,7 @@ export const CSV_COLUMNS = [
 
 export type RejectReason =
   | 'malformed-csv'
+  | 'invalid-character'
   | 'column-count'
   | 'missing-commit-id'
   | 'missing-author'
@@ -40,6 +42,10 @@ export type RowValidation =
   | { ok: false; reason: RejectReason; detail: string };
 
 const NON_NEGATIVE_INTEGER = /^\d+$/;
+/** Largest `time` whose event time (log epoch + time) is still a four-digit-year ISO timestamp. */
+export const MAX_TIME_SECONDS = Math.floor(
+  (Date.parse('9999-12-31T23:59:59Z') - Date.parse(settings.analytics.logEpoch)) / 1000,
+);
 const DECIMAL_NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
 /**
@@ -56,10 +62,15 @@ export function validateCsvRow(fields: readonly string[]): RowValidation {
     field.trim(),
   ) as [string, string, string, string, string, string, string];
 
+  // PostgreSQL text cannot hold NUL, so such a row could never be stored.
+  if (fields.some((field) => field.includes('\0')))
+    return reject('invalid-character', 'a field contains a NUL character');
   if (commitId === '') return reject('missing-commit-id', 'commit_id is empty');
   if (author === '') return reject('missing-author', 'author is empty');
   const timeValue = parseNonNegativeInteger(time);
-  if (timeValue === undefined) return reject('invalid-time', `time must be an integer >= 0, got "${time}"`);
+  if (timeValue === undefined || timeValue > MAX_TIME_SECONDS) {
+    return reject('invalid-time', `time must be an integer from 0 to ${MAX_TIME_SECONDS}, got "${time}"`);
+  }
   const added = parseNonNegativeInteger(linesAdded);
   if (added === undefined) {
     return reject('invalid-lines-added', `lines_added must be an integer >= 0, got "${linesAdded}"`);

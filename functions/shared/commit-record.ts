@@ -7,18 +7,20 @@ import { z } from 'zod';
 export const COMMIT_RECORD_VERSION = 1;
 
 const isoTimestamp = z.iso.datetime({ offset: true });
+// PostgreSQL text cannot hold NUL: such a record is quarantined instead of failing its batch forever.
+const text = z.string().refine((value) => !value.includes('\0'), 'must not contain NUL characters');
 
 export const commitRecordSchema = z.object({
   v: z.literal(COMMIT_RECORD_VERSION),
-  commitId: z.string().min(1),
-  author: z.string().min(1),
+  commitId: text.min(1),
+  author: text.min(1),
   time: z.number().int().nonnegative(),
   eventTime: isoTimestamp,
-  filePath: z.string(),
+  filePath: text,
   linesAdded: z.number().int().nonnegative(),
   linesDeleted: z.number().int().nonnegative(),
   entropy: z.number().min(0).max(1),
-  message: z.string(),
+  message: text,
   ingestedAt: isoTimestamp,
 });
 

@@ -4,10 +4,11 @@
  * CSV files to replay are uploaded under `sources/`, the only prefix the producer may read.
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { NagSuppressions } from 'cdk-nag';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { settings } from '../../functions/shared/settings.js';
+import { acknowledgeNag, arnFinding } from '../nag.js';
 
 /**
  * Where users upload CSV files for the deployed producer to replay (`--key sources/<file>.csv`).
@@ -61,13 +62,52 @@ export class ArchiveBucket extends Construct {
       autoDeleteObjects: props.ephemeral ?? false,
     });
 
-    NagSuppressions.addResourceSuppressions(this.bucket, [
-      {
-        id: 'AwsSolutions-S1',
-        reason:
-          'Only the pipeline functions write here, through their roles; object-level auditing, if needed, is ' +
-          'CloudTrail data events rather than a second bucket of access logs for a demo archive.',
-      },
-    ]);
+    acknowledgeNag(this.bucket, {
+      id: 'AwsSolutions-S1',
+      reason:
+        'Only the pipeline functions write here, through their roles; object-level auditing, if needed, is ' +
+        'CloudTrail data events rather than a second bucket of access logs for a demo archive.',
+    });
+  }
+
+  /**
+   * Lets `grantee` write objects under `prefix` (`grantPut`), and acknowledges exactly the wildcards
+   * that grant produces.
+   *
+   * @param grantee - a function (or any grantable construct)
+   * @param prefix - e.g. `raw/`, from `settings.archive`
+   */
+  grantPutUnder(grantee: iam.IGrantable & IConstruct, prefix: string): void {
+    this.bucket.grantPut(grantee, `${prefix}*`);
+    acknowledgeNag(grantee, {
+      id: 'AwsSolutions-IAM5',
+      reason:
+        `Writes are limited to keys under ${prefix} of the archive bucket; s3:Abort* (abort its own ` +
+        'multipart uploads) is part of the grantPut action set.',
+      findings: ['Action::s3:Abort*', arnFinding(this.bucket, `/${prefix}*`)],
+    });
+  }
+
+  /**
+   * Lets `grantee` read objects under `prefix` (`grantRead`), and acknowledges exactly the wildcards
+   * that grant produces.
+   *
+   * @param grantee - a function (or any grantable construct)
+   * @param prefix - e.g. `sources/`
+   */
+  grantReadUnder(grantee: iam.IGrantable & IConstruct, prefix: string): void {
+    this.bucket.grantRead(grantee, `${prefix}*`);
+    acknowledgeNag(grantee, {
+      id: 'AwsSolutions-IAM5',
+      reason:
+        `Reads are limited to keys under ${prefix} of the archive bucket; s3:GetObject*, s3:GetBucket* and ` +
+        's3:List* are the grantRead action set (object versions, bucket location for the SDK, listing).',
+      findings: [
+        'Action::s3:GetObject*',
+        'Action::s3:GetBucket*',
+        'Action::s3:List*',
+        arnFinding(this.bucket, `/${prefix}*`),
+      ],
+    });
   }
 }

@@ -10,9 +10,9 @@ import { CustomResource, RemovalPolicy } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
-import { NagSuppressions } from 'cdk-nag';
 import { Construct, type IConstruct } from 'constructs';
 import { settings } from '../../functions/shared/settings.js';
+import { acknowledgeNag, arnFinding } from '../nag.js';
 import { projectPath } from '../project-paths.js';
 import type { PipelineDatabase } from './database.js';
 import { LOG_RETENTION, PipelineFunction } from './pipeline-function.js';
@@ -73,28 +73,19 @@ export class DatabaseMigrations extends Construct {
     });
     migrations.node.addDependency(props.database);
 
-    NagSuppressions.addResourceSuppressions(
+    acknowledgeNag(
       provider,
-      [
-        {
-          id: 'AwsSolutions-IAM4',
-          reason: 'The CDK provider framework function uses AWSLambdaBasicExecutionRole for its own logs.',
-          appliesTo: [
-            'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
-          ],
-        },
-        {
-          id: 'AwsSolutions-IAM5',
-          reason:
-            'The provider framework may invoke every version of the migrator function (`<arn>:*`), and only it.',
-          appliesTo: [{ regex: '/^Resource::<.*Migrator.*\\.Arn>:\\*$/g' }],
-        },
-        {
-          id: 'AwsSolutions-L1',
-          reason: 'The provider framework function runtime is chosen and maintained by aws-cdk-lib.',
-        },
-      ],
-      true,
+      {
+        id: 'AwsSolutions-IAM4',
+        reason: 'The CDK provider framework function uses AWSLambdaBasicExecutionRole for its own logs.',
+        findings: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'],
+      },
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
+          'The provider framework may invoke every version of the migrator function (`<arn>:*`), and only it.',
+        findings: [arnFinding(this.migrator.function, ':*')],
+      },
     );
   }
 }
@@ -112,7 +103,11 @@ export function hashMigrations(directory: string): string {
     .sort();
   if (names.length === 0) throw new Error(`no .sql migrations in ${directory}`);
   for (const name of names) {
-    hash.update(name).update('\0').update(readFileSync(join(directory, name))).update('\0');
+    hash
+      .update(name)
+      .update('\0')
+      .update(readFileSync(join(directory, name)))
+      .update('\0');
   }
   return hash.digest('hex');
 }

@@ -8,12 +8,11 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { ENV } from '../../functions/shared/env.js';
 import { settings } from '../../functions/shared/settings.js';
 import type { EmulatedDatabaseConfig } from '../config.js';
+import { acknowledgeNag } from '../nag.js';
 import { LOG_RETENTION } from './pipeline-function.js';
 
 /** What the functions need from the database: where it is, and the right to call the Data API on it. */
@@ -84,30 +83,21 @@ export class AuroraDatabase extends Construct implements PipelineDatabase {
       [ENV.dbName]: settings.database.name,
     };
 
-    NagSuppressions.addResourceSuppressions(
+    acknowledgeNag(
       this.cluster,
-      [
-        {
-          id: 'AwsSolutions-RDS10',
-          reason:
-            'Deletion protection would block `npm run destroy:aws`; the SNAPSHOT removal policy keeps the data ' +
-            'when the stack is deleted.',
-        },
-        {
-          id: 'AwsSolutions-RDS11',
-          reason:
-            'The port is never exposed: the cluster has no ingress rule in isolated subnets and is reached only ' +
-            'through the Data API, so a non-default port adds nothing.',
-        },
-        {
-          id: 'AwsSolutions-SMG4',
-          reason:
-            'Rotation needs a rotation Lambda that reaches Secrets Manager from the isolated subnets (interface ' +
-            'endpoint or NAT, both billed hourly); the secret is read only by the Data API on behalf of the ' +
-            'functions. Add rotation with an endpoint for long-lived deployments.',
-        },
-      ],
-      true,
+      {
+        id: 'AwsSolutions-RDS10',
+        reason:
+          'Deletion protection would block `npm run destroy:aws`; the SNAPSHOT removal policy keeps the data ' +
+          'when the stack is deleted.',
+      },
+      {
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'Rotation needs a rotation Lambda that reaches Secrets Manager from the isolated subnets (interface ' +
+          'endpoint or NAT, both billed hourly); the secret is read only by the Data API on behalf of the ' +
+          'functions. Add rotation with an endpoint for long-lived deployments.',
+      },
     );
   }
 
@@ -122,11 +112,11 @@ export class AuroraDatabase extends Construct implements PipelineDatabase {
  */
 export class EmulatedDatabase extends Construct implements PipelineDatabase {
   readonly environment: Readonly<Record<string, string>>;
-  private readonly secret: secretsmanager.ISecret;
+  private readonly config: EmulatedDatabaseConfig;
 
-  constructor(scope: Construct, id: string, private readonly config: EmulatedDatabaseConfig) {
+  constructor(scope: Construct, id: string, config: EmulatedDatabaseConfig) {
     super(scope, id);
-    this.secret = secretsmanager.Secret.fromSecretCompleteArn(this, 'Secret', config.secretArn);
+    this.config = config;
     this.environment = {
       [ENV.dbClusterArn]: config.clusterArn,
       [ENV.dbSecretArn]: config.secretArn,
@@ -135,7 +125,11 @@ export class EmulatedDatabase extends Construct implements PipelineDatabase {
     };
   }
 
-  /** The same statements as `DatabaseCluster.grantDataApiAccess`, on the configured ARNs. */
+  /**
+   * The same statements as `DatabaseCluster.grantDataApiAccess` (Data API actions on the cluster,
+   * `ISecret.grantRead` actions on the secret), on the configured ARNs. The secret ARN is used as is:
+   * the emulator's ARN has no random suffix, so `Secret.fromSecretCompleteArn` refuses it.
+   */
   grantDataApiAccess(grantee: iam.IGrantable): void {
     iam.Grant.addToPrincipal({
       grantee,
@@ -148,6 +142,10 @@ export class EmulatedDatabase extends Construct implements PipelineDatabase {
       ],
       resourceArns: [this.config.clusterArn],
     });
-    this.secret.grantRead(grantee);
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+      resourceArns: [this.config.secretArn],
+    });
   }
 }

@@ -10,9 +10,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { settings } from '../../functions/shared/settings.js';
+import { acknowledgeNag } from '../nag.js';
 import { PROJECT_ROOT, projectPath } from '../project-paths.js';
 
 /** A file or folder of the repository copied into the function's bundle. */
@@ -120,20 +120,20 @@ export class PipelineFunction extends Construct implements iam.IGrantable {
           beforeBundling: () => [],
           beforeInstall: () => [],
           afterBundling: (inputDir, outputDir) =>
-            bundledFiles.map((file) => copyCommand(join(inputDir, file.source), join(outputDir, file.target))),
+            bundledFiles.map((file) =>
+              copyCommand(join(inputDir, file.source), join(outputDir, file.target)),
+            ),
         },
       },
     });
     this.grantPrincipal = this.function.grantPrincipal;
 
-    NagSuppressions.addResourceSuppressions(this.function, [
-      {
-        id: 'AwsSolutions-L1',
-        reason:
-          'Pinned to nodejs22.x on purpose: LocalStack 4.14 and the bundle target (node22) are tested with it; ' +
-          'moving to a newer runtime is a deliberate change of settings, tests and bundle target together.',
-      },
-    ]);
+    acknowledgeNag(this.function, {
+      id: 'AwsSolutions-L1',
+      reason:
+        'Pinned to nodejs22.x on purpose: LocalStack 4.14 and the bundle target (node22) are tested with it; ' +
+        'moving to a newer runtime is a deliberate change of settings, tests and bundle target together.',
+    });
   }
 }
 

@@ -10,9 +10,9 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { settings } from '../../functions/shared/settings.js';
+import { acknowledgeNag } from '../nag.js';
 import { LOG_RETENTION } from './pipeline-function.js';
 
 export interface ReadApiProps {
@@ -60,53 +60,59 @@ export class ReadApi extends Construct {
       },
     });
 
-    const integration = new apigateway.LambdaIntegration(props.handler, { proxy: true, allowTestInvoke: false });
+    // The stack names the URL output itself (`ApiUrl`); drop the one RestApi adds on its own.
+    this.api.node.tryRemoveChild('Endpoint');
+
+    const integration = new apigateway.LambdaIntegration(props.handler, {
+      proxy: true,
+      allowTestInvoke: false,
+    });
     this.api.root.addMethod('ANY', integration);
     this.api.root.addResource('{proxy+}').addMethod('ANY', integration);
 
-    NagSuppressions.addResourceSuppressions(
+    acknowledgeNag(
       this.api,
-      [
-        {
-          id: 'AwsSolutions-APIG2',
-          reason: 'Proxy API: the function validates method, path and query parameters (zod) and answers 400/405.',
-        },
-        {
-          id: 'AwsSolutions-APIG3',
-          reason: 'A public read-only demo API protected by stage throttling; a WAF web ACL is billed monthly.',
-        },
-        {
-          id: 'AwsSolutions-APIG4',
-          reason: 'The statistics API is public and read-only by design (issue spec); it exposes aggregates only.',
-        },
-        {
-          id: 'AwsSolutions-COG4',
-          reason: 'The statistics API is public and read-only by design; there are no users to authenticate.',
-        },
-        ...(logging
-          ? [
-              {
-                id: 'AwsSolutions-IAM4',
-                reason:
-                  'The account-level API Gateway CloudWatch role uses the AWS-managed ' +
-                  'AmazonAPIGatewayPushToCloudWatchLogs policy, the documented way to enable API logging.',
-                appliesTo: [
-                  'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs',
-                ],
-              },
-            ]
-          : [
-              {
-                id: 'AwsSolutions-APIG1',
-                reason: 'Access logs are enabled on the aws target only; LocalStack does not deliver them.',
-              },
-              {
-                id: 'AwsSolutions-APIG6',
-                reason: 'Execution logging is enabled on the aws target only; LocalStack does not deliver it.',
-              },
-            ]),
-      ],
-      true,
+      {
+        id: 'AwsSolutions-APIG2',
+        reason:
+          'Proxy API: the function validates method, path and query parameters (zod) and answers 400/405.',
+      },
+      {
+        id: 'AwsSolutions-APIG3',
+        reason: 'A public read-only demo API protected by stage throttling; a WAF web ACL is billed monthly.',
+      },
+      {
+        id: 'AwsSolutions-APIG4',
+        reason:
+          'The statistics API is public and read-only by design (issue spec); it exposes aggregates only.',
+      },
+      {
+        id: 'AwsSolutions-COG4',
+        reason: 'The statistics API is public and read-only by design; there are no users to authenticate.',
+      },
     );
+    if (logging) {
+      acknowledgeNag(this.api, {
+        id: 'AwsSolutions-IAM4',
+        reason:
+          'The account-level API Gateway CloudWatch role uses the AWS-managed ' +
+          'AmazonAPIGatewayPushToCloudWatchLogs policy, the documented way to enable API logging.',
+        findings: [
+          'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs',
+        ],
+      });
+    } else {
+      acknowledgeNag(
+        this.api,
+        {
+          id: 'AwsSolutions-APIG1',
+          reason: 'Access logs are enabled on the aws target only; LocalStack does not deliver them.',
+        },
+        {
+          id: 'AwsSolutions-APIG6',
+          reason: 'Execution logging is enabled on the aws target only; LocalStack does not deliver it.',
+        },
+      );
+    }
   }
 }

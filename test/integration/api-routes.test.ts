@@ -331,6 +331,8 @@ let fixture: ReturnType<typeof buildFixture>;
 let expected: ReturnType<typeof expectedAggregates>;
 let replayed: Awaited<ReturnType<TestRuntime['replay']>>;
 let replayStartedAt: number;
+/** What the routes answered before anything was replayed. */
+let beforeReplay: Record<'summary' | 'authors' | 'timeline' | 'suspicious' | 'author', Response<unknown>>;
 
 /** Sends a request to the API front; `path` has no leading slash and is sent as written. */
 async function call<T>(path: string, method = 'GET'): Promise<Response<T>> {
@@ -370,6 +372,13 @@ beforeAll(async () => {
   expected = expectedAggregates(csvPath, settings.analytics);
   // Small batches: the authors' baselines must carry over from one processor batch to the next.
   runtime = await startTestRuntime({ batchSize: 50 });
+  beforeReplay = {
+    summary: await call('stats/summary'),
+    authors: await call('stats/authors'),
+    timeline: await call('stats/timeline'),
+    suspicious: await call('commits/suspicious'),
+    author: await call(`stats/authors/${PERSON_1}`),
+  };
   replayStartedAt = Date.now();
   replayed = await runtime.replay(csvPath);
 });
@@ -415,6 +424,35 @@ describe('the fixture', () => {
     expect(replayed.failed).toBe(0);
     // Every valid row, plus the one sent twice (counted once downstream).
     expect(replayed.sent).toBe(fixture.commits.length + 1);
+  });
+});
+
+describe('an empty database', () => {
+  it('answers zeros, nulls and empty lists, not errors, before any commit is ingested', () => {
+    expect(beforeReplay.summary).toMatchObject({
+      status: 200,
+      body: {
+        commits: 0,
+        authors: 0,
+        linesAdded: 0,
+        linesDeleted: 0,
+        avgEntropy: null,
+        suspiciousCommits: 0,
+        firstEventTime: null,
+        lastEventTime: null,
+        lastIngestedAt: null,
+      },
+    });
+    expect(beforeReplay.authors).toMatchObject({
+      status: 200,
+      body: { items: [], total: 0, limit: defaultPageSize, offset: 0 },
+    });
+    expect(beforeReplay.timeline).toMatchObject({
+      status: 200,
+      body: { windowSeconds: WINDOW_SECONDS, items: [], nextFrom: null },
+    });
+    expect(beforeReplay.suspicious).toMatchObject({ status: 200, body: { items: [] } });
+    expectError(beforeReplay.author, 404, 'NotFound', PERSON_1);
   });
 });
 
@@ -545,6 +583,21 @@ describe('GET /stats/authors/{author} and /stats/modules/{module} with awkward k
     const group = expected.modules.get('/security/auth') as ExpectedGroup;
     expect(encoded).toEqual(expectedItem('module', '/security/auth', group));
     expect(decoded).toEqual(encoded);
+  });
+
+  it('lists the collection, not an empty-named author, for a trailing slash', async () => {
+    const page = await get<GroupPage>('stats/authors/');
+
+    expect(page.total).toBe(expected.authors.size);
+    expect(page.items).toHaveLength(expected.authors.size);
+  });
+
+  it('answers a key that no text column can hold (%00) as not found or bad request, never a 500', async () => {
+    for (const path of ['stats/authors/%00', 'stats/modules/%00security', 'stats/languages/py%00']) {
+      const response = await call(path);
+      expect([400, 404], `${path}: ${response.status} ${response.text}`).toContain(response.status);
+      expectError(response, response.status, response.status === 400 ? 'BadRequest' : 'NotFound');
+    }
   });
 
   it('does not match author names case-insensitively or by prefix', async () => {
@@ -770,6 +823,13 @@ describe('GET /commits/suspicious', () => {
   it('answers an empty list for an author with no flagged commits', async () => {
     expect(await get('commits/suspicious?author=nobody')).toEqual({ items: [] });
   });
+
+  it('answers an author filter holding %00 with an empty list or a 400, never a 500', async () => {
+    const response = await call('commits/suspicious?author=%00');
+
+    if (response.status === 400) expectError(response, 400, 'BadRequest', 'author');
+    else expect(response, response.text).toMatchObject({ status: 200, body: { items: [] } });
+  });
 });
 
 describe('GET /openapi.json', () => {
@@ -797,6 +857,18 @@ describe('GET /openapi.json', () => {
     ];
     expect(Object.keys(doc.paths).sort()).toEqual([...routes].sort());
     for (const route of routes) expect(doc.paths[route]?.get, route).toBeDefined();
+  });
+});
+
+describe('query strings', () => {
+  it('ignores parameters a route does not know', async () => {
+    const plain = await get<GroupPage>('stats/authors?limit=3');
+    const extra = await get<GroupPage>('stats/authors?limit=3&page=2&utm_source=x');
+
+    expect(extra).toEqual(plain);
+    expect(await get<Summary>('stats/summary?limit=0&sort=bogus')).toEqual(
+      await get<Summary>('stats/summary'),
+    );
   });
 });
 

@@ -60,20 +60,25 @@ function valuesOf(event: KinesisStreamEvent): number[] {
 
 async function run(streamName: string, handler: BatchHandler, overrides: Partial<MappingOptions> = {}) {
   const deadLetters: FailedBatchRecord[] = [];
-  mapping = new KinesisEventSourceMapping(kinesis, handler, { send: async (record) => void deadLetters.push(record) }, {
-    streamName,
-    streamArn: `arn:aws:kinesis:us-east-1:000000000000:stream/${streamName}`,
-    region: 'us-east-1',
-    functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:test',
-    batchSize: 10,
-    maxBatchingWindowSeconds: 0,
-    bisectBatchOnError: true,
-    maxRetryAttempts: 2,
-    maxRecordAgeSeconds: 3600,
-    idlePollMs: 20,
-    retryBackoffMs: 5,
-    ...overrides,
-  });
+  mapping = new KinesisEventSourceMapping(
+    kinesis,
+    handler,
+    { send: async (record) => void deadLetters.push(record) },
+    {
+      streamName,
+      streamArn: `arn:aws:kinesis:us-east-1:000000000000:stream/${streamName}`,
+      region: 'us-east-1',
+      functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:test',
+      batchSize: 10,
+      maxBatchingWindowSeconds: 0,
+      bisectBatchOnError: true,
+      maxRetryAttempts: 2,
+      maxRecordAgeSeconds: 3600,
+      idlePollMs: 20,
+      retryBackoffMs: 5,
+      ...overrides,
+    },
+  );
   await mapping.start();
   const since = Date.now();
   const deadline = since + 20_000;
@@ -170,7 +175,9 @@ describe('the local Kinesis event-source mapping', () => {
     let calls = 0;
     await run(stream, async () => {
       calls += 1;
-      return calls === 1 ? { batchItemFailures: [{ itemIdentifier: 'no-such-sequence' }] } : { batchItemFailures: [] };
+      return calls === 1
+        ? { batchItemFailures: [{ itemIdentifier: 'no-such-sequence' }] }
+        : { batchItemFailures: [] };
     });
     expect(calls).toBe(2);
   });

@@ -55,44 +55,57 @@ export function expectedAggregates(
   csvPath: string,
   rules = { entropyThreshold: 0.8, outlierStdDevs: 3, outlierMinCommits: 20 },
 ): ExpectedAggregates {
-  const rows = parse(readFileSync(csvPath), {
+  let invalidRows = 0;
+  const records = parse(readFileSync(csvPath), {
     bom: true,
-    columns: true,
     skip_empty_lines: true,
     relax_column_count: true,
-  }) as Array<Record<string, string>>;
+    skip_records_with_error: true,
+    on_skip: () => {
+      invalidRows += 1;
+      return undefined;
+    },
+  }) as string[][];
+  const [header = [], ...rows] = records;
+  const names = header.map((name) => name.trim().toLowerCase());
+  const column = (fields: string[], name: string) => (fields[names.indexOf(name)] ?? '').trim();
   const authors = new Map<string, ExpectedGroup>();
   const modules = new Map<string, ExpectedGroup>();
   const languages = new Map<string, ExpectedGroup>();
   const history = new Map<string, number[]>();
   const suspicious: ExpectedAggregates['suspicious'] = [];
   const seen = new Set<string>();
-  let invalidRows = 0;
+  const maxTime = (Date.UTC(9999, 11, 31, 23, 59, 59) - EPOCH_MS) / 1000;
 
-  for (const row of rows) {
-    const entropy = Number(row.entropy);
-    const time = Number(row.time);
-    const added = Number(row.lines_added);
-    const deleted = Number(row.lines_deleted);
+  for (const fields of rows) {
+    const field = (name: string) => column(fields, name);
+    const integer = (name: string) => (/^\d+$/.test(field(name)) ? Number(field(name)) : Number.NaN);
+    const entropyText = field('entropy');
+    const entropy = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(entropyText)
+      ? Number(entropyText)
+      : Number.NaN;
+    const time = integer('time');
+    const added = integer('lines_added');
+    const deleted = integer('lines_deleted');
     const valid =
-      Object.keys(row).length === 8 &&
-      row.commit_id?.trim() &&
-      row.author?.trim() &&
-      /^\d+$/.test(row.time ?? '') &&
-      /^\d+$/.test(row.lines_added ?? '') &&
-      /^\d+$/.test(row.lines_deleted ?? '') &&
-      row.entropy?.trim() !== '' &&
+      fields.length === 8 &&
+      !fields.some((value) => value.includes('\0')) &&
+      field('commit_id') !== '' &&
+      field('author') !== '' &&
+      time <= maxTime &&
+      Number.isSafeInteger(added) &&
+      Number.isSafeInteger(deleted) &&
       entropy >= 0 &&
       entropy <= 1;
     if (!valid) {
       invalidRows += 1;
       continue;
     }
-    const commitId = (row.commit_id ?? '').trim();
+    const commitId = field('commit_id');
     if (seen.has(commitId)) continue;
     seen.add(commitId);
-    const author = (row.author ?? '').trim();
-    const path = (row.file_path ?? '').trim();
+    const author = field('author');
+    const path = field('file_path');
 
     // Two-pass mean and sample deviation over the author's earlier commits.
     const earlier = history.get(author) ?? [];

@@ -59,6 +59,8 @@ describe('reading an Infected Code CSV', () => {
     ['missing-author', 'c_1, ,1,/a/b/c.py,1,2,0.1,m'],
     ['invalid-time', 'c_1,person_1,-5,/a/b/c.py,1,2,0.1,m'],
     ['invalid-time', 'c_1,person_1,1.5,/a/b/c.py,1,2,0.1,m'],
+    ['invalid-time', 'c_1,person_1,9000000000000,/a/b/c.py,1,2,0.1,m'],
+    ['invalid-character', 'c_1,person_1,1,/a/b/c.py,1,2,0.1,nul\u0000inside'],
     ['invalid-lines-added', 'c_1,person_1,1,/a/b/c.py,x,2,0.1,m'],
     ['invalid-lines-deleted', 'c_1,person_1,1,/a/b/c.py,1,-2,0.1,m'],
     ['invalid-entropy', 'c_1,person_1,1,/a/b/c.py,1,2,1.01,m'],

@@ -42,6 +42,7 @@ describe('the stream record schema', () => {
     ['entropy out of range', JSON.stringify({ ...commitRecord(), entropy: 1.5 }), /^entropy:/],
     ['a negative line count', JSON.stringify({ ...commitRecord(), linesAdded: -1 }), /^linesAdded:/],
     ['a missing author', JSON.stringify({ ...commitRecord(), author: undefined }), /^author:/],
+    ['a NUL character', JSON.stringify({ ...commitRecord(), message: 'a\u0000b' }), /^message:.*NUL/],
   ])('rejects %s with its reason', (_name, text, reason) => {
     const result = decodeCommitRecord(text);
     expect(result.ok).toBe(false);

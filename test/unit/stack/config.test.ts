@@ -1,0 +1,68 @@
+import { App } from 'aws-cdk-lib';
+import { describe, expect, it } from 'vitest';
+import { readPipelineConfig } from '../../../lib/config.js';
+import { LOCAL_CLUSTER_ARN, LOCAL_SECRET_ARN } from '../../../local/data-api/local-arns.js';
+
+const configFrom = (context: Record<string, unknown>) => readPipelineConfig(new App({ context }).node);
+
+describe('reading the deployment context', () => {
+  it('defaults to LocalStack with the compose Data API server and its fixed ARNs', () => {
+    expect(configFrom({})).toEqual({
+      target: 'localstack',
+      stackName: 'InfectedCodePipeline',
+      architecture: 'x86_64',
+      database: {
+        kind: 'emulator',
+        endpoint: 'http://data-api:8080',
+        clusterArn: LOCAL_CLUSTER_ARN,
+        secretArn: LOCAL_SECRET_ARN,
+      },
+    });
+  });
+
+  it('uses Aurora on the aws target', () => {
+    expect(configFrom({ target: 'aws' }).database).toEqual({ kind: 'aurora' });
+  });
+
+  it('creates Aurora on LocalStack when asked (LocalStack Pro)', () => {
+    expect(configFrom({ target: 'localstack', database: 'aurora' })).toMatchObject({
+      target: 'localstack',
+      database: { kind: 'aurora' },
+    });
+  });
+
+  it('takes the Data API endpoint and ARNs from context, e.g. for host-mode LocalStack', () => {
+    expect(
+      configFrom({
+        dataApiEndpoint: 'http://127.0.0.1:4510',
+        dbClusterArn: 'arn:aws:rds:eu-west-1:000000000000:cluster:other',
+        dbSecretArn: 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:other',
+      }).database,
+    ).toEqual({
+      kind: 'emulator',
+      endpoint: 'http://127.0.0.1:4510',
+      clusterArn: 'arn:aws:rds:eu-west-1:000000000000:cluster:other',
+      secretArn: 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:other',
+    });
+  });
+
+  it('allows a second copy of the stack under another name, and arm64 functions', () => {
+    expect(configFrom({ stackName: 'InfectedCodePipelineB', architecture: 'arm64' })).toMatchObject({
+      stackName: 'InfectedCodePipelineB',
+      architecture: 'arm64',
+    });
+  });
+
+  it('refuses an unknown target, architecture or database, naming the context key', () => {
+    expect(() => configFrom({ target: 'azure' })).toThrow(/context target must be one of localstack, aws/);
+    expect(() => configFrom({ architecture: 'riscv' })).toThrow(/context architecture/);
+    expect(() => configFrom({ database: 'mysql' })).toThrow(/context database/);
+    expect(() => configFrom({ stackName: '' })).toThrow(/context stackName/);
+  });
+
+  it('refuses the emulator on the aws target', () => {
+    expect(() => configFrom({ target: 'aws', database: 'emulator' })).toThrow(
+      /only possible with target=localstack/,
+    );
+  });
+});
