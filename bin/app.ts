@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /**
  * CDK entry point: reads the deployment context once and wires the pipeline stack. Nothing else.
  *

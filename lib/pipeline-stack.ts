@@ -23,8 +23,7 @@ export interface PipelineStackProps extends StackProps {
   readonly config: PipelineConfig;
 }
 
-/** The longest retention SQS allows: failed batches wait as long as possible for a redrive. */
-const DEAD_LETTER_RETENTION = Duration.days(14);
+const DEAD_LETTER_RETENTION = Duration.days(settings.processor.deadLetterRetentionDays);
 
 /** The producer reads this file (bundled beside `index.mjs`) when its event names no S3 source. */
 const SAMPLE = { source: 'data/infected_code_sample.csv', target: 'infected_code_sample.csv' } as const;
@@ -156,9 +155,13 @@ export class PipelineStack extends Stack {
     new CfnOutput(this, 'BucketName', { value: bucket.bucketName });
     new CfnOutput(this, 'ProducerFunctionName', { value: this.producer.function.functionName });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'MigratorFunctionName', {
+      value: this.migrations.migrator.function.functionName,
+      description: 'Applies db/migrations when invoked with {} (scripts/migrate-deployed.ts)',
+    });
     new CfnOutput(this, 'Target', {
       value: config.target,
-      description: 'Where the stack runs; scripts/replay-deployed.ts picks its default endpoint from it',
+      description: 'Where the stack runs; the deployed-stack scripts pick their endpoint from it',
     });
   }
 }

@@ -42,6 +42,8 @@ export const settings = {
     maxRetryAttempts: 10,
     maxRecordAgeSeconds: 6 * 60 * 60,
     parallelizationFactor: 1,
+    /** How long failed-batch pointers wait in the dead-letter queue for a redrive (the SQS maximum). */
+    deadLetterRetentionDays: 14,
   },
 
   /** How commits are aggregated and which ones are flagged as suspicious. */
@@ -60,6 +62,8 @@ export const settings = {
 
   /** Object keys in the archive bucket and their lifecycle. */
   archive: {
+    /** Where CSV files are uploaded for the deployed producer to replay; the only prefix it may read. */
+    sourcePrefix: 'sources/',
     rawPrefix: 'raw/',
     quarantinePrefix: 'quarantine/',
     rejectedPrefix: 'rejected/',

@@ -10,11 +10,8 @@ import { Construct, type IConstruct } from 'constructs';
 import { settings } from '../../functions/shared/settings.js';
 import { acknowledgeNag, arnFinding } from '../nag.js';
 
-/**
- * Where users upload CSV files for the deployed producer to replay (`--key sources/<file>.csv`).
- * TODO(settings): belongs in `settings.archive` beside the other prefixes; kept here until it moves.
- */
-export const SOURCE_PREFIX = 'sources/';
+/** Where users upload CSV files for the deployed producer to replay (`--key sources/<file>.csv`). */
+export const SOURCE_PREFIX = settings.archive.sourcePrefix;
 
 export interface ArchiveBucketProps {
   /**

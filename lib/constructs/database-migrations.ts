@@ -2,6 +2,10 @@
  * Applies `db/migrations` at deploy time: a custom resource backed by the migrator function, which runs
  * the same migration routine as the local runtime through the Data API. The custom resource carries a
  * hash of the migration files, so CloudFormation updates it (and the migrations run) when they change.
+ *
+ * LocalStack 4.14 community runs no custom resources (it deploys them as no-ops): there,
+ * `npm run deploy:localstack` invokes the same migrator directly after the deployment
+ * (`scripts/migrate-deployed.ts`, with the `MigratorFunctionName` output).
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -47,7 +51,7 @@ export class DatabaseMigrations extends Construct {
 
     this.migrator = new PipelineFunction(this, 'Migrator', {
       name: 'migrator',
-      description: 'Applies db/migrations through the RDS Data API at deploy time',
+      description: 'Applies db/migrations through the RDS Data API (custom resource, or invoked with {})',
       sizing: settings.functions.migrator,
       architecture: props.architecture,
       environment: props.database.environment,
@@ -56,8 +60,7 @@ export class DatabaseMigrations extends Construct {
     });
     props.database.grantDataApiAccess(this.migrator);
 
-    // The provider framework without isCompleteHandler is one Lambda, no Step Functions:
-    // it works on LocalStack community as on AWS.
+    // Without isCompleteHandler the provider framework is one Lambda and no Step Functions state machine.
     const provider = new cr.Provider(this, 'Provider', {
       onEventHandler: this.migrator.function,
       logGroup: new logs.LogGroup(this, 'ProviderLogGroup', {

@@ -48,6 +48,7 @@ export class AuroraDatabase extends Construct implements PipelineDatabase {
       maxAzs: 2,
       natGateways: 0,
       subnetConfiguration: [{ name: 'database', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+      // Rejected traffic only: the only interfaces are the cluster's, so this costs next to nothing.
       flowLogs: {
         rejected: {
           trafficType: ec2.FlowLogTrafficType.REJECT,

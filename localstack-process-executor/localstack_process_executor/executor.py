@@ -169,6 +169,7 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
         self._lambda_env: dict[str, str] | None = None
         self._logs = LogBuffer()
         self._node_major: int | None = None
+        self._code_fingerprint: tuple[int, int] | None = None
 
     # -- RuntimeExecutor API ---------------------------------------------------------------------
 
@@ -225,6 +226,11 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
                 or child.exited.done()
                 or child.proc.poll() is not None
             )
+        if not dead and self._code_fingerprint is not None:
+            # hot reloading (S3Bucket "hot-reload"): restart when the mounted code changed
+            dead = self._fingerprint_code() != self._code_fingerprint
+            if dead:
+                LOG.debug("Code of %s changed: restarting its process", self.id)
         if dead:
             # previous invoke timed out / crashed: a fresh process (a new "init"), like AWS resets
             LOG.debug("Restarting process of execution environment %s", self.id)
@@ -317,7 +323,24 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
                 dirs.append(str(layer.code.get_unzipped_code_location()))
         return dirs
 
+    def _fingerprint_code(self) -> tuple[int, int] | None:
+        """(latest mtime, file count) of hot-reloaded code; None for regular zip code."""
+        code = self.function_version.config.code
+        if code is None or not getattr(code, "is_hot_reloading", lambda: False)():
+            return None
+        latest, count = 0, 0
+        for dirpath, dirnames, filenames in os.walk(code.get_unzipped_code_location()):
+            dirnames[:] = [d for d in dirnames if d not in ("node_modules", ".git")]
+            for name in filenames:
+                try:
+                    latest = max(latest, os.stat(os.path.join(dirpath, name)).st_mtime_ns)
+                except OSError:
+                    continue
+                count += 1
+        return latest, count
+
     def _spawn(self, port: int) -> _Child:
+        self._code_fingerprint = self._fingerprint_code()
         code_dir = str(self.function_version.config.code.get_unzipped_code_location())
         env = build_child_env(
             self._lambda_env or {},

@@ -285,3 +285,74 @@ def test_port_in_use_exits_with_98(start_bootstrap, fake_localstack):
         assert fake_localstack.kinds() == []
     finally:
         blocker.close()
+
+
+def _layer(tmp_path):
+    modules = tmp_path / "layer" / "nodejs" / "node_modules"
+    (modules / "greeter").mkdir(parents=True)
+    (modules / "greeter" / "package.json").write_text('{"name": "greeter", "main": "index.js"}')
+    (modules / "greeter" / "index.js").write_text("exports.greet = (n) => `hello ${n}`;")
+    return modules
+
+
+def test_commonjs_handler_requires_packages_from_node_path(start_bootstrap, tmp_path):
+    modules = _layer(tmp_path)
+    boot = start_bootstrap(
+        {"index.js": "const { greet } = require('greeter'); exports.handler = async () => greet('cjs');"},
+        "index.handler",
+        extra_env={"NODE_PATH": str(modules)},
+    )
+    request_id = boot.invoke({})
+    assert boot.result_for(request_id).json() == "hello cjs"
+
+
+def test_esm_handler_imports_packages_from_node_path(start_bootstrap, tmp_path):
+    modules = _layer(tmp_path)
+    boot = start_bootstrap(
+        {"index.mjs": "import { greet } from 'greeter'; export const handler = async () => greet('esm');"},
+        "index.handler",
+        extra_env={"NODE_PATH": str(modules)},
+    )
+    request_id = boot.invoke({})
+    assert boot.result_for(request_id).json() == "hello esm"
+
+
+def test_bootstrap_exits_when_its_parent_dies(fake_localstack, tmp_path):
+    import os
+    import subprocess
+
+    from conftest import NODE, free_port
+    from localstack_process_executor.environment import BOOTSTRAP_PATH, build_child_env
+
+    (tmp_path / "index.js").write_text("exports.handler = async () => 1;")
+    env = build_child_env(
+        {
+            "_HANDLER": "index.handler",
+            "LOCALSTACK_RUNTIME_ID": fake_localstack.executor_id,
+            "LOCALSTACK_RUNTIME_ENDPOINT": fake_localstack.runtime_endpoint,
+        },
+        code_dir=tmp_path,
+        runtime_dir=BOOTSTRAP_PATH.parent,
+        port=free_port(),
+    )
+    # an intermediate shell starts the bootstrap and exits once it is ready: the bootstrap is orphaned
+    shell = subprocess.Popen(
+        ["sh", "-c", f'"{NODE}" "{BOOTSTRAP_PATH}" >/dev/null 2>&1 & echo $!; sleep 0.5'],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+    )
+    pid = int(shell.stdout.readline())
+    fake_localstack.wait_for("ready")
+    shell.wait(timeout=5)
+    shell.stdout.close()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        # reap it if we became its parent (we do not: it is re-parented to init / a subreaper)
+        time.sleep(0.1)
+    os.kill(pid, 9)
+    raise AssertionError("orphaned bootstrap did not exit")

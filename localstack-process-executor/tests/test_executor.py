@@ -8,6 +8,7 @@ take the same code path as in a running LocalStack.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import threading
 import uuid
@@ -18,7 +19,6 @@ import pytest
 pytest.importorskip("localstack.services.lambda_.invocation.executor_endpoint")
 
 from localstack import config  # noqa: E402
-from localstack.http import Request  # noqa: E402
 from localstack.services.edge import ROUTER  # noqa: E402
 from localstack.services.lambda_.invocation.executor_endpoint import (  # noqa: E402
     StatusErrorException,
@@ -27,6 +27,7 @@ from localstack.services.lambda_.invocation.runtime_executor import (  # noqa: E
     LambdaRuntimeException,
 )
 from werkzeug.serving import make_server  # noqa: E402
+from werkzeug.wrappers import Request  # noqa: E402
 
 from localstack_process_executor import executor as executor_module  # noqa: E402
 from localstack_process_executor.executor import LogBuffer, ProcessRuntimeExecutor  # noqa: E402
@@ -51,8 +52,12 @@ def gateway():
 
 
 class FakeCode:
-    def __init__(self, path):
+    def __init__(self, path, hot=False):
         self.path = path
+        self.hot = hot
+
+    def is_hot_reloading(self):
+        return self.hot
 
     def get_unzipped_code_location(self):
         return self.path
@@ -61,11 +66,11 @@ class FakeCode:
         pass
 
 
-def function_version(code_dir, runtime="nodejs20.x", timeout=2):
+def function_version(code_dir, runtime="nodejs20.x", timeout=2, hot=False):
     return SimpleNamespace(
         id=SimpleNamespace(function_name="fn", qualifier="$LATEST", region="us-east-1"),
         config=SimpleNamespace(
-            runtime=runtime, code=FakeCode(code_dir), layers=[], timeout=timeout, memory_size=128
+            runtime=runtime, code=FakeCode(code_dir, hot), layers=[], timeout=timeout, memory_size=128
         ),
         qualified_arn="arn:aws:lambda:us-east-1:000000000000:function:fn:$LATEST",
     )
@@ -84,11 +89,11 @@ exports.handler = async (event) => {
 def make_executor(gateway, tmp_path):
     executors = []
 
-    def make(source=HANDLER, timeout=2, runtime="nodejs20.x"):
+    def make(source=HANDLER, timeout=2, runtime="nodejs20.x", hot=False):
         code = tmp_path / f"code{len(executors)}"
         code.mkdir()
         (code / "index.js").write_text(source)
-        ex = ProcessRuntimeExecutor(uuid.uuid4().hex, function_version(code, runtime, timeout))
+        ex = ProcessRuntimeExecutor(uuid.uuid4().hex, function_version(code, runtime, timeout, hot))
         executors.append(ex)
         env = {
             "_HANDLER": "index.handler",
@@ -143,8 +148,6 @@ def test_start_invoke_warm_and_stop(make_executor):
     ex.stop()
     assert ex._child.proc.poll() is not None
     with pytest.raises(ProcessLookupError):
-        import os
-
         os.kill(pid, 0)
 
 
@@ -170,6 +173,18 @@ def test_process_exit_mid_invoke_is_a_runtime_exit_error(make_executor):
     assert body["errorMessage"].endswith("Runtime exited with error: exit status 7")
     ok, _ = invoke(ex, {"n": 3})
     assert not ok.is_error
+
+
+def test_hot_reloaded_code_restarts_the_process_when_files_change(make_executor):
+    ex, env = make_executor(source="exports.handler = async () => 'v1';", hot=True)
+    ex.start(env)
+    assert invoke(ex, {})[1] == "v1"
+    assert invoke(ex, {})[1] == "v1"
+    index = ex.function_version.config.code.path / "index.js"
+    index.write_text("exports.handler = async () => 'v2';")
+    stat = index.stat()
+    os.utime(index, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    assert invoke(ex, {})[1] == "v2"
 
 
 def test_init_error_surfaces_as_status_error(make_executor):

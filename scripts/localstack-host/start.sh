@@ -13,7 +13,8 @@
 #
 # Overridable: GATEWAY_LISTEN (127.0.0.1:4566), LOCALSTACK_HOST (localhost:<port>),
 # LAMBDA_KEEPALIVE_MS (300000), LOCALSTACK_START_TIMEOUT (120 s), DATA_API_PORT (4510),
-# DATA_API_START_TIMEOUT (90 s), LOCALSTACK_HOST_PYTHON (a python >= 3.13), DEBUG / LS_LOG.
+# DATA_API_START_TIMEOUT (90 s), LOCALSTACK_HOST_PYTHON (a python >= 3.13), DEBUG / LS_LOG, and the
+# executor's LAMBDA_PROCESS_* settings (see localstack-process-executor/README.md), all passed through.
 set -euo pipefail
 
 LOCALSTACK_VERSION="4.14.0"

@@ -19,6 +19,8 @@ stop_pidfile() {
   pid="$(cat "$pid_file")"
   if ! kill -0 "$pid" 2>/dev/null; then
     log "$name: not running (stale pid $pid)"
+    # its process group can outlive it (e.g. kinesis-local after LocalStack was SIGKILLed)
+    kill -TERM -- "-$pid" 2>/dev/null && log "$name: ended leftover processes of group $pid"
     rm -f "$pid_file"
     return 0
   fi
@@ -37,15 +39,17 @@ stop_pidfile() {
   log "$name: stopped"
 }
 
-# Lambda processes run in their own sessions; LocalStack stops them on a clean shutdown. After a
-# SIGKILL they could survive: end the ones running this cache's bootstrap, one pid at a time.
-stop_orphan_functions() {
-  local bootstrap_dir="$CACHE_DIR/venv/lib" proc pid cmdline
+# Lambda processes and kinesis-local run in their own sessions; LocalStack ends them on a clean
+# shutdown. After a SIGKILL they could survive: end the ones started from this cache, by pid.
+stop_orphans() {
+  local bootstrap="/localstack_process_executor/bootstrap/bootstrap.mjs"
+  local kinesis="$CACHE_DIR/filesystem/usr/lib/localstack/kinesis-local/"
+  local proc pid cmdline
   for proc in /proc/[0-9]*; do
     pid="${proc#/proc/}"
-    cmdline="$(tr '\0' ' ' <"$proc/cmdline" 2>/dev/null || true)"
-    if [[ "$cmdline" == *"$bootstrap_dir"*"/localstack_process_executor/bootstrap/bootstrap.mjs"* ]]; then
-      log "ending leftover function process $pid"
+    cmdline="$({ tr '\0' ' ' <"$proc/cmdline"; } 2>/dev/null || true)"
+    if [[ "$cmdline" == *"$CACHE_DIR/venv/lib/"*"$bootstrap"* || "$cmdline" == *"$kinesis"* ]]; then
+      log "ending leftover process $pid: ${cmdline:0:120}"
       kill -KILL "$pid" 2>/dev/null || true
     fi
   done
@@ -53,4 +57,4 @@ stop_orphan_functions() {
 
 stop_pidfile "database" "$CACHE_DIR/database.pid"
 stop_pidfile "LocalStack" "$CACHE_DIR/localstack.pid"
-stop_orphan_functions
+stop_orphans

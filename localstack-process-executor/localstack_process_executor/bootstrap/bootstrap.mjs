@@ -23,7 +23,7 @@
 
 import fs from 'node:fs';
 import http from 'node:http';
-import { createRequire } from 'node:module';
+import module, { createRequire } from 'node:module';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
@@ -88,7 +88,8 @@ let currentRequestId; // undefined outside an invoke, like the AWS runtime print
 
 function capture(chunk, encoding) {
   if (typeof chunk === 'string') logBuffer.push(chunk);
-  else if (chunk) logBuffer.push(Buffer.from(chunk).toString(typeof encoding === 'string' ? encoding : 'utf8'));
+  else if (chunk)
+    logBuffer.push(Buffer.from(chunk).toString(typeof encoding === 'string' ? encoding : 'utf8'));
 }
 process.stdout.write = (chunk, encoding, cb) => {
   capture(chunk, encoding);
@@ -127,7 +128,9 @@ function consoleLine(level, args) {
     process.stdout.write(`${safeStringify(record)}\n`);
     return;
   }
-  process.stdout.write(`${new Date().toISOString()}\t${currentRequestId}\t${level}\t${util.format(...args)}\n`);
+  process.stdout.write(
+    `${new Date().toISOString()}\t${currentRequestId}\t${level}\t${util.format(...args)}\n`,
+  );
 }
 console.log = (...args) => consoleLine('INFO', args);
 console.info = (...args) => consoleLine('INFO', args);
@@ -178,7 +181,7 @@ async function postSafely(urlPath, body) {
     const status = await post(urlPath, body);
     if (status >= 400) originalStderrWrite(`[bootstrap] callback ${urlPath} answered HTTP ${status}\n`);
   } catch (e) {
-    originalStderrWrite(`[bootstrap] callback ${urlPath} failed: ${e && e.message}\n`);
+    originalStderrWrite(`[bootstrap] callback ${urlPath} failed: ${e?.message}\n`);
   }
 }
 
@@ -198,12 +201,16 @@ class RuntimeError extends Error {
   constructor(name, message, cause) {
     super(message);
     this.name = name;
-    if (cause?.stack) this.stack = `${name}: ${message}\n${String(cause.stack).split('\n').slice(1).join('\n')}`;
+    if (cause?.stack)
+      this.stack = `${name}: ${message}\n${String(cause.stack).split('\n').slice(1).join('\n')}`;
   }
 }
 
 function isErrorLike(e) {
-  return util.types.isNativeError(e) || (e !== null && typeof e === 'object' && typeof e.message === 'string' && 'name' in e);
+  return (
+    util.types.isNativeError(e) ||
+    (e !== null && typeof e === 'object' && typeof e.message === 'string' && 'name' in e)
+  );
 }
 
 function toErrorResponse(error) {
@@ -280,7 +287,8 @@ async function requireFile(file) {
 }
 
 async function loadHandler(taskRoot, fullHandler) {
-  if (!fullHandler) throw new RuntimeError('Runtime.MalformedHandlerName', 'Handler is not set (_HANDLER is empty)');
+  if (!fullHandler)
+    throw new RuntimeError('Runtime.MalformedHandlerName', 'Handler is not set (_HANDLER is empty)');
   if (fullHandler.includes('..')) {
     throw new RuntimeError(
       'Runtime.MalformedHandlerName',
@@ -291,7 +299,7 @@ async function loadHandler(taskRoot, fullHandler) {
   const moduleRoot = slash >= 0 ? fullHandler.slice(0, slash) : '';
   const moduleAndHandler = slash >= 0 ? fullHandler.slice(slash + 1) : fullHandler;
   const match = /^([^.]*)\.(.*)$/.exec(moduleAndHandler);
-  if (!match || !match[1] || !match[2]) throw new RuntimeError('Runtime.MalformedHandlerName', 'Bad handler');
+  if (!match?.[1] || !match[2]) throw new RuntimeError('Runtime.MalformedHandlerName', 'Bad handler');
   const [, moduleName, handlerPath] = match;
   const base = path.resolve(taskRoot, moduleRoot, moduleName);
 
@@ -301,7 +309,9 @@ async function loadHandler(taskRoot, fullHandler) {
     mod = await requireFile(base);
     found = true;
   } else if (isFile(`${base}.js`)) {
-    mod = nearestPackageTypeIsModule(path.dirname(base)) ? await importFile(`${base}.js`) : await requireFile(`${base}.js`);
+    mod = nearestPackageTypeIsModule(path.dirname(base))
+      ? await importFile(`${base}.js`)
+      : await requireFile(`${base}.js`);
     found = true;
   } else if (isFile(`${base}.mjs`)) {
     mod = await importFile(`${base}.mjs`);
@@ -410,7 +420,9 @@ async function handleInvoke(body) {
   try {
     event = raw === '' ? {} : JSON.parse(raw);
   } catch (e) {
-    outcome = { error: new RuntimeError('Runtime.UnmarshalError', `Unable to parse the event: ${e.message}`) };
+    outcome = {
+      error: new RuntimeError('Runtime.UnmarshalError', `Unable to parse the event: ${e.message}`),
+    };
   }
   if (!outcome) {
     const timeout = new Promise((resolve) => {
@@ -472,7 +484,8 @@ async function handleInvoke(body) {
   let report =
     `REPORT RequestId: ${requestId}\tDuration: ${durationMs.toFixed(2)} ms\tBilled Duration: ${Math.ceil(durationMs)} ms` +
     `\tMemory Size: ${config.memoryMb} MB\tMax Memory Used: ${Math.round(process.memoryUsage.rss() / 1048576)} MB`;
-  if (firstInvoke && initDurationMs !== undefined) report += `\tInit Duration: ${initDurationMs.toFixed(2)} ms`;
+  if (firstInvoke && initDurationMs !== undefined)
+    report += `\tInit Duration: ${initDurationMs.toFixed(2)} ms`;
   if (restart && outcome.timedOut) report += '\tStatus: timeout';
   platformLine(report);
   firstInvoke = false;
@@ -506,7 +519,11 @@ function onFatal(error, label, exitCode) {
 process.on('uncaughtException', (error) => onFatal(error, 'Uncaught Exception', EXIT_UNCAUGHT));
 process.on('unhandledRejection', (reason) => {
   const message = isErrorLike(reason) ? `${reason.name}: ${reason.message}` : `${reason}`;
-  const error = new RuntimeError('Runtime.UnhandledPromiseRejection', message, isErrorLike(reason) ? reason : undefined);
+  const error = new RuntimeError(
+    'Runtime.UnhandledPromiseRejection',
+    message,
+    isErrorLike(reason) ? reason : undefined,
+  );
   onFatal(error, 'Unhandled Promise Rejection', EXIT_UNHANDLED_REJECTION);
 });
 
@@ -539,7 +556,7 @@ const server = http.createServer(async (req, res) => {
     res.writeHead(200, { 'Content-Type': 'text/plain' }).end('OK');
     setImmediate(() =>
       handleInvoke(body).catch((e) => {
-        originalStderrWrite(`[bootstrap] internal error: ${e && e.stack}\n`);
+        originalStderrWrite(`[bootstrap] internal error: ${e?.stack}\n`);
         process.exit(EXIT_UNCAUGHT);
       }),
     );
@@ -566,6 +583,11 @@ async function init() {
     server.listen(config.port, '127.0.0.1', resolve);
   });
   const started = performance.now();
+  const nodePath = (env.NODE_PATH || '').split(path.delimiter).filter(Boolean);
+  if (nodePath.length > 0 && typeof module.register === 'function') {
+    // ES modules ignore NODE_PATH; these hooks make layers / LAMBDA_PROCESS_NODE_PATH work for them
+    module.register('./node-path-hooks.mjs', import.meta.url, { data: { nodePath } });
+  }
   try {
     handlerFn = await loadHandler(config.taskRoot, config.handler);
   } catch (e) {
@@ -575,10 +597,21 @@ async function init() {
     process.exit(EXIT_INIT_ERROR);
   }
   initDurationMs = performance.now() - started;
-  await post(`/status/${config.runtimeId}/ready`, '');
+  const status = await post(`/status/${config.runtimeId}/ready`, '');
+  if (status >= 300) {
+    // LocalStack did not take the ready signal (unknown environment id?): nobody will invoke us
+    originalStderrWrite(`[bootstrap] ready callback answered HTTP ${status}; exiting\n`);
+    process.exit(EXIT_INIT_ERROR);
+  }
 }
 
+// Orphan guard: when the executor (LocalStack) dies without stopping us, we get re-parented.
+const parentPid = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parentPid) process.exit(EXIT_INIT_ERROR);
+}, 1000).unref();
+
 init().catch((e) => {
-  originalStderrWrite(`[bootstrap] init failed: ${e && e.stack}\n`);
+  originalStderrWrite(`[bootstrap] init failed: ${e?.stack}\n`);
   process.exit(EXIT_INIT_ERROR);
 });

@@ -90,8 +90,15 @@ describe('the aws target', () => {
     pipeline.template.resourceCountIs('AWS::ApiGateway::Account', 1);
   });
 
-  it('outputs the API URL, stream, bucket, producer and dead-letter queue, and no LocalStack path URL', () => {
-    for (const name of ['ApiUrl', 'StreamName', 'BucketName', 'ProducerFunctionName', 'DeadLetterQueueUrl']) {
+  it('outputs the API URL, stream, bucket, producer, migrator and dead-letter queue, and no LocalStack path URL', () => {
+    for (const name of [
+      'ApiUrl',
+      'StreamName',
+      'BucketName',
+      'ProducerFunctionName',
+      'DeadLetterQueueUrl',
+      'MigratorFunctionName',
+    ]) {
       pipeline.template.hasOutput(name, {});
     }
     pipeline.template.hasOutput('Target', { Value: 'aws' });

@@ -227,7 +227,7 @@ describe('the localstack target (default)', () => {
     pipeline.template.resourceCountIs('AWS::ApiGateway::Account', 0);
   });
 
-  it('outputs the API URL (also in the DNS-free path form), stream, bucket, producer and dead-letter queue', () => {
+  it('outputs the API URL (also in the DNS-free path form), stream, bucket, producer, migrator and dead-letter queue', () => {
     for (const name of [
       'ApiUrl',
       'ApiPathUrl',
@@ -235,6 +235,7 @@ describe('the localstack target (default)', () => {
       'BucketName',
       'ProducerFunctionName',
       'DeadLetterQueueUrl',
+      'MigratorFunctionName',
       'Target',
     ]) {
       pipeline.template.hasOutput(name, {});

@@ -1,0 +1,72 @@
+/**
+ * End-to-end throughput of the embedded runtime: replays a CSV through producer → Kinesis emulator →
+ * processor → PostgreSQL/S3 and prints how long each phase took. Figures are printed, never asserted.
+ *
+ *   npx tsx bench/end-to-end.ts [--csv <file> | --rows <n>] [--seed <s>]
+ *
+ * With --rows, a file is generated first with the sample generator (not timed).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createKinesisClient } from '../functions/shared/adapters/aws-clients.js';
+import { KinesisRecordPublisher } from '../functions/shared/adapters/kinesis-record-publisher.js';
+import { replayFile } from '../local/cli/replay-file.js';
+import { startLocalRuntime } from '../local/runtime.js';
+
+const { values } = parseArgs({
+  options: {
+    csv: { type: 'string' },
+    rows: { type: 'string', default: '200000' },
+    seed: { type: 'string', default: '7' },
+  },
+});
+
+const workDir = await mkdtemp(join(tmpdir(), 'bench-e2e-'));
+await chmod(workDir, 0o755);
+const csv = values.csv ?? join(workDir, 'input.csv');
+if (!values.csv) {
+  execFileSync(
+    'npx',
+    ['tsx', 'scripts/generate-sample.ts', '--rows', values.rows, '--seed', values.seed, '--out', csv],
+    {
+      stdio: 'ignore',
+    },
+  );
+}
+if (!existsSync(csv)) throw new Error(`no such file: ${csv}`);
+
+const t0 = performance.now();
+const runtime = await startLocalRuntime({ dataDir: join(workDir, 'data'), apiPort: 0 });
+const startedMs = performance.now() - t0;
+try {
+  const t1 = performance.now();
+  const publisher = new KinesisRecordPublisher(createKinesisClient(), runtime.streamName);
+  const result = await replayFile(csv, { publisher, rejectsDir: workDir });
+  const producedMs = performance.now() - t1;
+  await runtime.waitUntilProcessed({ timeoutMs: 30 * 60_000 });
+  const totalMs = performance.now() - t1;
+  const summary = (await (await fetch(new URL('stats/summary', runtime.apiUrl))).json()) as {
+    commits: number;
+  };
+
+  const rows: Array<[string, string]> = [
+    ['rows read', String(result.read)],
+    ['runtime start-up', `${(startedMs / 1000).toFixed(1)} s`],
+    ['producer', `${(producedMs / 1000).toFixed(1)} s (${result.recordsPerSecond} records/s)`],
+    [
+      'replay → aggregates complete',
+      `${(totalMs / 1000).toFixed(1)} s (${Math.round((result.sent * 1000) / totalMs)} records/s)`,
+    ],
+    ['processor invocations', String(runtime.mapping.snapshot().invocations)],
+    ['commits in /stats/summary', String(summary.commits)],
+    ['peak RSS of this process', `${Math.round(process.resourceUsage().maxRSS / 1024)} MB`],
+  ];
+  for (const [name, value] of rows) console.log(`${name.padEnd(30)} ${value}`);
+} finally {
+  await runtime.stop();
+  await rm(workDir, { recursive: true, force: true });
+}

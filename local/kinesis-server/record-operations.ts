@@ -1,0 +1,334 @@
+/**
+ * Data-plane operations: PutRecord, PutRecords, GetShardIterator, GetRecords — the hot path. Records are
+ * validated in one pass, routed by MD5 of the partition key (memoised per key), and stored with their
+ * Data as the base64 text received; reads are array slices.
+ */
+import { invalidArgument, resourceNotFound, serializationError } from './errors.js';
+import { MAX_HASH_KEY } from './hash-ranges.js';
+import { findStream, type Operation, readStreamReference } from './operation-context.js';
+import { parseSequenceNumber } from './sequence-numbers.js';
+import { type Shard, type StoredRecord, type Stream, shardIdOf } from './stream-store.js';
+import {
+  base64ByteLength,
+  blobValue,
+  checkString,
+  HASH_KEY,
+  type JsonObject,
+  MAX_DATA_BYTES,
+  PARTITION_KEY,
+  SEQUENCE_NUMBER,
+  SHARD_ID,
+  SHARD_ITERATOR,
+  STREAM_ARN,
+  unvaluedViolation,
+  validationFailure,
+  violation,
+} from './validation.js';
+
+export const MAX_RECORDS_PER_PUT = 500;
+/** Data plus partition keys of one PutRecords request. */
+export const MAX_PUT_RECORDS_BYTES = 5 * 1024 * 1024;
+/** Data plus partition key of one record. */
+export const MAX_RECORD_BYTES = 1024 * 1024;
+export const MAX_GET_RECORDS_LIMIT = 10_000;
+/** Most data one GetRecords response carries. */
+export const MAX_GET_RECORDS_BYTES = 10 * 1024 * 1024;
+
+const ITERATOR_TYPES = [
+  'AT_SEQUENCE_NUMBER',
+  'AFTER_SEQUENCE_NUMBER',
+  'TRIM_HORIZON',
+  'LATEST',
+  'AT_TIMESTAMP',
+] as const;
+
+/** One record of a put, validated. */
+interface Entry {
+  data: string;
+  partitionKey: string;
+  explicitHashKey: string | undefined;
+  bytes: number;
+}
+
+/** Where a record member is named in messages: `data` for PutRecord, `records.3.member.data` for PutRecords. */
+function memberPath(index: number | undefined, member: string): string {
+  return index === undefined ? member : `records.${index + 1}.member.${member}`;
+}
+
+/**
+ * Reads and checks one record's members, appending violations (`index` is its place in a PutRecords
+ * request). Type errors throw SerializationException at once, as AWS's deserializer does.
+ */
+function readEntry(raw: unknown, index: number | undefined, violations: string[]): Entry {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw serializationError(
+      Array.isArray(raw) ? 'Start of list found where not expected' : 'Expected a structure for each record',
+    );
+  }
+  const { Data: data, PartitionKey: partitionKey, ExplicitHashKey: explicitHashKey } = raw as JsonObject;
+  let dataBytes = 0;
+  if (data === undefined || data === null) {
+    violations.push(violation(undefined, memberPath(index, 'data'), 'Member must not be null'));
+  } else if (typeof data !== 'string') {
+    throw serializationError('Data must be a base64 string');
+  } else {
+    dataBytes = base64ByteLength(data);
+    if (dataBytes > MAX_DATA_BYTES) {
+      violations.push(
+        violation(
+          blobValue(dataBytes),
+          memberPath(index, 'data'),
+          `Member must have length less than or equal to ${MAX_DATA_BYTES}`,
+        ),
+      );
+    }
+  }
+  if (partitionKey !== undefined && partitionKey !== null && typeof partitionKey !== 'string') {
+    throw serializationError('PartitionKey must be a string');
+  }
+  if (explicitHashKey !== undefined && explicitHashKey !== null && typeof explicitHashKey !== 'string') {
+    throw serializationError('ExplicitHashKey must be a string');
+  }
+  const key = partitionKey ?? undefined;
+  const hashKey = explicitHashKey ?? undefined;
+  // Fast path: the common valid key needs no rule walk (and builds no path strings).
+  if (key === undefined || key.length < 1 || key.length > 256) {
+    checkString(key, memberPath(index, 'partitionKey'), PARTITION_KEY, violations);
+  }
+  if (hashKey !== undefined) checkString(hashKey, memberPath(index, 'explicitHashKey'), HASH_KEY, violations);
+  const keyBytes = key === undefined ? 0 : key.length < 86 ? utf8Length(key) : Buffer.byteLength(key, 'utf8');
+  return {
+    data: data as string,
+    partitionKey: key as string,
+    explicitHashKey: hashKey,
+    bytes: dataBytes + keyBytes,
+  };
+}
+
+/** UTF-8 length of a short string without calling into C++. */
+function utf8Length(text: string): number {
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code >= 0x80) bytes += code >= 0x800 && (code < 0xd800 || code > 0xdfff) ? 2 : 1;
+  }
+  return bytes;
+}
+
+function checkRecordSize(entry: Entry): void {
+  if (entry.bytes > MAX_RECORD_BYTES) {
+    throw invalidArgument(
+      `Record size (data + partition key) of ${entry.bytes} bytes exceeds the limit of ${MAX_RECORD_BYTES} bytes.`,
+    );
+  }
+}
+
+/** Shard for an entry: by ExplicitHashKey when given, else by the partition key's MD5. */
+function route(stream: Stream, entry: Entry): { shard: Shard; key: string } {
+  if (entry.explicitHashKey !== undefined) {
+    const hashKey = BigInt(entry.explicitHashKey);
+    if (hashKey > MAX_HASH_KEY) {
+      throw invalidArgument(
+        'Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. ' +
+          `Specified value was ${entry.explicitHashKey}`,
+      );
+    }
+    return { shard: stream.shards[stream.router.routeHashKey(hashKey)] as Shard, key: entry.partitionKey };
+  }
+  const { shardIndex, key } = stream.router.route(entry.partitionKey);
+  return { shard: stream.shards[shardIndex] as Shard, key };
+}
+
+export const putRecord: Operation = (input, context) => {
+  const reference = readStreamReference(input);
+  const ordering = input.string('SequenceNumberForOrdering', SEQUENCE_NUMBER);
+  input.string('StreamId');
+  const entry = readEntry(
+    {
+      Data: input.raw('Data'),
+      PartitionKey: input.raw('PartitionKey'),
+      ExplicitHashKey: input.raw('ExplicitHashKey'),
+    },
+    undefined,
+    input.violations,
+  );
+  input.throwIfInvalid();
+  checkRecordSize(entry);
+  const stream = findStream(context, reference);
+  if (ordering !== undefined) {
+    // Our numbers only grow, so ordering holds; the value must still be one this stream issued.
+    const decoded = parseSequenceNumber(ordering);
+    if (!decoded || decoded.streamEpoch !== stream.epoch) {
+      throw invalidArgument(
+        `ExclusiveMinimumSequenceNumber ${ordering} used in PutRecord on stream ${stream.name} under account ` +
+          `${context.store.options.accountId} is invalid.`,
+      );
+    }
+  }
+  const { shard, key } = route(stream, entry);
+  const now = context.now();
+  stream.trim(now);
+  const record = shard.append(entry.data, key, context.store.arrivalSeconds(now));
+  return { ShardId: shard.id, SequenceNumber: record.SequenceNumber };
+};
+
+export const putRecords: Operation = (input, context) => {
+  const reference = readStreamReference(input);
+  input.string('StreamId');
+  const raw = input.list('Records');
+  const violations = input.violations;
+  if (raw === undefined) {
+    violations.push(violation(undefined, 'records', 'Member must not be null'));
+  } else if (raw.length < 1) {
+    violations.push(unvaluedViolation('records', 'Member must have length greater than or equal to 1'));
+  } else if (raw.length > MAX_RECORDS_PER_PUT) {
+    violations.push(
+      unvaluedViolation('records', `Member must have length less than or equal to ${MAX_RECORDS_PER_PUT}`),
+    );
+  }
+  const entries: Entry[] = [];
+  let totalBytes = 0;
+  if (raw !== undefined && raw.length <= MAX_RECORDS_PER_PUT) {
+    for (let i = 0; i < raw.length; i += 1) {
+      const entry = readEntry(raw[i], i, violations);
+      totalBytes += entry.bytes;
+      entries.push(entry);
+    }
+  }
+  if (violations.length > 0) throw validationFailure(violations.slice(0, 10));
+  if (totalBytes > MAX_PUT_RECORDS_BYTES) throw invalidArgument('Records size exceeds 5 MB limit');
+  for (const entry of entries) checkRecordSize(entry);
+
+  const stream = findStream(context, reference);
+  // Route everything first, so a bad ExplicitHashKey rejects the request before any record is stored.
+  const routes = entries.map((entry) => route(stream, entry));
+  const now = context.now();
+  stream.trim(now);
+  const arrival = context.store.arrivalSeconds(now);
+  const results = new Array<{ SequenceNumber: string; ShardId: string }>(entries.length);
+  for (let i = 0; i < entries.length; i += 1) {
+    const { shard, key } = routes[i] as { shard: Shard; key: string };
+    const record = shard.append((entries[i] as Entry).data, key, arrival);
+    results[i] = { SequenceNumber: record.SequenceNumber, ShardId: shard.id };
+  }
+  return { FailedRecordCount: 0, Records: results };
+};
+
+export const getShardIterator: Operation = (input, context) => {
+  const reference = readStreamReference(input);
+  const shardId = input.string('ShardId', { ...SHARD_ID, required: true }) as string;
+  const type = input.string('ShardIteratorType', { required: true, values: ITERATOR_TYPES }) as string;
+  const startingSequenceNumber = input.string('StartingSequenceNumber', SEQUENCE_NUMBER);
+  const timestamp = input.timestamp('Timestamp');
+  input.string('StreamId');
+  input.throwIfInvalid();
+
+  const { accountId } = context.store.options;
+  const stream = findStream(context, reference);
+  const shard = findShard(stream, shardId);
+  if (!shard) {
+    throw resourceNotFound(
+      `Shard ${shardId} in stream ${stream.name} under account ${accountId} does not exist`,
+    );
+  }
+  const now = context.now();
+  stream.trim(now);
+  const bySequence = type === 'AT_SEQUENCE_NUMBER' || type === 'AFTER_SEQUENCE_NUMBER';
+  if (bySequence !== (startingSequenceNumber !== undefined) && type !== 'AT_TIMESTAMP') {
+    throw invalidArgument(
+      'Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or ' +
+        '(2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. ' +
+        `Request specified ${type} and ${bySequence ? 'no' : 'also a'} StartingSequenceNumber.`,
+    );
+  }
+  let position: number;
+  if (type === 'TRIM_HORIZON') {
+    position = shard.trimHorizon;
+  } else if (type === 'LATEST') {
+    position = shard.nextPosition;
+  } else if (type === 'AT_TIMESTAMP') {
+    if (timestamp === undefined) {
+      throw invalidArgument(
+        'Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. ' +
+          'Current request has no timestamp parameter.',
+      );
+    }
+    const timestampMs = Math.round(timestamp * 1000);
+    if (timestampMs > now) {
+      throw invalidArgument(
+        'The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. ' +
+          `timestampInMillis: ${timestampMs}, currentTimestampInMillis: ${now}`,
+      );
+    }
+    position = shard.positionAtTimestamp(timestampMs / 1000);
+  } else {
+    const sequenceNumber = startingSequenceNumber as string;
+    const invalid = (reason = '') =>
+      invalidArgument(
+        `StartingSequenceNumber ${sequenceNumber} used in GetShardIterator on shard ${shard.id} in stream ` +
+          `${stream.name} under account ${accountId} is invalid${reason}.`,
+      );
+    const decoded = parseSequenceNumber(sequenceNumber);
+    if (!decoded) throw invalid();
+    if (decoded.streamEpoch !== stream.epoch) throw invalid(' because it did not come from this stream');
+    if (decoded.shardIndex !== shard.index) {
+      throw invalidArgument(
+        `Invalid StartingSequenceNumber. It encodes ${shardIdOf(decoded.shardIndex)}, while it was used in a ` +
+          `call to a shard with ${shard.id}`,
+      );
+    }
+    // Only numbers this shard has issued (AWS could not know of any others either).
+    if (decoded.position >= shard.nextPosition) throw invalid();
+    position = type === 'AT_SEQUENCE_NUMBER' ? decoded.position : decoded.position + 1;
+  }
+  const iterator = context.iterators.encode(
+    { streamName: stream.name, streamEpoch: stream.epoch, shardIndex: shard.index, position },
+    now,
+  );
+  return { ShardIterator: iterator };
+};
+
+export const getRecords: Operation = (input, context) => {
+  const iterator = input.string('ShardIterator', SHARD_ITERATOR) as string;
+  const limit = input.integer('Limit', { min: 1, max: MAX_GET_RECORDS_LIMIT });
+  const streamArn = input.string('StreamARN', STREAM_ARN);
+  input.string('StreamId');
+  input.throwIfInvalid();
+
+  const now = context.now();
+  const decoded = context.iterators.decode(iterator, now);
+  const stream = context.store.get(decoded.streamName);
+  const shard = stream?.epoch === decoded.streamEpoch ? stream.shards[decoded.shardIndex] : undefined;
+  if (!stream || !shard) {
+    throw resourceNotFound(
+      `Shard ${shardIdOf(decoded.shardIndex)} in stream ${decoded.streamName} under account ` +
+        `${context.store.options.accountId} does not exist`,
+    );
+  }
+  if (streamArn !== undefined && streamArn !== stream.arn) {
+    throw invalidArgument(`StreamARN ${streamArn} does not match the stream of the shard iterator.`);
+  }
+  stream.trim(now);
+  const { records, next } = shard.read(
+    decoded.position,
+    limit ?? MAX_GET_RECORDS_LIMIT,
+    MAX_GET_RECORDS_BYTES,
+  );
+  return {
+    Records: records,
+    NextShardIterator: context.iterators.encode({ ...decoded, position: next }, now),
+    MillisBehindLatest: millisBehind(shard, records, next, now),
+  };
+};
+
+/** How far the reader is from the tip: 0 at the tip, else the age of the last record returned. */
+function millisBehind(shard: Shard, records: StoredRecord[], next: number, now: number): number {
+  if (next >= shard.nextPosition) return 0;
+  const last = records.at(-1)?.ApproximateArrivalTimestamp ?? shard.arrivalAt(next);
+  return last === undefined ? 0 : Math.max(0, Math.round(now - last * 1000));
+}
+
+function findShard(stream: Stream, shardId: string): Shard | undefined {
+  const match = /^shardId-(\d{12})$/.exec(shardId);
+  return match ? stream.shards[Number(match[1])] : undefined;
+}

@@ -1,0 +1,178 @@
+/**
+ * The HTTP face of the Kinesis server: AWS JSON 1.1 over plain HTTP/1.1 with keep-alive. Every call is
+ * `POST /` with `X-Amz-Target: Kinesis_20131202.<Operation>` and a JSON body; the answer is the output
+ * shape as JSON, or `{"__type": "<Error>", "message": "…"}` with status 400. SigV4 signatures are not
+ * checked. Each request is handled synchronously once its body is in, so operations never interleave.
+ */
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { KinesisError, serializationError, unknownOperation } from './errors.js';
+import type { Operation, OperationContext } from './operation-context.js';
+import { getRecords, getShardIterator, putRecord, putRecords } from './record-operations.js';
+import { ShardIteratorCodec } from './shard-iterators.js';
+import { TokenSigner } from './signed-tokens.js';
+import {
+  createStream,
+  deleteStream,
+  describeStream,
+  describeStreamSummary,
+  listShards,
+  listStreams,
+} from './stream-operations.js';
+import { StreamStore } from './stream-store.js';
+import { InputReader } from './validation.js';
+
+export interface KinesisServerOptions {
+  /** Interface to listen on. Default 127.0.0.1. */
+  host?: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Region in stream ARNs. Default us-east-1. */
+  region?: string;
+  /** Account in stream ARNs and messages. Default 000000000000. */
+  accountId?: string;
+  /** Open shards allowed across all streams (AWS's default account quota). Default 500. */
+  shardLimit?: number;
+  /** Retention of new streams. Default 24 (AWS's default). */
+  retentionHours?: number;
+}
+
+export interface KinesisServer {
+  /** e.g. http://127.0.0.1:4567 */
+  endpoint: string;
+  close(): Promise<void>;
+}
+
+const SERVICE = 'Kinesis_20131202';
+const JSON_1_1 = 'application/x-amz-json-1.1';
+/** Larger than any valid request (5 MiB of data is ~6.7 MiB of base64); AWS answers 413 too. */
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+const OPERATIONS: ReadonlyMap<string, Operation> = new Map([
+  ['CreateStream', createStream],
+  ['DeleteStream', deleteStream],
+  ['DescribeStream', describeStream],
+  ['DescribeStreamSummary', describeStreamSummary],
+  ['ListStreams', listStreams],
+  ['ListShards', listShards],
+  ['PutRecord', putRecord],
+  ['PutRecords', putRecords],
+  ['GetShardIterator', getShardIterator],
+  ['GetRecords', getRecords],
+]);
+
+export async function startKinesisServer(options: KinesisServerOptions = {}): Promise<KinesisServer> {
+  const { host = '127.0.0.1', port = 0 } = options;
+  const context: OperationContext = {
+    store: new StreamStore({
+      region: options.region ?? 'us-east-1',
+      accountId: options.accountId ?? '000000000000',
+      shardLimit: options.shardLimit ?? 500,
+      retentionHours: options.retentionHours ?? 24,
+    }),
+    iterators: new ShardIteratorCodec(),
+    tokens: new TokenSigner(),
+    now: () => Date.now(),
+  };
+  const server = createServer((request, response) => receive(request, response, context));
+  // Longer than the SDK's idle sockets live, so it never reuses a socket the server is closing.
+  server.keepAliveTimeout = 120_000;
+  server.headersTimeout = 125_000;
+  server.listen(port, host);
+  await once(server, 'listening');
+  const address = server.address() as AddressInfo;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    endpoint: `http://${shownHost}:${address.port}`,
+    close: async () => {
+      const closed = once(server, 'close');
+      server.close();
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
+
+function receive(request: IncomingMessage, response: ServerResponse, context: OperationContext): void {
+  const declared = Number(request.headers['content-length'] ?? 0);
+  if (declared > MAX_BODY_BYTES) {
+    response.writeHead(413, { connection: 'close' }).end();
+    request.destroy();
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let received = 0;
+  request.on('data', (chunk: Buffer) => {
+    received += chunk.length;
+    if (received > MAX_BODY_BYTES) {
+      response.writeHead(413, { connection: 'close' }).end();
+      request.destroy();
+      return;
+    }
+    chunks.push(chunk);
+  });
+  request.on('end', () => {
+    if (response.headersSent) return;
+    const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, received);
+    respond(response, dispatch(request, body, context));
+  });
+}
+
+interface Reply {
+  status: number;
+  body: string;
+}
+
+function dispatch(request: IncomingMessage, body: Buffer, context: OperationContext): Reply {
+  try {
+    const operation = resolveOperation(request);
+    const contentType = (request.headers['content-type'] ?? '').split(';')[0]?.trim();
+    if (contentType !== JSON_1_1) {
+      throw serializationError(
+        `Content-Type ${contentType || '(none)'} is not supported: this server speaks ${JSON_1_1} only`,
+      );
+    }
+    let input: unknown;
+    try {
+      input = JSON.parse(body.toString('utf8'));
+    } catch {
+      throw serializationError('Request body is not valid JSON');
+    }
+    const output = operation(InputReader.fromBody(input), context);
+    return { status: 200, body: output === undefined ? '' : JSON.stringify(output) };
+  } catch (error) {
+    if (error instanceof KinesisError) return { status: error.statusCode, body: JSON.stringify(error) };
+    process.emitWarning(
+      `kinesis-server: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
+    return {
+      status: 500,
+      body: JSON.stringify({ __type: 'InternalFailure', message: 'Internal service failure' }),
+    };
+  }
+}
+
+function resolveOperation(request: IncomingMessage): Operation {
+  const target = request.headers['x-amz-target'];
+  if (request.method !== 'POST' || typeof target !== 'string') {
+    throw unknownOperation('Expected POST with an X-Amz-Target header');
+  }
+  const dot = target.indexOf('.');
+  const operation =
+    dot > 0 && target.slice(0, dot) === SERVICE ? OPERATIONS.get(target.slice(dot + 1)) : undefined;
+  if (!operation) throw unknownOperation(`Operation ${target} is not supported by this server`);
+  return operation;
+}
+
+function respond(response: ServerResponse, reply: Reply): void {
+  // Encoded once, rather than measured with Buffer.byteLength and then encoded again by the socket.
+  const body = Buffer.from(reply.body, 'utf8');
+  response.writeHead(reply.status, {
+    'content-type': JSON_1_1,
+    'content-length': body.length,
+    'x-amzn-requestid': randomUUID(),
+  });
+  response.end(body);
+}

@@ -1,0 +1,156 @@
+/**
+ * A deployed pipeline stack seen from the developer's machine: its outputs (written by
+ * `cdk deploy --outputs-file`) and its functions, invoked on LocalStack or AWS.
+ * Used by `scripts/replay-deployed.ts` and `scripts/migrate-deployed.ts`.
+ */
+import { readFile } from 'node:fs/promises';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+
+export type StackOutputs = Readonly<Record<string, string | undefined>>;
+
+/** The outputs file, the stack or an output is missing: the message says what to do. */
+export class DeployedStackError extends Error {
+  override readonly name = 'DeployedStackError';
+}
+
+const LOCALSTACK_ENDPOINT = 'http://localhost:4566';
+const LOCALSTACK_REGION = 'us-east-1';
+
+/**
+ * The outputs of the named stack, or of the only pipeline stack (one with a `Target` output) in the file.
+ *
+ * @param path - e.g. `cdk-outputs.json`
+ * @param stackName - needed only when the file holds several pipeline stacks
+ */
+export async function readStackOutputs(path: string, stackName?: string): Promise<StackOutputs> {
+  let all: Record<string, StackOutputs>;
+  try {
+    all = JSON.parse(await readFile(path, 'utf8')) as Record<string, StackOutputs>;
+  } catch (error) {
+    throw new DeployedStackError(
+      `cannot read stack outputs from ${path} (deploy first): ${(error as Error).message}`,
+    );
+  }
+  if (stackName) {
+    const outputs = all[stackName];
+    if (!outputs) throw new DeployedStackError(`${path} has no stack ${stackName}`);
+    return outputs;
+  }
+  const pipelines = Object.entries(all).filter(([, outputs]) => outputs.Target);
+  const [only, ...others] = pipelines;
+  if (!only) throw new DeployedStackError(`${path} has no pipeline stack (no Target output)`);
+  if (others.length > 0) {
+    const names = pipelines.map(([name]) => name).join(', ');
+    throw new DeployedStackError(`${path} has several pipeline stacks (${names}); pick one with --stack`);
+  }
+  return only[1];
+}
+
+/**
+ * The value of a stack output, or an error naming it.
+ *
+ * @param outputs - from {@link readStackOutputs}
+ * @param name - e.g. `ProducerFunctionName`
+ */
+export function requireOutput(outputs: StackOutputs, name: string): string {
+  const value = outputs[name];
+  if (!value) throw new DeployedStackError(`the stack outputs have no ${name}; deploy the current stack`);
+  return value;
+}
+
+/**
+ * A Lambda client for the stack's target that waits `timeoutSeconds` and never retries (a retried
+ * invocation would run the function twice). On LocalStack: `AWS_ENDPOINT_URL` or http://localhost:4566,
+ * with LocalStack's `test` credentials (its access key id selects the account cdklocal deployed to).
+ * On AWS: the SDK's usual endpoint, credentials and region.
+ *
+ * @param outputs - the stack outputs; `Target` picks the endpoint
+ * @param timeoutSeconds - the function's timeout
+ */
+export function lambdaClientFor(outputs: StackOutputs, timeoutSeconds: number): LambdaClient {
+  return new LambdaClient({
+    maxAttempts: 1,
+    requestHandler: { requestTimeout: (timeoutSeconds + 30) * 1000 },
+    ...(outputs.Target === 'localstack' && {
+      endpoint: process.env.AWS_ENDPOINT_URL ?? LOCALSTACK_ENDPOINT,
+      region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? LOCALSTACK_REGION,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    }),
+  });
+}
+
+export interface Invocation {
+  /** False when the function threw (`FunctionError`). */
+  ok: boolean;
+  /** The result or error payload, pretty-printed when it is JSON. */
+  payload: string;
+  /** The end of the function's log, for errors. */
+  logTail: string;
+}
+
+/**
+ * Invokes a function synchronously and returns its result.
+ *
+ * @param client - from {@link lambdaClientFor}
+ * @param functionName - e.g. the `ProducerFunctionName` output
+ * @param event - the event, serialised as JSON
+ */
+export async function invokeDeployed(
+  client: LambdaClient,
+  functionName: string,
+  event: unknown,
+): Promise<Invocation> {
+  const response = await client.send(
+    new InvokeCommand({
+      FunctionName: functionName,
+      InvocationType: 'RequestResponse',
+      LogType: 'Tail',
+      Payload: new TextEncoder().encode(JSON.stringify(event)),
+    }),
+  );
+  return {
+    ok: !response.FunctionError,
+    payload: pretty(response.Payload ? new TextDecoder().decode(response.Payload) : ''),
+    logTail: response.LogResult ? Buffer.from(response.LogResult, 'base64').toString('utf8') : '',
+  };
+}
+
+/**
+ * Prints an invocation and returns the process exit code: 0 on success, 1 when the function failed.
+ *
+ * @param invocation - from {@link invokeDeployed}
+ */
+export function reportInvocation(invocation: Invocation): number {
+  if (invocation.ok) {
+    console.log(invocation.payload);
+    return 0;
+  }
+  console.error(`the function failed:\n${invocation.payload}`);
+  if (invocation.logTail) console.error(invocation.logTail);
+  return 1;
+}
+
+/**
+ * Runs a command-line entry point: exit code from `main`, 2 and a one-line message on a usage error.
+ *
+ * @param main - returns the exit code
+ */
+export function runCli(main: () => Promise<number>): void {
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      console.error(error instanceof DeployedStackError ? error.message : error);
+      process.exitCode = 2;
+    },
+  );
+}
+
+function pretty(payload: string): string {
+  try {
+    return JSON.stringify(JSON.parse(payload), null, 2);
+  } catch {
+    return payload;
+  }
+}
