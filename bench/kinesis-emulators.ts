@@ -2,16 +2,18 @@
  * PutRecords / GetRecords throughput of the Kinesis emulators, through the official SDK client, each
  * emulator in a child process of its own (as the local runtime runs it):
  *
- *     npx tsx bench/kinesis-emulators.ts [--records 200000] [--in-flight 4] [--only kinesalite|kinesis-server]
+ *     npx tsx bench/kinesis-emulators.ts [--records 200000] [--in-flight 4]
+ *                                        [--only kinesalite|kinesis-server|sdk-ceiling]
  *
  * The workload is the pipeline's: a 2-shard stream, 500-record PutRecords calls of ~300-byte JSON
  * commit records keyed person_1..person_104 with 4 calls in flight (the producer's setting), then one
  * reader per shard draining it from TRIM_HORIZON with GetRecords Limit 500 (the event-source mapping's
  * batch size). Numbers are printed, never asserted.
  *
- * A third row, "sdk-ceiling", runs the same load against a stub in a child process that answers from
- * pre-serialised responses at almost no cost: the most any emulator can show through one SDK client on
- * this machine.
+ * Each emulator is forked from its own child entry (kinesalite's is local/emulators/kinesalite-child.ts), so
+ * the comparison does not depend on which one the runtime uses. A third one, "sdk-ceiling", is a stub
+ * answering from pre-serialised responses at almost no cost: the most any emulator can show through one
+ * SDK client on this machine.
  *
  * Besides the end-to-end rate, the table shows the CPU each side spent per call (the emulator's read from
  * /proc, Linux only) and the emulator's capacity = records / emulator CPU seconds: what it could serve if
@@ -66,7 +68,7 @@ interface PhaseResult {
 
 /** Child-process entries: both take a port argument and report `{ port }` over IPC when listening. */
 const EMULATORS: Record<string, { entry: string; args: string[] }> = {
-  kinesalite: { entry: '../local/emulators/kinesis-server.ts', args: ['0'] },
+  kinesalite: { entry: '../local/emulators/kinesalite-child.ts', args: ['0'] },
   'kinesis-server': { entry: '../local/kinesis-server/child.ts', args: ['0'] },
   'sdk-ceiling': { entry: './kinesis-emulators.ts', args: ['--canned-server', '--records', String(RECORDS)] },
 };
@@ -254,14 +256,13 @@ function serveCanned(): void {
     })),
   });
   const shards = JSON.stringify({ Shards: [0, 1].map((i) => ({ ShardId: `shardId-00000000000${i}` })) });
+  // Pages are pre-serialised too: a stub that stringified 500 records per call would not be "free".
+  const fullPage = JSON.stringify(records);
   const page = (iterator: string) => {
     const [shard, offset] = iterator.split(':').map(Number) as [number, number];
     const count = Math.max(0, Math.min(BATCH, (perShard[shard] ?? 0) - offset));
-    return JSON.stringify({
-      Records: count === BATCH ? records : records.slice(0, count),
-      NextShardIterator: `${shard}:${offset + count}`,
-      MillisBehindLatest: 0,
-    });
+    const recordsJson = count === BATCH ? fullPage : JSON.stringify(records.slice(0, count));
+    return `{"Records":${recordsJson},"NextShardIterator":"${shard}:${offset + count}","MillisBehindLatest":0}`;
   };
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];

@@ -1,8 +1,10 @@
 /**
- * The Kinesis emulator of the local runtime: kinesalite in a child process on loopback.
+ * The Kinesis emulator of the local runtime: the project's own in-memory Kinesis server
+ * (`local/kinesis-server/`) in a child process on loopback, so it gets a core of its own.
  *
- * Chosen by measurement (docs/local-runtime.md): kinesalite answers a 500-record PutRecords in a flat
- * 30–60 ms whatever the stream size, where kinesis-mock slows down as shards fill.
+ * Chosen by measurement (`bench/kinesis-emulators.ts`, docs/local-runtime.md): kinesalite caps the
+ * pipeline at ~7.5k records/s (PutRecords ~12–19k/s, GetRecords ~20–37k/s) and kinesis-mock slows down
+ * as shards fill; this server sustains ~150k records/s each way through the official SDK.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
@@ -13,11 +15,23 @@ export interface KinesisEmulator {
   stop(): Promise<void>;
 }
 
-const entry = fileURLToPath(new URL('./kinesis-server.ts', import.meta.url));
+/** The emulators that can serve the runtime; kinesalite stays for conformance tests and benchmarks. */
+const ENTRIES = {
+  'kinesis-server': fileURLToPath(new URL('../kinesis-server/child.ts', import.meta.url)),
+  kinesalite: fileURLToPath(new URL('./kinesalite-child.ts', import.meta.url)),
+} as const;
 
-/** @param port - 0 picks a free port */
-export async function startKinesisEmulator(port = 0): Promise<KinesisEmulator> {
-  const child = fork(entry, [String(port)], {
+export type KinesisEngine = keyof typeof ENTRIES;
+
+/**
+ * @param port - 0 picks a free port
+ * @param engine - which emulator to run (default: the project's own server)
+ */
+export async function startKinesisEmulator(
+  port = 0,
+  engine: KinesisEngine = 'kinesis-server',
+): Promise<KinesisEmulator> {
+  const child = fork(ENTRIES[engine], [String(port)], {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });

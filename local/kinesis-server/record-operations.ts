@@ -42,12 +42,11 @@ const ITERATOR_TYPES = [
   'AT_TIMESTAMP',
 ] as const;
 
-/** One record of a put, validated. */
-interface Entry {
-  data: string;
-  partitionKey: string;
-  explicitHashKey: string | undefined;
-  bytes: number;
+/** A record as the request carries it, once {@link checkRecord} has passed it. */
+interface RecordInput {
+  Data: string;
+  PartitionKey: string;
+  ExplicitHashKey?: string | null;
 }
 
 /** Where a record member is named in messages: `data` for PutRecord, `records.3.member.data` for PutRecords. */
@@ -56,10 +55,11 @@ function memberPath(index: number | undefined, member: string): string {
 }
 
 /**
- * Reads and checks one record's members, appending violations (`index` is its place in a PutRecords
- * request). Type errors throw SerializationException at once, as AWS's deserializer does.
+ * Checks one record's members in place, appending violations (`index` is its place in a PutRecords
+ * request), and returns its size: data bytes (from the base64 length) plus partition key bytes. Type
+ * errors throw SerializationException at once, as AWS's deserializer does.
  */
-function readEntry(raw: unknown, index: number | undefined, violations: string[]): Entry {
+function checkRecord(raw: unknown, index: number | undefined, violations: string[]): number {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw serializationError(
       Array.isArray(raw) ? 'Start of list found where not expected' : 'Expected a structure for each record',
@@ -90,19 +90,15 @@ function readEntry(raw: unknown, index: number | undefined, violations: string[]
     throw serializationError('ExplicitHashKey must be a string');
   }
   const key = partitionKey ?? undefined;
-  const hashKey = explicitHashKey ?? undefined;
   // Fast path: the common valid key needs no rule walk (and builds no path strings).
   if (key === undefined || key.length < 1 || key.length > 256) {
     checkString(key, memberPath(index, 'partitionKey'), PARTITION_KEY, violations);
   }
-  if (hashKey !== undefined) checkString(hashKey, memberPath(index, 'explicitHashKey'), HASH_KEY, violations);
+  if (explicitHashKey !== undefined && explicitHashKey !== null) {
+    checkString(explicitHashKey, memberPath(index, 'explicitHashKey'), HASH_KEY, violations);
+  }
   const keyBytes = key === undefined ? 0 : key.length < 86 ? utf8Length(key) : Buffer.byteLength(key, 'utf8');
-  return {
-    data: data as string,
-    partitionKey: key as string,
-    explicitHashKey: hashKey,
-    bytes: dataBytes + keyBytes,
-  };
+  return dataBytes + keyBytes;
 }
 
 /** UTF-8 length of a short string without calling into C++. */
@@ -115,45 +111,44 @@ function utf8Length(text: string): number {
   return bytes;
 }
 
-function checkRecordSize(entry: Entry): void {
-  if (entry.bytes > MAX_RECORD_BYTES) {
+function checkRecordSize(bytes: number): void {
+  if (bytes > MAX_RECORD_BYTES) {
     throw invalidArgument(
-      `Record size (data + partition key) of ${entry.bytes} bytes exceeds the limit of ${MAX_RECORD_BYTES} bytes.`,
+      `Record size (data + partition key) of ${bytes} bytes exceeds the limit of ${MAX_RECORD_BYTES} bytes.`,
     );
   }
 }
 
-/** Shard for an entry: by ExplicitHashKey when given, else by the partition key's MD5. */
-function route(stream: Stream, entry: Entry): { shard: Shard; key: string } {
-  if (entry.explicitHashKey !== undefined) {
-    const hashKey = BigInt(entry.explicitHashKey);
-    if (hashKey > MAX_HASH_KEY) {
-      throw invalidArgument(
-        'Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. ' +
-          `Specified value was ${entry.explicitHashKey}`,
-      );
-    }
-    return { shard: stream.shards[stream.router.routeHashKey(hashKey)] as Shard, key: entry.partitionKey };
+/**
+ * Where a record goes: by ExplicitHashKey when given, else by the partition key's MD5 (the router's
+ * memoised entry, so routing a known key allocates nothing). `key` is the copy of the key to store.
+ */
+function route(stream: Stream, record: RecordInput): { shardIndex: number; key: string } {
+  const explicitHashKey = record.ExplicitHashKey;
+  if (explicitHashKey === undefined || explicitHashKey === null)
+    return stream.router.route(record.PartitionKey);
+  const hashKey = BigInt(explicitHashKey);
+  if (hashKey > MAX_HASH_KEY) {
+    throw invalidArgument(
+      'Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. ' +
+        `Specified value was ${explicitHashKey}`,
+    );
   }
-  const { shardIndex, key } = stream.router.route(entry.partitionKey);
-  return { shard: stream.shards[shardIndex] as Shard, key };
+  return { shardIndex: stream.router.routeHashKey(hashKey), key: record.PartitionKey };
 }
 
 export const putRecord: Operation = (input, context) => {
   const reference = readStreamReference(input);
   const ordering = input.string('SequenceNumberForOrdering', SEQUENCE_NUMBER);
   input.string('StreamId');
-  const entry = readEntry(
-    {
-      Data: input.raw('Data'),
-      PartitionKey: input.raw('PartitionKey'),
-      ExplicitHashKey: input.raw('ExplicitHashKey'),
-    },
-    undefined,
-    input.violations,
-  );
+  const record = {
+    Data: input.raw('Data'),
+    PartitionKey: input.raw('PartitionKey'),
+    ExplicitHashKey: input.raw('ExplicitHashKey'),
+  };
+  const bytes = checkRecord(record, undefined, input.violations);
   input.throwIfInvalid();
-  checkRecordSize(entry);
+  checkRecordSize(bytes);
   const stream = findStream(context, reference);
   if (ordering !== undefined) {
     // Our numbers only grow, so ordering holds; the value must still be one this stream issued.
@@ -165,11 +160,12 @@ export const putRecord: Operation = (input, context) => {
       );
     }
   }
-  const { shard, key } = route(stream, entry);
+  const { shardIndex, key } = route(stream, record as RecordInput);
+  const shard = stream.shards[shardIndex] as Shard;
   const now = context.now();
   stream.trim(now);
-  const record = shard.append(entry.data, key, context.store.arrivalSeconds(now));
-  return { ShardId: shard.id, SequenceNumber: record.SequenceNumber };
+  const stored = shard.append(record.Data as string, key, context.store.arrivalSeconds(now));
+  return { ShardId: shard.id, SequenceNumber: stored.SequenceNumber };
 };
 
 export const putRecords: Operation = (input, context) => {
@@ -186,30 +182,32 @@ export const putRecords: Operation = (input, context) => {
       unvaluedViolation('records', `Member must have length less than or equal to ${MAX_RECORDS_PER_PUT}`),
     );
   }
-  const entries: Entry[] = [];
   let totalBytes = 0;
+  let largest = 0;
   if (raw !== undefined && raw.length <= MAX_RECORDS_PER_PUT) {
     for (let i = 0; i < raw.length; i += 1) {
-      const entry = readEntry(raw[i], i, violations);
-      totalBytes += entry.bytes;
-      entries.push(entry);
+      const bytes = checkRecord(raw[i], i, violations);
+      totalBytes += bytes;
+      if (bytes > largest) largest = bytes;
     }
   }
   if (violations.length > 0) throw validationFailure(violations.slice(0, 10));
   if (totalBytes > MAX_PUT_RECORDS_BYTES) throw invalidArgument('Records size exceeds 5 MB limit');
-  for (const entry of entries) checkRecordSize(entry);
+  checkRecordSize(largest);
+  const records = raw as RecordInput[];
 
   const stream = findStream(context, reference);
   // Route everything first, so a bad ExplicitHashKey rejects the request before any record is stored.
-  const routes = entries.map((entry) => route(stream, entry));
+  const routes = records.map((record) => route(stream, record));
   const now = context.now();
   stream.trim(now);
   const arrival = context.store.arrivalSeconds(now);
-  const results = new Array<{ SequenceNumber: string; ShardId: string }>(entries.length);
-  for (let i = 0; i < entries.length; i += 1) {
-    const { shard, key } = routes[i] as { shard: Shard; key: string };
-    const record = shard.append((entries[i] as Entry).data, key, arrival);
-    results[i] = { SequenceNumber: record.SequenceNumber, ShardId: shard.id };
+  const results = new Array<{ SequenceNumber: string; ShardId: string }>(records.length);
+  for (let i = 0; i < records.length; i += 1) {
+    const { shardIndex, key } = routes[i] as { shardIndex: number; key: string };
+    const shard = stream.shards[shardIndex] as Shard;
+    const stored = shard.append((records[i] as RecordInput).Data, key, arrival);
+    results[i] = { SequenceNumber: stored.SequenceNumber, ShardId: shard.id };
   }
   return { FailedRecordCount: 0, Records: results };
 };

@@ -105,6 +105,7 @@ function receive(request: IncomingMessage, response: ServerResponse, context: Op
   const chunks: Buffer[] = [];
   let received = 0;
   request.on('data', (chunk: Buffer) => {
+    if (response.headersSent) return;
     received += chunk.length;
     if (received > MAX_BODY_BYTES) {
       response.writeHead(413, { connection: 'close' }).end();

@@ -49,7 +49,7 @@ export const createStream: Operation = (input, context) => {
   const { store } = context;
   const { accountId, region, shardLimit } = store.options;
   if (store.has(name)) throw resourceInUse(`Stream ${name} under account ${accountId} already exists.`);
-  // No ShardCount and no mode: AWS creates an on-demand stream.
+  // No ShardCount and no mode: AWS accepts the request; taken here as on-demand (4 shards), an assumption.
   const streamMode: StreamMode =
     (mode as StreamMode | undefined) ?? (shardCount === undefined ? 'ON_DEMAND' : 'PROVISIONED');
   if (streamMode === 'ON_DEMAND' && shardCount !== undefined) {

@@ -95,7 +95,7 @@ function typeMismatch(value: unknown, expected: string) {
   }
 }
 
-/** Checks a string against a rule, appending violations; returns it unchanged. */
+/** Checks a string against a rule, appending any violations to `out`. */
 export function checkString(value: string | undefined, path: string, rule: StringRule, out: string[]): void {
   if (value === undefined) {
     if (rule.required) out.push(violation(undefined, path, 'Member must not be null'));

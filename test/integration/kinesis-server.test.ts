@@ -1019,7 +1019,10 @@ describe('conformance with kinesalite', () => {
   const clients: Record<'kinesalite' | 'kinesis-server', KinesisClient> = {} as never;
 
   beforeAll(async () => {
-    [kinesalite, ours] = await Promise.all([startKinesisEmulator(), startKinesisServer()]);
+    [kinesalite, ours] = await Promise.all([startKinesisEmulator(0, 'kinesalite'), startKinesisServer()]);
+    // Guard against comparing the server with itself: only kinesalite sends this header.
+    const probe = await fetch(kinesalite.endpoint, { method: 'POST' });
+    if (!probe.headers.has('x-amz-id-2')) throw new Error('the reference emulator is not kinesalite');
     clients.kinesalite = clientFor(kinesalite.endpoint);
     clients['kinesis-server'] = clientFor(ours.endpoint);
   });

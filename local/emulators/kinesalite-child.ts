@@ -1,6 +1,6 @@
 /**
- * Child-process entry of the Kinesis emulator (kinesalite, in memory), so that it gets a core of its
- * own instead of sharing the runtime's event loop. Reports its port to the parent over IPC.
+ * Child-process entry of kinesalite (in memory), the emulator the project's Kinesis server is checked
+ * against (conformance tests, benchmarks). Reports its port to the parent over IPC.
  */
 import kinesalite from 'kinesalite';
 

@@ -1,0 +1,390 @@
+/**
+ * End to end on LocalStack: the real stack, deployed with cdklocal, fed by the deployed producer, with
+ * Kinesis → processor driven by LocalStack's own event source mapping (nothing of local/ runs here).
+ *
+ *   npm run localstack:host    # or, with Docker: npm run localstack:up
+ *   npm run test:localstack    # this file (vitest.e2e.config.ts)
+ *
+ * Runs against whatever answers at `LOCALSTACK_ENDPOINT` (default http://localhost:4566), host mode or
+ * Docker alike:
+ * 1. health check of LocalStack (a clear error says what to start when nothing answers);
+ * 2. empties the local emulated database (DROP SCHEMA pipeline CASCADE) when the test can reach it, so
+ *    the aggregates can be compared exactly; otherwise it only checks, after the migrations, that the
+ *    database is empty, and stops with a message if it is not;
+ * 3. `cdklocal bootstrap` and `cdklocal deploy` of a stack with a name of its own
+ *    (`InfectedCodeE2e-<time>`, cdk.out and the outputs in a temporary folder), then the migrations,
+ *    by invoking the deployed migrator (LocalStack community runs no custom resources);
+ * 4. invokes the producer on its bundled sample, waits until /stats/summary reaches the counts computed
+ *    independently from the CSV (test/support/expected-aggregates.ts), compares every author, module,
+ *    language and suspicious commit, and checks that raw/ in the archive bucket holds every record
+ *    exactly once;
+ * 5. invokes the producer again, waits until raw/ holds the second arrival (each record twice: proof
+ *    that the processor handled the replay) and checks that no aggregate changed;
+ * 6. always destroys the stack it deployed (`cdklocal destroy --force`), even after a failure.
+ *
+ * The Data API endpoint the deployed functions use (`-c dataApiEndpoint`):
+ * - `LOCALSTACK_DATA_API_ENDPOINT` when set;
+ * - else http://127.0.0.1:4510 when the host-mode database answers there and LocalStack does not run in
+ *   a container (host mode: functions are host processes);
+ * - else http://data-api:8080, the compose service Lambda containers resolve (Docker mode); the test
+ *   then reaches that database through the compose port http://127.0.0.1:${DATA_API_HOST_PORT:-8080}.
+ *
+ * Other knobs: `LOCALSTACK_E2E_WAIT_SECONDS` (300), how long to wait for the stream to be processed
+ * after each replay. Every phase is logged with its duration and a table sums them up at the end; the
+ * cdklocal logs stay in the temporary folder printed at the start when something fails.
+ */
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DescribeStreamSummaryCommand, KinesisClient } from '@aws-sdk/client-kinesis';
+import { LambdaClient, ListEventSourceMappingsCommand } from '@aws-sdk/client-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, expect, it, type TestContext } from 'vitest';
+import { settings } from '../../functions/shared/settings.js';
+import {
+  invokeDeployed,
+  lambdaClientFor,
+  readStackOutputs,
+  requireOutput,
+  type StackOutputs,
+} from '../../scripts/deployed-stack.js';
+import { type ExpectedAggregates, expectedAggregates } from '../support/expected-aggregates.js';
+import { occurrences, RAW_KEY, type RawArchive, RawArchiveReader } from './support/archive.js';
+import { runCdkLocal } from './support/cdklocal.js';
+import { chooseDataApiEndpoint, dropPipelineSchema, reachableFromTest } from './support/emulated-database.js';
+import {
+  checkLocalStack,
+  errorText,
+  localStackAwsEnvironment,
+  localStackEndpoint,
+  onEndpoint,
+} from './support/localstack.js';
+import { log, PhaseClock } from './support/phases.js';
+import { expectGroupsToMatch, ReadApi, type Summary } from './support/read-api.js';
+
+const SAMPLE = fileURLToPath(new URL('../../data/infected_code_sample.csv', import.meta.url));
+const MINUTE = 60_000;
+const WAIT_MS = Number(process.env.LOCALSTACK_E2E_WAIT_SECONDS ?? 300) * 1000;
+const POLL_MS = 2_000;
+
+const endpoint = localStackEndpoint();
+const awsEnvironment = localStackAwsEnvironment(endpoint);
+// This worker only talks to LocalStack: the SDK clients here and in scripts/deployed-stack.ts read these.
+Object.assign(process.env, awsEnvironment);
+
+const clock = new PhaseClock();
+const stackName = `InfectedCodeE2e-${Date.now().toString(36)}`;
+const expected: ExpectedAggregates = expectedAggregates(SAMPLE);
+const csvCommitIds: string[] = (
+  parse(readFileSync(SAMPLE), { bom: true, columns: true, skip_empty_lines: true }) as Array<{
+    commit_id: string;
+  }>
+).map((row) => row.commit_id);
+const csvCommitIdSet = new Set(csvCommitIds);
+
+let workDir = '';
+let context: string[] = [];
+let deployStarted = false;
+let outputs: StackOutputs = {};
+let api: ReadApi;
+let archive: RawArchiveReader;
+let firstFailure: string | undefined;
+
+/**
+ * A test that is also a timed phase, skipped once an earlier one failed: the later steps build on the
+ * earlier ones, and their failures would only repeat the first one (after long waits).
+ */
+function step(name: string, work: (context: TestContext) => Promise<void>, timeoutMs = 10 * MINUTE): void {
+  it(
+    name,
+    async (testContext) => {
+      if (firstFailure) testContext.skip(`skipped after the failure of "${firstFailure}"`);
+      try {
+        await clock.run(name, () => work(testContext));
+      } catch (error) {
+        firstFailure ??= name;
+        throw error;
+      }
+    },
+    timeoutMs,
+  );
+}
+
+function cdkLocal(args: string[], logName: string, timeoutMs: number): Promise<void> {
+  return runCdkLocal({ args, env: awsEnvironment, logFile: join(workDir, logName), timeoutMs });
+}
+
+/** Polls until `done` holds for the probe's value; the error names the last value seen. */
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T>,
+  done: (value: T) => boolean,
+  show: (value: T) => string,
+): Promise<T> {
+  const deadline = Date.now() + WAIT_MS;
+  let last: T | undefined;
+  let lastError: unknown;
+  let lastShown = '';
+  for (;;) {
+    try {
+      last = await probe();
+      lastError = undefined;
+      if (done(last)) return last;
+      const shown = show(last);
+      if (shown !== lastShown) log(`  waiting for ${what}: ${shown}`);
+      lastShown = shown;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() >= deadline) {
+      const state = lastError ? `last error: ${errorText(lastError)}` : `last seen: ${show(last as T)}`;
+      throw new Error(
+        `gave up waiting for ${what} after ${WAIT_MS / 1000} s (${state}); ${await deadLetterNote()}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+async function invokeProducer() {
+  const client = lambdaClientFor(outputs, settings.functions.producer.timeoutSeconds);
+  const invocation = await invokeDeployed(client, requireOutput(outputs, 'ProducerFunctionName'), {});
+  if (!invocation.ok) throw new Error(`the producer failed:\n${invocation.payload}\n${invocation.logTail}`);
+  return JSON.parse(invocation.payload) as Record<string, unknown>;
+}
+
+function expectFullReplay(result: Record<string, unknown>): void {
+  expect(result).toMatchObject({
+    read: expected.validRows + expected.invalidRows,
+    sent: expected.validRows,
+    rejected: 0,
+    failed: 0,
+  });
+}
+
+async function deadLetters(): Promise<number> {
+  const sqs = new SQSClient({});
+  try {
+    const { Attributes = {} } = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: onEndpoint(requireOutput(outputs, 'DeadLetterQueueUrl'), endpoint),
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    return (
+      Number(Attributes.ApproximateNumberOfMessages ?? 0) +
+      Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0)
+    );
+  } finally {
+    sqs.destroy();
+  }
+}
+
+async function deadLetterNote(): Promise<string> {
+  try {
+    return `${await deadLetters()} batch(es) in the dead-letter queue`;
+  } catch (error) {
+    return `dead-letter queue unreadable: ${errorText(error)}`;
+  }
+}
+
+function archiveCount(archived: RawArchive): string {
+  return `${archived.commitIds.length} records in ${archived.keys.length} raw/ objects`;
+}
+
+beforeAll(async () => {
+  workDir = await mkdtemp(join(tmpdir(), 'infected-code-e2e-'));
+  log(`LocalStack ${endpoint}, stack ${stackName}, logs and cdk.out in ${workDir}`);
+  log(`expected from ${SAMPLE}: ${expected.summary.commits} commits, ${expected.summary.authors} authors`);
+
+  const info = await clock.run('health check', () => checkLocalStack(endpoint));
+  const dataApi = await chooseDataApiEndpoint(info.isDocker);
+  log(
+    `LocalStack ${info.version} (${info.isDocker === false ? 'host mode' : info.isDocker ? 'in Docker' : 'mode unknown'}); ` +
+      `functions use the Data API at ${dataApi.forFunctions} (${dataApi.reason})`,
+  );
+
+  await clock.run('reset the emulated database', async () => {
+    const reachable = await reachableFromTest(dataApi.forFunctions);
+    if (reachable) {
+      await dropPipelineSchema(reachable);
+      log(`  dropped schema ${settings.database.schema} through ${reachable}`);
+    } else {
+      log(`  ${dataApi.forFunctions} is not reachable from here; the database must already be empty`);
+    }
+  });
+
+  context = [
+    '-c',
+    'target=localstack',
+    '-c',
+    `stackName=${stackName}`,
+    '-c',
+    `dataApiEndpoint=${dataApi.forFunctions}`,
+    '--output',
+    join(workDir, 'cdk.out'),
+    '--no-notices',
+  ];
+  await clock.run('cdklocal bootstrap', () =>
+    cdkLocal(['bootstrap', 'aws://000000000000/us-east-1', ...context], 'cdklocal-bootstrap.log', 5 * MINUTE),
+  );
+
+  const outputsFile = join(workDir, 'outputs.json');
+  deployStarted = true;
+  await clock.run('cdklocal deploy', () =>
+    cdkLocal(
+      ['deploy', stackName, ...context, '--require-approval', 'never', '--outputs-file', outputsFile],
+      'cdklocal-deploy.log',
+      10 * MINUTE,
+    ),
+  );
+  outputs = await readStackOutputs(outputsFile, stackName);
+  api = new ReadApi(onEndpoint(requireOutput(outputs, 'ApiPathUrl'), endpoint));
+  archive = new RawArchiveReader(
+    new S3Client({ forcePathStyle: true }),
+    requireOutput(outputs, 'BucketName'),
+  );
+
+  await clock.run('migrations (deployed migrator)', async () => {
+    const migrator = requireOutput(outputs, 'MigratorFunctionName');
+    const client = lambdaClientFor(outputs, settings.functions.migrator.timeoutSeconds);
+    const invocation = await invokeDeployed(client, migrator, {});
+    if (!invocation.ok) throw new Error(`the migrator failed:\n${invocation.payload}\n${invocation.logTail}`);
+    log(`  ${invocation.payload.replace(/\s+/g, ' ')}`);
+    const summary = await api.ok<Summary>('stats/summary');
+    if (summary.commits !== 0) {
+      throw new Error(
+        `the emulated database already holds ${summary.commits} commits and the test could not empty it; ` +
+          'start from an empty one (npm run localstack:down && npm run localstack:up), or make it reachable ' +
+          'from here (LOCALSTACK_DATA_API_ENDPOINT on a loopback address, or the compose port DATA_API_HOST_PORT)',
+      );
+    }
+  });
+}, 20 * MINUTE);
+
+afterAll(async () => {
+  try {
+    if (deployStarted) {
+      await clock.run('cdklocal destroy', async () => {
+        await cdkLocal(['destroy', stackName, ...context, '--force'], 'cdklocal-destroy.log', 5 * MINUTE);
+        const cloudFormation = new CloudFormationClient({});
+        try {
+          const { Stacks = [] } = await cloudFormation.send(
+            new DescribeStacksCommand({ StackName: stackName }),
+          );
+          const status = Stacks[0]?.StackStatus;
+          if (status && status !== 'DELETE_COMPLETE') throw new Error(`${stackName} is still ${status}`);
+        } catch (error) {
+          if (!/does not exist/i.test(errorText(error))) throw error;
+        } finally {
+          cloudFormation.destroy();
+        }
+      });
+    }
+  } finally {
+    log(`phase timings:\n${clock.table()}`);
+    const failed = firstFailure || clock.timings.some((timing) => timing.outcome === 'failed');
+    if (workDir && !failed) await rm(workDir, { recursive: true, force: true });
+    else if (workDir) log(`cdklocal logs kept in ${workDir}`);
+  }
+}, 10 * MINUTE);
+
+step("the processor is fed by LocalStack's own event source mapping", async () => {
+  const kinesis = new KinesisClient({});
+  const lambda = new LambdaClient({});
+  try {
+    const { StreamDescriptionSummary } = await kinesis.send(
+      new DescribeStreamSummaryCommand({ StreamName: requireOutput(outputs, 'StreamName') }),
+    );
+    const { EventSourceMappings = [] } = await lambda.send(
+      new ListEventSourceMappingsCommand({ EventSourceArn: StreamDescriptionSummary?.StreamARN }),
+    );
+    expect(EventSourceMappings).toHaveLength(1);
+    expect(EventSourceMappings[0]).toMatchObject({
+      FunctionArn: expect.stringContaining(`:function:${stackName}-Processor`),
+      BatchSize: settings.processor.batchSize,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    expect(['Enabled', 'Enabling', 'Creating']).toContain(EventSourceMappings[0]?.State);
+  } finally {
+    kinesis.destroy();
+    lambda.destroy();
+  }
+});
+
+step('the deployed producer replays its bundled sample', async () => {
+  const result = await invokeProducer();
+  log(`  producer: ${JSON.stringify(result)}`);
+  expectFullReplay(result);
+});
+
+step('/stats/summary reaches the counts computed independently from the CSV', async () => {
+  const summary = await waitFor(
+    `${expected.summary.commits} commits in /stats/summary`,
+    () => api.ok<Summary>('stats/summary'),
+    (value) => value.commits >= expected.summary.commits,
+    (value) => `${value.commits} commits`,
+  );
+  expect(summary).toMatchObject({
+    commits: expected.summary.commits,
+    authors: expected.summary.authors,
+    linesAdded: expected.summary.linesAdded,
+    linesDeleted: expected.summary.linesDeleted,
+    suspiciousCommits: expected.summary.suspiciousCommits,
+  });
+  expect(summary.avgEntropy).toBeCloseTo(expected.summary.avgEntropy, 9);
+});
+
+step('every author, module, language and suspicious commit equals the independent computation', async () => {
+  const { authors, modules, languages, suspicious } = await api.snapshot();
+  expect(authors.total).toBe(expected.authors.size);
+  expectGroupsToMatch(authors.items, 'author', expected.authors);
+  expectGroupsToMatch(modules.items, 'module', expected.modules);
+  expectGroupsToMatch(languages.items, 'language', expected.languages);
+  const pairs = (list: Array<{ commitId: string; reason: string }>) =>
+    list.map((item) => `${item.commitId}/${item.reason}`).sort();
+  expect(pairs(suspicious.items)).toEqual(pairs(expected.suspicious));
+});
+
+step('raw/ in the archive bucket holds every record exactly once', async () => {
+  const archived = await waitFor(
+    `${csvCommitIds.length} records under raw/`,
+    () => archive.read(),
+    (value) => value.commitIds.length >= csvCommitIds.length,
+    archiveCount,
+  );
+  expect(archived.keys.filter((key) => !RAW_KEY.test(key))).toEqual([]);
+  const counts = occurrences(archived.commitIds);
+  expect({
+    missing: csvCommitIds.filter((id) => !counts.has(id)).slice(0, 10),
+    duplicated: [...counts].filter(([, n]) => n !== 1).slice(0, 10),
+    unexpected: [...counts.keys()].filter((id) => !csvCommitIdSet.has(id)).slice(0, 10),
+  }).toEqual({ missing: [], duplicated: [], unexpected: [] });
+  expect(archived.commitIds).toHaveLength(csvCommitIds.length);
+});
+
+step('a second replay reaches the processor again and changes no aggregate', async () => {
+  const before = await api.snapshot();
+  const result = await invokeProducer();
+  log(`  producer: ${JSON.stringify(result)}`);
+  expectFullReplay(result);
+  const archived = await waitFor(
+    `the second arrival under raw/ (${2 * csvCommitIds.length} records)`,
+    () => archive.read(),
+    (value) => value.commitIds.length >= 2 * csvCommitIds.length,
+    archiveCount,
+  );
+  const counts = occurrences(archived.commitIds);
+  expect([...counts].filter(([, n]) => n !== 2).slice(0, 10)).toEqual([]);
+  expect(counts.size).toBe(csvCommitIds.length);
+  expect(await api.snapshot()).toEqual(before);
+});
+
+step('no batch went to the dead-letter queue', async () => {
+  expect(await deadLetters()).toBe(0);
+});

@@ -1,0 +1,76 @@
+/**
+ * The cold path as the deployed processor wrote it: the commit ids in the gzip NDJSON objects under
+ * `raw/` of the archive bucket.
+ */
+import { gunzipSync } from 'node:zlib';
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { settings } from '../../../functions/shared/settings.js';
+
+/** The key layout the processor writes (functions/processor/archive.ts). */
+export const RAW_KEY = /^raw\/dt=\d{4}-\d{2}-\d{2}\/hour=\d{2}\/shardId-\d+\/\d+-\d+\.ndjson\.gz$/;
+
+export interface RawArchive {
+  keys: string[];
+  /** Every record's commit id, one entry per archived record (a commit archived twice appears twice). */
+  commitIds: string[];
+}
+
+/**
+ * Reads `raw/` of a bucket. Objects are immutable once written (a retried batch rewrites the same key
+ * with the same records), so each version (key + ETag) is downloaded once per reader.
+ */
+export class RawArchiveReader {
+  private readonly cache = new Map<string, string[]>();
+
+  constructor(
+    private readonly s3: S3Client,
+    private readonly bucket: string,
+  ) {}
+
+  async read(): Promise<RawArchive> {
+    const objects: Array<{ key: string; etag: string }> = [];
+    let token: string | undefined;
+    do {
+      const page = await this.s3.send(
+        new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: settings.archive.rawPrefix,
+          ContinuationToken: token,
+        }),
+      );
+      for (const object of page.Contents ?? []) {
+        objects.push({ key: object.Key ?? '', etag: object.ETag ?? '' });
+      }
+      token = page.NextContinuationToken;
+    } while (token);
+
+    const commitIds: string[] = [];
+    for (const { key, etag } of objects) {
+      const version = `${key}\n${etag}`;
+      let ids = this.cache.get(version);
+      if (!ids) {
+        ids = await this.commitIdsOf(key);
+        this.cache.set(version, ids);
+      }
+      commitIds.push(...ids);
+    }
+    return { keys: objects.map((object) => object.key), commitIds };
+  }
+
+  private async commitIdsOf(key: string): Promise<string[]> {
+    const object = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+    const body = Buffer.from((await object.Body?.transformToByteArray()) ?? new Uint8Array());
+    return gunzipSync(body)
+      .toString('utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => (JSON.parse(line) as { commitId: string }).commitId);
+  }
+}
+
+/** How many times each value occurs. */
+export function occurrences(values: readonly string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
+  return counts;
+}
