@@ -45,7 +45,7 @@ const startedMs = performance.now() - t0;
 try {
   const t1 = performance.now();
   const publisher = new KinesisRecordPublisher(createKinesisClient(), runtime.streamName);
-  const result = await replayFile(csv, { publisher, rejectsDir: workDir });
+  const result = await replayFile(csv, { streamName: runtime.streamName, rejectsDir: workDir });
   const producedMs = performance.now() - t1;
   await runtime.waitUntilProcessed({ timeoutMs: 30 * 60_000 });
   const totalMs = performance.now() - t1;

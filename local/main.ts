@@ -7,8 +7,6 @@
  */
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { createKinesisClient } from '../functions/shared/adapters/aws-clients.js';
-import { KinesisRecordPublisher } from '../functions/shared/adapters/kinesis-record-publisher.js';
 import { createProgress } from './cli/progress.js';
 import { replayFile } from './cli/replay-file.js';
 import { parseStartOptions, USAGE } from './cli/start-options.js';
@@ -50,9 +48,8 @@ async function main(): Promise<void> {
 
   if (options.replay) {
     log(`replaying ${options.csv}`);
-    const publisher = new KinesisRecordPublisher(createKinesisClient(), runtime.streamName);
     const result = await replayFile(options.csv, {
-      publisher,
+      streamName: runtime.streamName,
       rejectsDir: resolve(dataDir, 'rejected'),
       pacing: options.pacing,
       limit: options.limit,

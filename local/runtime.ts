@@ -27,11 +27,11 @@ import { applyMigrations, loadMigrations } from '../functions/shared/database/mi
 import { settings } from '../functions/shared/settings.js';
 import { type ApiFront, startApiFront } from './api-gateway.js';
 import { DeadLetterFile } from './dead-letter-file.js';
+import { type ChildService, startChildService } from './emulators/child-service.js';
 import { startKinesisEmulator } from './emulators/kinesis.js';
 import { startS3Emulator } from './emulators/s3.js';
 import { KinesisEventSourceMapping, type MappingOptions } from './event-source-mapping.js';
 import { invokeWithTimeout, type LocalFunction } from './lambda-context.js';
-import { startLocalDatabase } from './local-database.js';
 import { LOCAL_ACCOUNT, LOCAL_BUCKET_NAME, LOCAL_REGION, LOCAL_STREAM_NAME } from './local-resources.js';
 
 export interface LocalRuntimeOptions {
@@ -84,9 +84,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
   try {
     await mkdir(options.dataDir, { recursive: true });
-    const database = await startLocalDatabase({ dataDir: join(options.dataDir, POSTGRES_DIR) });
-    stops.push(() => database.close());
-    step(`PostgreSQL on 127.0.0.1:${database.postgres.port}, RDS Data API at ${database.dataApiUrl}`);
+    const database = await startDatabaseService(join(options.dataDir, POSTGRES_DIR));
+    stops.push(() => database.stop());
+    step(`PostgreSQL on 127.0.0.1:${database.info.pgPort}, RDS Data API at ${database.info.dataApiUrl}`);
 
     const [kinesisEmulator, s3Emulator] = await Promise.all([
       startKinesisEmulator(),
@@ -105,12 +105,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       AWS_SECRET_ACCESS_KEY: 'S3RVER',
       AWS_ENDPOINT_URL_KINESIS: kinesisEmulator.endpoint,
       AWS_ENDPOINT_URL_S3: s3Emulator.endpoint,
-      AWS_ENDPOINT_URL_RDS_DATA: database.dataApiUrl,
+      AWS_ENDPOINT_URL_RDS_DATA: database.info.dataApiUrl,
       STREAM_NAME: LOCAL_STREAM_NAME,
       ARCHIVE_BUCKET: LOCAL_BUCKET_NAME,
-      DB_CLUSTER_ARN: database.resourceArn,
-      DB_SECRET_ARN: database.secretArn,
-      DB_NAME: database.database,
+      DB_CLUSTER_ARN: database.info.resourceArn,
+      DB_SECRET_ARN: database.info.secretArn,
+      DB_NAME: database.info.database,
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     };
     // The handlers read their configuration from the environment at import, as in Lambda.
@@ -175,6 +175,20 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     await stopAll();
     throw error;
   }
+}
+
+interface DatabaseInfo {
+  dataApiUrl: string;
+  resourceArn: string;
+  secretArn: string;
+  database: string;
+  pgPort: number;
+}
+
+/** PostgreSQL and the Data API server, in a process of their own (`serve-database.ts`). */
+function startDatabaseService(dataDir: string): Promise<ChildService<DatabaseInfo>> {
+  const entry = fileURLToPath(new URL('./serve-database.ts', import.meta.url));
+  return startChildService<DatabaseInfo>(entry, ['--data-dir', dataDir, '--port', '0']);
 }
 
 async function waitUntilCaughtUp(

@@ -4,7 +4,7 @@
  *   tsx local/serve-database.ts --data-dir <dir> --port <dataApiPort> [--host 127.0.0.1] [--pg-port <n>]
  *
  * Prints one JSON line `{"dataApiUrl", "resourceArn", "secretArn", "database"}` on stdout when ready
- * and shuts both servers down on SIGINT/SIGTERM. Set NODE_DEBUG=data-api,local-postgres for logs.
+ * (and sends it over IPC when forked) and shuts both servers down on SIGINT/SIGTERM. Set NODE_DEBUG=data-api,local-postgres for logs.
  */
 import { parseArgs } from 'node:util';
 import { startLocalDatabase } from './local-database.js';
@@ -58,6 +58,17 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  // Forked by the embedded runtime: report over IPC too, and never outlive the parent.
+  if (process.send) {
+    process.send({
+      dataApiUrl,
+      resourceArn,
+      secretArn,
+      database: database.database,
+      pgPort: database.postgres.port,
+    });
+    process.on('disconnect', () => stop('SIGTERM'));
+  }
 }
 
 main().catch((error: unknown) => {

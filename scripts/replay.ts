@@ -9,8 +9,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pacingOf } from '../functions/producer/pacing-options.js';
-import { createKinesisClient } from '../functions/shared/adapters/aws-clients.js';
-import { KinesisRecordPublisher } from '../functions/shared/adapters/kinesis-record-publisher.js';
 import { ConfigurationError } from '../functions/shared/errors.js';
 import { replayFile } from '../local/cli/replay-file.js';
 import { integerFlag, positiveNumber } from '../local/cli/start-options.js';
@@ -32,7 +30,7 @@ async function main(): Promise<void> {
   if (!values.csv) throw new ConfigurationError('--csv <path> is required');
   const streamName = values.stream ?? process.env.STREAM_NAME ?? useEmbeddedRuntime(values['data-dir']);
   const result = await replayFile(resolve(values.csv), {
-    publisher: new KinesisRecordPublisher(createKinesisClient(), streamName),
+    streamName,
     rejectsDir: resolve(values['rejects-dir']),
     pacing: pacingOf({
       rate: positiveNumber('rate', values.rate),

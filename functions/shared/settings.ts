@@ -34,7 +34,7 @@ export const settings = {
 
   /** Kinesis event-source mapping of the processor (Lambda semantics, also used by the local poller). */
   processor: {
-    batchSize: 500,
+    batchSize: 2000,
     maxBatchingWindowSeconds: 1,
     startingPosition: 'TRIM_HORIZON',
     bisectBatchOnError: true,

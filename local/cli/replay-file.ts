@@ -1,19 +1,17 @@
 /**
- * Replays a local CSV file through the producer's core, with a progress bar on a TTY.
- * Shared by `npm start` (embedded runtime) and `npm run replay` (any stream the environment names).
+ * Replays a local CSV file through the producer's core, in a worker thread, with a progress bar on a
+ * TTY. Shared by `npm start` (embedded runtime) and `npm run replay` (any stream the environment names).
  */
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { readCommitCsv } from '../../functions/producer/csv-source.js';
+import { Worker } from 'node:worker_threads';
 import type { Pacing } from '../../functions/producer/pacer.js';
-import { FileRejectSink } from '../../functions/producer/reject-sinks.js';
-import { type ReplayResult, replayRows } from '../../functions/producer/replay.js';
-import type { RecordPublisher } from '../../functions/shared/ports.js';
+import type { ReplayResult } from '../../functions/producer/replay.js';
 import { createProgress } from './progress.js';
+import type { ReplayJob, ReplayMessage } from './replay-worker.js';
 
 export interface ReplayFileOptions {
-  publisher: RecordPublisher;
+  streamName: string;
   /** Folder for the rejected-rows file (`<name>.rejected-<timestamp>.ndjson`). */
   rejectsDir: string;
   pacing?: Pacing;
@@ -25,32 +23,57 @@ export interface ReplayFileResult extends ReplayResult {
   rejectsFile?: string;
 }
 
+/** The variables the SDK and the handlers read: what the worker needs to reach the same stream. */
+const FORWARDED_ENV = /^(AWS_|STREAM_NAME$|ARCHIVE_BUCKET$)/;
+
 export async function replayFile(csvPath: string, options: ReplayFileOptions): Promise<ReplayFileResult> {
   const { size } = await stat(csvPath);
-  const input = createReadStream(csvPath);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const rejects = new FileRejectSink(
-    join(options.rejectsDir, `${basename(csvPath)}.rejected-${stamp}.ndjson`),
-  );
+  const job: ReplayJob = {
+    csvPath,
+    streamName: options.streamName,
+    rejectsPath: join(options.rejectsDir, `${basename(csvPath)}.rejected-${stamp}.ndjson`),
+    env: Object.fromEntries(
+      Object.entries(process.env).filter(
+        (entry): entry is [string, string] => FORWARDED_ENV.test(entry[0]) && !!entry[1],
+      ),
+    ),
+    pacing: options.pacing,
+    limit: options.limit,
+  };
   const progress = createProgress('replay', size, 'MB');
+  const worker = startTypeScriptWorker(new URL('./replay-worker.ts', import.meta.url), job);
   try {
-    const result = await replayRows(
-      readCommitCsv(input),
-      { publisher: options.publisher, rejects },
-      {
-        pacing: options.pacing,
-        limit: options.limit,
-        onProgress: ({ sent, rejected, failed }) =>
-          progress.update(input.bytesRead, `sent ${sent}  rejected ${rejected}  failed ${failed}`),
-      },
-    );
-    progress.update(
-      input.bytesRead,
-      `sent ${result.sent}  rejected ${result.rejected}  failed ${result.failed}`,
-    );
-    return { ...result, rejectsFile: rejects.location() };
+    return await new Promise<ReplayFileResult>((resolve, reject) => {
+      worker.on('message', (message: ReplayMessage) => {
+        if (message.kind === 'progress') {
+          progress.update(
+            message.bytesRead,
+            `sent ${message.sent}  rejected ${message.rejected}  failed ${message.failed}`,
+          );
+        } else if (message.kind === 'done') {
+          progress.update(
+            size,
+            `sent ${message.result.sent}  rejected ${message.result.rejected}  failed ${message.result.failed}`,
+          );
+          resolve({ ...message.result, rejectsFile: message.rejectsFile });
+        } else {
+          reject(new Error(message.message));
+        }
+      });
+      worker.once('error', reject);
+      worker.once('exit', (code) =>
+        reject(new Error(`the replay worker exited (code ${code}) before finishing`)),
+      );
+    });
   } finally {
     progress.stop();
-    input.destroy();
+    await worker.terminate();
   }
+}
+
+/** Worker threads do not inherit the TypeScript loader: the worker loads its entry through tsx's API. */
+function startTypeScriptWorker(entry: URL, workerData: unknown): Worker {
+  const source = `import('tsx/esm/api').then(({ tsImport }) => tsImport(${JSON.stringify(entry.href)}, ${JSON.stringify(import.meta.url)}))`;
+  return new Worker(source, { eval: true, workerData });
 }

@@ -1,14 +1,13 @@
 /**
  * The Kinesis emulator of the local runtime: the project's own in-memory Kinesis server
- * (`local/kinesis-server/`) in a child process on loopback, so it gets a core of its own.
+ * (`local/kinesis-server/`) in a child process on loopback.
  *
  * Chosen by measurement (`bench/kinesis-emulators.ts`, docs/local-runtime.md): kinesalite caps the
  * pipeline at ~7.5k records/s (PutRecords ~12–19k/s, GetRecords ~20–37k/s) and kinesis-mock slows down
  * as shards fill; this server sustains ~150k records/s each way through the official SDK.
  */
-import { type ChildProcess, fork } from 'node:child_process';
-import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { startChildService } from './child-service.js';
 
 export interface KinesisEmulator {
   endpoint: string;
@@ -31,22 +30,6 @@ export async function startKinesisEmulator(
   port = 0,
   engine: KinesisEngine = 'kinesis-server',
 ): Promise<KinesisEmulator> {
-  const child = fork(ENTRIES[engine], [String(port)], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  const [message] = (await Promise.race([
-    once(child, 'message'),
-    once(child, 'exit').then(([code]) => {
-      throw new Error(`the Kinesis emulator exited during start-up (code ${code})`);
-    }),
-  ])) as [{ port: number }];
-  return { endpoint: `http://127.0.0.1:${message.port}`, stop: () => stopChild(child) };
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  await exited;
+  const service = await startChildService<{ port: number }>(ENTRIES[engine], [String(port)]);
+  return { endpoint: `http://127.0.0.1:${service.info.port}`, stop: service.stop };
 }

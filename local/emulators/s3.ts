@@ -1,20 +1,22 @@
 /**
- * The S3 emulator of the local runtime: s3rver on loopback, storing objects under the data dir so
- * the archive persists across runs. Clients must use path-style addressing.
+ * The S3 emulator of the local runtime: s3rver in a child process on loopback, storing objects under
+ * the data dir so the archive persists across runs. Clients must use path-style addressing.
  */
-import S3rver from 's3rver';
+import { fileURLToPath } from 'node:url';
+import { startChildService } from './child-service.js';
 
 export interface S3Emulator {
   endpoint: string;
   stop(): Promise<void>;
 }
 
+const entry = fileURLToPath(new URL('./s3-child.ts', import.meta.url));
+
 /**
  * @param directory - where objects are kept
  * @param port - 0 picks a free port
  */
 export async function startS3Emulator(directory: string, port = 0): Promise<S3Emulator> {
-  const server = new S3rver({ address: '127.0.0.1', port, directory, silent: true, vhostBuckets: false });
-  const address = await server.run();
-  return { endpoint: `http://127.0.0.1:${address.port}`, stop: () => server.close() };
+  const service = await startChildService<{ port: number }>(entry, [directory, String(port)]);
+  return { endpoint: `http://127.0.0.1:${service.info.port}`, stop: service.stop };
 }

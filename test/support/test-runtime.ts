@@ -29,7 +29,10 @@ export async function startTestRuntime(mapping?: LocalRuntimeOptions['mapping'])
     ...runtime,
     dataDir,
     async replay(csvPath) {
-      const result = await replayFile(csvPath, { publisher, rejectsDir: join(dataDir, 'rejected') });
+      const result = await replayFile(csvPath, {
+        streamName: runtime.streamName,
+        rejectsDir: join(dataDir, 'rejected'),
+      });
       await runtime.waitUntilProcessed({ timeoutMs: 120_000 });
       return result;
     },
