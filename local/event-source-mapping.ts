@@ -12,10 +12,13 @@ import {
   ListShardsCommand,
 } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import { getRecords, type StreamRecord } from './kinesis-records-reader.js';
 
 export type BatchHandler = (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse | undefined>;
 
 export interface MappingOptions {
+  /** The emulator's URL; records are read from it directly (see kinesis-records-reader.ts). */
+  endpoint: string;
   streamName: string;
   streamArn: string;
   region: string;
@@ -119,7 +122,7 @@ class ShardPoller {
   private stopped = false;
   private loop: Promise<void> | undefined;
   private iterator: string | undefined;
-  private buffer: KinesisRecord[] = [];
+  private buffer: StreamRecord[] = [];
   private bufferedSince = 0;
   private lastEmptyPollAt = 0;
   private busy = false;
@@ -189,14 +192,13 @@ class ShardPoller {
   /** Tops the buffer up to one batch; returns how many records were read. */
   private async fill(): Promise<number> {
     if (this.buffer.length >= this.options.batchSize || !this.iterator) return 0;
-    const output = await this.kinesis.send(
-      new GetRecordsCommand({
-        ShardIterator: this.iterator,
-        Limit: Math.min(10_000, this.options.batchSize),
-      }),
+    const page = await getRecords(
+      this.options.endpoint,
+      this.iterator,
+      Math.min(10_000, this.options.batchSize),
     );
-    this.iterator = output.NextShardIterator;
-    const records = output.Records ?? [];
+    this.iterator = page.nextShardIterator;
+    const records = page.records;
     if (records.length === 0) {
       this.lastEmptyPollAt = Date.now();
       return 0;
@@ -210,7 +212,7 @@ class ShardPoller {
    * Hands a batch to the handler (bisecting on errors when enabled).
    * @returns how many records from the front of the batch are done: stored, or sent to the destination
    */
-  private async deliver(batch: KinesisRecord[]): Promise<number> {
+  private async deliver(batch: StreamRecord[]): Promise<number> {
     const expired = this.countExpired(batch);
     if (expired > 0) {
       await this.sendToDestination(batch.slice(0, expired), 'RecordAgeExceeded', undefined);
@@ -242,7 +244,7 @@ class ShardPoller {
     return 0;
   }
 
-  private async invoke(batch: KinesisRecord[]): Promise<Delivery> {
+  private async invoke(batch: StreamRecord[]): Promise<Delivery> {
     this.stats.invocations += 1;
     let response: KinesisStreamBatchResponse | undefined;
     try {
@@ -253,7 +255,7 @@ class ShardPoller {
     const failures = response?.batchItemFailures ?? [];
     if (failures.length === 0) return { kind: 'ok' };
     const indexes = failures.map((failure) =>
-      batch.findIndex((r) => r.SequenceNumber === failure.itemIdentifier),
+      batch.findIndex((r) => r.sequenceNumber === failure.itemIdentifier),
     );
     // An identifier that is not in the batch makes the whole batch fail, as in Lambda.
     return { kind: 'partial', failedIndex: indexes.includes(-1) ? 0 : Math.min(...indexes) };
@@ -264,16 +266,14 @@ class ShardPoller {
     this.stats.delivered += count;
   }
 
-  private countExpired(batch: KinesisRecord[]): number {
+  private countExpired(batch: StreamRecord[]): number {
     const oldest = Date.now() - this.options.maxRecordAgeSeconds * 1000;
-    const index = batch.findIndex(
-      (record) => (record.ApproximateArrivalTimestamp?.getTime() ?? Date.now()) >= oldest,
-    );
+    const index = batch.findIndex((record) => record.arrivedAt * 1000 >= oldest);
     return index === -1 ? batch.length : index;
   }
 
   private async sendToDestination(
-    batch: KinesisRecord[],
+    batch: StreamRecord[],
     condition: FailedBatchRecord['requestContext']['condition'],
     functionError: string | undefined,
   ): Promise<void> {
@@ -291,10 +291,10 @@ class ShardPoller {
       responseContext: functionError ? { functionError } : {},
       KinesisBatchInfo: {
         shardId: this.shardId,
-        startSequenceNumber: first.SequenceNumber ?? '',
-        endSequenceNumber: last.SequenceNumber ?? '',
-        approximateArrivalOfFirstRecord: (first.ApproximateArrivalTimestamp ?? new Date()).toISOString(),
-        approximateArrivalOfLastRecord: (last.ApproximateArrivalTimestamp ?? new Date()).toISOString(),
+        startSequenceNumber: first.sequenceNumber,
+        endSequenceNumber: last.sequenceNumber,
+        approximateArrivalOfFirstRecord: new Date(first.arrivedAt * 1000).toISOString(),
+        approximateArrivalOfLastRecord: new Date(last.arrivedAt * 1000).toISOString(),
         batchSize: batch.length,
         streamArn: this.options.streamArn,
       },
@@ -303,15 +303,15 @@ class ShardPoller {
     this.stats.failed += batch.length;
   }
 
-  private toEventRecord(record: KinesisRecord): KinesisStreamRecord {
-    const sequenceNumber = record.SequenceNumber ?? '';
+  private toEventRecord(record: StreamRecord): KinesisStreamRecord {
+    const { sequenceNumber } = record;
     return {
       kinesis: {
         kinesisSchemaVersion: '1.0',
-        partitionKey: record.PartitionKey ?? '',
+        partitionKey: record.partitionKey,
         sequenceNumber,
-        data: Buffer.from(record.Data ?? new Uint8Array()).toString('base64'),
-        approximateArrivalTimestamp: (record.ApproximateArrivalTimestamp?.getTime() ?? Date.now()) / 1000,
+        data: record.data,
+        approximateArrivalTimestamp: record.arrivedAt,
       },
       eventSource: 'aws:kinesis',
       eventVersion: '1.0',

@@ -65,7 +65,16 @@ export async function startEmbeddedPostgres(
     createPostgresUser: true,
     // Loopback TCP only; an empty socket directory list disables the Unix socket, which would
     // otherwise need a writable shared directory.
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    // synchronous_commit=off: a crash may lose the last few commits, never consistency (the ledger and the
+    // aggregates commit together), and each batch's commit stops waiting for a disk flush.
+    postgresFlags: [
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      'synchronous_commit=off',
+    ],
     onLog: (message) => log('%s', message.trimEnd()),
     onError: (error) => log('error: %o', error),
   });

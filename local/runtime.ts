@@ -136,6 +136,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       (event) => invokeWithTimeout(processorFunction, (context) => processor(event, context)),
       new DeadLetterFile(deadLetterPath),
       {
+        endpoint: kinesisEmulator.endpoint,
         streamName: LOCAL_STREAM_NAME,
         streamArn: `arn:aws:kinesis:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stream/${LOCAL_STREAM_NAME}`,
         region: LOCAL_REGION,

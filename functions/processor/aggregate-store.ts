@@ -50,17 +50,32 @@ export class DataApiAggregateStore implements AggregateStore {
   }
 }
 
-/** Inserts the ids into the ledger and returns the commits whose id was new, first occurrence only. */
+/**
+ * Inserts the ids into the ledger and returns the commits whose id was new, first occurrence only.
+ * The answer is one row holding a flag per input position ("1" = new), not a row per id: it stays
+ * small whatever the id length, far under the Data API's 64 KB row and 1 MiB response limits.
+ */
 async function claimNewCommits(tx: SqlExecutor, commits: readonly CommitRecord[]): Promise<CommitRecord[]> {
-  const rows = await tx.query<{ commit_id: string }>(
-    `INSERT INTO pipeline.ingested_commits (commit_id)
-     SELECT DISTINCT id FROM jsonb_array_elements_text(:ids::jsonb) AS ids(id)
-     ON CONFLICT (commit_id) DO NOTHING
-     RETURNING commit_id`,
+  const [row] = await tx.query<{ new_flags: string | null }>(
+    `WITH input AS (
+       SELECT id, ord FROM jsonb_array_elements_text(:ids::jsonb) WITH ORDINALITY AS t(id, ord)
+     ), claimed AS (
+       INSERT INTO pipeline.ingested_commits (commit_id)
+       SELECT DISTINCT id FROM input
+       ON CONFLICT (commit_id) DO NOTHING
+       RETURNING commit_id
+     )
+     SELECT string_agg(CASE WHEN c.commit_id IS NULL THEN '0' ELSE '1' END, '' ORDER BY i.ord) AS new_flags
+     FROM input i LEFT JOIN claimed c ON c.commit_id = i.id`,
     { ids: JSON.stringify(commits.map((commit) => commit.commitId)) },
   );
-  const fresh = new Set(rows.map((row) => row.commit_id));
-  return commits.filter((commit) => fresh.delete(commit.commitId));
+  const flags = row?.new_flags ?? '';
+  const seen = new Set<string>();
+  return commits.filter((commit, index) => {
+    if (flags[index] !== '1' || seen.has(commit.commitId)) return false;
+    seen.add(commit.commitId);
+    return true;
+  });
 }
 
 async function lockBaselines(tx: SqlExecutor, authors: string[]): Promise<Map<string, RunningStats>> {

@@ -3,7 +3,8 @@
  * Valid records go under `raw/`, invalid ones with their reason under `quarantine/`. A retried batch
  * writes the same keys, so it replaces its objects instead of duplicating them.
  */
-import { gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import type { ObjectStore } from '../shared/ports.js';
 import { settings } from '../shared/settings.js';
 import type { DecodedRecord } from './stream-batch.js';
@@ -58,9 +59,12 @@ export async function archiveBatch(
   await Promise.all(writes);
 }
 
-function putNdjson(store: ObjectStore, key: string, lines: string[]): Promise<void> {
+/** Compresses on libuv's thread pool, off the event loop. */
+const gzipAsync = promisify(gzip);
+
+async function putNdjson(store: ObjectStore, key: string, lines: string[]): Promise<void> {
   return store.put(key, {
-    body: gzipSync(`${lines.join('\n')}\n`),
+    body: await gzipAsync(`${lines.join('\n')}\n`),
     // Stored compressed, not served with Content-Encoding, so readers see the .gz object as written.
     contentType: 'application/gzip',
   });

@@ -65,6 +65,7 @@ async function run(streamName: string, handler: BatchHandler, overrides: Partial
     handler,
     { send: async (record) => void deadLetters.push(record) },
     {
+      endpoint: emulator.endpoint,
       streamName,
       streamArn: `arn:aws:kinesis:us-east-1:000000000000:stream/${streamName}`,
       region: 'us-east-1',
