@@ -2,19 +2,7 @@
  * Formats commit rows as RFC 4180 CSV: comma separated, `\n` line ends, a field quoted only when it holds
  * a comma, a double quote or a line break, with its double quotes doubled.
  */
-import type { CommitRow } from './sample-generator.js';
-
-/** The header row of the Infected Code CSV, in column order. */
-export const CSV_COLUMNS = [
-  'commit_id',
-  'author',
-  'time',
-  'file_path',
-  'lines_added',
-  'lines_deleted',
-  'entropy',
-  'message',
-] as const;
+import { type CommitRow, CSV_COLUMNS } from '../../functions/producer/csv-row.js';
 
 export const CSV_HEADER = `${CSV_COLUMNS.join(',')}\n`;
 

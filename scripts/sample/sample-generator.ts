@@ -6,6 +6,8 @@
  * time: memory stays bounded whatever the row count. Each author draws from a random stream derived from
  * the seed and the author's number, so equal seeds and row counts give equal rows.
  */
+
+import type { CommitRow } from '../../functions/producer/csv-row.js';
 import { settings } from '../../functions/shared/settings.js';
 import { deriveSeed, Prng, WeightedChoice } from './prng.js';
 import {
@@ -19,19 +21,8 @@ import {
   SUBDIRECTORY_SHARE,
 } from './vocabulary.js';
 
-/** One commit, as a row of the CSV. */
-export interface CommitRow {
-  commitId: string;
-  author: string;
-  /** Seconds since the start of the log. */
-  time: number;
-  filePath: string;
-  linesAdded: number;
-  linesDeleted: number;
-  /** In [0.01, 1], rounded to 4 decimals. */
-  entropy: number;
-  message: string;
-}
+// One commit, as a row of the CSV: the shape the producer validates (entropy rounded to 4 decimals).
+export type { CommitRow };
 
 /** What to generate. */
 export interface SampleOptions {
