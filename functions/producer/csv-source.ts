@@ -53,17 +53,21 @@ export async function* readCommitCsv(input: Readable): AsyncGenerator<SourceRow>
   input.once('error', (error) => parser.destroy(error));
 
   let columnOrder: number[] | undefined;
+  // Files in schema order (the usual case) are passed through without copying each row.
+  let reorder = false;
   for await (const { record, info, raw } of parser as AsyncIterable<{
     record: string[];
     info: { lines: number };
     raw: string;
   }>) {
-    yield* skipped.splice(0);
+    if (skipped.length > 0) yield* skipped.splice(0);
     if (columnOrder === undefined) {
       columnOrder = resolveHeader(record);
+      reorder = columnOrder.some((position, index) => position !== index);
       continue;
     }
-    const fields = record.length === CSV_COLUMNS.length ? columnOrder.map((i) => record[i] ?? '') : record;
+    const fields =
+      reorder && record.length === CSV_COLUMNS.length ? columnOrder.map((i) => record[i] ?? '') : record;
     const validation = validateCsvRow(fields);
     yield validation.ok
       ? { ok: true, line: info.lines, row: validation.row }

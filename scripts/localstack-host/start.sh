@@ -12,7 +12,7 @@
 #   localstack.log   localstack.pid   database.log   database.pid   database/ (data dir)
 #
 # Overridable: GATEWAY_LISTEN (127.0.0.1:4566), LOCALSTACK_HOST (localhost:<port>),
-# LAMBDA_KEEPALIVE_MS (300000), LOCALSTACK_START_TIMEOUT (120 s), DATA_API_PORT (4510),
+# LAMBDA_KEEPALIVE_MS (300000), KINESIS_PERSISTENCE (0), LOCALSTACK_START_TIMEOUT (120 s), DATA_API_PORT (4510),
 # DATA_API_START_TIMEOUT (90 s), LOCALSTACK_HOST_PYTHON (a python >= 3.13), DEBUG / LS_LOG, and the
 # executor's LAMBDA_PROCESS_* settings (see localstack-process-executor/README.md), all passed through.
 set -euo pipefail
@@ -171,6 +171,9 @@ start_localstack() {
     export LOCALSTACK_HOST="${LOCALSTACK_HOST:-localhost:$GATEWAY_PORT}"
     export SQS_ENDPOINT_STRATEGY=path
     export KINESIS_LATENCY=0
+    # kinesis-mock otherwise rewrites its whole state as JSON every 5 s (KINESIS_MOCK_PERSIST_INTERVAL),
+    # on the thread that serves the API: CPU for nothing, LocalStack itself persists nothing here.
+    export KINESIS_PERSISTENCE="${KINESIS_PERSISTENCE:-0}"
     export DISABLE_EVENTS=1
     export CFN_IGNORE_UNSUPPORTED_RESOURCE_TYPES=1
     export LAMBDA_KEEPALIVE_MS="${LAMBDA_KEEPALIVE_MS:-300000}"

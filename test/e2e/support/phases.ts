@@ -9,9 +9,12 @@ export interface PhaseTiming {
   outcome: 'ok' | 'failed';
 }
 
-/** Logs a line of the end-to-end run, prefixed so that it stands out in vitest's output. */
+/**
+ * Logs a line of the end-to-end run as it happens. Written to stderr directly: vitest would prefix
+ * every `console.log` with a header naming the test.
+ */
 export function log(message: string): void {
-  console.log(`[e2e] ${message}`);
+  process.stderr.write(`[e2e] ${message}\n`);
 }
 
 export class PhaseClock {
