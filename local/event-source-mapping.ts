@@ -169,7 +169,11 @@ class ShardPoller {
           this.buffer.length >= this.options.batchSize || Date.now() - this.bufferedSince >= windowMs;
         if (this.buffer.length > 0 && due) {
           this.busy = true;
-          const completed = await this.deliver(this.buffer.slice(0, this.options.batchSize));
+          // The next page is read while the handler works on this batch, as Lambda's pollers do.
+          const [completed] = await Promise.all([
+            this.deliver(this.buffer.slice(0, this.options.batchSize)),
+            this.fill(2 * this.options.batchSize).catch(() => 0),
+          ]);
           this.buffer.splice(0, completed);
           this.bufferedSince = Date.now();
           this.busy = false;
@@ -189,13 +193,16 @@ class ShardPoller {
     }
   }
 
-  /** Tops the buffer up to one batch; returns how many records were read. */
-  private async fill(): Promise<number> {
-    if (this.buffer.length >= this.options.batchSize || !this.iterator) return 0;
+  /**
+   * Tops the buffer up to `capacity` records with one read; returns how many records were read.
+   * Reads never overlap: the run loop starts at most one at a time.
+   */
+  private async fill(capacity = this.options.batchSize): Promise<number> {
+    if (this.buffer.length >= capacity || !this.iterator) return 0;
     const page = await getRecords(
       this.options.endpoint,
       this.iterator,
-      Math.min(10_000, this.options.batchSize),
+      Math.min(10_000, capacity - this.buffer.length),
     );
     this.iterator = page.nextShardIterator;
     const records = page.records;
