@@ -37,6 +37,8 @@ export interface PipelineConfig {
   readonly stackName: string;
   readonly architecture: FunctionArchitecture;
   readonly database: DatabaseConfig;
+  /** LocalStack's gateway as seen by users, for the path-form `ApiPathUrl` output. */
+  readonly localstackGateway: string;
 }
 
 /**
@@ -51,6 +53,7 @@ export const CONTEXT_DEFAULTS = {
   dataApiEndpoint: 'http://data-api:8080',
   dbClusterArn: LOCAL_CLUSTER_ARN,
   dbSecretArn: LOCAL_SECRET_ARN,
+  localstackGateway: 'http://localhost:4566',
 } as const;
 
 /**
@@ -79,6 +82,10 @@ export function readPipelineConfig(node: Node): PipelineConfig {
   return {
     target,
     stackName: text(node, 'stackName', CONTEXT_DEFAULTS.stackName),
+    localstackGateway: text(node, 'localstackGateway', CONTEXT_DEFAULTS.localstackGateway).replace(
+      /\/+$/,
+      '',
+    ),
     architecture: oneOf(node, 'architecture', ['x86_64', 'arm64'], CONTEXT_DEFAULTS.architecture),
     database:
       databaseKind === 'aurora'

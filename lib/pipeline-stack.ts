@@ -28,9 +28,6 @@ const DEAD_LETTER_RETENTION = Duration.days(settings.processor.deadLetterRetenti
 /** The producer reads this file (bundled beside `index.mjs`) when its event names no S3 source. */
 const SAMPLE = { source: 'data/infected_code_sample.csv', target: 'infected_code_sample.csv' } as const;
 
-/** LocalStack's gateway as seen from the host, for the path-form API URL (`ApiPathUrl`). */
-const LOCALSTACK_GATEWAY = 'http://localhost:4566';
-
 export class PipelineStack extends Stack {
   readonly stream: kinesis.Stream;
   readonly archive: ArchiveBucket;
@@ -147,7 +144,7 @@ export class PipelineStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: restApi.url, description: 'Base URL of the read API' });
     if (onLocalStack) {
       new CfnOutput(this, 'ApiPathUrl', {
-        value: `${LOCALSTACK_GATEWAY}/_aws/execute-api/${restApi.restApiId}/${restApi.deploymentStage.stageName}/`,
+        value: `${config.localstackGateway}/_aws/execute-api/${restApi.restApiId}/${restApi.deploymentStage.stageName}/`,
         description: 'The read API on LocalStack in the path form, which needs no DNS',
       });
     }

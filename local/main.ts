@@ -65,8 +65,9 @@ async function main(): Promise<void> {
     progress.stop();
     const stats = runtime.mapping.snapshot();
     log(
-      `processor: caught up in ${((performance.now() - started) / 1000).toFixed(1)} s ` +
-        `(${stats.delivered - before} records in ${stats.invocations} invocations, ${stats.failed} to dead letters)`,
+      `processor: ${stats.delivered} records stored in ${stats.invocations} invocations ` +
+        `(${stats.failed} to dead letters), caught up ${((performance.now() - started) / 1000).toFixed(1)} s ` +
+        'after the producer finished',
     );
   }
 

@@ -69,7 +69,7 @@ import { expectGroupsToMatch, ReadApi, type Summary } from './support/read-api.j
 
 const SAMPLE = fileURLToPath(new URL('../../data/infected_code_sample.csv', import.meta.url));
 const MINUTE = 60_000;
-const WAIT_MS = Number(process.env.LOCALSTACK_E2E_WAIT_SECONDS ?? 300) * 1000;
+const WAIT_MS = waitSeconds(process.env.LOCALSTACK_E2E_WAIT_SECONDS) * 1000;
 const POLL_MS = 2_000;
 const LOG_EVERY_MS = 10_000;
 
@@ -91,22 +91,32 @@ const csvCommitIdSet = new Set(csvCommitIds);
 let workDir = '';
 let context: string[] = [];
 let deployStarted = false;
+let cdkLocalRan = false;
 let outputs: StackOutputs = {};
 let api: ReadApi;
 let archive: RawArchiveReader;
 let firstFailure: string | undefined;
 
+function waitSeconds(value: string | undefined): number {
+  if (value === undefined || value.trim() === '') return 300;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new Error(`LOCALSTACK_E2E_WAIT_SECONDS must be a positive number of seconds, got ${value}`);
+  }
+  return seconds;
+}
+
 /**
  * A test that is also a timed phase, skipped once an earlier one failed: the later steps build on the
  * earlier ones, and their failures would only repeat the first one (after long waits).
  */
-function step(name: string, work: (context: TestContext) => Promise<void>, timeoutMs = 10 * MINUTE): void {
+function step(name: string, work: () => Promise<void>, timeoutMs = 10 * MINUTE): void {
   it(
     name,
-    async (testContext) => {
+    async (testContext: TestContext) => {
       if (firstFailure) testContext.skip(`skipped after the failure of "${firstFailure}"`);
       try {
-        await clock.run(name, () => work(testContext));
+        await clock.run(name, work);
       } catch (error) {
         firstFailure ??= name;
         throw error;
@@ -117,6 +127,7 @@ function step(name: string, work: (context: TestContext) => Promise<void>, timeo
 }
 
 function cdkLocal(args: string[], logName: string, timeoutMs: number): Promise<void> {
+  cdkLocalRan = true;
   return runCdkLocal({ args, env: awsEnvironment, logFile: join(workDir, logName), timeoutMs });
 }
 
@@ -291,8 +302,8 @@ afterAll(async () => {
   } finally {
     log(`phase timings:\n${clock.table()}`);
     const failed = firstFailure || clock.timings.some((timing) => timing.outcome === 'failed');
-    if (workDir && !failed) await rm(workDir, { recursive: true, force: true });
-    else if (workDir) log(`cdklocal logs kept in ${workDir}`);
+    if (failed && cdkLocalRan) log(`cdklocal logs kept in ${workDir}`);
+    else if (workDir) await rm(workDir, { recursive: true, force: true });
   }
 }, 10 * MINUTE);
 

@@ -17,7 +17,14 @@ describe('reading the deployment context', () => {
         clusterArn: LOCAL_CLUSTER_ARN,
         secretArn: LOCAL_SECRET_ARN,
       },
+      localstackGateway: 'http://localhost:4566',
     });
+  });
+
+  it('builds the path-form API URL on the gateway the context names, without a trailing slash', () => {
+    expect(configFrom({ localstackGateway: 'http://127.0.0.1:4599/' }).localstackGateway).toBe(
+      'http://127.0.0.1:4599',
+    );
   });
 
   it('uses Aurora on the aws target', () => {
