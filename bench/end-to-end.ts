@@ -12,8 +12,6 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createKinesisClient } from '../functions/shared/adapters/aws-clients.js';
-import { KinesisRecordPublisher } from '../functions/shared/adapters/kinesis-record-publisher.js';
 import { replayFile } from '../local/cli/replay-file.js';
 import { startLocalRuntime } from '../local/runtime.js';
 
@@ -44,7 +42,6 @@ const runtime = await startLocalRuntime({ dataDir: join(workDir, 'data'), apiPor
 const startedMs = performance.now() - t0;
 try {
   const t1 = performance.now();
-  const publisher = new KinesisRecordPublisher(createKinesisClient(), runtime.streamName);
   const result = await replayFile(csv, { streamName: runtime.streamName, rejectsDir: workDir });
   const producedMs = performance.now() - t1;
   await runtime.waitUntilProcessed({ timeoutMs: 30 * 60_000 });

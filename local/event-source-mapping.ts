@@ -4,13 +4,7 @@
  * advances from `batchItemFailures`; a failing batch is bisected when the handler throws; retries are
  * bounded, and what exhausts them (or outlives the record age) goes to the failure destination.
  */
-import {
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  type KinesisClient,
-  type _Record as KinesisRecord,
-  ListShardsCommand,
-} from '@aws-sdk/client-kinesis';
+import { GetShardIteratorCommand, type KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import { getRecords, type StreamRecord } from './kinesis-records-reader.js';
 

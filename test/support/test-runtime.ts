@@ -5,8 +5,6 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createKinesisClient } from '../../functions/shared/adapters/aws-clients.js';
-import { KinesisRecordPublisher } from '../../functions/shared/adapters/kinesis-record-publisher.js';
 import { type ReplayFileResult, replayFile } from '../../local/cli/replay-file.js';
 import { type LocalRuntime, type LocalRuntimeOptions, startLocalRuntime } from '../../local/runtime.js';
 
@@ -24,7 +22,6 @@ export async function startTestRuntime(mapping?: LocalRuntimeOptions['mapping'])
   const dataDir = await mkdtemp(join(tmpdir(), 'infected-code-test-'));
   await chmod(dataDir, 0o755);
   const runtime = await startLocalRuntime({ dataDir, apiPort: 0, mapping });
-  const publisher = new KinesisRecordPublisher(createKinesisClient(), runtime.streamName);
   return {
     ...runtime,
     dataDir,
