@@ -53,6 +53,7 @@ import {
   requireOutput,
   type StackOutputs,
 } from '../../scripts/deployed-stack.js';
+import { expectGroupsToMatch } from '../support/aggregate-assertions.js';
 import { type ExpectedAggregates, expectedAggregates } from '../support/expected-aggregates.js';
 import { occurrences, RAW_KEY, type RawArchive, RawArchiveReader } from './support/archive.js';
 import { runCdkLocal } from './support/cdklocal.js';
@@ -65,7 +66,7 @@ import {
   onEndpoint,
 } from './support/localstack.js';
 import { log, PhaseClock } from './support/phases.js';
-import { expectGroupsToMatch, ReadApi, type Summary } from './support/read-api.js';
+import { ReadApi, type Summary } from './support/read-api.js';
 
 const SAMPLE = fileURLToPath(new URL('../../data/infected_code_sample.csv', import.meta.url));
 const MINUTE = 60_000;

@@ -10,24 +10,9 @@ import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundledSamplePath } from '../../functions/producer/csv-input.js';
-import {
-  type ExpectedAggregates,
-  type ExpectedGroup,
-  expectedAggregates,
-} from '../support/expected-aggregates.js';
+import { expectGroupsToMatch, type GroupItem } from '../support/aggregate-assertions.js';
+import { type ExpectedAggregates, expectedAggregates } from '../support/expected-aggregates.js';
 import { startTestRuntime, type TestRuntime } from '../support/test-runtime.js';
-
-interface GroupItem {
-  commits: number;
-  linesAdded: number;
-  linesDeleted: number;
-  avgEntropy: number;
-  maxEntropy: number;
-  suspiciousCommits: number;
-  firstEventTime: string;
-  lastEventTime: string;
-  [key: string]: unknown;
-}
 
 let runtime: TestRuntime;
 const sample = bundledSamplePath();
@@ -49,24 +34,6 @@ async function snapshot() {
     languages: languages.body,
     timeline: timeline.body,
   };
-}
-
-function expectGroupsToMatch(items: GroupItem[], keyField: string, groups: Map<string, ExpectedGroup>) {
-  expect(items.map((item) => item[keyField]).sort()).toEqual([...groups.keys()].sort());
-  for (const item of items) {
-    const group = groups.get(String(item[keyField]));
-    if (!group) throw new Error(`unexpected ${keyField} ${String(item[keyField])}`);
-    expect(item, `${keyField} ${String(item[keyField])}`).toMatchObject({
-      commits: group.commits,
-      linesAdded: group.linesAdded,
-      linesDeleted: group.linesDeleted,
-      maxEntropy: group.maxEntropy,
-      suspiciousCommits: group.suspiciousCommits,
-      firstEventTime: group.firstEventTime,
-      lastEventTime: group.lastEventTime,
-    });
-    expect(item.avgEntropy).toBeCloseTo(group.entropySum / group.commits, 9);
-  }
 }
 
 async function listArchive(prefix: string): Promise<string[]> {

@@ -1,21 +1,7 @@
 /**
- * The deployed read API seen through LocalStack's API Gateway, and the comparison of its groups with
- * the independent computation from the CSV (the same checks as test/integration/pipeline.test.ts).
+ * The deployed read API seen through LocalStack's API Gateway.
  */
-import { expect } from 'vitest';
-import type { ExpectedGroup } from '../../support/expected-aggregates.js';
-
-export interface GroupItem {
-  commits: number;
-  linesAdded: number;
-  linesDeleted: number;
-  avgEntropy: number;
-  maxEntropy: number;
-  suspiciousCommits: number;
-  firstEventTime: string;
-  lastEventTime: string;
-  [key: string]: unknown;
-}
+import type { GroupItem } from '../../support/aggregate-assertions.js';
 
 export interface Summary {
   commits: number;
@@ -67,34 +53,5 @@ export class ReadApi {
     ]);
     const { lastIngestedAt: _ignored, ...stableSummary } = summary;
     return { summary: stableSummary, authors, modules, languages, timeline, suspicious };
-  }
-}
-
-/**
- * Every item equals its independently computed group, and no group is missing or extra.
- *
- * @param items - the API's items (limit=1000: all of them)
- * @param keyField - `author`, `module` or `language`
- * @param groups - from `expectedAggregates`
- */
-export function expectGroupsToMatch(
-  items: GroupItem[],
-  keyField: string,
-  groups: Map<string, ExpectedGroup>,
-): void {
-  expect(items.map((item) => item[keyField]).sort()).toEqual([...groups.keys()].sort());
-  for (const item of items) {
-    const group = groups.get(String(item[keyField]));
-    if (!group) throw new Error(`unexpected ${keyField} ${String(item[keyField])}`);
-    expect(item, `${keyField} ${String(item[keyField])}`).toMatchObject({
-      commits: group.commits,
-      linesAdded: group.linesAdded,
-      linesDeleted: group.linesDeleted,
-      maxEntropy: group.maxEntropy,
-      suspiciousCommits: group.suspiciousCommits,
-      firstEventTime: group.firstEventTime,
-      lastEventTime: group.lastEventTime,
-    });
-    expect(item.avgEntropy).toBeCloseTo(group.entropySum / group.commits, 9);
   }
 }
