@@ -8,6 +8,12 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 
 export type StackOutputs = Readonly<Record<string, string | undefined>>;
 
+/** The flags every deployed-stack CLI takes (`node:util` parseArgs options): where the outputs are. */
+export const STACK_OPTIONS = {
+  outputs: { type: 'string', default: 'cdk-outputs.json' },
+  stack: { type: 'string' },
+} as const;
+
 /** The outputs file, the stack or an output is missing: the message says what to do. */
 export class DeployedStackError extends Error {
   override readonly name = 'DeployedStackError';

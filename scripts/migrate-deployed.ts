@@ -16,13 +16,13 @@ import {
   reportInvocation,
   requireOutput,
   runCli,
+  STACK_OPTIONS,
 } from './deployed-stack.js';
 
 runCli(async () => {
   const { values } = parseArgs({
     options: {
-      outputs: { type: 'string', default: 'cdk-outputs.json' },
-      stack: { type: 'string' },
+      ...STACK_OPTIONS,
     },
   });
   const outputs = await readStackOutputs(values.outputs, values.stack);

@@ -27,11 +27,6 @@ export class DatabaseUnavailableError extends Error {
   override readonly name = 'DatabaseUnavailableError';
 }
 
-/** Kinesis did not accept some records within the retry budget. */
-export class PublishError extends Error {
-  override readonly name = 'PublishError';
-}
-
 /** HTTP status and public error code for an error thrown while serving a request. */
 export function httpStatusOf(error: unknown): { statusCode: number; code: string } {
   if (error instanceof BadRequestError) return { statusCode: 400, code: 'BadRequest' };

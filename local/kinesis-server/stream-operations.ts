@@ -95,16 +95,9 @@ export const describeStream: Operation = (input, context) => {
   const page = after.slice(0, Math.min(limit ?? 100, 100));
   return {
     StreamDescription: {
-      StreamName: stream.name,
-      StreamARN: stream.arn,
-      StreamStatus: stream.status,
-      StreamModeDetails: { StreamMode: stream.mode },
+      ...describeStreamFields(stream),
       Shards: page.map(describeShard),
       HasMoreShards: page.length < after.length,
-      RetentionPeriodHours: stream.retentionHours,
-      StreamCreationTimestamp: stream.createdAt / 1000,
-      EnhancedMonitoring: [{ ShardLevelMetrics: [] }],
-      EncryptionType: 'NONE',
     },
   };
 };
@@ -116,14 +109,7 @@ export const describeStreamSummary: Operation = (input, context) => {
   const stream = findStream(context, reference);
   return {
     StreamDescriptionSummary: {
-      StreamName: stream.name,
-      StreamARN: stream.arn,
-      StreamStatus: stream.status,
-      StreamModeDetails: { StreamMode: stream.mode },
-      RetentionPeriodHours: stream.retentionHours,
-      StreamCreationTimestamp: stream.createdAt / 1000,
-      EnhancedMonitoring: [{ ShardLevelMetrics: [] }],
-      EncryptionType: 'NONE',
+      ...describeStreamFields(stream),
       OpenShardCount: stream.shards.length,
       ConsumerCount: 0,
     },
@@ -251,6 +237,20 @@ function readShardsToken(
 function shardsAfter(stream: Stream, shardId: string): Shard[] {
   // Shard ids are zero-padded, so their string order is their index order.
   return stream.shards.filter((shard) => shard.id > shardId);
+}
+
+/** The fields DescribeStream and DescribeStreamSummary share. */
+function describeStreamFields(stream: Stream) {
+  return {
+    StreamName: stream.name,
+    StreamARN: stream.arn,
+    StreamStatus: stream.status,
+    StreamModeDetails: { StreamMode: stream.mode },
+    RetentionPeriodHours: stream.retentionHours,
+    StreamCreationTimestamp: stream.createdAt / 1000,
+    EnhancedMonitoring: [{ ShardLevelMetrics: [] }],
+    EncryptionType: 'NONE',
+  };
 }
 
 function describeShard(shard: Shard) {
