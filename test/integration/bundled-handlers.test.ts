@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Handler } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PipelineFunction } from '../../lib/constructs/pipeline-function.js';
@@ -47,6 +48,41 @@ describe('the bundled handlers in the cloud assembly', () => {
     await runtime.waitUntilProcessed({ timeoutMs: 60_000 });
     const { body } = await runtime.get<{ commits: number }>('stats/summary');
     expect(body.commits).toBe(250);
+  });
+
+  it('producer: replays an S3 object and keeps its bad rows under rejected/', async () => {
+    const csv =
+      'commit_id,author,time,file_path,lines_added,lines_deleted,entropy,message\n' +
+      's3_1,from_s3,5,/core/api/a.go,1,1,0.3,ok\n' +
+      's3_2,from_s3,6,/core/api/b.go,1,1,7,entropy out of range\n';
+    await runtime.s3.send(
+      new PutObjectCommand({ Bucket: runtime.bucketName, Key: 'sources/small.csv', Body: csv }),
+    );
+    const produce = await bundled(pipeline.stack.producer);
+    const result = await produce(
+      { source: { bucket: runtime.bucketName, key: 'sources/small.csv' } },
+      context,
+      () => undefined,
+    );
+    expect(result).toMatchObject({
+      read: 2,
+      sent: 1,
+      rejected: 1,
+      rejectedByReason: { 'invalid-entropy': 1 },
+    });
+
+    const listed = await runtime.s3.send(
+      new ListObjectsV2Command({ Bucket: runtime.bucketName, Prefix: 'rejected/' }),
+    );
+    const [key] = (listed.Contents ?? []).map((object) => object.Key ?? '');
+    expect(key).toMatch(/^rejected\/.+\/part-00001\.ndjson$/);
+    const object = await runtime.s3.send(new GetObjectCommand({ Bucket: runtime.bucketName, Key: key }));
+    const rejected = JSON.parse((await object.Body?.transformToString()) ?? '{}');
+    expect(rejected).toMatchObject({
+      line: 3,
+      reason: 'invalid-entropy',
+      raw: 's3_2,from_s3,6,/core/api/b.go,1,1,7,entropy out of range',
+    });
   });
 
   it('processor: stores a Kinesis batch and acknowledges it', async () => {
