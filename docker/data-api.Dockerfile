@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # The project's RDS Data API server in front of an external PostgreSQL (the compose `postgres` service):
 # the same server the tests exercise, run from the sources with tsx.
 #

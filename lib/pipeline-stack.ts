@@ -8,6 +8,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { SAMPLE_FILE_NAME, SAMPLE_REPOSITORY_PATH } from '../functions/producer/csv-input.js';
 import { ENV } from '../functions/shared/env.js';
 import { settings } from '../functions/shared/settings.js';
 import type { PipelineConfig } from './config.js';
@@ -26,7 +27,7 @@ export interface PipelineStackProps extends StackProps {
 const DEAD_LETTER_RETENTION = Duration.days(settings.processor.deadLetterRetentionDays);
 
 /** The producer reads this file (bundled beside `index.mjs`) when its event names no S3 source. */
-const SAMPLE = { source: 'data/infected_code_sample.csv', target: 'infected_code_sample.csv' } as const;
+const SAMPLE = { source: SAMPLE_REPOSITORY_PATH, target: SAMPLE_FILE_NAME } as const;
 
 export class PipelineStack extends Stack {
   readonly stream: kinesis.Stream;

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { LOCAL_ACCOUNT } from './local-resources.js';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 
@@ -101,7 +102,7 @@ export function toProxyEvent(request: IncomingMessage, body: string): APIGateway
     body: body === '' ? null : body,
     isBase64Encoded: false,
     requestContext: {
-      accountId: '000000000000',
+      accountId: LOCAL_ACCOUNT,
       apiId: 'local',
       authorizer: undefined,
       protocol: `HTTP/${request.httpVersion}`,

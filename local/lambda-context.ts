@@ -3,6 +3,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
+import { LOCAL_ACCOUNT } from './local-resources.js';
 
 export interface LocalFunction {
   name: string;
@@ -20,7 +21,7 @@ export function createLambdaContext(fn: LocalFunction): Context {
     callbackWaitsForEmptyEventLoop: true,
     functionName: fn.name,
     functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${fn.region}:000000000000:function:${fn.name}`,
+    invokedFunctionArn: `arn:aws:lambda:${fn.region}:${LOCAL_ACCOUNT}:function:${fn.name}`,
     memoryLimitInMB: String(fn.memorySize),
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/${fn.name}`,

@@ -14,16 +14,12 @@ import {
   type KinesisClient,
 } from '@aws-sdk/client-kinesis';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
-import type {
-  APIGatewayProxyEvent,
-  APIGatewayProxyResult,
-  Context,
-  KinesisStreamBatchResponse,
-  KinesisStreamEvent,
-} from 'aws-lambda';
+import { apiHandlerFor } from '../functions/api/handler.js';
+import { createProcessorHandler } from '../functions/processor/processor-handler.js';
 import { createKinesisClient, createS3Client } from '../functions/shared/adapters/aws-clients.js';
 import { dataApiDatabaseFromEnv } from '../functions/shared/database/data-api.js';
 import { applyMigrations, loadMigrations } from '../functions/shared/database/migrations.js';
+import { ENV } from '../functions/shared/env.js';
 import { settings } from '../functions/shared/settings.js';
 import { type ApiFront, startApiFront } from './api-gateway.js';
 import { DeadLetterFile } from './dead-letter-file.js';
@@ -54,6 +50,8 @@ export interface LocalRuntime {
   deadLetterPath: string;
   /** Environment the handlers run with (endpoints, names, ARNs). */
   env: Readonly<Record<string, string>>;
+  /** What the runtime's local cloud serves, in the variables each function reads. */
+  functionEnv: Readonly<Record<string, string>>;
   kinesis: KinesisClient;
   s3: S3Client;
   mapping: KinesisEventSourceMapping;
@@ -98,7 +96,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     );
     step(`Kinesis at ${kinesisEmulator.endpoint}, S3 at ${s3Emulator.endpoint}`);
 
-    const env = {
+    // The local cloud every function of this process reaches: the SDK reads these itself.
+    const cloudEnv = {
       AWS_REGION: LOCAL_REGION,
       // s3rver only accepts its own fixed key pair; the other emulators accept any.
       AWS_ACCESS_KEY_ID: 'S3RVER',
@@ -106,28 +105,31 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       AWS_ENDPOINT_URL_KINESIS: kinesisEmulator.endpoint,
       AWS_ENDPOINT_URL_S3: s3Emulator.endpoint,
       AWS_ENDPOINT_URL_RDS_DATA: database.info.dataApiUrl,
-      STREAM_NAME: LOCAL_STREAM_NAME,
-      ARCHIVE_BUCKET: LOCAL_BUCKET_NAME,
-      DB_CLUSTER_ARN: database.info.resourceArn,
-      DB_SECRET_ARN: database.info.secretArn,
-      DB_NAME: database.info.database,
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     };
-    // The handlers read their configuration from the environment at import, as in Lambda.
-    Object.assign(process.env, env);
+    Object.assign(process.env, cloudEnv);
+    // The resources, in the variables the stack sets on the functions.
+    const functionEnv = {
+      [ENV.streamName]: LOCAL_STREAM_NAME,
+      [ENV.bucketName]: LOCAL_BUCKET_NAME,
+      [ENV.dbClusterArn]: database.info.resourceArn,
+      [ENV.dbSecretArn]: database.info.secretArn,
+      [ENV.dbName]: database.info.database,
+    };
+    const env = { ...cloudEnv, ...functionEnv };
 
     const kinesis = createKinesisClient();
     const s3 = createS3Client();
     await Promise.all([createStream(kinesis), createBucket(s3)]);
-    const migrations = await applyMigrations(dataApiDatabaseFromEnv(), await loadMigrations(MIGRATIONS_DIR));
+    const migrations = await applyMigrations(
+      dataApiDatabaseFromEnv(functionEnv),
+      await loadMigrations(MIGRATIONS_DIR),
+    );
     step(`stream, bucket and schema ready (${migrations.applied.length} migrations applied)`);
 
-    const processor = await loadHandler<
-      (e: KinesisStreamEvent, c: Context) => Promise<KinesisStreamBatchResponse>
-    >('../functions/processor/handler.js');
-    const api = await loadHandler<(e: APIGatewayProxyEvent, c: Context) => Promise<APIGatewayProxyResult>>(
-      '../functions/api/handler.js',
-    );
+    // The factories the Lambda entry points call, each with the environment the stack gives it.
+    const processor = createProcessorHandler(functionEnv);
+    const api = apiHandlerFor(functionEnv);
 
     const deadLetterPath = join(options.dataDir, 'dead-letters.ndjson');
     const processorFunction = localFunction('processor', settings.functions.processor);
@@ -166,6 +168,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       bucketName: LOCAL_BUCKET_NAME,
       deadLetterPath,
       env,
+      functionEnv,
       kinesis,
       s3,
       mapping,
@@ -228,11 +231,6 @@ async function createBucket(s3: S3Client): Promise<void> {
     if (!(error instanceof Error && ['BucketAlreadyOwnedByYou', 'BucketAlreadyExists'].includes(error.name)))
       throw error;
   }
-}
-
-async function loadHandler<T>(specifier: string): Promise<T> {
-  const module = (await import(specifier)) as { handler: T };
-  return module.handler;
 }
 
 function localFunction(name: string, sizing: { memorySize: number; timeoutSeconds: number }): LocalFunction {

@@ -4,6 +4,7 @@
  */
 import { DatabaseUnavailableError, NotFoundError } from '../shared/errors.js';
 import { settings } from '../shared/settings.js';
+import type { Dimension } from '../shared/vocabulary.js';
 import { withServerUrl } from './openapi.js';
 import {
   parseGroupListParams,
@@ -12,7 +13,7 @@ import {
   type QueryInput,
 } from './query-params.js';
 import type { Route } from './router.js';
-import type { Dimension, GroupStats, StatsRepository } from './stats-repository.js';
+import type { GroupStats, StatsRepository } from './stats-repository.js';
 
 /** What an endpoint needs to know about the request besides its route. */
 export interface ApiRequest {

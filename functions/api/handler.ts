@@ -4,6 +4,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { dataApiDatabaseFromEnv } from '../shared/database/data-api.js';
+import type { FunctionEnvironment } from '../shared/env.js';
 import { serve } from './endpoints.js';
 import { errorResponse, json, methodNotAllowed, preflight } from './responses.js';
 import { dispatch, serverUrlOf } from './router.js';
@@ -42,7 +43,15 @@ export function createApiHandler(repository: StatsRepository, options: { logger?
   };
 }
 
-/** The Lambda entry point; the database is created on first use, so routing works without its environment. */
-export const handler = createApiHandler(
-  new DataApiStatsRepository(lazySqlExecutor(() => dataApiDatabaseFromEnv())),
-);
+/**
+ * The handler over the database the function's environment names (`DB_*`), created on first use so
+ * that routing works without that environment.
+ *
+ * @param env - the function's environment
+ */
+export function apiHandlerFor(env: FunctionEnvironment): ApiHandler {
+  return createApiHandler(new DataApiStatsRepository(lazySqlExecutor(() => dataApiDatabaseFromEnv(env))));
+}
+
+/** The Lambda entry point. */
+export const handler = apiHandlerFor(process.env);

@@ -3,14 +3,9 @@
  * enumerations the validation uses, so that documented limits cannot drift from enforced ones.
  */
 import { settings } from '../shared/settings.js';
+import { DIMENSIONS, type Dimension, SUSPICION_REASONS } from '../shared/vocabulary.js';
 import { TIMELINE_PAGE_SIZE } from './query-params.js';
-import {
-  DIMENSIONS,
-  type Dimension,
-  GROUP_SORTS,
-  SORT_ORDERS,
-  SUSPICION_REASONS,
-} from './stats-repository.js';
+import { GROUP_SORTS, SORT_ORDERS } from './stats-repository.js';
 
 // The subset of OpenAPI 3.0 this document uses.
 

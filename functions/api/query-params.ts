@@ -8,7 +8,8 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { BadRequestError } from '../shared/errors.js';
 import { settings } from '../shared/settings.js';
-import { GROUP_SORTS, SORT_ORDERS, SUSPICION_REASONS } from './stats-repository.js';
+import { SUSPICION_REASONS } from '../shared/vocabulary.js';
+import { GROUP_SORTS, SORT_ORDERS } from './stats-repository.js';
 
 const { defaultPageSize, maxPageSize } = settings.api;
 

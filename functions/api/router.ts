@@ -4,7 +4,7 @@
  */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { BadRequestError, NotFoundError } from '../shared/errors.js';
-import type { Dimension } from './stats-repository.js';
+import type { Dimension } from '../shared/vocabulary.js';
 
 export type Route =
   | { name: 'health' }

@@ -6,10 +6,7 @@
  * timestamps as ISO 8601 text in UTC), so a row reads the same from Aurora, LocalStack and local servers.
  */
 import type { Row, SqlExecutor, SqlValue } from '../shared/database/data-api.js';
-
-/** The dimensions `pipeline.group_stats` is keyed by. */
-export const DIMENSIONS = ['author', 'module', 'language'] as const;
-export type Dimension = (typeof DIMENSIONS)[number];
+import { type Dimension, SUSPICION_REASONS, type SuspicionReason } from '../shared/vocabulary.js';
 
 /** Orders a group listing can be sorted by. */
 export const GROUP_SORTS = ['commits', 'churn', 'avgEntropy', 'suspicious'] as const;
@@ -17,10 +14,6 @@ export type GroupSort = (typeof GROUP_SORTS)[number];
 
 export const SORT_ORDERS = ['asc', 'desc'] as const;
 export type SortOrder = (typeof SORT_ORDERS)[number];
-
-/** Why a commit was flagged (one `suspicious_commits` row per commit and reason). */
-export const SUSPICION_REASONS = ['entropy', 'author-outlier'] as const;
-export type SuspicionReason = (typeof SUSPICION_REASONS)[number];
 
 /** Totals over every commit; zeros and nulls on an empty database. */
 export interface Summary {

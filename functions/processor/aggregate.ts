@@ -6,11 +6,9 @@
 import type { CommitRecord } from '../shared/commit-record.js';
 import { languageOf, moduleOf, windowStartOf } from '../shared/derived-fields.js';
 import { settings } from '../shared/settings.js';
+import type { Dimension, SuspicionReason } from '../shared/vocabulary.js';
 import { formatFixedPoint, toFixedPoint } from './decimal-sum.js';
 import { addValue, EMPTY_STATS, type RunningStats, standardDeviation } from './running-stats.js';
-
-export type Dimension = 'author' | 'module' | 'language';
-export type SuspicionReason = 'entropy' | 'author-outlier';
 
 export interface GroupDelta {
   dimension: Dimension;
@@ -35,7 +33,8 @@ export interface WindowDelta {
   suspiciousCommits: number;
 }
 
-export interface SuspiciousCommit {
+/** A commit flagged for one reason, as the hot path stores it in `suspicious_commits`. */
+export interface FlaggedCommit {
   commitId: string;
   reason: SuspicionReason;
   author: string;
@@ -49,7 +48,7 @@ export interface SuspiciousCommit {
 export interface BatchAggregate {
   groups: GroupDelta[];
   windows: WindowDelta[];
-  suspicious: SuspiciousCommit[];
+  suspicious: FlaggedCommit[];
   /** Baselines of every author in the batch, after its commits. */
   baselines: Map<string, RunningStats>;
 }
@@ -105,7 +104,7 @@ export function aggregateBatch(
 ): BatchAggregate {
   const groups = new Map<string, Accumulator & { dimension: Dimension; key: string }>();
   const windows = new Map<string, Accumulator>();
-  const suspicious: SuspiciousCommit[] = [];
+  const suspicious: FlaggedCommit[] = [];
   const updated = new Map<string, RunningStats>();
 
   for (const commit of commits) {
@@ -177,7 +176,7 @@ function finish(totals: Accumulator) {
   return { ...totals, entropySum: formatFixedPoint(totals.entropySum) };
 }
 
-function toSuspicious(commit: CommitRecord, reason: SuspicionReason): SuspiciousCommit {
+function toSuspicious(commit: CommitRecord, reason: SuspicionReason): FlaggedCommit {
   return {
     commitId: commit.commitId,
     reason,

@@ -8,7 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { InputFormatError } from '../shared/errors.js';
 
+/** The bundled sample's file name: beside the Lambda bundle, and under `data/` in the repository. */
 export const SAMPLE_FILE_NAME = 'infected_code_sample.csv';
+/** The sample's path relative to the repository root. */
+export const SAMPLE_REPOSITORY_PATH = `data/${SAMPLE_FILE_NAME}`;
 
 /** Streams an S3 object without buffering it. */
 export async function openS3Object(client: S3Client, bucket: string, key: string): Promise<Readable> {

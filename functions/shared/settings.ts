@@ -75,7 +75,6 @@ export const settings = {
   /** RDS Data API database. */
   database: {
     name: 'infected_code',
-    schema: 'pipeline',
     /** Aurora Serverless v2 capacity range (ACUs), AWS target only. */
     minCapacity: 0.5,
     maxCapacity: 4,

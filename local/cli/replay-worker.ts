@@ -4,12 +4,11 @@
  */
 import { createReadStream } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { readCommitCsv } from '../../functions/producer/csv-source.js';
 import type { Pacing } from '../../functions/producer/pacer.js';
+import { createProducer } from '../../functions/producer/producer.js';
 import { FileRejectSink } from '../../functions/producer/reject-sinks.js';
-import { replayRows } from '../../functions/producer/replay.js';
-import { createKinesisClient } from '../../functions/shared/adapters/aws-clients.js';
-import { KinesisRecordPublisher } from '../../functions/shared/adapters/kinesis-record-publisher.js';
+import type { ReplayResult } from '../../functions/producer/replay.js';
+import { ENV } from '../../functions/shared/env.js';
 
 export interface ReplayJob {
   csvPath: string;
@@ -23,7 +22,7 @@ export interface ReplayJob {
 
 export type ReplayMessage =
   | { kind: 'progress'; bytesRead: number; sent: number; rejected: number; failed: number }
-  | { kind: 'done'; result: Awaited<ReturnType<typeof replayRows>>; rejectsFile?: string }
+  | { kind: 'done'; result: ReplayResult; rejectsFile?: string }
   | { kind: 'failed'; message: string };
 
 const job = workerData as ReplayJob;
@@ -33,15 +32,13 @@ const post = (message: ReplayMessage) => parentPort?.postMessage(message);
 const input = createReadStream(job.csvPath);
 const rejects = new FileRejectSink(job.rejectsPath);
 try {
-  const result = await replayRows(
-    readCommitCsv(input),
-    { publisher: new KinesisRecordPublisher(createKinesisClient(), job.streamName), rejects },
-    {
-      pacing: job.pacing,
-      limit: job.limit,
-      onProgress: (progress) => post({ kind: 'progress', bytesRead: input.bytesRead, ...progress }),
-    },
-  );
+  // The producer factory of the Lambda handler, on the stream this job names.
+  const producer = createProducer({ ...process.env, [ENV.streamName]: job.streamName });
+  const result = await producer.replay(input, rejects, {
+    pacing: job.pacing,
+    limit: job.limit,
+    onProgress: (progress) => post({ kind: 'progress', bytesRead: input.bytesRead, ...progress }),
+  });
   post({ kind: 'done', result, rejectsFile: rejects.location() });
 } catch (error) {
   post({ kind: 'failed', message: error instanceof Error ? error.message : String(error) });

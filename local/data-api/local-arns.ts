@@ -3,11 +3,13 @@
  * them through unchanged (`DB_CLUSTER_ARN`, `DB_SECRET_ARN`).
  */
 
+import { LOCAL_ACCOUNT, LOCAL_REGION } from '../local-resources.js';
+
 /** Default cluster ARN of the local database. */
-export const LOCAL_CLUSTER_ARN = 'arn:aws:rds:us-east-1:000000000000:cluster:infected-code-local';
+export const LOCAL_CLUSTER_ARN = `arn:aws:rds:${LOCAL_REGION}:${LOCAL_ACCOUNT}:cluster:infected-code-local`;
 
 /** Default secret ARN of the local database. */
-export const LOCAL_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:infected-code-local';
+export const LOCAL_SECRET_ARN = `arn:aws:secretsmanager:${LOCAL_REGION}:${LOCAL_ACCOUNT}:secret:infected-code-local`;
 
 /**
  * The ARNs to serve: the defaults, overridden by `DATA_API_RESOURCE_ARN` / `DATA_API_SECRET_ARN`.

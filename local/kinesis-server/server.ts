@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { LOCAL_ACCOUNT } from '../local-resources.js';
 import { KinesisError, serializationError, unknownOperation } from './errors.js';
 import type { Operation, OperationContext } from './operation-context.js';
 import { getRecords, getShardIterator, putRecord, putRecords } from './record-operations.js';
@@ -31,7 +32,7 @@ export interface KinesisServerOptions {
   port?: number;
   /** Region in stream ARNs. Default us-east-1. */
   region?: string;
-  /** Account in stream ARNs and messages. Default 000000000000. */
+  /** Account in stream ARNs and messages. Default: the local runtime's account. */
   accountId?: string;
   /** Open shards allowed across all streams (AWS's default account quota). Default 500. */
   shardLimit?: number;
@@ -68,7 +69,7 @@ export async function startKinesisServer(options: KinesisServerOptions = {}): Pr
   const context: OperationContext = {
     store: new StreamStore({
       region: options.region ?? 'us-east-1',
-      accountId: options.accountId ?? '000000000000',
+      accountId: options.accountId ?? LOCAL_ACCOUNT,
       shardLimit: options.shardLimit ?? 500,
       retentionHours: options.retentionHours ?? 24,
     }),

@@ -2,9 +2,10 @@
  * Command-line options of `npm run generate-sample`, parsed and validated with `node:util` parseArgs.
  */
 import { parseArgs } from 'node:util';
+import { SAMPLE_REPOSITORY_PATH } from '../../functions/producer/csv-input.js';
 import { DEFAULT_SEED, REFERENCE_ROWS } from './sample-generator.js';
 
-export const DEFAULT_OUT = 'data/infected_code_sample.csv';
+export const DEFAULT_OUT = SAMPLE_REPOSITORY_PATH;
 
 export const USAGE = `Usage: npm run generate-sample -- [--rows <n>] [--seed <s>] [--out <file>]
 

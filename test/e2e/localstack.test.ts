@@ -37,7 +37,6 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeStreamSummaryCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { LambdaClient, ListEventSourceMappingsCommand } from '@aws-sdk/client-lambda';
@@ -45,6 +44,8 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, expect, it, type TestContext } from 'vitest';
+import { bundledSamplePath } from '../../functions/producer/csv-input.js';
+import { PIPELINE_SCHEMA } from '../../functions/shared/database/migrations.js';
 import { settings } from '../../functions/shared/settings.js';
 import {
   invokeDeployed,
@@ -68,7 +69,7 @@ import {
 import { log, PhaseClock } from './support/phases.js';
 import { ReadApi, type Summary } from './support/read-api.js';
 
-const SAMPLE = fileURLToPath(new URL('../../data/infected_code_sample.csv', import.meta.url));
+const SAMPLE = bundledSamplePath();
 const MINUTE = 60_000;
 const WAIT_MS = waitSeconds(process.env.LOCALSTACK_E2E_WAIT_SECONDS) * 1000;
 const POLL_MS = 2_000;
@@ -227,7 +228,7 @@ beforeAll(async () => {
     const reachable = await reachableFromTest(dataApi.forFunctions);
     if (reachable) {
       await dropPipelineSchema(reachable);
-      log(`  dropped schema ${settings.database.schema} through ${reachable}`);
+      log(`  dropped schema ${PIPELINE_SCHEMA} through ${reachable}`);
     } else {
       log(`  ${dataApi.forFunctions} is not reachable from here; the database must already be empty`);
     }

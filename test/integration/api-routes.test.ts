@@ -13,6 +13,7 @@ import type { GroupItem } from '../../functions/api/endpoints.js';
 import type { ErrorBody } from '../../functions/api/responses.js';
 import type { Summary, SuspiciousCommit, TimelineWindow } from '../../functions/api/stats-repository.js';
 import { settings } from '../../functions/shared/settings.js';
+import type { Dimension } from '../../functions/shared/vocabulary.js';
 import { type ExpectedGroup, expectedAggregates } from '../support/expected-aggregates.js';
 import { startTestRuntime, type TestRuntime } from '../support/test-runtime.js';
 
@@ -299,7 +300,6 @@ const windowItem = (window: ExpectedWindow) => ({
 // HTTP.
 // ---------------------------------------------------------------------------------------------------
 
-type Dimension = 'author' | 'module' | 'language';
 const COLLECTIONS: Readonly<Record<Dimension, string>> = {
   author: 'authors',
   module: 'modules',

@@ -27,6 +27,7 @@ async function bundled(fn: PipelineFunction): Promise<Handler> {
 beforeAll(async () => {
   // Environment first: the bundles read it at import, as in Lambda.
   runtime = await startTestRuntime();
+  Object.assign(process.env, runtime.functionEnv);
   pipeline = synthesizePipeline({ target: 'localstack' });
 });
 

@@ -3,10 +3,14 @@
  * real PostgreSQL (through the Data API server) and S3 emulator of the embedded runtime.
  */
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
+import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataApiAggregateStore } from '../../functions/processor/aggregate-store.js';
 import { processBatch } from '../../functions/processor/process-batch.js';
+import {
+  createProcessorHandler,
+  type ProcessorHandler,
+} from '../../functions/processor/processor-handler.js';
 import { createS3Client } from '../../functions/shared/adapters/aws-clients.js';
 import { S3ObjectStore } from '../../functions/shared/adapters/s3-object-store.js';
 import {
@@ -19,12 +23,12 @@ import { commitRecord, kinesisEvent } from '../support/factories.js';
 import { startTestRuntime, type TestRuntime } from '../support/test-runtime.js';
 
 let runtime: TestRuntime;
-let processor: (event: KinesisStreamEvent, context: Context) => Promise<KinesisStreamBatchResponse>;
+let processor: ProcessorHandler;
 const context = { awsRequestId: 'test' } as Context;
 
 beforeAll(async () => {
   runtime = await startTestRuntime();
-  ({ handler: processor } = await import('../../functions/processor/handler.js'));
+  processor = createProcessorHandler(runtime.functionEnv);
 });
 
 afterAll(async () => {
@@ -77,7 +81,7 @@ describe('exactly-once aggregation', () => {
   it('counts a batch whose database step fails once and is retried once', async () => {
     const archive = new S3ObjectStore(createS3Client(), runtime.bucketName);
     // Statement 4 is the first aggregate upsert, after the ledger insert: the rollback must undo both.
-    const store = new DataApiAggregateStore(failingOnce(dataApiDatabaseFromEnv(), 4));
+    const store = new DataApiAggregateStore(failingOnce(dataApiDatabaseFromEnv(runtime.functionEnv), 4));
     const event = kinesisEvent(commitsBy('flaky_db', 25), 20_000);
 
     const failed = await processBatch(event.Records, { store, archive });
@@ -101,7 +105,7 @@ describe('exactly-once aggregation', () => {
         await realArchive.put(key, object);
       },
     };
-    const store = new DataApiAggregateStore(dataApiDatabaseFromEnv());
+    const store = new DataApiAggregateStore(dataApiDatabaseFromEnv(runtime.functionEnv));
     const event = kinesisEvent(commitsBy('flaky_s3', 10), 30_000);
 
     expect((await processBatch(event.Records, { store, archive: flakyArchive })).failure?.step).toBe(

@@ -15,7 +15,7 @@ import {
   RollbackTransactionCommand,
   type SqlParameter,
 } from '@aws-sdk/client-rds-data';
-import { ENV, requireEnv } from '../env.js';
+import { ENV, type FunctionEnvironment, requireEnv } from '../env.js';
 import { DatabaseUnavailableError } from '../errors.js';
 
 export type SqlValue = string | number | boolean | null;
@@ -175,12 +175,16 @@ function fromField(field: Field): SqlValue {
 /**
  * The database named by the standard environment (`DB_CLUSTER_ARN`, `DB_SECRET_ARN`, `DB_NAME`).
  *
+ * @param env - the function's environment (default `process.env`)
  * @param client - an RDS Data client; its endpoint comes from `AWS_ENDPOINT_URL_RDS_DATA` when set
  */
-export function dataApiDatabaseFromEnv(client: RDSDataClient = new RDSDataClient({})): DataApiDatabase {
+export function dataApiDatabaseFromEnv(
+  env: FunctionEnvironment = process.env,
+  client: RDSDataClient = new RDSDataClient({}),
+): DataApiDatabase {
   return new DataApiDatabase(client, {
-    resourceArn: requireEnv(ENV.dbClusterArn),
-    secretArn: requireEnv(ENV.dbSecretArn),
-    database: requireEnv(ENV.dbName),
+    resourceArn: requireEnv(ENV.dbClusterArn, env),
+    secretArn: requireEnv(ENV.dbSecretArn, env),
+    database: requireEnv(ENV.dbName, env),
   });
 }

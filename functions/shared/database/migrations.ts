@@ -25,9 +25,15 @@ export interface MigrationReport {
 /** Arbitrary but fixed key of the advisory lock that serialises concurrent migration runs. */
 const MIGRATION_LOCK_KEY = 7_391_402_211;
 
+/**
+ * The schema that holds every table of the pipeline. Fixed: the SQL of `db/migrations` and of the
+ * functions spells it out, so it is a name to find, not a setting to change.
+ */
+export const PIPELINE_SCHEMA = 'pipeline';
+
 const BOOTSTRAP_STATEMENTS = [
-  'CREATE SCHEMA IF NOT EXISTS pipeline',
-  `CREATE TABLE IF NOT EXISTS pipeline.schema_migrations (
+  `CREATE SCHEMA IF NOT EXISTS ${PIPELINE_SCHEMA}`,
+  `CREATE TABLE IF NOT EXISTS ${PIPELINE_SCHEMA}.schema_migrations (
      name       text PRIMARY KEY,
      checksum   text NOT NULL,
      applied_at timestamptz NOT NULL DEFAULT now()

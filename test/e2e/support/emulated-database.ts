@@ -6,6 +6,7 @@
  * server there answered a query for the local cluster and secret ARNs (`local/data-api/local-arns.ts`).
  */
 import { ExecuteStatementCommand, RDSDataClient } from '@aws-sdk/client-rds-data';
+import { PIPELINE_SCHEMA } from '../../../functions/shared/database/migrations.js';
 import { settings } from '../../../functions/shared/settings.js';
 import { CONTEXT_DEFAULTS } from '../../../lib/config.js';
 import { LOCAL_CLUSTER_ARN, LOCAL_SECRET_ARN } from '../../../local/data-api/local-arns.js';
@@ -79,7 +80,7 @@ export async function reachableFromTest(
  */
 export async function dropPipelineSchema(endpoint: string): Promise<void> {
   if (!isLoopback(endpoint)) throw new Error(`refusing to reset a database that is not local: ${endpoint}`);
-  await execute(endpoint, `DROP SCHEMA IF EXISTS ${settings.database.schema} CASCADE`);
+  await execute(endpoint, `DROP SCHEMA IF EXISTS ${PIPELINE_SCHEMA} CASCADE`);
 }
 
 async function answersAsLocalDatabase(endpoint: string): Promise<boolean> {

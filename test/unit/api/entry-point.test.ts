@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ApiHandler } from '../../../functions/api/handler.js';
+import { ENV } from '../../../functions/shared/env.js';
 import { restEvent } from './support/events.js';
 
 describe('the Lambda entry point', () => {
@@ -8,7 +9,7 @@ describe('the Lambda entry point', () => {
   beforeAll(async () => {
     // Prepare: no DB_* variables in this process, and a quiet module-scope logger.
     vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
-    vi.stubEnv('DB_CLUSTER_ARN', undefined);
+    vi.stubEnv(ENV.dbClusterArn, undefined);
     ({ handler } = await import('../../../functions/api/handler.js'));
   });
 

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { SAMPLE_FILE_NAME } from '../../../functions/producer/csv-input.js';
 import { ENV } from '../../../functions/shared/env.js';
 import { settings } from '../../../functions/shared/settings.js';
 import { hashMigrations } from '../../../lib/constructs/database-migrations.js';
@@ -186,7 +187,7 @@ describe('the localstack target (default)', () => {
       expect(existsSync(join(assetDirectory(fn), 'index.mjs'))).toBe(true);
       expect(existsSync(join(assetDirectory(fn), 'index.mjs.map'))).toBe(true);
     }
-    expect(existsSync(join(assetDirectory(stack.producer), 'infected_code_sample.csv'))).toBe(true);
+    expect(existsSync(join(assetDirectory(stack.producer), SAMPLE_FILE_NAME))).toBe(true);
     expect(
       existsSync(join(assetDirectory(stack.migrations.migrator), 'migrations', '001_aggregates.sql')),
     ).toBe(true);

@@ -2,8 +2,8 @@
  * An in-memory `StatsRepository` with the same ordering and filtering rules as the SQL one, for unit
  * tests of routing, validation and response shapes. (The SQL itself is covered by the integration suite.)
  */
+
 import type {
-  Dimension,
   GroupPage,
   GroupQuery,
   GroupStats,
@@ -14,6 +14,7 @@ import type {
   TimelineQuery,
   TimelineWindow,
 } from '../../../../functions/api/stats-repository.js';
+import type { Dimension } from '../../../../functions/shared/vocabulary.js';
 
 export interface FakeData {
   summary: Summary;
