@@ -1,0 +1,34 @@
+/**
+ * The bounds every commit record must keep, in one place: the producer rejects a row outside them,
+ * the processor quarantines such a stream record, and the read API relies on them for its page sizes.
+ * Each bound is what a backend can hold, so a record inside them can always be stored and served.
+ */
+
+/**
+ * Kinesis refuses a partition key over 256 Unicode characters, and the author is the partition key.
+ * The same bound keeps a commit id well under PostgreSQL's btree index row limit (~2.7 KB) in the
+ * ledger's primary key, whatever its bytes (at most 4 per character in UTF-8).
+ */
+export const MAX_KEY_CHARS = 256;
+
+/** PATH_MAX on Linux; a suspicious-commit row with such a path still fits the Data API's 64 KB row. */
+export const MAX_FILE_PATH_CHARS = 4096;
+
+/**
+ * A module (the first two directories) is a key of `group_stats`' primary-key index: 512 characters are
+ * at most 2 KB in UTF-8, under the btree row limit with the dimension beside them.
+ */
+export const MAX_MODULE_CHARS = 512;
+
+/** A language (the file's extension) is a key of the same index; real extensions are a few characters. */
+export const MAX_LANGUAGE_CHARS = 64;
+
+/** Commit messages are kept in the stream and the archive only; the bound keeps a record small. */
+export const MAX_MESSAGE_CHARS = 16_384;
+
+/** `lines_added` and `lines_deleted` are `integer` columns of `suspicious_commits`. */
+export const MAX_LINES = 2_147_483_647;
+
+/** PostgreSQL timestamps need a four-digit year from 1 to 9999 (year 0 does not exist). */
+export const MIN_EVENT_TIME = '0001-01-01T00:00:00.000Z';
+export const MAX_EVENT_TIME = '9999-12-31T23:59:59.999Z';
