@@ -3,6 +3,10 @@
  * batches of `batchSize` gathered for up to the batching window, in order per shard; the checkpoint
  * advances from `batchItemFailures`; a failing batch is bisected when the handler throws; retries are
  * bounded, and what exhausts them (or outlives the record age) goes to the failure destination.
+ *
+ * With a parallelization factor above 1, a shard's records are spread over that many lanes by
+ * partition key, as Lambda does: batches of different lanes run concurrently, and each partition key
+ * stays in order within its lane.
  */
 import { GetShardIteratorCommand, type KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
@@ -22,6 +26,8 @@ export interface MappingOptions {
   bisectBatchOnError: boolean;
   maxRetryAttempts: number;
   maxRecordAgeSeconds: number;
+  /** Concurrent batches per shard (1–10), each holding its own partition keys. @default 1 */
+  parallelizationFactor?: number;
   /** Wait between polls of an idle shard. */
   idlePollMs?: number;
   /** First retry delay; doubles per attempt up to 2 s. */
@@ -116,21 +122,20 @@ class ShardPoller {
   private stopped = false;
   private loop: Promise<void> | undefined;
   private iterator: string | undefined;
-  private buffer: StreamRecord[] = [];
-  private bufferedSince = 0;
   private lastEmptyPollAt = 0;
-  private busy = false;
-  /** Failed attempts of the batch starting at the head of the buffer. */
-  private headAttempts = 0;
+  private readonly lanes: Lane[];
 
   constructor(
     private readonly kinesis: KinesisClient,
-    private readonly handler: BatchHandler,
-    private readonly destination: FailureDestination,
+    handler: BatchHandler,
+    destination: FailureDestination,
     private readonly options: MappingOptions,
     private readonly shardId: string,
-    private readonly stats: MappingStats,
-  ) {}
+    stats: MappingStats,
+  ) {
+    const count = Math.max(1, Math.min(10, options.parallelizationFactor ?? 1));
+    this.lanes = Array.from({ length: count }, () => new Lane(handler, destination, options, shardId, stats));
+  }
 
   async start(): Promise<void> {
     const { ShardIterator } = await this.kinesis.send(
@@ -147,35 +152,28 @@ class ShardPoller {
   async stop(): Promise<void> {
     this.stopped = true;
     await this.loop;
+    await Promise.all(this.lanes.map((lane) => lane.idle()));
   }
 
   caughtUpSince(since: number): boolean {
-    return !this.busy && this.buffer.length === 0 && this.lastEmptyPollAt > since;
+    return this.lanes.every((lane) => lane.isEmpty()) && this.lastEmptyPollAt > since;
   }
 
   private async run(): Promise<void> {
-    const windowMs = this.options.maxBatchingWindowSeconds * 1000;
     const idlePollMs = this.options.idlePollMs ?? 200;
     while (!this.stopped) {
       try {
+        // Reads go on while lanes deliver (the next page is ready when a batch completes), up to two
+        // batches buffered per lane.
         const fetched = await this.fill();
-        const due =
-          this.buffer.length >= this.options.batchSize || Date.now() - this.bufferedSince >= windowMs;
-        if (this.buffer.length > 0 && due) {
-          this.busy = true;
-          // The next page is read while the handler works on this batch, as Lambda's pollers do.
-          const [completed] = await Promise.all([
-            this.deliver(this.buffer.slice(0, this.options.batchSize)),
-            this.fill(2 * this.options.batchSize).catch(() => 0),
-          ]);
-          this.buffer.splice(0, completed);
-          this.bufferedSince = Date.now();
-          this.busy = false;
-        } else if (fetched === 0) {
-          await sleep(this.buffer.length > 0 ? Math.min(idlePollMs, windowMs) : idlePollMs);
+        const started = this.lanes.map((lane) => lane.deliverIfDue()).some(Boolean);
+        if (fetched === 0 && !started) {
+          // Nothing new to read or to start: wait for a lane to finish, or for the next poll.
+          const busy = this.lanes.filter((lane) => lane.busy).map((lane) => lane.idle());
+          const pollMs = this.buffered() > 0 ? Math.min(idlePollMs, this.windowMs()) : idlePollMs;
+          await Promise.race([sleep(pollMs), ...busy]);
         }
       } catch (error) {
-        this.busy = false;
         // A poll that failed (emulator restarting, throttled) is simply tried again.
         if (!this.stopped) {
           process.emitWarning(
@@ -187,26 +185,102 @@ class ShardPoller {
     }
   }
 
-  /**
-   * Tops the buffer up to `capacity` records with one read; returns how many records were read.
-   * Reads never overlap: the run loop starts at most one at a time.
-   */
-  private async fill(capacity = this.options.batchSize): Promise<number> {
-    if (this.buffer.length >= capacity || !this.iterator) return 0;
-    const page = await getRecords(
-      this.options.endpoint,
-      this.iterator,
-      Math.min(10_000, capacity - this.buffer.length),
-    );
+  private windowMs(): number {
+    return this.options.maxBatchingWindowSeconds * 1000;
+  }
+
+  private buffered(): number {
+    return this.lanes.reduce((sum, lane) => sum + lane.size(), 0);
+  }
+
+  private capacity(): number {
+    return 2 * this.options.batchSize * this.lanes.length;
+  }
+
+  /** Tops the lanes' buffers up with one read; returns how many records were read. */
+  private async fill(): Promise<number> {
+    const room = this.capacity() - this.buffered();
+    if (room <= 0 || !this.iterator) return 0;
+    const page = await getRecords(this.options.endpoint, this.iterator, Math.min(10_000, room));
     this.iterator = page.nextShardIterator;
-    const records = page.records;
-    if (records.length === 0) {
+    if (page.records.length === 0) {
       this.lastEmptyPollAt = Date.now();
       return 0;
     }
+    for (const record of page.records) this.laneOf(record.partitionKey).push(record);
+    return page.records.length;
+  }
+
+  private laneOf(partitionKey: string): Lane {
+    if (this.lanes.length === 1) return this.lanes[0] as Lane;
+    // FNV-1a of the key: stable, so a key always lands in the same lane and keeps its order.
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < partitionKey.length; i += 1) {
+      hash ^= partitionKey.charCodeAt(i);
+      hash = Math.imul(hash, 0x01000193);
+    }
+    return this.lanes[(hash >>> 0) % this.lanes.length] as Lane;
+  }
+}
+
+/** One sequence of batches of a shard: delivered one at a time, retried from its own checkpoint. */
+class Lane {
+  busy = false;
+  private buffer: StreamRecord[] = [];
+  private bufferedSince = 0;
+  /** Failed attempts of the batch starting at the head of the buffer. */
+  private headAttempts = 0;
+  private delivering: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly handler: BatchHandler,
+    private readonly destination: FailureDestination,
+    private readonly options: MappingOptions,
+    private readonly shardId: string,
+    private readonly stats: MappingStats,
+  ) {}
+
+  push(record: StreamRecord): void {
     if (this.buffer.length === 0) this.bufferedSince = Date.now();
-    this.buffer.push(...records);
-    return records.length;
+    this.buffer.push(record);
+  }
+
+  size(): number {
+    return this.buffer.length;
+  }
+
+  isEmpty(): boolean {
+    return !this.busy && this.buffer.length === 0;
+  }
+
+  /** Resolves once the batch in flight (if any) is done. */
+  idle(): Promise<void> {
+    return this.delivering;
+  }
+
+  /** Starts delivering the head batch when it is full or its window has passed; true if it started. */
+  deliverIfDue(): boolean {
+    if (this.busy || this.buffer.length === 0) return false;
+    const due =
+      this.buffer.length >= this.options.batchSize ||
+      Date.now() - this.bufferedSince >= this.options.maxBatchingWindowSeconds * 1000;
+    if (!due) return false;
+    this.busy = true;
+    this.delivering = this.deliver(this.buffer.slice(0, this.options.batchSize)).then(
+      (completed) => {
+        this.buffer.splice(0, completed);
+        this.bufferedSince = Date.now();
+        this.busy = false;
+      },
+      (error: unknown) => {
+        // The destination could not be written: the batch stays at the head and is tried again.
+        process.emitWarning(
+          `shard ${this.shardId}: ${error instanceof Error ? error.message : String(error)}`,
+        );
+        this.busy = false;
+      },
+    );
+    return true;
   }
 
   /**

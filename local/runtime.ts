@@ -37,8 +37,19 @@ export interface LocalRuntimeOptions {
   apiPort: number;
   /** Overrides of the event-source mapping settings (tests use small batches). */
   mapping?: Partial<
-    Pick<MappingOptions, 'batchSize' | 'maxBatchingWindowSeconds' | 'maxRetryAttempts' | 'retryBackoffMs'>
+    Pick<
+      MappingOptions,
+      | 'batchSize'
+      | 'maxBatchingWindowSeconds'
+      | 'maxRetryAttempts'
+      | 'retryBackoffMs'
+      | 'parallelizationFactor'
+    >
   >;
+  /** Overrides of the processor's environment (tests point one backend at a fault-injecting proxy). */
+  processorEnv?: Readonly<Record<string, string>>;
+  /** Overrides of the processor's sizing (tests use a short timeout). */
+  processorTimeoutSeconds?: number;
   /** Called as each part comes up, for progress output. */
   onStep?: (step: string, elapsedMs: number) => void;
 }
@@ -128,11 +139,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     step(`stream, bucket and schema ready (${migrations.applied.length} migrations applied)`);
 
     // The factories the Lambda entry points call, each with the environment the stack gives it.
-    const processor = createProcessorHandler(functionEnv);
+    const processor = createProcessorHandler({ ...functionEnv, ...options.processorEnv });
     const api = apiHandlerFor(functionEnv);
 
     const deadLetterPath = join(options.dataDir, 'dead-letters.ndjson');
-    const processorFunction = localFunction('processor', settings.functions.processor);
+    const processorFunction = localFunction('processor', {
+      ...settings.functions.processor,
+      timeoutSeconds: options.processorTimeoutSeconds ?? settings.functions.processor.timeoutSeconds,
+    });
     const mapping = new KinesisEventSourceMapping(
       kinesis,
       (event) => invokeWithTimeout(processorFunction, (context) => processor(event, context)),
@@ -148,6 +162,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         bisectBatchOnError: settings.processor.bisectBatchOnError,
         maxRetryAttempts: settings.processor.maxRetryAttempts,
         maxRecordAgeSeconds: settings.processor.maxRecordAgeSeconds,
+        parallelizationFactor: settings.processor.parallelizationFactor,
         ...options.mapping,
       },
     );

@@ -1,12 +1,16 @@
 /**
  * The hot path's store: one Data API transaction per batch, a handful of set-based statements.
  *
+ * 0. bound the transaction (lock wait, statement time, idle time), so that an abandoned one ends fast;
  * 1. insert the batch's commit ids into the dedupe ledger; only ids that were new are aggregated,
  *    so retries, bisected batches and replays count every commit exactly once;
- * 2. lock and read the entropy baselines of the new commits' authors;
+ * 2. lock and read the entropy baselines of the new commits' authors, creating the rows of new
+ *    authors first, so that a concurrent transaction for the same new author waits for this one;
  * 3. aggregate in memory;
  * 4. upsert group, window and baseline rows and insert the suspicious commits, each as one statement
  *    over a JSON array expanded with `jsonb_to_recordset`.
+ * Every statement takes its rows in key order, so concurrent shards lock in the same order and cannot
+ * deadlock each other.
  */
 import type { CommitRecord } from '../shared/commit-record.js';
 import type { Database, SqlExecutor } from '../shared/database/data-api.js';
@@ -22,9 +26,21 @@ export interface IngestReport {
   suspicious: number;
 }
 
+export interface IngestOptions {
+  /** Aborts the transaction (the processor's deadline). */
+  signal?: AbortSignal;
+}
+
 /** Port of the hot path. */
 export interface AggregateStore {
-  ingest(commits: readonly CommitRecord[]): Promise<IngestReport>;
+  /**
+   * Counts the commits not counted before, in one transaction.
+   *
+   * @throws DatabaseUnavailableError or a transient SqlStatementError: nothing of the call is stored,
+   *   or (after a lost commit answer) all of it; repeating the call is exact either way
+   * @throws SqlStatementError caused by the data: one of the commits cannot be stored
+   */
+  ingest(commits: readonly CommitRecord[], options?: IngestOptions): Promise<IngestReport>;
 }
 
 export class DataApiAggregateStore implements AggregateStore {
@@ -33,8 +49,9 @@ export class DataApiAggregateStore implements AggregateStore {
     private readonly rules: SuspicionRules = settings.analytics,
   ) {}
 
-  async ingest(commits: readonly CommitRecord[]): Promise<IngestReport> {
+  async ingest(commits: readonly CommitRecord[], options: IngestOptions = {}): Promise<IngestReport> {
     if (commits.length === 0) return { counted: 0, duplicates: 0, suspicious: 0 };
+    const transaction = { signal: options.signal, limits: settings.processor.transaction };
     return this.db.transaction(async (tx) => {
       const fresh = await claimNewCommits(tx, commits);
       if (fresh.length === 0) return { counted: 0, duplicates: commits.length, suspicious: 0 };
@@ -46,7 +63,7 @@ export class DataApiAggregateStore implements AggregateStore {
         duplicates: commits.length - fresh.length,
         suspicious: new Set(aggregate.suspicious.map((commit) => commit.commitId)).size,
       };
-    });
+    }, transaction);
   }
 }
 
@@ -61,7 +78,7 @@ async function claimNewCommits(tx: SqlExecutor, commits: readonly CommitRecord[]
        SELECT id, ord FROM jsonb_array_elements_text(:ids::jsonb) WITH ORDINALITY AS t(id, ord)
      ), claimed AS (
        INSERT INTO pipeline.ingested_commits (commit_id)
-       SELECT DISTINCT id FROM input
+       SELECT DISTINCT id FROM input ORDER BY id
        ON CONFLICT (commit_id) DO NOTHING
        RETURNING commit_id
      )
@@ -78,14 +95,17 @@ async function claimNewCommits(tx: SqlExecutor, commits: readonly CommitRecord[]
   });
 }
 
+/**
+ * Locks the authors' baseline rows and reads them. `FOR UPDATE` alone would lock nothing for an author
+ * with no row yet, and two transactions would then both start from an empty baseline: so the row is
+ * inserted if absent and locked in one upsert (a no-op update that returns the row as stored).
+ */
 async function lockBaselines(tx: SqlExecutor, authors: string[]): Promise<Map<string, RunningStats>> {
-  // Sorted lock order keeps concurrent shards from deadlocking on each other's rows.
   const rows = await tx.query<{ author: string; commits: number; entropy_mean: number; entropy_m2: number }>(
-    `SELECT author, commits, entropy_mean, entropy_m2
-     FROM pipeline.author_baselines
-     WHERE author IN (SELECT jsonb_array_elements_text(:authors::jsonb))
-     ORDER BY author
-     FOR UPDATE`,
+    `INSERT INTO pipeline.author_baselines AS b (author, commits, entropy_mean, entropy_m2)
+     SELECT a, 0, 0, 0 FROM jsonb_array_elements_text(:authors::jsonb) AS t(a) ORDER BY a
+     ON CONFLICT (author) DO UPDATE SET author = b.author
+     RETURNING b.author, b.commits, b.entropy_mean, b.entropy_m2`,
     { authors: JSON.stringify(authors) },
   );
   return new Map(

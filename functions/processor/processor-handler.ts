@@ -8,6 +8,7 @@ import { createS3Client } from '../shared/adapters/aws-clients.js';
 import { S3ObjectStore } from '../shared/adapters/s3-object-store.js';
 import { dataApiDatabaseFromEnv } from '../shared/database/data-api.js';
 import { ENV, type FunctionEnvironment, requireEnv } from '../shared/env.js';
+import { settings } from '../shared/settings.js';
 import { DataApiAggregateStore } from './aggregate-store.js';
 import { type ProcessorDeps, processBatch } from './process-batch.js';
 import { shardIdOf } from './stream-batch.js';
@@ -26,7 +27,7 @@ export function createProcessorHandler(env: FunctionEnvironment): ProcessorHandl
   const logger = new Logger({ serviceName: 'processor' });
   const deps: ProcessorDeps = {
     store: new DataApiAggregateStore(dataApiDatabaseFromEnv(env)),
-    archive: new S3ObjectStore(createS3Client(), requireEnv(ENV.bucketName, env)),
+    archive: new S3ObjectStore(createS3Client(env), requireEnv(ENV.bucketName, env)),
   };
 
   return async (event, context) => {
@@ -37,7 +38,7 @@ export function createProcessorHandler(env: FunctionEnvironment): ProcessorHandl
       firstSequence: first.kinesis.sequenceNumber,
       lastSequence: event.Records.at(-1)?.kinesis.sequenceNumber,
     };
-    const outcome = await processBatch(event.Records, deps);
+    const outcome = await processBatch(event.Records, deps, { signal: deadlineOf(context) });
     if (outcome.failure) {
       logger.error('batch not stored; the mapping will retry it', {
         ...batch,
@@ -54,4 +55,14 @@ export function createProcessorHandler(env: FunctionEnvironment): ProcessorHandl
     }
     return outcome.response;
   };
+}
+
+/**
+ * Aborted `deadlineMarginMs` before the function times out: the batch then fails cleanly (its
+ * transaction rolled back, no write left in flight) and is retried, instead of being cut off mid-way.
+ */
+function deadlineOf(context: Context): AbortSignal | undefined {
+  const remaining = context.getRemainingTimeInMillis?.();
+  if (remaining === undefined) return undefined;
+  return AbortSignal.timeout(Math.max(0, remaining - settings.processor.deadlineMarginMs));
 }

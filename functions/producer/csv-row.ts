@@ -1,6 +1,7 @@
 /**
  * Validation of one CSV row of the Infected Code schema, with a reason code for every way it can fail.
  */
+import { type BoundedField, boundViolation } from '../shared/record-bounds.js';
 import { settings } from '../shared/settings.js';
 
 export const CSV_COLUMNS = [
@@ -20,10 +21,25 @@ export type RejectReason =
   | 'column-count'
   | 'missing-commit-id'
   | 'missing-author'
+  | 'invalid-commit-id'
+  | 'invalid-author'
+  | 'invalid-file-path'
+  | 'invalid-message'
   | 'invalid-time'
   | 'invalid-lines-added'
   | 'invalid-lines-deleted'
   | 'invalid-entropy';
+
+/** The reason for a row that breaks one of the record bounds (record-bounds.ts). */
+const BOUND_REASONS: Readonly<Record<BoundedField, RejectReason>> = {
+  commitId: 'invalid-commit-id',
+  author: 'invalid-author',
+  filePath: 'invalid-file-path',
+  message: 'invalid-message',
+  linesAdded: 'invalid-lines-added',
+  linesDeleted: 'invalid-lines-deleted',
+  eventTime: 'invalid-time',
+};
 
 /** A row that passed validation, typed. */
 export interface CommitRow {
@@ -58,13 +74,43 @@ export function validateCsvRow(fields: readonly string[]): RowValidation {
   if (fields.length !== CSV_COLUMNS.length) {
     return reject('column-count', `expected ${CSV_COLUMNS.length} columns, found ${fields.length}`);
   }
-  const [commitId, author, time, filePath, linesAdded, linesDeleted, entropy] = fields.map((field) =>
-    field.trim(),
-  ) as [string, string, string, string, string, string, string];
+  const [commitId, author, time, filePath, linesAdded, linesDeleted, entropy, message] = fields as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
 
   // PostgreSQL text cannot hold NUL, so such a row could never be stored.
-  if (fields.some((field) => field.includes('\0')))
-    return reject('invalid-character', 'a field contains a NUL character');
+  for (const field of fields) {
+    if (field.includes('\0')) return reject('invalid-character', 'a field contains a NUL character');
+  }
+  return validateFields(
+    commitId.trim(),
+    author.trim(),
+    time.trim(),
+    filePath.trim(),
+    linesAdded.trim(),
+    linesDeleted.trim(),
+    entropy.trim(),
+    message,
+  );
+}
+
+function validateFields(
+  commitId: string,
+  author: string,
+  time: string,
+  filePath: string,
+  linesAdded: string,
+  linesDeleted: string,
+  entropy: string,
+  message: string,
+): RowValidation {
   if (commitId === '') return reject('missing-commit-id', 'commit_id is empty');
   if (author === '') return reject('missing-author', 'author is empty');
   const timeValue = parseNonNegativeInteger(time);
@@ -84,20 +130,21 @@ export function validateCsvRow(fields: readonly string[]): RowValidation {
     return reject('invalid-entropy', `entropy must be a number in [0, 1], got "${entropy}"`);
   }
 
-  return {
-    ok: true,
-    row: {
-      commitId,
-      author,
-      time: timeValue,
-      filePath,
-      linesAdded: added,
-      linesDeleted: deleted,
-      entropy: entropyValue,
-      // The message is free text: keep it as written, inner whitespace and all.
-      message: fields[7] ?? '',
-    },
+  const row: CommitRow = {
+    commitId,
+    author,
+    time: timeValue,
+    filePath,
+    linesAdded: added,
+    linesDeleted: deleted,
+    entropy: entropyValue,
+    // The message is free text: keep it as written, inner whitespace and all.
+    message,
   };
+  // What Kinesis, the indexes and the Data API can hold; a row beyond it is refused here, alone.
+  const violation = boundViolation(row);
+  if (violation) return reject(BOUND_REASONS[violation.field], violation.detail);
+  return { ok: true, row };
 }
 
 function parseNonNegativeInteger(text: string): number | undefined {

@@ -1,13 +1,15 @@
 /**
- * Streams an Infected Code CSV as validated rows, with bounded memory whatever the file size.
+ * Streams an Infected Code CSV as validated rows, with bounded memory whatever the file.
  *
  * Accepts a UTF-8 BOM, CRLF or LF line ends and RFC 4180 quoting. The header must name the eight
  * schema columns (in any order); anything else is an {@link InputFormatError} before any row is read.
- * A bad row is yielded as a rejection with its line number and reason, and reading goes on.
+ * A bad row is yielded as a rejection with its line number, reason and raw text, and reading goes on;
+ * a malformed one costs only itself (see csv-records.ts).
  */
 import type { Readable } from 'node:stream';
-import { CsvError, parse } from 'csv-parse';
 import { InputFormatError } from '../shared/errors.js';
+import { settings } from '../shared/settings.js';
+import { readCsvRecords } from './csv-records.js';
 import { type CommitRow, CSV_COLUMNS, type RejectReason, validateCsvRow } from './csv-row.js';
 
 export type SourceRow =
@@ -15,71 +17,55 @@ export type SourceRow =
   | { ok: false; line: number; reason: RejectReason; detail: string; raw: string };
 
 /**
- * Parses a CSV byte stream into validated rows.
+ * Parses a CSV byte stream into validated rows, yielded in batches in file order.
  *
  * @param input - the CSV bytes (a file or S3 object stream)
+ * @param maxRecordChars - the record-size bound (default: the shared settings)
  * @example
- * for await (const item of readCommitCsv(createReadStream('data/infected_code_sample.csv'))) { ... }
+ * for await (const rows of readCommitCsv(createReadStream('data/infected_code_sample.csv'))) { ... }
  */
-export async function* readCommitCsv(input: Readable): AsyncGenerator<SourceRow> {
-  const skipped: SourceRow[] = [];
-  const parser = input.pipe(
-    parse({
-      bom: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      info: true,
-      raw: true,
-      // A malformed quote breaks only the records it touches; they are rejected with their raw text.
-      skip_records_with_error: true,
-      on_skip: (error, raw = '') => {
-        const rejection: SourceRow = {
-          ok: false,
-          line: error instanceof CsvError ? Number(error.lines) : 0,
-          reason: 'malformed-csv',
-          detail: error?.message ?? 'malformed CSV',
-          raw: trimEol(raw),
-        };
-        // The parser reports a record again as it reads further into it: keep only the fullest report.
-        const previous = skipped.at(-1);
-        if (previous && !previous.ok && rejection.raw.startsWith(previous.raw))
-          skipped[skipped.length - 1] = rejection;
-        else skipped.push(rejection);
-        return undefined;
-      },
-    }),
-  );
-  // A failing source (e.g. a missing file) must fail the parser's iteration, not go unhandled.
-  input.once('error', (error) => parser.destroy(error));
-
+export async function* readCommitCsv(
+  input: Readable,
+  maxRecordChars: number = settings.producer.maxCsvRecordChars,
+): AsyncGenerator<SourceRow[]> {
   let columnOrder: number[] | undefined;
   // Files in schema order (the usual case) are passed through without copying each row.
   let reorder = false;
-  for await (const { record, info, raw } of parser as AsyncIterable<{
-    record: string[];
-    info: { lines: number };
-    raw: string;
-  }>) {
-    if (skipped.length > 0) yield* skipped.splice(0);
-    if (columnOrder === undefined) {
-      columnOrder = resolveHeader(record);
-      reorder = columnOrder.some((position, index) => position !== index);
-      continue;
+  for await (const records of readCsvRecords(input, { maxRecordChars })) {
+    const rows: SourceRow[] = [];
+    for (const record of records) {
+      if (columnOrder === undefined) {
+        if (!record.ok) throw new InputFormatError(`the CSV header is malformed: ${record.detail}`);
+        columnOrder = resolveHeader(record.fields);
+        reorder = columnOrder.some((position, index) => position !== index);
+        continue;
+      }
+      if (!record.ok) {
+        const detail = record.truncated
+          ? `${record.detail} (raw text cut at ${maxRecordChars})`
+          : record.detail;
+        rows.push({ ok: false, line: record.line, reason: 'malformed-csv', detail, raw: record.raw });
+        continue;
+      }
+      const { fields } = record;
+      const order = columnOrder;
+      const ordered =
+        reorder && fields.length === CSV_COLUMNS.length ? order.map((i) => fields[i] ?? '') : fields;
+      const validation = validateCsvRow(ordered);
+      rows.push(
+        validation.ok
+          ? { ok: true, line: record.line, row: validation.row }
+          : {
+              ok: false,
+              line: record.line,
+              reason: validation.reason,
+              detail: validation.detail,
+              raw: record.raw,
+            },
+      );
     }
-    const fields =
-      reorder && record.length === CSV_COLUMNS.length ? columnOrder.map((i) => record[i] ?? '') : record;
-    const validation = validateCsvRow(fields);
-    yield validation.ok
-      ? { ok: true, line: info.lines, row: validation.row }
-      : {
-          ok: false,
-          line: info.lines,
-          reason: validation.reason,
-          detail: validation.detail,
-          raw: trimEol(raw),
-        };
+    if (rows.length > 0) yield rows;
   }
-  yield* skipped.splice(0);
   if (columnOrder === undefined) throw new InputFormatError('the CSV is empty: expected a header row');
 }
 
@@ -95,8 +81,4 @@ function resolveHeader(header: readonly string[]): number[] {
     );
   }
   return CSV_COLUMNS.map((column) => names.indexOf(column));
-}
-
-function trimEol(raw: string): string {
-  return raw.replace(/\r?\n$/, '').replace(/\r$/, '');
 }

@@ -35,7 +35,7 @@ export type ProducerHandler = (event: unknown, context: Context) => Promise<Repl
  */
 export function createProducerHandler(env: FunctionEnvironment): ProducerHandler {
   const logger = new Logger({ serviceName: 'producer' });
-  const s3 = createS3Client();
+  const s3 = createS3Client(env);
   const producer = createProducer(env);
   const archive = new S3ObjectStore(s3, requireEnv(ENV.bucketName, env));
 

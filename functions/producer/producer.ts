@@ -10,6 +10,9 @@ import { readCommitCsv } from './csv-source.js';
 import type { RejectSink } from './reject-sinks.js';
 import { type ReplayOptions, type ReplayResult, replayRows } from './replay.js';
 
+/** A PutRecords call silent this long has failed (and is retried like any other failure). */
+const PUT_TIMEOUT_MS = 30_000;
+
 export interface Producer {
   /**
    * Replays one CSV onto the stream.
@@ -25,7 +28,9 @@ export interface Producer {
  * @param env - the function's environment: `STREAM_NAME`
  */
 export function createProducer(env: FunctionEnvironment): Producer {
-  const publisher = new KinesisRecordPublisher(createKinesisClient(), requireEnv(ENV.streamName, env));
+  // putWithRetries is the one retry loop (backoff with jitter, per-entry outcome): the SDK does not retry.
+  const client = createKinesisClient(env, { maxAttempts: 1, requestTimeoutMs: PUT_TIMEOUT_MS });
+  const publisher = new KinesisRecordPublisher(client, requireEnv(ENV.streamName, env));
   return {
     replay: (input, rejects, options) => replayRows(readCommitCsv(input), { publisher, rejects }, options),
   };

@@ -1,6 +1,10 @@
 /**
  * Puts a batch and retries the entries Kinesis did not accept (throttling, internal failure), with
  * exponential backoff and full jitter, up to a bounded number of attempts.
+ *
+ * A request Kinesis refuses as a whole because of one entry (a `ValidationException`: a partition key
+ * or record beyond its limits) is not retried as it is: it is split in halves until the entry at fault
+ * stands alone, so that only that entry is refused and every other one is sent.
  */
 import type { RecordPublisher, StreamEntry } from '../shared/ports.js';
 
@@ -10,11 +14,19 @@ export interface RetryPolicy {
   backoffMaxMs: number;
 }
 
+export interface FailedEntry {
+  entry: StreamEntry;
+  /** The last error seen for the entry, e.g. `ProvisionedThroughputExceededException`. */
+  errorCode: string;
+  /** True when Kinesis refused the entry itself (retrying cannot help); false when attempts ran out. */
+  refused: boolean;
+}
+
 export interface PutReport {
   /** Entries Kinesis accepted. */
   sent: number;
-  /** Entries still not accepted after the last attempt, with the last error seen for each. */
-  failed: Array<{ entry: StreamEntry; errorCode: string }>;
+  /** Entries not accepted: refused, or still failing after the last attempt. */
+  failed: FailedEntry[];
   /** Retry attempts made (0 when the first put was accepted whole). */
   retries: number;
 }
@@ -28,6 +40,9 @@ const realDeps: RetryDeps = {
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   random: Math.random,
 };
+
+/** Whole-request errors caused by the request's content, not by the service's state. */
+const REFUSED_REQUEST_ERRORS = new Set(['ValidationException', 'InvalidArgumentException']);
 
 /**
  * @param publisher - the stream adapter
@@ -50,15 +65,56 @@ export async function putWithRetries(
         return item ? [{ entry: item.entry, errorCode }] : [];
       });
     } catch (error) {
-      // The whole request failed (network, throttled as a whole): every pending entry is retried.
       const errorCode = error instanceof Error ? error.name : 'UnknownError';
+      if (REFUSED_REQUEST_ERRORS.has(errorCode)) {
+        const isolated = await isolateRefused(publisher, pending, errorCode, policy, deps);
+        const settled = entries.length - pending.length;
+        return { ...isolated, sent: settled + isolated.sent, retries: retries + isolated.retries };
+      }
+      // The whole request failed (network, throttled as a whole): every pending entry is retried.
       pending = pending.map((item) => ({ entry: item.entry, errorCode }));
     }
     if (pending.length === 0 || attempt >= policy.maxAttempts) break;
     retries += 1;
     await deps.sleep(backoffMs(attempt, policy, deps.random));
   }
-  return { sent: entries.length - pending.length, failed: pending, retries };
+  return {
+    sent: entries.length - pending.length,
+    failed: pending.map((item) => ({ ...item, refused: false })),
+    retries,
+  };
+}
+
+/** Halves a refused request until the refused entry is alone; each half gets its own attempts. */
+async function isolateRefused(
+  publisher: RecordPublisher,
+  pending: ReadonlyArray<{ entry: StreamEntry }>,
+  errorCode: string,
+  policy: RetryPolicy,
+  deps: RetryDeps,
+): Promise<PutReport> {
+  const [only] = pending;
+  if (pending.length === 1 && only)
+    return { sent: 0, failed: [{ entry: only.entry, errorCode, refused: true }], retries: 0 };
+  const half = Math.ceil(pending.length / 2);
+  // In order: the first half settles before the second is sent, so each key keeps its order.
+  const first = await putWithRetries(
+    publisher,
+    pending.slice(0, half).map((item) => item.entry),
+    policy,
+    deps,
+  );
+  const second = await putWithRetries(
+    publisher,
+    pending.slice(half).map((item) => item.entry),
+    policy,
+    deps,
+  );
+  return {
+    sent: first.sent + second.sent,
+    failed: [...first.failed, ...second.failed],
+    retries: first.retries + second.retries,
+  };
 }
 
 /** Full jitter: uniform in [0, min(max, base * 2^(attempt-1))]. */

@@ -8,6 +8,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ObjectStore } from '../shared/ports.js';
+import { settings } from '../shared/settings.js';
 
 export interface RejectedRow {
   line: number;
@@ -52,24 +53,30 @@ export class FileRejectSink implements RejectSink {
   }
 }
 
-/** Buffers rejections and writes them as numbered NDJSON parts under one run prefix. */
+/**
+ * Buffers rejections and writes them as numbered NDJSON parts under one run prefix. A part is written
+ * once it holds `maxPartBytes`, so memory stays bounded however many rows, and however long, are bad.
+ */
 export class ObjectStoreRejectSink implements RejectSink {
   private buffer: string[] = [];
+  private bufferedBytes = 0;
   private part = 0;
   private readonly prefix: string;
 
   constructor(
     private readonly store: ObjectStore,
     rejectedPrefix: string,
-    private readonly rowsPerPart = 10_000,
+    private readonly maxPartBytes = settings.producer.maxRejectBufferBytes,
   ) {
     const runId = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}`;
     this.prefix = `${rejectedPrefix}${runId}/`;
   }
 
   async write(row: RejectedRow): Promise<void> {
-    this.buffer.push(JSON.stringify(row));
-    if (this.buffer.length >= this.rowsPerPart) await this.flush();
+    const line = JSON.stringify(row);
+    this.buffer.push(line);
+    this.bufferedBytes += line.length;
+    if (this.bufferedBytes >= this.maxPartBytes) await this.flush();
   }
 
   async close(): Promise<void> {
@@ -85,6 +92,7 @@ export class ObjectStoreRejectSink implements RejectSink {
     this.part += 1;
     const body = `${this.buffer.join('\n')}\n`;
     this.buffer = [];
+    this.bufferedBytes = 0;
     await this.store.put(`${this.prefix}part-${String(this.part).padStart(5, '0')}.ndjson`, {
       body,
       contentType: 'application/x-ndjson',

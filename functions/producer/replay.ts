@@ -58,12 +58,12 @@ const sleepMs = (ms: number) => new Promise<void>((resolve) => setTimeout(resolv
 /**
  * Replays rows onto the stream.
  *
- * @param rows - validated rows, e.g. from `readCommitCsv`
+ * @param rows - batches of validated rows in file order, e.g. from `readCommitCsv`
  * @param deps - the stream publisher and where unsendable rows go
  * @param options - pacing, row limit, tunables (default: the shared settings) and a progress callback
  */
 export async function replayRows(
-  rows: AsyncIterable<SourceRow>,
+  rows: AsyncIterable<readonly SourceRow[]>,
   deps: ReplayDeps,
   options: ReplayOptions = {},
 ): Promise<ReplayResult> {
@@ -90,11 +90,13 @@ export async function replayRows(
     const report = await putWithRetries(deps.publisher, batch, retryPolicy, { sleep, random: Math.random });
     counts.sent += report.sent;
     counts.failed += report.failed.length;
-    for (const { entry, errorCode } of report.failed) {
+    for (const { entry, errorCode, refused } of report.failed) {
       await deps.rejects.write({
         line: 0,
-        reason: 'publish-failed',
-        detail: `Kinesis did not accept the record after ${tunables.maxAttempts} attempts (${errorCode})`,
+        reason: refused ? 'publish-refused' : 'publish-failed',
+        detail: refused
+          ? `Kinesis refused the record (${errorCode})`
+          : `Kinesis did not accept the record after ${tunables.maxAttempts} attempts (${errorCode})`,
         raw: Buffer.from(entry.data).toString('utf8'),
       });
     }
@@ -115,26 +117,35 @@ export async function replayRows(
 
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
   try {
-    for await (const item of rows) {
-      if (counts.read >= limit) break;
-      counts.read += 1;
-      reportProgress();
-      if (!item.ok) {
-        await reject(item.line, item.reason, item.detail, item.raw);
-        continue;
+    reading: for await (const batch of rows) {
+      // One reading time per batch of rows: they were read together.
+      const ingestedAt = new Date().toISOString();
+      for (const item of batch) {
+        if (counts.read >= limit) break reading;
+        counts.read += 1;
+        reportProgress();
+        if (!item.ok) {
+          await reject(item.line, item.reason, item.detail, item.raw);
+          continue;
+        }
+        const entry = toStreamEntry(toCommitRecord(item.row, ingestedAt));
+        if (sizeOf(entry) > tunables.maxBytesPerRecord) {
+          await reject(
+            item.line,
+            'record-too-large',
+            `record exceeds ${tunables.maxBytesPerRecord} bytes`,
+            '',
+          );
+          continue;
+        }
+        const wait = pacer.delayBefore(item.row.time);
+        if (wait > 0) {
+          // Do not hold records back in half-full batches while pacing.
+          await sender.flush();
+          await sleep(wait);
+        }
+        await sender.add(entry);
       }
-      const entry = toStreamEntry(toCommitRecord(item.row, new Date().toISOString()));
-      if (sizeOf(entry) > tunables.maxBytesPerRecord) {
-        await reject(item.line, 'record-too-large', `record exceeds ${tunables.maxBytesPerRecord} bytes`, '');
-        continue;
-      }
-      const wait = pacer.delayBefore(item.row.time);
-      if (wait > 0) {
-        // Do not hold records back in half-full batches while pacing.
-        await sender.flush();
-        await sleep(wait);
-      }
-      await sender.add(entry);
     }
     await sender.drain();
   } finally {

@@ -3,6 +3,7 @@
  * Versioned so that the format can evolve without breaking consumers of the archive.
  */
 import { z } from 'zod';
+import { boundViolation } from './record-bounds.js';
 
 export const COMMIT_RECORD_VERSION = 1;
 
@@ -10,19 +11,25 @@ const isoTimestamp = z.iso.datetime({ offset: true });
 // PostgreSQL text cannot hold NUL: such a record is quarantined instead of failing its batch forever.
 const text = z.string().refine((value) => !value.includes('\0'), 'must not contain NUL characters');
 
-export const commitRecordSchema = z.object({
-  v: z.literal(COMMIT_RECORD_VERSION),
-  commitId: text.min(1),
-  author: text.min(1),
-  time: z.number().int().nonnegative(),
-  eventTime: isoTimestamp,
-  filePath: text,
-  linesAdded: z.number().int().nonnegative(),
-  linesDeleted: z.number().int().nonnegative(),
-  entropy: z.number().min(0).max(1),
-  message: text,
-  ingestedAt: isoTimestamp,
-});
+export const commitRecordSchema = z
+  .object({
+    v: z.literal(COMMIT_RECORD_VERSION),
+    commitId: text.min(1),
+    author: text.min(1),
+    time: z.number().int().nonnegative(),
+    eventTime: isoTimestamp,
+    filePath: text,
+    linesAdded: z.number().int().nonnegative(),
+    linesDeleted: z.number().int().nonnegative(),
+    entropy: z.number().min(0).max(1),
+    message: text,
+    ingestedAt: isoTimestamp,
+  })
+  // The bounds the backends can hold (record-bounds.ts), the same ones the producer enforces.
+  .superRefine((record, context) => {
+    const violation = boundViolation(record);
+    if (violation) context.addIssue({ code: 'custom', path: [violation.field], message: violation.detail });
+  });
 
 export type CommitRecord = z.infer<typeof commitRecordSchema>;
 

@@ -11,11 +11,26 @@ export const NONE = '(none)';
  * @example moduleOf('/security/auth/utils/payment_60743.py') === '/security/auth'
  */
 export function moduleOf(filePath: string): string {
-  const segments = filePath.split('/').filter((segment) => segment !== '');
+  // Index arithmetic instead of split(): this runs for every commit on both sides of the stream.
+  const first = segmentAt(filePath, 0);
+  const second = first && segmentAt(filePath, first.end);
   // A module needs two directories above the file name.
-  if (segments.length < 3) return NONE;
-  return `/${segments[0]}/${segments[1]}`;
+  if (!second || !segmentAt(filePath, second.end)) return NONE;
+  // The usual `/a/b/...` is its own prefix; doubled or missing slashes are normalised.
+  if (first.start === 1 && second.start === first.end + 1) return filePath.slice(0, second.end);
+  return `/${filePath.slice(first.start, first.end)}/${filePath.slice(second.start, second.end)}`;
 }
+
+/** The next non-empty `/`-separated segment at or after `from`. */
+function segmentAt(path: string, from: number): { start: number; end: number } | undefined {
+  let start = from;
+  while (start < path.length && path.charCodeAt(start) === SLASH) start += 1;
+  if (start >= path.length) return undefined;
+  const end = path.indexOf('/', start);
+  return { start, end: end === -1 ? path.length : end };
+}
+
+const SLASH = 0x2f;
 
 /**
  * The language of a file: the lower-cased extension of its name.
@@ -23,11 +38,11 @@ export function moduleOf(filePath: string): string {
  * @example languageOf('/core/api/Server.GO') === 'go'
  */
 export function languageOf(filePath: string): string {
-  const fileName = filePath.slice(filePath.lastIndexOf('/') + 1);
-  const dot = fileName.lastIndexOf('.');
-  // A leading dot (".bashrc") names a hidden file, not an extension.
-  if (dot <= 0 || dot === fileName.length - 1) return NONE;
-  return fileName.slice(dot + 1).toLowerCase();
+  const nameStart = filePath.lastIndexOf('/') + 1;
+  const dot = filePath.lastIndexOf('.');
+  // No dot in the file name, a leading dot (".bashrc": a hidden file) or a trailing one: no extension.
+  if (dot <= nameStart || dot === filePath.length - 1) return NONE;
+  return filePath.slice(dot + 1).toLowerCase();
 }
 
 const logEpochMs = Date.parse(settings.analytics.logEpoch);

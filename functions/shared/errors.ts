@@ -22,10 +22,44 @@ export class NotFoundError extends Error {
   override readonly name = 'NotFoundError';
 }
 
-/** The database could not be reached or answered with an error. */
+/** The database could not be reached, or the outcome of a call is unknown (lost answer, timeout, 5xx). */
 export class DatabaseUnavailableError extends Error {
   override readonly name = 'DatabaseUnavailableError';
 }
+
+/**
+ * PostgreSQL refused a statement. `sqlState` is the five-character SQLSTATE when the Data API reported
+ * one (Aurora and the local server append `; SQLState: 22003` to the message).
+ */
+export class SqlStatementError extends Error {
+  override readonly name = 'SqlStatementError';
+
+  constructor(
+    message: string,
+    readonly sqlState: string | undefined,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+
+  /**
+   * True when the statement failed because of the data it was given (SQLSTATE classes 22 data
+   * exception, 23 integrity constraint violation, 54 program limit exceeded): retrying the same data
+   * fails again, so the record at fault must be isolated instead.
+   */
+  get causedByData(): boolean {
+    return this.sqlState !== undefined && DATA_ERROR_CLASSES.has(this.sqlState.slice(0, 2));
+  }
+
+  /** True for a conflict with a concurrent transaction (deadlock, serialization failure, lock timeout). */
+  get transient(): boolean {
+    return this.sqlState !== undefined && TRANSIENT_STATES.has(this.sqlState);
+  }
+}
+
+const DATA_ERROR_CLASSES = new Set(['22', '23', '54']);
+/** 40001 serialization failure, 40P01 deadlock detected, 55P03 lock not available (lock_timeout). */
+const TRANSIENT_STATES = new Set(['40001', '40P01', '55P03']);
 
 /** HTTP status and public error code for an error thrown while serving a request. */
 export function httpStatusOf(error: unknown): { statusCode: number; code: string } {

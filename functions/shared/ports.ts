@@ -24,7 +24,14 @@ export interface ObjectBody {
   contentEncoding?: string;
 }
 
+export interface ObjectCallOptions {
+  /** Aborts the call (a caller's deadline). */
+  signal?: AbortSignal | undefined;
+}
+
 /** Stores objects by key (S3). Writing the same key again replaces the object. */
 export interface ObjectStore {
-  put(key: string, object: ObjectBody): Promise<void>;
+  put(key: string, object: ObjectBody, options?: ObjectCallOptions): Promise<void>;
+  /** Removes the object; removing a missing key succeeds. */
+  delete(key: string, options?: ObjectCallOptions): Promise<void>;
 }

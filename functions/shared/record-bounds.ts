@@ -3,6 +3,7 @@
  * the processor quarantines such a stream record, and the read API relies on them for its page sizes.
  * Each bound is what a backend can hold, so a record inside them can always be stored and served.
  */
+import { languageOf, moduleOf } from './derived-fields.js';
 
 /**
  * Kinesis refuses a partition key over 256 Unicode characters, and the author is the partition key.
@@ -32,3 +33,77 @@ export const MAX_LINES = 2_147_483_647;
 /** PostgreSQL timestamps need a four-digit year from 1 to 9999 (year 0 does not exist). */
 export const MIN_EVENT_TIME = '0001-01-01T00:00:00.000Z';
 export const MAX_EVENT_TIME = '9999-12-31T23:59:59.999Z';
+
+/** A field of a commit that a bound applies to. */
+export type BoundedField =
+  | 'commitId'
+  | 'author'
+  | 'filePath'
+  | 'message'
+  | 'linesAdded'
+  | 'linesDeleted'
+  | 'eventTime';
+
+export interface BoundViolation {
+  field: BoundedField;
+  /** Human-readable, e.g. `author has 300 characters; at most 256`. */
+  detail: string;
+}
+
+/** The fields the bounds speak of; `eventTime` is checked when given (the stream record carries it). */
+export interface BoundedCommit {
+  commitId: string;
+  author: string;
+  filePath: string;
+  message: string;
+  linesAdded: number;
+  linesDeleted: number;
+  eventTime?: string;
+}
+
+/**
+ * The first bound a commit breaks, or undefined when it keeps them all. Text must also be well-formed
+ * UTF-16 (no lone surrogate), so that it has a UTF-8 form every backend accepts.
+ *
+ * @param commit - a parsed commit (a CSV row, or a stream record)
+ */
+export function boundViolation(commit: BoundedCommit): BoundViolation | undefined {
+  const texts: Array<[BoundedField, string, number]> = [
+    ['commitId', commit.commitId, MAX_KEY_CHARS],
+    ['author', commit.author, MAX_KEY_CHARS],
+    ['filePath', commit.filePath, MAX_FILE_PATH_CHARS],
+    ['message', commit.message, MAX_MESSAGE_CHARS],
+  ];
+  for (const [field, value, max] of texts) {
+    if (value.length > max)
+      return { field, detail: `${field} has ${value.length} characters; at most ${max}` };
+    if (!value.isWellFormed())
+      return { field, detail: `${field} is not well-formed Unicode (lone surrogate)` };
+  }
+  const module = moduleOf(commit.filePath);
+  if (module.length > MAX_MODULE_CHARS) {
+    return {
+      field: 'filePath',
+      detail: `its module has ${module.length} characters; at most ${MAX_MODULE_CHARS}`,
+    };
+  }
+  const language = languageOf(commit.filePath);
+  if (language.length > MAX_LANGUAGE_CHARS) {
+    return {
+      field: 'filePath',
+      detail: `its extension has ${language.length} characters; at most ${MAX_LANGUAGE_CHARS}`,
+    };
+  }
+  for (const field of ['linesAdded', 'linesDeleted'] as const) {
+    if (commit[field] > MAX_LINES)
+      return { field, detail: `${field} is ${commit[field]}; at most ${MAX_LINES}` };
+  }
+  const { eventTime } = commit;
+  if (eventTime !== undefined) {
+    const iso = new Date(eventTime).toISOString();
+    if (!(iso >= MIN_EVENT_TIME && iso <= MAX_EVENT_TIME)) {
+      return { field: 'eventTime', detail: `eventTime ${eventTime} is outside years 1 to 9999` };
+    }
+  }
+  return undefined;
+}

@@ -30,6 +30,13 @@ export const settings = {
     backoffMaxMs: 5_000,
     /** How often the CLI progress bar and Lambda progress log are refreshed. */
     progressIntervalMs: 1_000,
+    /**
+     * Longest CSV record read into memory. A row inside the record bounds is at most ~21,000 characters
+     * (record-bounds.ts); a longer record is malformed (e.g. an unclosed quote) and is rejected alone.
+     */
+    maxCsvRecordChars: 65_536,
+    /** Rejected rows buffered before they are written out as one object (Lambda: `rejected/` parts). */
+    maxRejectBufferBytes: 4 * MIB,
   },
 
   /** Kinesis event-source mapping of the processor (Lambda semantics, also used by the local poller). */
@@ -44,6 +51,16 @@ export const settings = {
     parallelizationFactor: 1,
     /** How long failed-batch pointers wait in the dead-letter queue for a redrive (the SQS maximum). */
     deadLetterRetentionDays: 14,
+    /**
+     * Bounds of the hot path's transaction. A lock wait fails fast instead of stalling the shard; a
+     * transaction its caller abandoned (a timeout between two calls) is ended by PostgreSQL in seconds,
+     * releasing the shared module, language and window rows for every other shard.
+     */
+    transaction: { lockTimeoutMs: 5_000, statementTimeoutMs: 20_000, idleTimeoutMs: 10_000 },
+    /** Attempts of a batch's hot path within one invocation after a transient failure (first included). */
+    hotPathAttempts: 3,
+    /** Reserve before the function timeout: no step starts inside it, and calls in flight are aborted. */
+    deadlineMarginMs: 5_000,
   },
 
   /** How commits are aggregated and which ones are flagged as suspicious. */

@@ -55,8 +55,8 @@ import {
   type StackOutputs,
 } from '../../scripts/deployed-stack.js';
 import { expectGroupsToMatch } from '../support/aggregate-assertions.js';
+import { occurrences, RAW_KEY, type RawArchive, RawArchiveReader } from '../support/archive-reader.js';
 import { type ExpectedAggregates, expectedAggregates } from '../support/expected-aggregates.js';
-import { occurrences, RAW_KEY, type RawArchive, RawArchiveReader } from './support/archive.js';
 import { runCdkLocal } from './support/cdklocal.js';
 import { chooseDataApiEndpoint, dropPipelineSchema, reachableFromTest } from './support/emulated-database.js';
 import {

@@ -102,9 +102,7 @@ describe('replaying the bundled sample', () => {
   it('archives every accepted record exactly once under raw/', async () => {
     const keys = await listArchive('raw/');
     expect(
-      keys.every((key) =>
-        /^raw\/dt=\d{4}-\d{2}-\d{2}\/hour=\d{2}\/shardId-\d+\/\d+-\d+\.ndjson\.gz$/.test(key),
-      ),
+      keys.every((key) => /^raw\/dt=\d{4}-\d{2}-\d{2}\/hour=\d{2}\/shardId-\d+\/\d+\.ndjson\.gz$/.test(key)),
     ).toBe(true);
     const ids = (await Promise.all(keys.map(readArchiveLines)))
       .flat()

@@ -1,21 +1,75 @@
 /**
- * AWS SDK clients configured once per process. Endpoints come from the standard `AWS_ENDPOINT_URL*`
- * variables, which the SDK reads itself, so one bundle runs on AWS, LocalStack and the local runtime.
+ * AWS SDK clients, configured from a function's environment. On AWS the endpoints are the SDK's own;
+ * on LocalStack and the local runtime they come from the standard `AWS_ENDPOINT_URL*` variables, so one
+ * bundle runs everywhere. Retries are chosen per use: a caller that retries itself (the producer, a
+ * transaction) gets a client that does not retry behind its back.
  */
 import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { FunctionEnvironment } from '../env.js';
+
+export interface ClientOptions {
+  /** Attempts per call, the first included. @default 3 (the SDK's standard retry strategy) */
+  maxAttempts?: number;
+  /** Socket inactivity after which a call fails. @default - none (the caller's abort signal bounds it) */
+  requestTimeoutMs?: number;
+}
+
+const CONNECTION_TIMEOUT_MS = 5_000;
+
+/**
+ * The endpoint for one service: `AWS_ENDPOINT_URL_<SERVICE>`, else `AWS_ENDPOINT_URL`, else the SDK's
+ * default (undefined).
+ */
+export function endpointFor(
+  env: FunctionEnvironment,
+  service: 'KINESIS' | 'S3' | 'RDS_DATA',
+): string | undefined {
+  return env[`AWS_ENDPOINT_URL_${service}`] || env.AWS_ENDPOINT_URL || undefined;
+}
+
+function httpHandler(options: ClientOptions): NodeHttpHandler {
+  return new NodeHttpHandler({
+    connectionTimeout: CONNECTION_TIMEOUT_MS,
+    requestTimeout: options.requestTimeoutMs,
+  });
+}
 
 /** Kinesis defaults to HTTP/2, which plain-HTTP emulators do not speak; HTTP/1.1 works everywhere. */
-export function createKinesisClient(): KinesisClient {
-  return new KinesisClient({ requestHandler: new NodeHttpHandler({ connectionTimeout: 5_000 }) });
+export function createKinesisClient(
+  env: FunctionEnvironment = process.env,
+  options: ClientOptions = {},
+): KinesisClient {
+  return new KinesisClient({
+    endpoint: endpointFor(env, 'KINESIS'),
+    maxAttempts: options.maxAttempts,
+    requestHandler: httpHandler(options),
+  });
 }
 
 /** Path-style addressing works with every emulator and needs no wildcard DNS; AWS accepts it too. */
-export function createS3Client(): S3Client {
-  return new S3Client({ forcePathStyle: isEmulated() });
+export function createS3Client(
+  env: FunctionEnvironment = process.env,
+  options: ClientOptions = {},
+): S3Client {
+  const endpoint = endpointFor(env, 'S3');
+  return new S3Client({
+    endpoint,
+    forcePathStyle: endpoint !== undefined,
+    maxAttempts: options.maxAttempts,
+    requestHandler: httpHandler(options),
+  });
 }
 
-function isEmulated(): boolean {
-  return Boolean(process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL);
+export function createRdsDataClient(
+  env: FunctionEnvironment = process.env,
+  options: ClientOptions = {},
+): RDSDataClient {
+  return new RDSDataClient({
+    endpoint: endpointFor(env, 'RDS_DATA'),
+    maxAttempts: options.maxAttempts,
+    requestHandler: httpHandler(options),
+  });
 }

@@ -1,5 +1,5 @@
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { ObjectBody, ObjectStore } from '../ports.js';
+import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { ObjectBody, ObjectCallOptions, ObjectStore } from '../ports.js';
 
 /** {@link ObjectStore} over one S3 bucket. */
 export class S3ObjectStore implements ObjectStore {
@@ -8,7 +8,7 @@ export class S3ObjectStore implements ObjectStore {
     private readonly bucket: string,
   ) {}
 
-  async put(key: string, object: ObjectBody): Promise<void> {
+  async put(key: string, object: ObjectBody, options: ObjectCallOptions = {}): Promise<void> {
     await this.client.send(
       new PutObjectCommand({
         Bucket: this.bucket,
@@ -17,6 +17,13 @@ export class S3ObjectStore implements ObjectStore {
         ContentType: object.contentType,
         ContentEncoding: object.contentEncoding,
       }),
+      { abortSignal: options.signal },
     );
+  }
+
+  async delete(key: string, options: ObjectCallOptions = {}): Promise<void> {
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }), {
+      abortSignal: options.signal,
+    });
   }
 }

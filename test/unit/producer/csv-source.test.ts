@@ -7,7 +7,7 @@ const HEADER = 'commit_id,author,time,file_path,lines_added,lines_deleted,entrop
 
 async function parse(text: string | Buffer): Promise<SourceRow[]> {
   const rows: SourceRow[] = [];
-  for await (const row of readCommitCsv(Readable.from([text]))) rows.push(row);
+  for await (const batch of readCommitCsv(Readable.from([text]))) rows.push(...batch);
   return rows;
 }
 

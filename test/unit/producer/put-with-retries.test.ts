@@ -78,4 +78,25 @@ describe('putting a batch with retries', () => {
     expect(backoffMs(10, policy, () => 1)).toBe(1_000);
     expect(backoffMs(3, policy, () => 0)).toBe(0);
   });
+
+  it('isolates the one entry Kinesis refuses as a whole request, and sends every other one', async () => {
+    const calls: string[][] = [];
+    const publisher: RecordPublisher = {
+      put: async (batch) => {
+        calls.push(batch.map((entry) => entry.partitionKey));
+        if (batch.some((entry) => entry.partitionKey === 'c')) {
+          throw Object.assign(new Error('partitionKey failed to satisfy constraint'), {
+            name: 'ValidationException',
+          });
+        }
+        return { failed: [] };
+      },
+    };
+    const report = await putWithRetries(publisher, entries, policy, noWait);
+
+    expect(report.sent).toBe(3);
+    expect(report.failed).toEqual([{ entry: entries[2], errorCode: 'ValidationException', refused: true }]);
+    // Halved in order until 'c' stood alone; 'd' was sent after it.
+    expect(calls).toEqual([['a', 'b', 'c', 'd'], ['a', 'b'], ['c', 'd'], ['c'], ['d']]);
+  });
 });

@@ -1,13 +1,13 @@
 /**
- * The cold path as the deployed processor wrote it: the commit ids in the gzip NDJSON objects under
- * `raw/` of the archive bucket.
+ * The cold path as the processor wrote it: the lines of the gzip NDJSON objects under `raw/` (or
+ * `quarantine/`) of the archive bucket, for the integration and end-to-end suites.
  */
 import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { settings } from '../../../functions/shared/settings.js';
+import { settings } from '../../functions/shared/settings.js';
 
 /** The key layout the processor writes (functions/processor/archive.ts). */
-export const RAW_KEY = /^raw\/dt=\d{4}-\d{2}-\d{2}\/hour=\d{2}\/shardId-\d+\/\d+-\d+\.ndjson\.gz$/;
+export const RAW_KEY = /^raw\/dt=\d{4}-\d{2}-\d{2}\/hour=\d{2}\/shardId-\d+\/\d+\.ndjson\.gz$/;
 
 export interface RawArchive {
   keys: string[];
@@ -16,8 +16,7 @@ export interface RawArchive {
 }
 
 /**
- * Reads `raw/` of a bucket. Objects are immutable once written (a retried batch rewrites the same key
- * with the same records), so each version (key + ETag) is downloaded once per reader.
+ * Reads `raw/` of a bucket. Each version of an object (key + ETag) is downloaded once per reader.
  */
 export class RawArchiveReader {
   private readonly cache = new Map<string, string[]>();
@@ -73,4 +72,35 @@ export function occurrences(values: readonly string[]): Map<string, number> {
   const counts = new Map<string, number>();
   for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
   return counts;
+}
+
+/**
+ * Every line of the objects under a prefix whose key contains `keyPart` (e.g. a shard id), parsed.
+ *
+ * @param s3 - a client of the archive's S3
+ * @param bucket - the archive bucket
+ * @param prefix - `raw/` or `quarantine/`
+ */
+export async function archivedLines<T = Record<string, unknown>>(
+  s3: S3Client,
+  bucket: string,
+  prefix: string,
+  keyPart = '',
+): Promise<T[]> {
+  const lines: T[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+    );
+    for (const { Key: key = '' } of page.Contents ?? []) {
+      if (!key.includes(keyPart)) continue;
+      const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      const body = gunzipSync(Buffer.from((await object.Body?.transformToByteArray()) ?? new Uint8Array()));
+      for (const line of body.toString('utf8').split('\n'))
+        if (line.trim() !== '') lines.push(JSON.parse(line) as T);
+    }
+    token = page.NextContinuationToken;
+  } while (token);
+  return lines;
 }

@@ -1,0 +1,242 @@
+/**
+ * A fault-injecting HTTP proxy for the integration suites. It stands between an SDK client and a real
+ * server (the Data API server, the S3 emulator, the Kinesis server) and passes every call through,
+ * except the calls a rule matches, which it breaks on purpose:
+ *
+ * - `lose-response`: the server acts, then the client's connection is reset before any byte of the
+ *   answer (a connection reset or a proxy dropping the answer: the outcome is unknown to the caller);
+ * - `respond`: answer with a given error instead of the server (`after: true`: once the server acted);
+ * - `delay`: the server acts, the answer is held back (past the caller's timeout);
+ * - `reset`: the connection is reset before the server sees the call.
+ *
+ * Rules match on what a call says (path, headers, body), so a test can pick "the ledger claim" or "the
+ * PutRecords carrying commit c_7" precisely, and can count how often each rule fired.
+ */
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ProxiedCall {
+  method: string;
+  /** Path and query, as the client sent it. */
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+export interface CannedResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export type Fault =
+  | { kind: 'lose-response' }
+  | { kind: 'reset' }
+  | { kind: 'respond'; response: CannedResponse; after?: boolean }
+  | { kind: 'delay'; ms: number };
+
+export interface FaultRule {
+  /** For messages and `hits`. */
+  name: string;
+  match: (call: ProxiedCall) => boolean;
+  fault: Fault;
+  /** How many matching calls to break. @default 1 */
+  times?: number;
+  /** Matching calls to let through before breaking any. @default 0 */
+  skip?: number;
+}
+
+export interface FaultProxy {
+  /** Base URL to give the client instead of the server's. */
+  readonly url: string;
+  /** Every call seen, in arrival order, with the rule that broke it (if one did). */
+  readonly calls: ReadonlyArray<ProxiedCall & { fault?: string }>;
+  /** Adds a rule; rules are tried in the order added. */
+  inject(rule: FaultRule): { hits(): number };
+  /** Removes every rule (calls then pass through). */
+  clear(): void;
+  close(): Promise<void>;
+}
+
+interface ArmedRule extends FaultRule {
+  matched: number;
+  hits: number;
+}
+
+/**
+ * @param target - the real server's base URL, e.g. `http://127.0.0.1:4510`
+ */
+export async function startFaultProxy(target: string): Promise<FaultProxy> {
+  const upstream = new URL(target);
+  const rules: ArmedRule[] = [];
+  const calls: Array<ProxiedCall & { fault?: string }> = [];
+
+  const server: Server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const call: ProxiedCall = {
+        method: request.method ?? 'GET',
+        path: request.url ?? '/',
+        headers: request.headers,
+        body: body.toString('utf8'),
+      };
+      const rule = firstArmed(rules, call);
+      calls.push({ ...call, fault: rule?.name });
+      const fault = rule?.fault;
+
+      if (fault?.kind === 'reset') return request.socket.destroy();
+      if (fault?.kind === 'respond' && !fault.after) return reply(response, fault.response);
+
+      const forwarded = httpRequest(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          method: call.method,
+          path: call.path,
+          // The Host header stays the client's: SigV4 signatures cover it.
+          headers: request.headers,
+        },
+        (answer) => {
+          const parts: Buffer[] = [];
+          answer.on('data', (chunk: Buffer) => parts.push(chunk));
+          answer.on('end', () => {
+            const real: CannedResponse = {
+              status: answer.statusCode ?? 502,
+              headers: flatHeaders(answer.headers),
+              body: Buffer.concat(parts).toString('utf8'),
+            };
+            if (fault?.kind === 'lose-response') return request.socket.destroy();
+            if (fault?.kind === 'respond') return reply(response, fault.response);
+            if (fault?.kind === 'delay') {
+              setTimeout(() => reply(response, real, Buffer.concat(parts)), fault.ms).unref();
+              return;
+            }
+            reply(response, real, Buffer.concat(parts));
+          });
+        },
+      );
+      forwarded.on('error', () => request.socket.destroy());
+      forwarded.end(body);
+    });
+  });
+  // A client that gave up (timeout, reset) must not crash the proxy.
+  server.on('clientError', (_error, socket) => socket.destroy());
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    calls,
+    inject(rule) {
+      const armed: ArmedRule = { ...rule, matched: 0, hits: 0 };
+      rules.push(armed);
+      return { hits: () => armed.hits };
+    },
+    clear() {
+      rules.length = 0;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function firstArmed(rules: ArmedRule[], call: ProxiedCall): ArmedRule | undefined {
+  for (const rule of rules) {
+    if (rule.hits >= (rule.times ?? 1) || !rule.match(call)) continue;
+    rule.matched += 1;
+    if (rule.matched <= (rule.skip ?? 0)) continue;
+    rule.hits += 1;
+    return rule;
+  }
+  return undefined;
+}
+
+function reply(
+  response: ServerResponse,
+  answer: CannedResponse,
+  raw: Buffer = Buffer.from(answer.body),
+): void {
+  if (response.destroyed) return;
+  const { 'transfer-encoding': _chunked, ...rest } = answer.headers;
+  const headers = { ...rest, 'content-length': String(raw.length) };
+  response.writeHead(answer.status, headers);
+  response.end(raw);
+}
+
+function flatHeaders(headers: IncomingHttpHeaders): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return flat;
+}
+
+// Canned errors in each service's protocol, as the SDKs parse them.
+
+/** A Data API (restJson1) error, e.g. `dataApiError(503, 'ServiceUnavailableError')`. */
+export function dataApiError(status: number, code: string, message = 'injected fault'): CannedResponse {
+  return {
+    status,
+    headers: { 'content-type': 'application/json', 'x-amzn-errortype': code },
+    body: JSON.stringify({ message, code }),
+  };
+}
+
+/** A Kinesis (JSON 1.1) error, e.g. `kinesisError(400, 'ProvisionedThroughputExceededException')`. */
+export function kinesisError(status: number, type: string, message = 'injected fault'): CannedResponse {
+  return {
+    status,
+    headers: { 'content-type': 'application/x-amz-json-1.1' },
+    body: JSON.stringify({ __type: type, message }),
+  };
+}
+
+/** An S3 (REST-XML) error, e.g. `s3Error(503, 'SlowDown')`. */
+export function s3Error(status: number, code: string, message = 'injected fault'): CannedResponse {
+  return {
+    status,
+    headers: { 'content-type': 'application/xml' },
+    body: `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`,
+  };
+}
+
+// Matchers for the calls the pipeline makes.
+
+/** A Data API operation (`Execute`, `BeginTransaction`, …), optionally whose SQL contains `sql`. */
+export function dataApiCall(operation: string, sql?: string): (call: ProxiedCall) => boolean {
+  return (call) => {
+    if (call.path !== `/${operation}`) return false;
+    if (sql === undefined) return true;
+    try {
+      return String((JSON.parse(call.body) as { sql?: unknown }).sql ?? '').includes(sql);
+    } catch {
+      return false;
+    }
+  };
+}
+
+/** A Kinesis operation by its `X-Amz-Target` (`PutRecords`, `GetRecords`, …). */
+export function kinesisCall(operation: string): (call: ProxiedCall) => boolean {
+  return (call) => call.headers['x-amz-target'] === `Kinesis_20131202.${operation}`;
+}
+
+/** An S3 call by method and key prefix within the bucket, e.g. `s3Call('PUT', 'raw/')`. */
+export function s3Call(method: string, keyPrefix = ''): (call: ProxiedCall) => boolean {
+  return (call) => {
+    if (call.method !== method) return false;
+    const key = decodeURIComponent(new URL(call.path, 'http://x').pathname).split('/').slice(2).join('/');
+    return key.startsWith(keyPrefix);
+  };
+}
