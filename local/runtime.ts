@@ -127,6 +127,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       [ENV.dbSecretArn]: database.info.secretArn,
       [ENV.dbName]: database.info.database,
     };
+    // The api function reads through the reader's secret: it can SELECT the serving tables, nothing more.
+    const apiEnv = { ...functionEnv, [ENV.dbSecretArn]: database.info.readerSecretArn };
     const env = { ...cloudEnv, ...functionEnv };
 
     const kinesis = createKinesisClient();
@@ -140,7 +142,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
     // The factories the Lambda entry points call, each with the environment the stack gives it.
     const processor = createProcessorHandler({ ...functionEnv, ...options.processorEnv });
-    const api = apiHandlerFor(functionEnv);
+    const api = apiHandlerFor(apiEnv);
 
     const deadLetterPath = join(options.dataDir, 'dead-letters.ndjson');
     const processorFunction = localFunction('processor', {
@@ -199,7 +201,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 interface DatabaseInfo {
   dataApiUrl: string;
   resourceArn: string;
+  /** The owner's secret (processor, migrations). */
   secretArn: string;
+  /** The reader's secret (api). */
+  readerSecretArn: string;
   database: string;
   pgPort: number;
 }

@@ -3,10 +3,13 @@
  *
  *   tsx local/serve-database.ts --data-dir <dir> --port <dataApiPort> [--host 127.0.0.1] [--pg-port <n>]
  *
- * Prints one JSON line `{"dataApiUrl", "resourceArn", "secretArn", "database"}` on stdout when ready
- * (and sends it over IPC when forked) and shuts both servers down on SIGINT/SIGTERM. Set NODE_DEBUG=data-api,local-postgres for logs.
+ * Prints one JSON line `{"dataApiUrl", "resourceArn", "secretArn", "readerSecretArn", "database"}` on
+ * stdout when ready (and sends it over IPC when forked) and shuts both servers down on SIGINT/SIGTERM.
+ * The Data API server's caps come from `DATA_API_*` variables (`capsFromEnv`). Set
+ * NODE_DEBUG=data-api,local-postgres for logs.
  */
 import { parseArgs } from 'node:util';
+import { capsFromEnv } from './data-api/limits.js';
 import { startLocalDatabase } from './local-database.js';
 
 const USAGE =
@@ -36,11 +39,11 @@ async function main(): Promise<void> {
     host: values.host,
     port: parsePort(values.port, '--port'),
     pgPort: parsePort(values['pg-port'], '--pg-port'),
+    caps: capsFromEnv(),
   });
-  const { dataApiUrl, resourceArn, secretArn } = database;
-  process.stdout.write(
-    `${JSON.stringify({ dataApiUrl, resourceArn, secretArn, database: database.database })}\n`,
-  );
+  const { dataApiUrl, resourceArn, secretArn, readerSecretArn } = database;
+  const ready = { dataApiUrl, resourceArn, secretArn, readerSecretArn, database: database.database };
+  process.stdout.write(`${JSON.stringify(ready)}\n`);
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
@@ -60,13 +63,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', stop);
   // Forked by the embedded runtime: report over IPC too, and never outlive the parent.
   if (process.send) {
-    process.send({
-      dataApiUrl,
-      resourceArn,
-      secretArn,
-      database: database.database,
-      pgPort: database.postgres.port,
-    });
+    process.send({ ...ready, pgPort: database.pgPort });
     process.on('disconnect', () => stop('SIGTERM'));
   }
 }

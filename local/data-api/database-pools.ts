@@ -1,6 +1,6 @@
 /**
- * One `pg.Pool` per database, created on first use, with the session settings Aurora's Data API
- * runs under and parsers that leave every value as PostgreSQL's text.
+ * One `pg.Pool` per (role, database), created on first use and capped in size, with the session
+ * settings Aurora's Data API runs under and parsers that leave every value as PostgreSQL's text.
  */
 import { debuglog } from 'node:util';
 import pg from 'pg';
@@ -9,16 +9,22 @@ import { TypeCatalog } from './type-catalog.js';
 
 const log = debuglog('data-api');
 
-/** Where PostgreSQL listens and who to log in as. */
-export interface PostgresConnection {
+/** Where PostgreSQL listens. */
+export interface PostgresAddress {
   readonly host: string;
   readonly port: number;
+}
+
+/** Who to log in as. */
+export interface RoleCredentials {
   readonly user: string;
   readonly password: string;
 }
 
-/** A database's pool and its type cache. */
+/** The pool of one role on one database, and its type cache. */
 export interface DatabaseHandle {
+  /** Identifies the pool: the role and the database. */
+  readonly key: string;
   readonly name: string;
   readonly pool: pg.Pool;
   readonly types: TypeCatalog;
@@ -30,59 +36,73 @@ const RAW_TEXT: pg.CustomTypesConfig = {
 };
 
 /**
- * Session defaults: UTC and ISO output like Aurora, hex bytea for `decodeByteaHex`, and the
- * Data API's 45-second statement timeout.
+ * Session defaults: UTC and ISO output like Aurora, hex bytea for `decodeByteaHex`, the Data API's
+ * 45-second statement timeout, and PostgreSQL ending a session left idle in a transaction a minute
+ * after the server's own idle timeout should have rolled it back (a backstop, never the rule).
  */
-const SESSION_OPTIONS = [
-  '-c TimeZone=UTC',
-  '-c DateStyle=ISO,MDY',
-  '-c IntervalStyle=postgres',
-  '-c bytea_output=hex',
-  '-c extra_float_digits=1',
-  `-c statement_timeout=${DATA_API_LIMITS.statementTimeoutMs}`,
-].join(' ');
+function sessionOptions(transactionIdleTimeoutMs: number): string {
+  return [
+    '-c TimeZone=UTC',
+    '-c DateStyle=ISO,MDY',
+    '-c IntervalStyle=postgres',
+    '-c bytea_output=hex',
+    '-c extra_float_digits=1',
+    `-c statement_timeout=${DATA_API_LIMITS.statementTimeoutMs}`,
+    `-c idle_in_transaction_session_timeout=${transactionIdleTimeoutMs + 60_000}`,
+  ].join(' ');
+}
 
-/** Lazily created pools, one per database name. */
+/** Pool settings shared by every (role, database). */
+export interface PoolSettings {
+  /** Connections per pool. */
+  readonly maxConnections: number;
+  /** The server's transaction idle timeout, for PostgreSQL's backstop. */
+  readonly transactionIdleTimeoutMs: number;
+}
+
+/** Lazily created pools, one per (role, database). */
 export class DatabasePools {
   private readonly handles = new Map<string, DatabaseHandle>();
+  private readonly options: string;
 
   /**
-   * @param connection - PostgreSQL address and credentials
-   * @param defaultDatabase - used when a request names no database
+   * @param address - where PostgreSQL listens
+   * @param settings - pool size and idle timeout
    */
   constructor(
-    private readonly connection: PostgresConnection,
-    private readonly defaultDatabase: string,
-  ) {}
+    private readonly address: PostgresAddress,
+    private readonly settings: PoolSettings,
+  ) {
+    this.options = sessionOptions(settings.transactionIdleTimeoutMs);
+  }
 
   /**
-   * The handle of `database`, creating its pool on first use.
+   * The handle of `role` on `database`, creating its pool on first use.
    *
-   * @param database - the request's `database`, or `undefined` for the default
+   * @param role - the credentials of the request's secret
+   * @param database - the request's `database`, or `undefined` for the role's own (as libpq does)
    */
-  get(database: string | undefined): DatabaseHandle {
-    const name = database ?? this.defaultDatabase;
-    let handle = this.handles.get(name);
+  get(role: RoleCredentials, database: string | undefined): DatabaseHandle {
+    const name = database ?? role.user;
+    const key = JSON.stringify([role.user, name]);
+    let handle = this.handles.get(key);
     if (!handle) {
-      const { host, port, user, password } = this.connection;
       const pool = new pg.Pool({
-        host,
-        port,
-        user,
-        password,
+        ...this.address,
+        ...role,
         database: name,
         types: RAW_TEXT,
-        options: SESSION_OPTIONS,
+        options: this.options,
         application_name: 'local-data-api',
-        max: 20,
+        max: this.settings.maxConnections,
         idleTimeoutMillis: 10_000,
         connectionTimeoutMillis: 10_000,
         allowExitOnIdle: true,
       });
       // An idle pooled connection that dies (e.g. PostgreSQL restarts) must not crash the server.
-      pool.on('error', (error) => log('idle connection to %s failed: %s', name, error.message));
-      handle = { name, pool, types: new TypeCatalog() };
-      this.handles.set(name, handle);
+      pool.on('error', (error) => log('idle connection to %s failed: %s', key, error.message));
+      handle = { key, name, pool, types: new TypeCatalog() };
+      this.handles.set(key, handle);
     }
     return handle;
   }

@@ -2,12 +2,16 @@
  * Data API errors and their HTTP mapping, in one place.
  *
  * The SDK takes the exception name from the `x-amzn-errortype` header and retries every 5xx, so a
- * status here is a promise about retry semantics: 4xx for anything the request caused, 5xx only
- * when PostgreSQL is unreachable.
+ * status here is a promise about retry semantics: 4xx for anything the request caused (a refused
+ * caller included), 429 when a cap is reached (retried with back-off), 5xx only when PostgreSQL is
+ * unreachable.
  */
 import pg from 'pg';
 
-/** Exception names from the RDS Data API service model (plus one for unknown routes). */
+/**
+ * Exception names from the RDS Data API service model, plus the names AWS front ends use for
+ * unknown routes, unsigned requests, unsupported media types and throttling.
+ */
 export type DataApiErrorCode =
   | 'BadRequestException'
   | 'DatabaseErrorException'
@@ -16,6 +20,11 @@ export type DataApiErrorCode =
   | 'TransactionNotFoundException'
   | 'DatabaseNotFoundException'
   | 'UnknownOperationException'
+  | 'ForbiddenException'
+  | 'MissingAuthenticationTokenException'
+  | 'IncompleteSignatureException'
+  | 'UnsupportedMediaTypeException'
+  | 'ThrottlingException'
   | 'InternalServerErrorException'
   | 'ServiceUnavailableError'
   | 'DatabaseUnavailableException';
@@ -28,6 +37,11 @@ const STATUS_BY_CODE: Readonly<Record<DataApiErrorCode, number>> = {
   TransactionNotFoundException: 404,
   DatabaseNotFoundException: 404,
   UnknownOperationException: 404,
+  ForbiddenException: 403,
+  MissingAuthenticationTokenException: 403,
+  IncompleteSignatureException: 403,
+  UnsupportedMediaTypeException: 415,
+  ThrottlingException: 429,
   InternalServerErrorException: 500,
   ServiceUnavailableError: 503,
   DatabaseUnavailableException: 504,

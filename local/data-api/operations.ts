@@ -2,7 +2,7 @@
  * The five Data API operations: validate, bind, run on the right connection, answer.
  */
 import type pg from 'pg';
-import type { DatabasePools } from './database-pools.js';
+import type { DatabaseHandle, DatabasePools, RoleCredentials } from './database-pools.js';
 import { isConnectionFailure } from './errors.js';
 import { parseNamedParameters } from './named-parameters.js';
 import { bindParameters } from './parameter-binding.js';
@@ -25,6 +25,8 @@ import type { BatchExecuteStatementResponse, ExecuteStatementResponse } from './
 /** Everything an operation needs; created once per server. */
 export interface DataApiContext {
   readonly arns: ServedArns;
+  /** The role each served secret logs in as. */
+  readonly roles: ReadonlyMap<string, RoleCredentials>;
   readonly pools: DatabasePools;
   readonly transactions: TransactionRegistry;
   readonly maxResponseBytes: number;
@@ -56,18 +58,19 @@ async function executeStatementOperation(
   };
 
   if (request.transactionId !== undefined) {
-    return context.transactions.run(request.transactionId, request.database, async (tx) => {
-      const outcome = await executeStatement(
-        tx.client,
-        context.pools.get(tx.database).types,
-        statement,
-        format,
-      );
-      if (mayLeaveSessionState(outcome.command)) tx.sessionDirty = true;
-      return outcome.response;
-    });
+    return context.transactions.run(
+      request.transactionId,
+      request.secretArn,
+      request.database,
+      async (tx) => {
+        const { types } = databaseOf(context, request.secretArn, tx.database);
+        const outcome = await executeStatement(tx.client, types, statement, format);
+        if (mayLeaveSessionState(outcome.command)) tx.sessionDirty = true;
+        return outcome.response;
+      },
+    );
   }
-  const database = context.pools.get(request.database);
+  const database = databaseOf(context, request.secretArn, request.database);
   return withPooledClient(database.pool, async (client, session) => {
     const outcome = await executeStatement(client, database.types, statement, format);
     session.discard = mayLeaveSessionState(outcome.command);
@@ -99,13 +102,13 @@ async function batchExecuteStatementOperation(
   };
 
   if (request.transactionId !== undefined) {
-    await context.transactions.run(request.transactionId, request.database, async (tx) => {
+    await context.transactions.run(request.transactionId, request.secretArn, request.database, async (tx) => {
       if (await runAll(tx.client)) tx.sessionDirty = true;
     });
     return response;
   }
   if (statements.length === 0) return response;
-  const database = context.pools.get(request.database);
+  const database = databaseOf(context, request.secretArn, request.database);
   await withPooledClient(database.pool, async (client, session) => {
     await client.query('BEGIN');
     try {
@@ -125,20 +128,32 @@ async function batchExecuteStatementOperation(
 
 async function beginTransactionOperation(context: DataApiContext, body: unknown): Promise<object> {
   const request = parseBeginTransactionRequest(body, context.arns);
-  const database = context.pools.get(request.database);
-  return { transactionId: await context.transactions.begin(database.pool, database.name) };
+  const database = databaseOf(context, request.secretArn, request.database);
+  return { transactionId: await context.transactions.begin(database, request.secretArn) };
 }
 
 async function commitTransactionOperation(context: DataApiContext, body: unknown): Promise<object> {
   const request = parseEndTransactionRequest(body, context.arns);
-  await context.transactions.commit(request.transactionId);
+  await context.transactions.commit(request.transactionId, request.secretArn);
   return { transactionStatus: 'Transaction Committed' };
 }
 
 async function rollbackTransactionOperation(context: DataApiContext, body: unknown): Promise<object> {
   const request = parseEndTransactionRequest(body, context.arns);
-  await context.transactions.rollback(request.transactionId);
+  await context.transactions.rollback(request.transactionId, request.secretArn);
   return { transactionStatus: 'Rollback Complete' };
+}
+
+/** The pool of the secret's role on `database` (`undefined`: the role's own, as libpq does). */
+function databaseOf(
+  context: DataApiContext,
+  secretArn: string,
+  database: string | undefined,
+): DatabaseHandle {
+  const role = context.roles.get(secretArn);
+  // Validation only lets served secrets through, and each has a role.
+  if (!role) throw new Error(`no role for secret ${secretArn}`);
+  return context.pools.get(role, database);
 }
 
 /**

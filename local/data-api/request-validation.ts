@@ -8,10 +8,16 @@ import { DATA_API_LIMITS as LIMITS } from './limits.js';
 import { DEFAULT_RESULT_SET_OPTIONS } from './result-mapping.js';
 import { type NamedParameter, type ParameterValue, type ResultSetOptions, TYPE_HINTS } from './wire-types.js';
 
-/** The cluster and secret this server answers for. */
+/** The cluster and the secrets this server answers for. */
 export interface ServedArns {
   readonly resourceArn: string;
+  readonly secretArns: ReadonlySet<string>;
+}
+
+/** What every request names: the secret (which role runs it) and, if given, the database. */
+interface Target {
   readonly secretArn: string;
+  readonly database: string | undefined;
 }
 
 const arn = z.string().min(LIMITS.minArnLength).max(LIMITS.maxArnLength);
@@ -69,8 +75,7 @@ const beginSchema = z.object(target);
 const endTransactionSchema = z.object({ resourceArn: arn, secretArn: arn, transactionId });
 
 /** A validated `ExecuteStatement` request. */
-export interface ExecuteRequest {
-  readonly database: string | undefined;
+export interface ExecuteRequest extends Target {
   readonly sql: string;
   readonly parameters: readonly NamedParameter[];
   readonly transactionId: string | undefined;
@@ -80,20 +85,18 @@ export interface ExecuteRequest {
 }
 
 /** A validated `BatchExecuteStatement` request. */
-export interface BatchExecuteRequest {
-  readonly database: string | undefined;
+export interface BatchExecuteRequest extends Target {
   readonly sql: string;
   readonly parameterSets: readonly (readonly NamedParameter[])[];
   readonly transactionId: string | undefined;
 }
 
 /** A validated `BeginTransaction` request. */
-export interface BeginTransactionRequest {
-  readonly database: string | undefined;
-}
+export type BeginTransactionRequest = Target;
 
 /** A validated `CommitTransaction` / `RollbackTransaction` request. */
 export interface EndTransactionRequest {
+  readonly secretArn: string;
   readonly transactionId: string;
 }
 
@@ -108,6 +111,7 @@ export function parseExecuteRequest(body: unknown, arns: ServedArns): ExecuteReq
   const request = parse(executeSchema, body);
   checkTarget(request, arns);
   return {
+    secretArn: request.secretArn,
     database: request.database,
     sql: request.sql,
     parameters: (request.parameters ?? []).map(toNamedParameter),
@@ -131,6 +135,7 @@ export function parseBatchExecuteRequest(body: unknown, arns: ServedArns): Batch
     throw badRequest('BatchExecuteStatement SQL must not end with a semicolon (;).');
   }
   return {
+    secretArn: request.secretArn,
     database: request.database,
     sql: request.sql,
     parameterSets: (request.parameterSets ?? []).map((set) => set.map(toNamedParameter)),
@@ -147,7 +152,7 @@ export function parseBatchExecuteRequest(body: unknown, arns: ServedArns): Batch
 export function parseBeginTransactionRequest(body: unknown, arns: ServedArns): BeginTransactionRequest {
   const request = parse(beginSchema, body);
   checkTarget(request, arns);
-  return { database: request.database };
+  return { secretArn: request.secretArn, database: request.database };
 }
 
 /**
@@ -159,7 +164,7 @@ export function parseBeginTransactionRequest(body: unknown, arns: ServedArns): B
 export function parseEndTransactionRequest(body: unknown, arns: ServedArns): EndTransactionRequest {
   const request = parse(endTransactionSchema, body);
   checkTarget(request, arns);
-  return { transactionId: request.transactionId };
+  return { secretArn: request.secretArn, transactionId: request.transactionId };
 }
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
@@ -177,7 +182,7 @@ function checkTarget(
   if (request.resourceArn !== arns.resourceArn) {
     throw badRequest(`HttpEndpoint is not enabled for resource ${request.resourceArn}.`);
   }
-  if (request.secretArn !== arns.secretArn) {
+  if (!arns.secretArns.has(request.secretArn)) {
     throw badRequest(`Secrets Manager can't find the specified secret ${request.secretArn}.`);
   }
   if (request.schema !== undefined) throw badRequest("The schema parameter isn't supported.");

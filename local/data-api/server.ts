@@ -1,35 +1,43 @@
 /**
  * A strict RDS Data API–compatible HTTP server over PostgreSQL, for the local runtime and tests.
  *
- * Point `RDSDataClient` (or `AWS_ENDPOINT_URL_RDS_DATA`) at `url`. SigV4 is not checked. Unknown
- * paths answer 404 `UnknownOperationException`, as AWS front ends do for operations they lack.
+ * Point `RDSDataClient` (or `AWS_ENDPOINT_URL_RDS_DATA`) at `url`. Only SDK-shaped calls are served
+ * (`caller-check.ts`: JSON, a SigV4 `Authorization` header, no browser `Origin`); each secret ARN
+ * logs in as its own PostgreSQL role, none of them a superuser (`database-roles.ts`). Unknown paths
+ * answer 404 `UnknownOperationException`, as AWS front ends do for operations they lack.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { debuglog } from 'node:util';
-import { DatabasePools, type PostgresConnection } from './database-pools.js';
+import { checkCaller } from './caller-check.js';
+import { DatabasePools, type PostgresAddress, type RoleCredentials } from './database-pools.js';
 import { badRequest, DataApiError, toDataApiError } from './errors.js';
-import { DATA_API_LIMITS } from './limits.js';
+import { checkCaps, DATA_API_LIMITS, type DataApiCaps, DEFAULT_CAPS } from './limits.js';
 import { type DataApiContext, OPERATIONS } from './operations.js';
 import { TransactionRegistry } from './transactions.js';
 
 const log = debuglog('data-api');
 
+/** A secret ARN the server accepts, and the PostgreSQL role it logs in as. */
+export interface SecretIdentity extends RoleCredentials {
+  readonly secretArn: string;
+}
+
 /** Options of `startDataApiServer`. */
 export interface DataApiServerOptions {
-  /** Interface to listen on. @default '127.0.0.1' */
+  /** Interface to listen on. @default '127.0.0.1' (loopback only) */
   readonly host?: string;
   /** TCP port; `0` or absent picks a free one. */
   readonly port?: number;
-  /** The PostgreSQL server behind the API. */
-  readonly postgres: PostgresConnection;
+  /** Where the PostgreSQL server behind the API listens. */
+  readonly postgres: PostgresAddress;
   /** The only cluster ARN accepted as `resourceArn`. */
   readonly resourceArn: string;
-  /** The only secret ARN accepted as `secretArn`. */
-  readonly secretArn: string;
-  /** Idle time after which an unused transaction is rolled back. @default 180_000 (AWS: 3 minutes) */
-  readonly transactionIdleTimeoutMs?: number;
+  /** The secret ARNs accepted as `secretArn`, each with the role it logs in as. */
+  readonly secrets: readonly SecretIdentity[];
+  /** Pool size, caps on open transactions, idle timeout. @default DEFAULT_CAPS */
+  readonly caps?: Partial<DataApiCaps>;
   /** Response size limit of ExecuteStatement records. @default 1 MiB (AWS) */
   readonly maxResponseBytes?: number;
 }
@@ -45,23 +53,40 @@ export interface DataApiServer {
 /**
  * Starts the Data API server.
  *
- * Requests without `database` use the PostgreSQL user's own database (as libpq does).
+ * Requests without `database` use the role's own database (as libpq does).
  *
- * @param options - where to listen, which PostgreSQL to use and which ARNs to accept
+ * @param options - where to listen, which PostgreSQL to use, which ARNs to accept as whom
  * @example
  * ```ts
- * const api = await startDataApiServer({ postgres: pgHandle, resourceArn, secretArn });
+ * const api = await startDataApiServer({
+ *   postgres: { host: '127.0.0.1', port: 5432 },
+ *   resourceArn,
+ *   secrets: [{ secretArn, user: 'pipeline_owner', password }],
+ * });
  * const client = new RDSDataClient({ endpoint: api.url, region: 'us-east-1',
  *   credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
  * ```
  */
 export async function startDataApiServer(options: DataApiServerOptions): Promise<DataApiServer> {
+  const caps = checkCaps({ ...DEFAULT_CAPS, ...options.caps });
+  const roles = new Map(
+    options.secrets.map(({ secretArn, user, password }) => [secretArn, { user, password }]),
+  );
+  if (roles.size === 0 || roles.size !== options.secrets.length) {
+    throw new Error('the Data API server needs at least one secret, and distinct secret ARNs');
+  }
   const context: DataApiContext = {
-    arns: { resourceArn: options.resourceArn, secretArn: options.secretArn },
-    pools: new DatabasePools(options.postgres, options.postgres.user),
+    arns: { resourceArn: options.resourceArn, secretArns: new Set(roles.keys()) },
+    roles,
+    pools: new DatabasePools(options.postgres, {
+      maxConnections: caps.maxConnectionsPerPool,
+      transactionIdleTimeoutMs: caps.transactionIdleTimeoutMs,
+    }),
     transactions: new TransactionRegistry({
-      idleTimeoutMs: options.transactionIdleTimeoutMs ?? DATA_API_LIMITS.transactionIdleTimeoutMs,
+      idleTimeoutMs: caps.transactionIdleTimeoutMs,
       maxLifetimeMs: DATA_API_LIMITS.transactionMaxLifetimeMs,
+      maxOpenPerPool: caps.maxOpenTransactionsPerPool,
+      maxOpen: caps.maxOpenTransactions,
     }),
     maxResponseBytes: options.maxResponseBytes ?? DATA_API_LIMITS.maxResponseBytes,
   };
@@ -121,6 +146,12 @@ async function handle(
     if (request.method !== 'POST' || !operation) {
       request.resume();
       throw new DataApiError('UnknownOperationException', `Unknown operation: ${request.method} ${path}`);
+    }
+    try {
+      checkCaller(request.headers);
+    } catch (refusal) {
+      request.resume();
+      throw refusal;
     }
     const body = parseJson(await readBody(request, DATA_API_LIMITS.maxRequestBytes));
     send(response, 200, requestId, await operation(context, body));

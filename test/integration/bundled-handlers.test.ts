@@ -2,8 +2,9 @@
  * Smoke test of what gets deployed: synthesizes the stack, imports each bundled handler from the
  * cloud assembly (esbuild output, AWS SDK included) and calls it against the embedded servers.
  */
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Handler } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,7 +40,12 @@ describe('the bundled handlers in the cloud assembly', () => {
   it('migrator: applies the migrations bundled beside it, idempotently', async () => {
     const migrate = await bundled(pipeline.stack.migrations.migrator);
     const report = await migrate({}, context, () => undefined);
-    expect(report).toMatchObject({ applied: [], skipped: ['001_aggregates.sql'] });
+    // The runtime applied every migration at start-up, so the bundled migrator finds them all done.
+    const migrations = (await readdir(fileURLToPath(new URL('../../db/migrations', import.meta.url))))
+      .filter((name) => name.endsWith('.sql'))
+      .sort();
+    expect(migrations.length).toBeGreaterThan(0);
+    expect(report).toMatchObject({ applied: [], skipped: migrations });
   });
 
   it('producer: replays the sample bundled beside it onto the stream', async () => {

@@ -18,14 +18,16 @@ import {
   type SqlParameter,
 } from '@aws-sdk/client-rds-data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_CLUSTER_ARN, LOCAL_SECRET_ARN } from '../../local/data-api/local-arns.js';
+import {
+  type PipelineRoles,
+  pipelineSecrets,
+  preparePipelineDatabase,
+  preparePipelineRoles,
+} from '../../local/data-api/database-roles.js';
+import { LOCAL_CLUSTER_ARN, LOCAL_SECRET_ARN, localArns } from '../../local/data-api/local-arns.js';
 import { type DataApiServer, startDataApiServer } from '../../local/data-api/server.js';
 import { freePort } from '../../local/free-port.js';
-import {
-  createDatabaseIfMissing,
-  type EmbeddedPostgresHandle,
-  startEmbeddedPostgres,
-} from '../../local/postgres.js';
+import { type EmbeddedPostgresHandle, startEmbeddedPostgres } from '../../local/postgres.js';
 
 const DATABASE = 'data_api_test';
 const TARGET = { resourceArn: LOCAL_CLUSTER_ARN, secretArn: LOCAL_SECRET_ARN, database: DATABASE };
@@ -33,8 +35,18 @@ const UUID = '6f1c2b8e-3d4a-4e5f-9a0b-1c2d3e4f5a6b';
 
 let dataDir: string;
 let postgres: EmbeddedPostgresHandle;
+let roles: PipelineRoles;
 let api: DataApiServer;
 let client: RDSDataClient;
+
+/** The server as the database service starts it: the owner's and the reader's secret. */
+function serverOptions() {
+  return {
+    postgres: { host: postgres.host, port: postgres.port },
+    resourceArn: LOCAL_CLUSTER_ARN,
+    secrets: pipelineSecrets(localArns({}), roles),
+  };
+}
 
 function sdkClient(endpoint: string): RDSDataClient {
   // One attempt: a retried 5xx would hide which status the server chose.
@@ -83,8 +95,9 @@ async function count(table: string): Promise<number> {
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'data-api-server-'));
   postgres = await startEmbeddedPostgres({ dataDir });
-  await createDatabaseIfMissing(postgres, DATABASE);
-  api = await startDataApiServer({ postgres, resourceArn: LOCAL_CLUSTER_ARN, secretArn: LOCAL_SECRET_ARN });
+  roles = await preparePipelineRoles(postgres);
+  await preparePipelineDatabase(postgres, DATABASE);
+  api = await startDataApiServer(serverOptions());
   client = sdkClient(api.url);
 });
 
@@ -419,9 +432,9 @@ describe('request validation and errors', () => {
 
   it('answers 504 DatabaseUnavailableException when PostgreSQL cannot be reached', async () => {
     const unreachable = await startDataApiServer({
-      postgres: { host: '127.0.0.1', port: await freePort(), user: 'postgres', password: 'x' },
+      postgres: { host: '127.0.0.1', port: await freePort() },
       resourceArn: LOCAL_CLUSTER_ARN,
-      secretArn: LOCAL_SECRET_ARN,
+      secrets: [{ secretArn: LOCAL_SECRET_ARN, user: 'pipeline_owner', password: 'x' }],
     });
     const offline = sdkClient(unreachable.url);
     try {
@@ -505,10 +518,8 @@ describe('transactions', () => {
   it('rolls back a transaction left idle longer than the timeout', async () => {
     await execute('CREATE TABLE tx_idle (id int)');
     const shortLived = await startDataApiServer({
-      postgres,
-      resourceArn: LOCAL_CLUSTER_ARN,
-      secretArn: LOCAL_SECRET_ARN,
-      transactionIdleTimeoutMs: 150,
+      ...serverOptions(),
+      caps: { transactionIdleTimeoutMs: 150 },
     });
     const idleClient = sdkClient(shortLived.url);
     try {

@@ -1,16 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { DataApiError } from '../../../local/data-api/errors.js';
-import { LOCAL_CLUSTER_ARN, LOCAL_SECRET_ARN } from '../../../local/data-api/local-arns.js';
+import {
+  LOCAL_CLUSTER_ARN,
+  LOCAL_READER_SECRET_ARN,
+  LOCAL_SECRET_ARN,
+} from '../../../local/data-api/local-arns.js';
 import {
   parseBatchExecuteRequest,
   parseEndTransactionRequest,
   parseExecuteRequest,
 } from '../../../local/data-api/request-validation.js';
 
-const ARNS = { resourceArn: LOCAL_CLUSTER_ARN, secretArn: LOCAL_SECRET_ARN };
+const SERVED = {
+  resourceArn: LOCAL_CLUSTER_ARN,
+  secretArns: new Set([LOCAL_SECRET_ARN, LOCAL_READER_SECRET_ARN]),
+};
+const TARGET = { resourceArn: LOCAL_CLUSTER_ARN, secretArn: LOCAL_SECRET_ARN };
 
 function executeBody(extra: Record<string, unknown> = {}) {
-  return { ...ARNS, sql: 'SELECT 1', ...extra };
+  return { ...TARGET, sql: 'SELECT 1', ...extra };
 }
 
 function refusal(action: () => unknown): DataApiError {
@@ -25,7 +33,7 @@ function refusal(action: () => unknown): DataApiError {
 
 describe('parseExecuteRequest', () => {
   it('fills defaults for optional members', () => {
-    const request = parseExecuteRequest(executeBody(), ARNS);
+    const request = parseExecuteRequest(executeBody(), SERVED);
 
     expect(request).toMatchObject({
       parameters: [],
@@ -33,6 +41,14 @@ describe('parseExecuteRequest', () => {
       formatRecordsAs: 'NONE',
       resultSetOptions: { decimalReturnType: 'STRING', longReturnType: 'LONG' },
     });
+  });
+
+  it('names the secret of the request, so that its role runs the statement', () => {
+    const owner = parseExecuteRequest(executeBody(), SERVED);
+    const reader = parseExecuteRequest(executeBody({ secretArn: LOCAL_READER_SECRET_ARN }), SERVED);
+
+    expect(owner.secretArn).toBe(LOCAL_SECRET_ARN);
+    expect(reader.secretArn).toBe(LOCAL_READER_SECRET_ARN);
   });
 
   it('turns each Field into a typed parameter value', () => {
@@ -44,7 +60,7 @@ describe('parseExecuteRequest', () => {
           { name: 'n', value: { isNull: true } },
         ],
       }),
-      ARNS,
+      SERVED,
     );
 
     expect(request.parameters).toEqual([
@@ -72,13 +88,13 @@ describe('parseExecuteRequest', () => {
     ['SQL over 65,536 characters', { sql: 'x'.repeat(65_537) }],
     ['a missing sql', { sql: undefined }],
   ])('refuses %s with BadRequestException', (_, extra) => {
-    expect(refusal(() => parseExecuteRequest(executeBody(extra), ARNS)).code).toBe('BadRequestException');
+    expect(refusal(() => parseExecuteRequest(executeBody(extra), SERVED)).code).toBe('BadRequestException');
   });
 
   it('says that array parameters are not supported', () => {
     const body = executeBody({ parameters: [{ name: 'a', value: { arrayValue: { stringValues: ['x'] } } }] });
 
-    expect(refusal(() => parseExecuteRequest(body, ARNS)).message).toBe(
+    expect(refusal(() => parseExecuteRequest(body, SERVED)).message).toBe(
       'Array parameters are not supported.',
     );
   });
@@ -86,16 +102,16 @@ describe('parseExecuteRequest', () => {
 
 describe('parseBatchExecuteRequest and parseEndTransactionRequest', () => {
   it('refuses batch SQL that ends with a semicolon', () => {
-    const body = { ...ARNS, sql: 'INSERT INTO t VALUES (1);  ', parameterSets: [[]] };
+    const body = { ...TARGET, sql: 'INSERT INTO t VALUES (1);  ', parameterSets: [[]] };
 
-    expect(refusal(() => parseBatchExecuteRequest(body, ARNS)).message).toContain('semicolon');
+    expect(refusal(() => parseBatchExecuteRequest(body, SERVED)).message).toContain('semicolon');
   });
 
   it('treats a missing parameterSets as no execution', () => {
-    expect(parseBatchExecuteRequest({ ...ARNS, sql: 'SELECT 1' }, ARNS).parameterSets).toEqual([]);
+    expect(parseBatchExecuteRequest({ ...TARGET, sql: 'SELECT 1' }, SERVED).parameterSets).toEqual([]);
   });
 
   it('requires a transactionId to end a transaction', () => {
-    expect(refusal(() => parseEndTransactionRequest(ARNS, ARNS)).code).toBe('BadRequestException');
+    expect(refusal(() => parseEndTransactionRequest(TARGET, SERVED)).code).toBe('BadRequestException');
   });
 });
