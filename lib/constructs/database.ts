@@ -15,6 +15,15 @@ import type { EmulatedDatabaseConfig } from '../config.js';
 import { acknowledgeNag } from '../nag.js';
 import { LOG_RETENTION } from './pipeline-function.js';
 
+/**
+ * The Aurora PostgreSQL engine of the cluster, pinned here and nowhere else. 17.9 is the newest 17.x
+ * release aws-cdk-lib knows that AWS still accepts for new clusters (16.6 and older 16.x minors no
+ * longer are: `cfn-lint` W3690) and that the Data API supports (17.4 and later). Once the cfn-lint
+ * pinned in `scripts/cfn-lint.sh` is bumped to a release that lists this minor as deprecated, CI
+ * fails on it: the signal to move this pin.
+ */
+export const AURORA_ENGINE_VERSION = rds.AuroraPostgresEngineVersion.VER_17_9;
+
 /** What the functions need from the database: where it is, and the right to call the Data API on it. */
 export interface PipelineDatabase {
   /** `DB_CLUSTER_ARN`, `DB_SECRET_ARN`, `DB_NAME` and, for an emulator, `AWS_ENDPOINT_URL_RDS_DATA`. */
@@ -63,7 +72,7 @@ export class AuroraDatabase extends Construct implements PipelineDatabase {
     });
 
     this.cluster = new rds.DatabaseCluster(this, 'Cluster', {
-      engine: rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_16_6 }),
+      engine: rds.DatabaseClusterEngine.auroraPostgres({ version: AURORA_ENGINE_VERSION }),
       writer: rds.ClusterInstance.serverlessV2('Writer'),
       serverlessV2MinCapacity: settings.database.minCapacity,
       serverlessV2MaxCapacity: settings.database.maxCapacity,

@@ -2,7 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ENV } from '../../../functions/shared/env.js';
 import { settings } from '../../../functions/shared/settings.js';
-import type { AuroraDatabase } from '../../../lib/constructs/database.js';
+import { AURORA_ENGINE_VERSION, type AuroraDatabase } from '../../../lib/constructs/database.js';
 import { describeLeastPrivilege } from './least-privilege.js';
 import { functionResource, type SynthesizedPipeline, synthesizePipeline } from './synthesize.js';
 
@@ -18,6 +18,7 @@ describe('the aws target', () => {
   it('creates Aurora Serverless v2 PostgreSQL with the Data API, capacity from settings and encrypted storage', () => {
     pipeline.template.hasResourceProperties('AWS::RDS::DBCluster', {
       Engine: 'aurora-postgresql',
+      EngineVersion: AURORA_ENGINE_VERSION.auroraPostgresFullVersion,
       EnableHttpEndpoint: true,
       DatabaseName: settings.database.name,
       StorageEncrypted: true,
