@@ -8,11 +8,17 @@
 
 const MIB = 1024 * 1024;
 
+/**
+ * How long the stream keeps a record (the Kinesis default, which costs no extended retention). It is
+ * also how long a dead-letter pointer is kept: see `processor.deadLetterRetentionDays`.
+ */
+const STREAM_RETENTION_HOURS = 24;
+
 export const settings = {
   /** Kinesis data stream that carries commit records from the producer to the processor. */
   stream: {
     shardCount: 2,
-    retentionHours: 24,
+    retentionHours: STREAM_RETENTION_HOURS,
   },
 
   /** PutRecords batching, concurrency and retry policy of the producer. */
@@ -42,8 +48,14 @@ export const settings = {
     maxRetryAttempts: 10,
     maxRecordAgeSeconds: 6 * 60 * 60,
     parallelizationFactor: 1,
-    /** How long failed-batch pointers wait in the dead-letter queue for a redrive (the SQS maximum). */
-    deadLetterRetentionDays: 14,
+    /**
+     * How long failed-batch pointers wait in the dead-letter queue for a redrive: exactly the stream's
+     * retention, derived from it. A pointer names records; once they leave the stream it can only
+     * report a loss. A pointer is written when its batch fails, after its records arrived, so it is
+     * kept for as long as they can be redriven, and it outlives them at most by the age its records had
+     * at the failure (up to `maxRecordAgeSeconds`): in that tail the redrive reports them as expired. Raise `STREAM_RETENTION_HOURS` for a longer redrive window; SQS keeps 14 days at most.
+     */
+    deadLetterRetentionDays: STREAM_RETENTION_HOURS / 24,
   },
 
   /** How commits are aggregated and which ones are flagged as suspicious. */

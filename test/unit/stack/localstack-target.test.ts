@@ -124,11 +124,15 @@ describe('the localstack target (default)', () => {
     expect(mapping?.Properties.MaximumRecordAgeInSeconds).toBeGreaterThan(0);
   });
 
-  it('encrypts the dead-letter queue and keeps failed batches for 14 days', () => {
+  it('encrypts the dead-letter queue and keeps a failed-batch pointer exactly as long as the stream keeps records', () => {
+    const [stream] = Object.values(pipeline.template.findResources('AWS::Kinesis::Stream'));
+    const retentionSeconds = (stream?.Properties.RetentionPeriodHours as number) * 3600;
     pipeline.template.hasResourceProperties('AWS::SQS::Queue', {
       SqsManagedSseEnabled: true,
-      MessageRetentionPeriod: 14 * 24 * 60 * 60,
+      MessageRetentionPeriod: retentionSeconds,
     });
+    // The pointer outlives its records by at most their age at the failure, bounded by the mapping.
+    expect(settings.processor.maxRecordAgeSeconds).toBeLessThan(retentionSeconds);
   });
 
   it('runs every function on nodejs22.x, x86_64, with the memory and timeout of settings', () => {
