@@ -27,7 +27,10 @@ export interface EmulatedDatabaseConfig {
   /** Passed to the functions as `AWS_ENDPOINT_URL_RDS_DATA`. */
   readonly endpoint: string;
   readonly clusterArn: string;
+  /** The secret the server maps to the owner role (processor, migrator). */
   readonly secretArn: string;
+  /** The secret the server maps to the read-only role (api). */
+  readonly readerSecretArn: string;
 }
 
 export type DatabaseConfig = AuroraDatabaseConfig | EmulatedDatabaseConfig;
@@ -42,6 +45,13 @@ export interface PipelineConfig {
 }
 
 /**
+ * The secret ARN the local Data API server maps to the read-only role. It must equal the local server's
+ * reader secret ARN, since the api passes it through unchanged.
+ */
+export const LOCAL_READER_SECRET_ARN =
+  'arn:aws:secretsmanager:us-east-1:000000000000:secret:infected-code-local-reader';
+
+/**
  * Context keys and their defaults; the single place they are spelled. `database` has no fixed default:
  * `emulator` on the localstack target, `aurora` on aws (`-c database=aurora` also works on LocalStack Pro).
  */
@@ -53,6 +63,7 @@ export const CONTEXT_DEFAULTS = {
   dataApiEndpoint: 'http://data-api:8080',
   dbClusterArn: LOCAL_CLUSTER_ARN,
   dbSecretArn: LOCAL_SECRET_ARN,
+  dbReaderSecretArn: LOCAL_READER_SECRET_ARN,
   localstackGateway: 'http://localhost:4566',
 } as const;
 
@@ -95,6 +106,7 @@ export function readPipelineConfig(node: Node): PipelineConfig {
             endpoint: text(node, 'dataApiEndpoint', CONTEXT_DEFAULTS.dataApiEndpoint),
             clusterArn: text(node, 'dbClusterArn', CONTEXT_DEFAULTS.dbClusterArn),
             secretArn: text(node, 'dbSecretArn', CONTEXT_DEFAULTS.dbSecretArn),
+            readerSecretArn: text(node, 'dbReaderSecretArn', CONTEXT_DEFAULTS.dbReaderSecretArn),
           },
   };
 }

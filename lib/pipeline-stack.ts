@@ -131,10 +131,11 @@ export class PipelineStack extends Stack {
       name: 'api',
       description: 'Serves the aggregates as JSON behind API Gateway',
       sizing: settings.functions.api,
-      environment: database.environment,
+      // The read-only identity: the api never holds the owner's secret.
+      environment: database.readerEnvironment,
       ...functionDefaults,
     });
-    database.grantDataApiAccess(this.api);
+    database.grantReadOnlyDataApiAccess(this.api);
     this.readApi = new ReadApi(this, 'ReadApi', {
       handler: this.api.function,
       logging: !onLocalStack,

@@ -1,6 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
-import { readPipelineConfig } from '../../../lib/config.js';
+import { LOCAL_READER_SECRET_ARN, readPipelineConfig } from '../../../lib/config.js';
 import { LOCAL_CLUSTER_ARN, LOCAL_SECRET_ARN } from '../../../local/data-api/local-arns.js';
 
 const configFrom = (context: Record<string, unknown>) => readPipelineConfig(new App({ context }).node);
@@ -16,6 +16,7 @@ describe('reading the deployment context', () => {
         endpoint: 'http://data-api:8080',
         clusterArn: LOCAL_CLUSTER_ARN,
         secretArn: LOCAL_SECRET_ARN,
+        readerSecretArn: LOCAL_READER_SECRET_ARN,
       },
       localstackGateway: 'http://localhost:4566',
     });
@@ -44,12 +45,14 @@ describe('reading the deployment context', () => {
         dataApiEndpoint: 'http://127.0.0.1:4510',
         dbClusterArn: 'arn:aws:rds:eu-west-1:000000000000:cluster:other',
         dbSecretArn: 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:other',
+        dbReaderSecretArn: 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:other-reader',
       }).database,
     ).toEqual({
       kind: 'emulator',
       endpoint: 'http://127.0.0.1:4510',
       clusterArn: 'arn:aws:rds:eu-west-1:000000000000:cluster:other',
       secretArn: 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:other',
+      readerSecretArn: 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:other-reader',
     });
   });
 

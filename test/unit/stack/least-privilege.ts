@@ -71,11 +71,20 @@ export function describeLeastPrivilege(synthesized: () => SynthesizedPipeline): 
       expect(statementsOf(p, p.stack.processor).filter((s) => s.action === 's3:PutObject')).toHaveLength(2);
     });
 
-    it('lets the api call the Data API and nothing else: no S3, no Kinesis', () => {
+    it('lets the api run single Data API statements as the read-only identity and nothing else', () => {
       const p = synthesized();
       const granted = statementsOf(p, p.stack.api);
+      const readerSecretArn = p.stack.database.readerEnvironment[ENV.dbSecretArn];
       expect(allows(p, granted, 'rds-data:ExecuteStatement', clusterArn())).toBe(true);
-      expect(allows(p, granted, 'secretsmanager:GetSecretValue', secretArn())).toBe(true);
+      expect(allows(p, granted, 'secretsmanager:GetSecretValue', readerSecretArn)).toBe(true);
+      // No transactions or batches; no other secret (the owner's) and no other service.
+      expect(granted.filter((s) => s.action.startsWith('rds-data:')).map((s) => s.action)).toEqual([
+        'rds-data:ExecuteStatement',
+      ]);
+      for (const statement of granted.filter((s) => s.action.startsWith('secretsmanager:'))) {
+        expect(allows(p, [statement], statement.action, readerSecretArn)).toBe(true);
+      }
+      expect(readerSecretArn).not.toEqual(secretArn());
       const services = new Set(granted.map((s) => s.action.split(':')[0]));
       expect([...services].sort()).toEqual(['logs', 'rds-data', 'secretsmanager']);
     });

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { SAMPLE_FILE_NAME } from '../../../functions/producer/csv-input.js';
 import { ENV } from '../../../functions/shared/env.js';
 import { settings } from '../../../functions/shared/settings.js';
+import { LOCAL_READER_SECRET_ARN } from '../../../lib/config.js';
 import { hashMigrations } from '../../../lib/constructs/database-migrations.js';
 import type { PipelineFunction } from '../../../lib/constructs/pipeline-function.js';
 import { projectPath } from '../../../lib/project-paths.js';
@@ -177,12 +178,16 @@ describe('the localstack target (default)', () => {
       [ENV.bucketName]: ref((p) => p.stack.archive.bucket.bucketName),
       ...dataApiEnvironment,
     });
-    for (const fn of [stack.api, stack.migrations.migrator]) {
-      expect(functionProps(fn).Properties.Environment.Variables).toEqual({
-        NODE_OPTIONS: '--enable-source-maps',
-        ...dataApiEnvironment,
-      });
-    }
+    // The server maps the reader secret to the read-only role itself: the migrator sets no password.
+    expect(functionProps(stack.migrations.migrator).Properties.Environment.Variables).toEqual({
+      NODE_OPTIONS: '--enable-source-maps',
+      ...dataApiEnvironment,
+    });
+    expect(functionProps(stack.api).Properties.Environment.Variables).toEqual({
+      NODE_OPTIONS: '--enable-source-maps',
+      ...dataApiEnvironment,
+      [ENV.dbSecretArn]: LOCAL_READER_SECRET_ARN,
+    });
   });
 
   it('bundles each handler as an ES module with its source map, the sample beside the producer and the migrations beside the migrator', () => {
