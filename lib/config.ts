@@ -42,6 +42,11 @@ export interface PipelineConfig {
   readonly database: DatabaseConfig;
   /** LocalStack's gateway as seen by users, for the path-form `ApiPathUrl` output. */
   readonly localstackGateway: string;
+  /**
+   * Where the alarm topic sends e-mail (`-c alarmEmail=ops@example.com`), aws target only.
+   * @default - no subscription: subscribe to the `AlarmTopicArn` output by other means
+   */
+  readonly alarmEmail?: string;
 }
 
 /**
@@ -90,6 +95,10 @@ export function readPipelineConfig(node: Node): PipelineConfig {
   if (target === 'aws' && databaseKind === 'emulator') {
     throw new Error('context database=emulator is only possible with target=localstack; AWS needs Aurora');
   }
+  const alarmEmail = optionalEmail(node, 'alarmEmail');
+  if (alarmEmail !== undefined && target !== 'aws') {
+    throw new Error('context alarmEmail is only possible with target=aws, where the stack has alarms');
+  }
   return {
     target,
     stackName: text(node, 'stackName', CONTEXT_DEFAULTS.stackName),
@@ -108,7 +117,20 @@ export function readPipelineConfig(node: Node): PipelineConfig {
             secretArn: text(node, 'dbSecretArn', CONTEXT_DEFAULTS.dbSecretArn),
             readerSecretArn: text(node, 'dbReaderSecretArn', CONTEXT_DEFAULTS.dbReaderSecretArn),
           },
+    ...(alarmEmail !== undefined && { alarmEmail }),
   };
+}
+
+/** One address, as SNS e-mail subscriptions take it: no display name, no list. */
+const EMAIL_ADDRESS = /^[^\s@,;<>"]+@[^\s@,;<>"]+\.[^\s@,;<>".]+$/;
+
+function optionalEmail(node: Node, key: string): string | undefined {
+  if (node.tryGetContext(key) === undefined) return undefined;
+  const value = text(node, key, '');
+  if (!EMAIL_ADDRESS.test(value)) {
+    throw new Error(`context ${key} must be one e-mail address, got ${JSON.stringify(value)}`);
+  }
+  return value;
 }
 
 function text(node: Node, key: string, fallback: string): string {

@@ -16,6 +16,7 @@ import { ArchiveBucket, SOURCE_PREFIX } from './constructs/archive-bucket.js';
 import { AuroraDatabase, EmulatedDatabase, type PipelineDatabase } from './constructs/database.js';
 import { DatabaseMigrations } from './constructs/database-migrations.js';
 import { PipelineFunction } from './constructs/pipeline-function.js';
+import { PipelineMonitoring } from './constructs/pipeline-monitoring.js';
 import { ReadApi } from './constructs/read-api.js';
 import { acknowledgeNag } from './nag.js';
 
@@ -39,6 +40,8 @@ export class PipelineStack extends Stack {
   readonly processor: PipelineFunction;
   readonly api: PipelineFunction;
   readonly readApi: ReadApi;
+  /** Alarms, their topic and the dashboard: aws target only (see below). */
+  readonly monitoring?: PipelineMonitoring;
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
@@ -141,6 +144,30 @@ export class PipelineStack extends Stack {
       logging: !onLocalStack,
       logRemovalPolicy,
     });
+
+    // AWS only. On LocalStack 4.14 community the dashboard has no resource provider (it would be skipped
+    // as unsupported), percentile and metric-math alarms are stored but never evaluated, and neither
+    // the embedded metric format nor Kinesis or API Gateway metrics reach its CloudWatch: most alarms
+    // would claim a watch that does not happen there. The functions' metrics stay in their logs (EMF).
+    if (!onLocalStack) {
+      this.monitoring = new PipelineMonitoring(this, 'Monitoring', {
+        stream: this.stream,
+        deadLetterQueue: this.deadLetterQueue,
+        functions: {
+          producer: this.producer.function,
+          processor: this.processor.function,
+          api: this.api.function,
+          migrator: this.migrations.migrator.function,
+        },
+        api: this.readApi.api,
+        alarmEmail: config.alarmEmail,
+      });
+      new CfnOutput(this, 'AlarmTopicArn', {
+        value: this.monitoring.topic.topicArn,
+        description: 'Every alarm notifies this topic (subscribe with -c alarmEmail=… or the SNS console)',
+      });
+      new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
+    }
 
     const restApi = this.readApi.api;
     new CfnOutput(this, 'ApiUrl', { value: restApi.url, description: 'Base URL of the read API' });

@@ -100,6 +100,37 @@ export const settings = {
     throttlingBurstLimit: 100,
   },
 
+  /**
+   * Alarms and dashboard of the aws target (`lib/constructs/pipeline-monitoring.ts`). Every alarm fires
+   * when its statistic over one period is above its threshold (`…Above`).
+   */
+  monitoring: {
+    alarmPeriodSeconds: 300,
+    /** Consecutive periods above the threshold before an alarm fires. */
+    alarmEvaluationPeriods: 1,
+    /** Failed-batch pointers waiting in the dead-letter queue: any is a batch to redrive. */
+    deadLetterMessagesAbove: 0,
+    /**
+     * Age of the oldest record the processor has not read yet. Far below
+     * `processor.maxRecordAgeSeconds`, after which the mapping gives records up to the dead-letter
+     * queue, so that the alarm comes while the backlog can still be worked off.
+     */
+    iteratorAgeAboveSeconds: 15 * 60,
+    /** Records the processor could not decode (kept under `quarantine/`). */
+    quarantinedRecordsAbove: 0,
+    /** Valid rows the producer could not put on the stream (kept under `rejected/`). */
+    producerFailedRowsAbove: 0,
+    /** Lambda `Errors` and `Throttles` of each function. */
+    functionErrorsAbove: 0,
+    functionThrottlesAbove: 0,
+    /** Share of API requests answered with a 5xx status (0.01 = 1 %). */
+    api5xxRateAbove: 0.01,
+    /** 99th percentile of the API's latency, API Gateway to response. */
+    apiP99LatencyAboveMs: 2_000,
+    /** Time range the dashboard opens with. */
+    dashboardRangeHours: 24,
+  },
+
   /** Lambda sizing. */
   functions: {
     producer: { memorySize: 1024, timeoutSeconds: 900 },

@@ -156,7 +156,7 @@ describe('the aws target', () => {
     pipeline.template.resourceCountIs('AWS::ApiGateway::Account', 1);
   });
 
-  it('outputs the API URL, stream, bucket, producer, migrator and dead-letter queue, and no LocalStack path URL', () => {
+  it('outputs the API URL, stream, bucket, producer, migrator, dead-letter queue, alarm topic and dashboard, and no LocalStack path URL', () => {
     for (const name of [
       'ApiUrl',
       'StreamName',
@@ -164,6 +164,8 @@ describe('the aws target', () => {
       'ProducerFunctionName',
       'DeadLetterQueueUrl',
       'MigratorFunctionName',
+      'AlarmTopicArn',
+      'DashboardName',
     ]) {
       pipeline.template.hasOutput(name, {});
     }

@@ -70,6 +70,27 @@ describe('reading the deployment context', () => {
     expect(() => configFrom({ stackName: '' })).toThrow(/context stackName/);
   });
 
+  it('takes the alarm e-mail address from context on the aws target, and none by default', () => {
+    expect(configFrom({ target: 'aws', alarmEmail: ' ops@example.co.uk ' }).alarmEmail).toBe(
+      'ops@example.co.uk',
+    );
+    expect(configFrom({ target: 'aws' })).not.toHaveProperty('alarmEmail');
+  });
+
+  it('refuses an alarm e-mail that is not one address, or on LocalStack, where there are no alarms', () => {
+    for (const bad of [
+      'ops',
+      'ops@example',
+      'a@b.com,c@d.com',
+      'Ops <ops@example.com>',
+      '',
+      'o ps@example.com',
+    ]) {
+      expect(() => configFrom({ target: 'aws', alarmEmail: bad }), bad).toThrow(/context alarmEmail/);
+    }
+    expect(() => configFrom({ alarmEmail: 'ops@example.com' })).toThrow(/only possible with target=aws/);
+  });
+
   it('refuses the emulator on the aws target', () => {
     expect(() => configFrom({ target: 'aws', database: 'emulator' })).toThrow(
       /only possible with target=localstack/,

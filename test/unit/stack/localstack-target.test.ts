@@ -35,6 +35,19 @@ const dataApiEnvironment = {
 };
 
 describe('the localstack target (default)', () => {
+  it('creates no alarms, alarm topic, key or dashboard: LocalStack would not evaluate them', () => {
+    expect(pipeline.stack.monitoring).toBeUndefined();
+    for (const type of [
+      'AWS::CloudWatch::Alarm',
+      'AWS::CloudWatch::Dashboard',
+      'AWS::SNS::Topic',
+      'AWS::KMS::Key',
+    ]) {
+      pipeline.template.resourceCountIs(type, 0);
+    }
+    expect(pipeline.template.findOutputs('AlarmTopicArn')).toEqual({});
+  });
+
   it('creates no RDS, Secrets Manager or VPC resources: LocalStack community has no RDS', () => {
     for (const type of ['AWS::RDS::DBCluster', 'AWS::SecretsManager::Secret', 'AWS::EC2::VPC']) {
       pipeline.template.resourceCountIs(type, 0);

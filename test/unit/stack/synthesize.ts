@@ -23,12 +23,15 @@ export interface SynthesizedPipeline {
   nagFindings: string[];
 }
 
+/** Context that skips bundling the functions: for tests that read only the template. */
+export const WITHOUT_BUNDLING = { 'aws:cdk:bundling-stacks': [] } as const;
+
 /**
  * Builds and synthesizes the pipeline stack as `bin/app.ts` does, from context.
  *
  * @param context - CDK context on top of `cdk.json`'s, e.g. `{ target: 'aws' }`
  */
-export function synthesizePipeline(context: Record<string, string>): SynthesizedPipeline {
+export function synthesizePipeline(context: Readonly<Record<string, unknown>>): SynthesizedPipeline {
   const cdkJson = JSON.parse(readFileSync(projectPath('cdk.json'), 'utf8')) as { context: object };
   const outdir = mkdtempSync(join(tmpdir(), 'pipeline-stack-'));
   const app = new App({ context: { ...cdkJson.context, ...context }, outdir });
