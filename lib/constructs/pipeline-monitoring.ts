@@ -13,7 +13,7 @@
  * The processor never throws (a failed batch is a `batchItemFailures` answer), so Lambda `Errors`
  * cannot show lost batches: the dead-letter queue, the iterator age and the pipeline's metrics do.
  */
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -96,7 +96,8 @@ export class PipelineMonitoring extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
       pendingWindow: Duration.days(7),
     });
-    // CloudWatch publishes to an encrypted topic only if the key lets it encrypt for SNS.
+    // CloudWatch publishes to an encrypted topic only if the key lets it encrypt for SNS. The key is this
+    // topic's alone; the topic policy below scopes who may publish.
     this.topicKey.addToResourcePolicy(
       new iam.PolicyStatement({
         principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
@@ -109,6 +110,27 @@ export class PipelineMonitoring extends Construct {
       masterKey: this.topicKey,
       enforceSSL: true,
     });
+    // `enforceSSL` gives the topic a policy of its own, which replaces the default one: allow the alarms
+    // of this account and region explicitly (and no other account's, the confused-deputy guard).
+    const stack = Stack.of(this);
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: {
+            'aws:SourceArn': stack.formatArn({
+              service: 'cloudwatch',
+              resource: 'alarm',
+              resourceName: '*',
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+        },
+      }),
+    );
     if (props.alarmEmail !== undefined) {
       this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
     }

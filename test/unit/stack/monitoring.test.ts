@@ -154,6 +154,25 @@ describe('the alarm topic', () => {
     });
   });
 
+  it("lets only this account's CloudWatch alarms publish to it", () => {
+    withEmail.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Resource: topicRef(),
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+              ArnLike: { 'aws:SourceArn': Match.objectLike({ 'Fn::Join': Match.anyValue() }) },
+            },
+          }),
+        ]),
+      },
+    });
+  });
+
   it('e-mails the address of context alarmEmail', () => {
     withEmail.template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',
