@@ -3,6 +3,7 @@
  *
  *   npx cdk synth                       # LocalStack target (default)
  *   npx cdk synth -c target=aws         # AWS: Aurora Serverless v2 instead of the Data API emulator
+ *   npx cdk synth -c target=aws -c alarmEmail=ops@example.com   # and e-mail the alarms
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';

@@ -5,7 +5,11 @@
  * Tunables (sizes, batching, retention) are not context: they live in `functions/shared/settings.ts`.
  */
 import type { Node } from 'constructs';
-import { LOCAL_CLUSTER_ARN, LOCAL_SECRET_ARN } from '../local/data-api/local-arns.js';
+import {
+  LOCAL_CLUSTER_ARN,
+  LOCAL_READER_SECRET_ARN,
+  LOCAL_SECRET_ARN,
+} from '../local/data-api/local-arns.js';
 
 /** Where the stack is deployed. */
 export type DeploymentTarget = 'localstack' | 'aws';
@@ -27,7 +31,10 @@ export interface EmulatedDatabaseConfig {
   /** Passed to the functions as `AWS_ENDPOINT_URL_RDS_DATA`. */
   readonly endpoint: string;
   readonly clusterArn: string;
+  /** The secret the server maps to the owner role (processor, migrator). */
   readonly secretArn: string;
+  /** The secret the server maps to the read-only role (api). */
+  readonly readerSecretArn: string;
 }
 
 export type DatabaseConfig = AuroraDatabaseConfig | EmulatedDatabaseConfig;
@@ -39,6 +46,11 @@ export interface PipelineConfig {
   readonly database: DatabaseConfig;
   /** LocalStack's gateway as seen by users, for the path-form `ApiPathUrl` output. */
   readonly localstackGateway: string;
+  /**
+   * Where the alarm topic sends e-mail (`-c alarmEmail=ops@example.com`), aws target only.
+   * @default - no subscription: subscribe to the `AlarmTopicArn` output by other means
+   */
+  readonly alarmEmail?: string;
 }
 
 /**
@@ -53,6 +65,7 @@ export const CONTEXT_DEFAULTS = {
   dataApiEndpoint: 'http://data-api:8080',
   dbClusterArn: LOCAL_CLUSTER_ARN,
   dbSecretArn: LOCAL_SECRET_ARN,
+  dbReaderSecretArn: LOCAL_READER_SECRET_ARN,
   localstackGateway: 'http://localhost:4566',
 } as const;
 
@@ -79,6 +92,10 @@ export function readPipelineConfig(node: Node): PipelineConfig {
   if (target === 'aws' && databaseKind === 'emulator') {
     throw new Error('context database=emulator is only possible with target=localstack; AWS needs Aurora');
   }
+  const alarmEmail = optionalEmail(node, 'alarmEmail');
+  if (alarmEmail !== undefined && target !== 'aws') {
+    throw new Error('context alarmEmail is only possible with target=aws, where the stack has alarms');
+  }
   return {
     target,
     stackName: text(node, 'stackName', CONTEXT_DEFAULTS.stackName),
@@ -95,8 +112,22 @@ export function readPipelineConfig(node: Node): PipelineConfig {
             endpoint: text(node, 'dataApiEndpoint', CONTEXT_DEFAULTS.dataApiEndpoint),
             clusterArn: text(node, 'dbClusterArn', CONTEXT_DEFAULTS.dbClusterArn),
             secretArn: text(node, 'dbSecretArn', CONTEXT_DEFAULTS.dbSecretArn),
+            readerSecretArn: text(node, 'dbReaderSecretArn', CONTEXT_DEFAULTS.dbReaderSecretArn),
           },
+    ...(alarmEmail !== undefined && { alarmEmail }),
   };
+}
+
+/** One address, as SNS e-mail subscriptions take it: no display name, no list. */
+const EMAIL_ADDRESS = /^[^\s@,;<>"]+@[^\s@,;<>"]+\.[^\s@,;<>".]+$/;
+
+function optionalEmail(node: Node, key: string): string | undefined {
+  if (node.tryGetContext(key) === undefined) return undefined;
+  const value = text(node, key, '');
+  if (!EMAIL_ADDRESS.test(value)) {
+    throw new Error(`context ${key} must be one e-mail address, got ${JSON.stringify(value)}`);
+  }
+  return value;
 }
 
 function text(node: Node, key: string, fallback: string): string {

@@ -16,6 +16,7 @@ import { ArchiveBucket, SOURCE_PREFIX } from './constructs/archive-bucket.js';
 import { AuroraDatabase, EmulatedDatabase, type PipelineDatabase } from './constructs/database.js';
 import { DatabaseMigrations } from './constructs/database-migrations.js';
 import { PipelineFunction } from './constructs/pipeline-function.js';
+import { PipelineMonitoring } from './constructs/pipeline-monitoring.js';
 import { ReadApi } from './constructs/read-api.js';
 import { acknowledgeNag } from './nag.js';
 
@@ -39,6 +40,8 @@ export class PipelineStack extends Stack {
   readonly processor: PipelineFunction;
   readonly api: PipelineFunction;
   readonly readApi: ReadApi;
+  /** Alarms, their topic and the dashboard: aws target only (see below). */
+  readonly monitoring?: PipelineMonitoring;
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
@@ -107,8 +110,10 @@ export class PipelineStack extends Stack {
       environment: { [ENV.bucketName]: bucket.bucketName, ...database.environment },
       ...functionDefaults,
     });
-    this.archive.grantPutUnder(this.processor, settings.archive.rawPrefix);
-    this.archive.grantPutUnder(this.processor, settings.archive.quarantinePrefix);
+    for (const prefix of [settings.archive.rawPrefix, settings.archive.quarantinePrefix]) {
+      this.archive.grantPutUnder(this.processor, prefix);
+      this.archive.grantDeleteUnder(this.processor, prefix);
+    }
     database.grantDataApiAccess(this.processor);
     // Grants the processor read access to the stream and send access to the dead-letter queue.
     this.processor.function.addEventSource(
@@ -131,15 +136,40 @@ export class PipelineStack extends Stack {
       name: 'api',
       description: 'Serves the aggregates as JSON behind API Gateway',
       sizing: settings.functions.api,
-      environment: database.environment,
+      // The read-only identity: the api never holds the owner's secret.
+      environment: database.readerEnvironment,
       ...functionDefaults,
     });
-    database.grantDataApiAccess(this.api);
+    database.grantReadOnlyDataApiAccess(this.api);
     this.readApi = new ReadApi(this, 'ReadApi', {
       handler: this.api.function,
       logging: !onLocalStack,
       logRemovalPolicy,
     });
+
+    // AWS only. On LocalStack 4.14 community the dashboard has no resource provider (it would be skipped
+    // as unsupported), percentile and metric-math alarms are stored but never evaluated, and neither
+    // the embedded metric format nor Kinesis or API Gateway metrics reach its CloudWatch: most alarms
+    // would claim a watch that does not happen there. The functions' metrics stay in their logs (EMF).
+    if (!onLocalStack) {
+      this.monitoring = new PipelineMonitoring(this, 'Monitoring', {
+        stream: this.stream,
+        deadLetterQueue: this.deadLetterQueue,
+        functions: {
+          producer: this.producer.function,
+          processor: this.processor.function,
+          api: this.api.function,
+          migrator: this.migrations.migrator.function,
+        },
+        api: this.readApi.api,
+        alarmEmail: config.alarmEmail,
+      });
+      new CfnOutput(this, 'AlarmTopicArn', {
+        value: this.monitoring.topic.topicArn,
+        description: 'Every alarm notifies this topic (subscribe with -c alarmEmail=… or the SNS console)',
+      });
+      new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
+    }
 
     const restApi = this.readApi.api;
     new CfnOutput(this, 'ApiUrl', { value: restApi.url, description: 'Base URL of the read API' });

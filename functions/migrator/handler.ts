@@ -12,10 +12,13 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { CdkCustomResourceEvent, CdkCustomResourceResponse, Context } from 'aws-lambda';
 import { dataApiDatabaseFromEnv } from '../shared/database/data-api.js';
 import { applyMigrations, loadMigrations, type MigrationReport } from '../shared/database/migrations.js';
+import { ENV } from '../shared/env.js';
 import { DatabaseUnavailableError } from '../shared/errors.js';
+import { applyReaderPassword } from './reader-password.js';
 
 const logger = new Logger({ serviceName: 'migrator' });
 const MIGRATIONS_DIR = join(import.meta.dirname ?? dirname(fileURLToPath(import.meta.url)), 'migrations');
@@ -45,10 +48,17 @@ export const handler = async (
 async function migrate(trigger: string): Promise<MigrationReport> {
   const migrations = await loadMigrations(MIGRATIONS_DIR);
   const db = dataApiDatabaseFromEnv();
+  // On AWS the read-only role's password lives in a secret of its own (not on LocalStack, where the
+  // local Data API server owns the roles).
+  const readerSecretArn = process.env[ENV.dbReaderSecretArn];
   for (let attempt = 1; ; attempt++) {
     try {
       const report = await applyMigrations(db, migrations);
       logger.info('migrations applied', { ...report, trigger });
+      if (readerSecretArn) {
+        const role = await applyReaderPassword(db, new SecretsManagerClient({}), readerSecretArn);
+        logger.info('read-only role given its secret', { role });
+      }
       return report;
     } catch (error) {
       if (!(error instanceof DatabaseUnavailableError) || attempt >= ATTEMPTS) throw error;

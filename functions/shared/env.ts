@@ -15,6 +15,11 @@ export const ENV = {
   dbClusterArn: 'DB_CLUSTER_ARN',
   dbSecretArn: 'DB_SECRET_ARN',
   dbName: 'DB_NAME',
+  /**
+   * The read-only role's secret, given to the migrator on AWS so that it sets that role's password from
+   * it (the api gets it as its `DB_SECRET_ARN`). Unset where the database maps that identity itself.
+   */
+  dbReaderSecretArn: 'DB_READER_SECRET_ARN',
 } as const;
 
 /**

@@ -8,11 +8,17 @@
 
 const MIB = 1024 * 1024;
 
+/**
+ * How long the stream keeps a record (the Kinesis default, which costs no extended retention). It is
+ * also how long a dead-letter pointer is kept: see `processor.deadLetterRetentionDays`.
+ */
+const STREAM_RETENTION_HOURS = 24;
+
 export const settings = {
   /** Kinesis data stream that carries commit records from the producer to the processor. */
   stream: {
     shardCount: 2,
-    retentionHours: 24,
+    retentionHours: STREAM_RETENTION_HOURS,
   },
 
   /** PutRecords batching, concurrency and retry policy of the producer. */
@@ -49,8 +55,15 @@ export const settings = {
     maxRetryAttempts: 10,
     maxRecordAgeSeconds: 6 * 60 * 60,
     parallelizationFactor: 1,
-    /** How long failed-batch pointers wait in the dead-letter queue for a redrive (the SQS maximum). */
-    deadLetterRetentionDays: 14,
+    /**
+     * How long failed-batch pointers wait in the dead-letter queue for a redrive: exactly the stream's
+     * retention, derived from it. A pointer names records; once they leave the stream it can only
+     * report a loss. A pointer is written when its batch fails, after its records arrived, so it is
+     * kept for as long as they can be redriven, and it outlives them at most by the age its records had
+     * at the failure (up to `maxRecordAgeSeconds`): in that tail the redrive reports them as expired.
+     * Raise `STREAM_RETENTION_HOURS` for a longer redrive window; SQS keeps 14 days at most.
+     */
+    deadLetterRetentionDays: STREAM_RETENTION_HOURS / 24,
     /**
      * Bounds of the hot path's transaction. A lock wait fails fast instead of stalling the shard; a
      * transaction its caller abandoned (a timeout between two calls) is ended by PostgreSQL in seconds,
@@ -103,6 +116,37 @@ export const settings = {
     maxPageSize: 1000,
     throttlingRateLimit: 50,
     throttlingBurstLimit: 100,
+  },
+
+  /**
+   * Alarms and dashboard of the aws target (`lib/constructs/pipeline-monitoring.ts`). Every alarm fires
+   * when its statistic over one period is above its threshold (`…Above`).
+   */
+  monitoring: {
+    alarmPeriodSeconds: 300,
+    /** Consecutive periods above the threshold before an alarm fires. */
+    alarmEvaluationPeriods: 1,
+    /** Failed-batch pointers waiting in the dead-letter queue: any is a batch to redrive. */
+    deadLetterMessagesAbove: 0,
+    /**
+     * Age of the oldest record the processor has not read yet. Far below
+     * `processor.maxRecordAgeSeconds`, after which the mapping gives records up to the dead-letter
+     * queue, so that the alarm comes while the backlog can still be worked off.
+     */
+    iteratorAgeAboveSeconds: 15 * 60,
+    /** Records the processor could not decode (kept under `quarantine/`). */
+    quarantinedRecordsAbove: 0,
+    /** Valid rows the producer could not put on the stream (kept under `rejected/`). */
+    producerFailedRowsAbove: 0,
+    /** Lambda `Errors` and `Throttles` of each function. */
+    functionErrorsAbove: 0,
+    functionThrottlesAbove: 0,
+    /** Share of API requests answered with a 5xx status (0.01 = 1 %). */
+    api5xxRateAbove: 0.01,
+    /** 99th percentile of the API's latency, API Gateway to response. */
+    apiP99LatencyAboveMs: 2_000,
+    /** Time range the dashboard opens with. */
+    dashboardRangeHours: 24,
   },
 
   /** Lambda sizing. */

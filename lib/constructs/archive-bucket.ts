@@ -4,7 +4,7 @@
  * CSV files to replay are uploaded under `sources/`, the only prefix the producer may read.
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, type IConstruct } from 'constructs';
 import { settings } from '../../functions/shared/settings.js';
@@ -86,25 +86,51 @@ export class ArchiveBucket extends Construct {
   }
 
   /**
-   * Lets `grantee` read objects under `prefix` (`grantRead`), and acknowledges exactly the wildcards
-   * that grant produces.
+   * Lets `grantee` delete objects under `prefix`: `s3:DeleteObject` only, not `grantDelete`'s
+   * `s3:DeleteObject*`, which also removes object versions. (The processor replaces a batch's archive
+   * objects when it is retried, and deletes the one a retry no longer needs.)
+   *
+   * @param grantee - a function (or any grantable construct)
+   * @param prefix - e.g. `raw/`, from `settings.archive`
+   */
+  grantDeleteUnder(grantee: iam.IGrantable & IConstruct, prefix: string): void {
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:DeleteObject'],
+      resourceArns: [this.bucket.arnForObjects(`${prefix}*`)],
+    });
+    acknowledgeNag(grantee, {
+      id: 'AwsSolutions-IAM5',
+      reason: `Deletes are limited to keys under ${prefix} of the archive bucket.`,
+      findings: [arnFinding(this.bucket, `/${prefix}*`)],
+    });
+  }
+
+  /**
+   * Lets `grantee` read objects under `prefix` and list only those keys: `s3:GetObject` on the keys,
+   * `s3:ListBucket` on the bucket with an `s3:prefix` condition (a listing is a bucket action, so a
+   * resource pattern cannot scope it). Not `grantRead`: that adds `s3:List*` and `s3:GetBucket*` on
+   * the whole bucket. Listing makes a missing key answer 404 (NoSuchKey) instead of 403.
    *
    * @param grantee - a function (or any grantable construct)
    * @param prefix - e.g. `sources/`
    */
   grantReadUnder(grantee: iam.IGrantable & IConstruct, prefix: string): void {
-    this.bucket.grantRead(grantee, `${prefix}*`);
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:GetObject'],
+      resourceArns: [this.bucket.arnForObjects(`${prefix}*`)],
+    });
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:ListBucket'],
+      resourceArns: [this.bucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': `${prefix}*` } },
+    });
     acknowledgeNag(grantee, {
       id: 'AwsSolutions-IAM5',
-      reason:
-        `Reads are limited to keys under ${prefix} of the archive bucket; s3:GetObject*, s3:GetBucket* and ` +
-        's3:List* are the grantRead action set (object versions, bucket location for the SDK, listing).',
-      findings: [
-        'Action::s3:GetObject*',
-        'Action::s3:GetBucket*',
-        'Action::s3:List*',
-        arnFinding(this.bucket, `/${prefix}*`),
-      ],
+      reason: `Reads are limited to keys under ${prefix} of the archive bucket.`,
+      findings: [arnFinding(this.bucket, `/${prefix}*`)],
     });
   }
 }

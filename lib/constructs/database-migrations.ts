@@ -54,11 +54,13 @@ export class DatabaseMigrations extends Construct {
       description: 'Applies db/migrations through the RDS Data API (custom resource, or invoked with {})',
       sizing: settings.functions.migrator,
       architecture: props.architecture,
-      environment: props.database.environment,
+      // The owner identity, and where the read-only role's password is, where the migrator sets it.
+      environment: { ...props.database.environment, ...props.database.readerPasswordSource?.environment },
       bundledFiles: [{ source: MIGRATIONS_SOURCE, target: MIGRATIONS_IN_BUNDLE }],
       logRemovalPolicy: props.logRemovalPolicy,
     });
     props.database.grantDataApiAccess(this.migrator);
+    props.database.readerPasswordSource?.grantRead(this.migrator);
 
     // Without isCompleteHandler the provider framework is one Lambda and no Step Functions state machine.
     const provider = new cr.Provider(this, 'Provider', {

@@ -6,7 +6,7 @@
  * runtime's API front, where no API Gateway sits in between. CORS headers therefore come from the
  * function, not from API Gateway mock integrations.
  */
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -45,6 +45,9 @@ export class ReadApi extends Construct {
       : undefined;
 
     this.api = new apigateway.RestApi(this, 'RestApi', {
+      // API Gateway's metrics are per API name: one of its own per copy of the stack (the default is
+      // the construct id, the same in every copy).
+      restApiName: `${Stack.of(this).stackName}-read-api`,
       description: 'Read-only JSON API over the Infected Code aggregates',
       endpointTypes: [apigateway.EndpointType.REGIONAL],
       cloudWatchRole: logging,

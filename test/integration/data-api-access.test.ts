@@ -16,6 +16,7 @@ import {
 } from '@aws-sdk/client-rds-data';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setRolePassword } from '../../functions/migrator/reader-password.js';
 import { DataApiDatabase } from '../../functions/shared/database/data-api.js';
 import { applyMigrations, loadMigrations } from '../../functions/shared/database/migrations.js';
 import {
@@ -571,6 +572,25 @@ describe('the migrations on a cluster without the reader role (as on AWS)', () =
         master,
       );
 
+      // The migrator then gives the reader its secret's password (on AWS, from Secrets Manager).
+      const password = "it's a 'quoted' secret";
+      await setRolePassword(
+        new DataApiDatabase({ autocommit: master, transactional: master }, target),
+        PIPELINE_READER_ROLE,
+        password,
+      );
+      const reader = new pg.Client({
+        host: cluster.host,
+        port: cluster.port,
+        user: PIPELINE_READER_ROLE,
+        password,
+        database: 'aws_like',
+      });
+      await reader.connect();
+      const served = await reader.query('SELECT count(*)::int AS n FROM pipeline.group_stats');
+      await reader.end();
+
+      expect(served.rows).toEqual([{ n: 0 }]);
       expect(report.applied).toEqual(['001_aggregates.sql', '002_reader_role.sql']);
       expect(records).toEqual([
         [

@@ -1,10 +1,18 @@
+import type { CfnElement } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ENV } from '../../../functions/shared/env.js';
 import { settings } from '../../../functions/shared/settings.js';
-import type { AuroraDatabase } from '../../../lib/constructs/database.js';
+import { AURORA_ENGINE_VERSION, type AuroraDatabase, READER_ROLE } from '../../../lib/constructs/database.js';
+import type { PipelineFunction } from '../../../lib/constructs/pipeline-function.js';
 import { describeLeastPrivilege } from './least-privilege.js';
-import { functionResource, type SynthesizedPipeline, synthesizePipeline } from './synthesize.js';
+import {
+  allows,
+  functionResource,
+  type SynthesizedPipeline,
+  statementsOf,
+  synthesizePipeline,
+} from './synthesize.js';
 
 let pipeline: SynthesizedPipeline;
 beforeAll(() => {
@@ -12,12 +20,15 @@ beforeAll(() => {
 });
 
 const cluster = () => (pipeline.stack.database as AuroraDatabase).cluster;
+const readerSecret = () => (pipeline.stack.database as AuroraDatabase).readerSecret;
+const clusterLogicalId = () => pipeline.stack.getLogicalId(cluster().node.defaultChild as CfnElement);
 const resolve = (value: unknown) => pipeline.stack.resolve(value);
 
 describe('the aws target', () => {
   it('creates Aurora Serverless v2 PostgreSQL with the Data API, capacity from settings and encrypted storage', () => {
     pipeline.template.hasResourceProperties('AWS::RDS::DBCluster', {
       Engine: 'aurora-postgresql',
+      EngineVersion: AURORA_ENGINE_VERSION.auroraPostgresFullVersion,
       EnableHttpEndpoint: true,
       DatabaseName: settings.database.name,
       StorageEncrypted: true,
@@ -30,10 +41,34 @@ describe('the aws target', () => {
     pipeline.template.hasResource('AWS::RDS::DBCluster', { DeletionPolicy: 'Snapshot' });
   });
 
-  it('keeps the database credentials in Secrets Manager', () => {
-    pipeline.template.resourceCountIs('AWS::SecretsManager::Secret', 1);
-    pipeline.template.hasResourceProperties('AWS::SecretsManager::SecretTargetAttachment', {
-      TargetType: 'AWS::RDS::DBCluster',
+  it('keeps the owner and the read-only credentials in two generated secrets, both attached to the cluster', () => {
+    pipeline.template.resourceCountIs('AWS::SecretsManager::Secret', 2);
+    pipeline.template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: {
+        SecretStringTemplate: '{"username":"postgres"}',
+        GenerateStringKey: 'password',
+      },
+    });
+    const attachments = pipeline.template.findResources('AWS::SecretsManager::SecretTargetAttachment', {
+      Properties: { TargetType: 'AWS::RDS::DBCluster', TargetId: { Ref: clusterLogicalId() } },
+    });
+    expect(Object.keys(attachments)).toHaveLength(2);
+  });
+
+  it('names the read-only role and records the master secret in the reader secret, as a multi-user rotation needs', () => {
+    pipeline.template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: {
+        GenerateStringKey: 'password',
+        SecretStringTemplate: {
+          'Fn::Join': [
+            '',
+            Match.arrayWith([
+              Match.stringLikeRegexp(`"username":"${READER_ROLE}".*"masterarn":"$`),
+              resolve(cluster().secret?.secretArn),
+            ]),
+          ],
+        },
+      },
     });
   });
 
@@ -44,17 +79,48 @@ describe('the aws target', () => {
     pipeline.template.allResourcesProperties('AWS::EC2::Subnet', { MapPublicIpOnLaunch: false });
   });
 
-  it('gives the processor, api and migrator the cluster ARN, secret ARN and database name, and no endpoint override', () => {
+  it('gives the processor and migrator the owner secret, the api the reader secret, and none an endpoint override', () => {
     const { stack } = pipeline;
-    for (const fn of [stack.processor, stack.api, stack.migrations.migrator]) {
+    const identities: [PipelineFunction, unknown][] = [
+      [stack.processor, cluster().secret?.secretArn],
+      [stack.migrations.migrator, cluster().secret?.secretArn],
+      [stack.api, readerSecret().secretArn],
+    ];
+    for (const [fn, secretArn] of identities) {
       const variables = functionResource(pipeline, fn).Properties.Environment.Variables;
       expect(variables).toMatchObject({
         [ENV.dbClusterArn]: resolve(cluster().clusterArn),
-        [ENV.dbSecretArn]: resolve(cluster().secret?.secretArn),
+        [ENV.dbSecretArn]: resolve(secretArn),
         [ENV.dbName]: settings.database.name,
       });
       expect(variables).not.toHaveProperty('AWS_ENDPOINT_URL_RDS_DATA');
     }
+  });
+
+  it('tells the migrator where the reader password is, and lets it read that secret', () => {
+    const { stack } = pipeline;
+    const migrator = stack.migrations.migrator;
+    expect(functionResource(pipeline, migrator).Properties.Environment.Variables).toMatchObject({
+      [ENV.dbReaderSecretArn]: resolve(readerSecret().secretArn),
+    });
+    const granted = statementsOf(pipeline, migrator);
+    expect(allows(pipeline, granted, 'secretsmanager:GetSecretValue', readerSecret().secretArn)).toBe(true);
+    for (const fn of [stack.processor, stack.api]) {
+      expect(functionResource(pipeline, fn).Properties.Environment.Variables).not.toHaveProperty(
+        ENV.dbReaderSecretArn,
+      );
+    }
+  });
+
+  it('does not let the api read the master secret, nor the processor the reader secret', () => {
+    const { stack } = pipeline;
+    const secretsOf = (fn: PipelineFunction) =>
+      statementsOf(pipeline, fn)
+        .filter((s) => s.action.startsWith('secretsmanager:'))
+        .map((s) => s.resource);
+    expect(secretsOf(stack.api)).not.toContainEqual(resolve(cluster().secret?.secretArn));
+    expect(secretsOf(stack.api)).toContainEqual(resolve(readerSecret().secretArn));
+    expect(secretsOf(stack.processor)).not.toContainEqual(resolve(readerSecret().secretArn));
   });
 
   it('runs the migrations against the cluster only once it exists', () => {
@@ -90,7 +156,7 @@ describe('the aws target', () => {
     pipeline.template.resourceCountIs('AWS::ApiGateway::Account', 1);
   });
 
-  it('outputs the API URL, stream, bucket, producer, migrator and dead-letter queue, and no LocalStack path URL', () => {
+  it('outputs the API URL, stream, bucket, producer, migrator, dead-letter queue, alarm topic and dashboard, and no LocalStack path URL', () => {
     for (const name of [
       'ApiUrl',
       'StreamName',
@@ -98,6 +164,8 @@ describe('the aws target', () => {
       'ProducerFunctionName',
       'DeadLetterQueueUrl',
       'MigratorFunctionName',
+      'AlarmTopicArn',
+      'DashboardName',
     ]) {
       pipeline.template.hasOutput(name, {});
     }

@@ -1,7 +1,11 @@
 import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { readPipelineConfig } from '../../../lib/config.js';
-import { LOCAL_CLUSTER_ARN, LOCAL_SECRET_ARN } from '../../../local/data-api/local-arns.js';
+import {
+  LOCAL_CLUSTER_ARN,
+  LOCAL_READER_SECRET_ARN,
+  LOCAL_SECRET_ARN,
+} from '../../../local/data-api/local-arns.js';
 
 const configFrom = (context: Record<string, unknown>) => readPipelineConfig(new App({ context }).node);
 
@@ -16,6 +20,7 @@ describe('reading the deployment context', () => {
         endpoint: 'http://data-api:8080',
         clusterArn: LOCAL_CLUSTER_ARN,
         secretArn: LOCAL_SECRET_ARN,
+        readerSecretArn: LOCAL_READER_SECRET_ARN,
       },
       localstackGateway: 'http://localhost:4566',
     });
@@ -44,12 +49,14 @@ describe('reading the deployment context', () => {
         dataApiEndpoint: 'http://127.0.0.1:4510',
         dbClusterArn: 'arn:aws:rds:eu-west-1:000000000000:cluster:other',
         dbSecretArn: 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:other',
+        dbReaderSecretArn: 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:other-reader',
       }).database,
     ).toEqual({
       kind: 'emulator',
       endpoint: 'http://127.0.0.1:4510',
       clusterArn: 'arn:aws:rds:eu-west-1:000000000000:cluster:other',
       secretArn: 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:other',
+      readerSecretArn: 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:other-reader',
     });
   });
 
@@ -65,6 +72,27 @@ describe('reading the deployment context', () => {
     expect(() => configFrom({ architecture: 'riscv' })).toThrow(/context architecture/);
     expect(() => configFrom({ database: 'mysql' })).toThrow(/context database/);
     expect(() => configFrom({ stackName: '' })).toThrow(/context stackName/);
+  });
+
+  it('takes the alarm e-mail address from context on the aws target, and none by default', () => {
+    expect(configFrom({ target: 'aws', alarmEmail: ' ops@example.co.uk ' }).alarmEmail).toBe(
+      'ops@example.co.uk',
+    );
+    expect(configFrom({ target: 'aws' })).not.toHaveProperty('alarmEmail');
+  });
+
+  it('refuses an alarm e-mail that is not one address, or on LocalStack, where there are no alarms', () => {
+    for (const bad of [
+      'ops',
+      'ops@example',
+      'a@b.com,c@d.com',
+      'Ops <ops@example.com>',
+      '',
+      'o ps@example.com',
+    ]) {
+      expect(() => configFrom({ target: 'aws', alarmEmail: bad }), bad).toThrow(/context alarmEmail/);
+    }
+    expect(() => configFrom({ alarmEmail: 'ops@example.com' })).toThrow(/only possible with target=aws/);
   });
 
   it('refuses the emulator on the aws target', () => {

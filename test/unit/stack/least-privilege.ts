@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ENV } from '../../../functions/shared/env.js';
 import { settings } from '../../../functions/shared/settings.js';
 import { SOURCE_PREFIX } from '../../../lib/constructs/archive-bucket.js';
-import { allows, objectsArn, type SynthesizedPipeline, statementsOf } from './synthesize.js';
+import { allows, bucketArn, objectsArn, type SynthesizedPipeline, statementsOf } from './synthesize.js';
 
 const { archive } = settings;
 
@@ -24,11 +24,30 @@ export function describeLeastPrivilege(synthesized: () => SynthesizedPipeline): 
       const granted = statementsOf(p, p.stack.producer);
       expect(allows(p, granted, 'kinesis:PutRecords', p.stack.stream.streamArn)).toBe(true);
       expect(allows(p, granted, 'kinesis:PutRecord', p.stack.stream.streamArn)).toBe(true);
-      expect(allows(p, granted, 's3:GetObject*', objectsArn(p, `${SOURCE_PREFIX}*`))).toBe(true);
+      expect(allows(p, granted, 's3:GetObject', objectsArn(p, `${SOURCE_PREFIX}*`))).toBe(true);
       expect(allows(p, granted, 's3:PutObject', objectsArn(p, `${archive.rejectedPrefix}*`))).toBe(true);
       expect(granted.filter((s) => s.action === 's3:PutObject')).toHaveLength(1);
       expect(granted.some((s) => s.action.startsWith('rds-data:'))).toBe(false);
       expect(granted.some((s) => s.action.startsWith('kinesis:Get'))).toBe(false);
+    });
+
+    it('lets the producer list only the keys under sources/, and read no other key or bucket setting', () => {
+      const p = synthesized();
+      const s3 = statementsOf(p, p.stack.producer).filter((s) => s.action.startsWith('s3:'));
+      const listing = s3.filter((s) => s.action.startsWith('s3:List'));
+      expect(listing).toEqual([
+        {
+          action: 's3:ListBucket',
+          resource: bucketArn(p),
+          condition: { StringLike: { 's3:prefix': `${SOURCE_PREFIX}*` } },
+        },
+      ]);
+      const reads = s3.filter((s) => s.action.startsWith('s3:Get'));
+      expect(reads).toEqual([{ action: 's3:GetObject', resource: objectsArn(p, `${SOURCE_PREFIX}*`) }]);
+      // Every other S3 right is the write of rejected rows.
+      for (const statement of s3.filter((s) => !listing.includes(s) && !reads.includes(s))) {
+        expect(statement.resource).toEqual(objectsArn(p, `${archive.rejectedPrefix}*`));
+      }
     });
 
     it('lets the processor read the stream, write raw/ and quarantine/, call the Data API and fail over to the queue', () => {
@@ -52,11 +71,32 @@ export function describeLeastPrivilege(synthesized: () => SynthesizedPipeline): 
       expect(statementsOf(p, p.stack.processor).filter((s) => s.action === 's3:PutObject')).toHaveLength(2);
     });
 
-    it('lets the api call the Data API and nothing else: no S3, no Kinesis', () => {
+    it('lets the processor delete only the archive objects it writes, and no object version', () => {
+      const p = synthesized();
+      const deletes = statementsOf(p, p.stack.processor).filter((s) => s.action.startsWith('s3:Delete'));
+      expect(deletes).toHaveLength(2);
+      expect(deletes).toEqual(
+        expect.arrayContaining([
+          { action: 's3:DeleteObject', resource: objectsArn(p, `${archive.rawPrefix}*`) },
+          { action: 's3:DeleteObject', resource: objectsArn(p, `${archive.quarantinePrefix}*`) },
+        ]),
+      );
+    });
+
+    it('lets the api run single Data API statements as the read-only identity and nothing else', () => {
       const p = synthesized();
       const granted = statementsOf(p, p.stack.api);
+      const readerSecretArn = p.stack.database.readerEnvironment[ENV.dbSecretArn];
       expect(allows(p, granted, 'rds-data:ExecuteStatement', clusterArn())).toBe(true);
-      expect(allows(p, granted, 'secretsmanager:GetSecretValue', secretArn())).toBe(true);
+      expect(allows(p, granted, 'secretsmanager:GetSecretValue', readerSecretArn)).toBe(true);
+      // No transactions or batches; no other secret (the owner's) and no other service.
+      expect(granted.filter((s) => s.action.startsWith('rds-data:')).map((s) => s.action)).toEqual([
+        'rds-data:ExecuteStatement',
+      ]);
+      for (const statement of granted.filter((s) => s.action.startsWith('secretsmanager:'))) {
+        expect(allows(p, [statement], statement.action, readerSecretArn)).toBe(true);
+      }
+      expect(readerSecretArn).not.toEqual(secretArn());
       const services = new Set(granted.map((s) => s.action.split(':')[0]));
       expect([...services].sort()).toEqual(['logs', 'rds-data', 'secretsmanager']);
     });

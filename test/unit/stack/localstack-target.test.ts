@@ -8,7 +8,11 @@ import { settings } from '../../../functions/shared/settings.js';
 import { hashMigrations } from '../../../lib/constructs/database-migrations.js';
 import type { PipelineFunction } from '../../../lib/constructs/pipeline-function.js';
 import { projectPath } from '../../../lib/project-paths.js';
-import { LOCAL_CLUSTER_ARN, LOCAL_SECRET_ARN } from '../../../local/data-api/local-arns.js';
+import {
+  LOCAL_CLUSTER_ARN,
+  LOCAL_READER_SECRET_ARN,
+  LOCAL_SECRET_ARN,
+} from '../../../local/data-api/local-arns.js';
 import { describeLeastPrivilege } from './least-privilege.js';
 import {
   bundleDirectory,
@@ -34,6 +38,19 @@ const dataApiEnvironment = {
 };
 
 describe('the localstack target (default)', () => {
+  it('creates no alarms, alarm topic, key or dashboard: LocalStack would not evaluate them', () => {
+    expect(pipeline.stack.monitoring).toBeUndefined();
+    for (const type of [
+      'AWS::CloudWatch::Alarm',
+      'AWS::CloudWatch::Dashboard',
+      'AWS::SNS::Topic',
+      'AWS::KMS::Key',
+    ]) {
+      pipeline.template.resourceCountIs(type, 0);
+    }
+    expect(pipeline.template.findOutputs('AlarmTopicArn')).toEqual({});
+  });
+
   it('creates no RDS, Secrets Manager or VPC resources: LocalStack community has no RDS', () => {
     for (const type of ['AWS::RDS::DBCluster', 'AWS::SecretsManager::Secret', 'AWS::EC2::VPC']) {
       pipeline.template.resourceCountIs(type, 0);
@@ -124,11 +141,15 @@ describe('the localstack target (default)', () => {
     expect(mapping?.Properties.MaximumRecordAgeInSeconds).toBeGreaterThan(0);
   });
 
-  it('encrypts the dead-letter queue and keeps failed batches for 14 days', () => {
+  it('encrypts the dead-letter queue and keeps a failed-batch pointer exactly as long as the stream keeps records', () => {
+    const [stream] = Object.values(pipeline.template.findResources('AWS::Kinesis::Stream'));
+    const retentionSeconds = (stream?.Properties.RetentionPeriodHours as number) * 3600;
     pipeline.template.hasResourceProperties('AWS::SQS::Queue', {
       SqsManagedSseEnabled: true,
-      MessageRetentionPeriod: 14 * 24 * 60 * 60,
+      MessageRetentionPeriod: retentionSeconds,
     });
+    // The pointer outlives its records by at most their age at the failure, bounded by the mapping.
+    expect(settings.processor.maxRecordAgeSeconds).toBeLessThan(retentionSeconds);
   });
 
   it('runs every function on nodejs22.x, x86_64, with the memory and timeout of settings', () => {
@@ -173,12 +194,16 @@ describe('the localstack target (default)', () => {
       [ENV.bucketName]: ref((p) => p.stack.archive.bucket.bucketName),
       ...dataApiEnvironment,
     });
-    for (const fn of [stack.api, stack.migrations.migrator]) {
-      expect(functionProps(fn).Properties.Environment.Variables).toEqual({
-        NODE_OPTIONS: '--enable-source-maps',
-        ...dataApiEnvironment,
-      });
-    }
+    // The server maps the reader secret to the read-only role itself: the migrator sets no password.
+    expect(functionProps(stack.migrations.migrator).Properties.Environment.Variables).toEqual({
+      NODE_OPTIONS: '--enable-source-maps',
+      ...dataApiEnvironment,
+    });
+    expect(functionProps(stack.api).Properties.Environment.Variables).toEqual({
+      NODE_OPTIONS: '--enable-source-maps',
+      ...dataApiEnvironment,
+      [ENV.dbSecretArn]: LOCAL_READER_SECRET_ARN,
+    });
   });
 
   it('bundles each handler as an ES module with its source map, the sample beside the producer and the migrations beside the migrator', () => {

@@ -23,12 +23,15 @@ export interface SynthesizedPipeline {
   nagFindings: string[];
 }
 
+/** Context that skips bundling the functions: for tests that read only the template. */
+export const WITHOUT_BUNDLING = { 'aws:cdk:bundling-stacks': [] } as const;
+
 /**
  * Builds and synthesizes the pipeline stack as `bin/app.ts` does, from context.
  *
  * @param context - CDK context on top of `cdk.json`'s, e.g. `{ target: 'aws' }`
  */
-export function synthesizePipeline(context: Record<string, string>): SynthesizedPipeline {
+export function synthesizePipeline(context: Readonly<Record<string, unknown>>): SynthesizedPipeline {
   const cdkJson = JSON.parse(readFileSync(projectPath('cdk.json'), 'utf8')) as { context: object };
   const outdir = mkdtempSync(join(tmpdir(), 'pipeline-stack-'));
   const app = new App({ context: { ...cdkJson.context, ...context }, outdir });
@@ -68,6 +71,8 @@ export interface GrantedStatement {
   action: string;
   /** The resource as CloudFormation JSON, e.g. `{ "Fn::GetAtt": ["Stream…", "Arn"] }` or an ARN string. */
   resource: unknown;
+  /** The statement's `Condition`, when it has one. */
+  condition?: unknown;
 }
 
 /**
@@ -89,13 +94,18 @@ export function statementsOf(pipeline: SynthesizedPipeline, fn: PipelineFunction
     .filter((statement) => statement.Effect === 'Allow')
     .flatMap((statement) =>
       asArray(statement.Action).flatMap((action) =>
-        asArray(statement.Resource).map((resource) => ({ action, resource })),
+        asArray(statement.Resource).map((resource) => ({
+          action,
+          resource,
+          ...(statement.Condition !== undefined && { condition: statement.Condition }),
+        })),
       ),
     );
 }
 
 /**
- * Whether `statements` allow `action` on exactly `resource` (a CDK token or attribute is resolved first).
+ * Whether `statements` allow `action` on exactly `resource` (a CDK token or attribute is resolved first),
+ * unconditionally.
  */
 export function allows(
   pipeline: SynthesizedPipeline,
@@ -105,8 +115,16 @@ export function allows(
 ): boolean {
   const resolved = pipeline.stack.resolve(resource);
   return statements.some(
-    (statement) => statement.action === action && sameJson(statement.resource, resolved),
+    (statement) =>
+      statement.action === action &&
+      statement.condition === undefined &&
+      sameJson(statement.resource, resolved),
   );
+}
+
+/** The resource of `bucket.bucketArn` as it appears in the template. */
+export function bucketArn(pipeline: SynthesizedPipeline): unknown {
+  return pipeline.stack.resolve(pipeline.stack.archive.bucket.bucketArn);
 }
 
 /** The resource of `bucket.arnForObjects(pattern)` as it appears in the template. */
@@ -118,6 +136,7 @@ interface Statement {
   Effect: string;
   Action: string | string[];
   Resource: unknown;
+  Condition?: unknown;
 }
 
 function asArray<T>(value: T | T[]): T[] {

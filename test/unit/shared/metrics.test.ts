@@ -1,0 +1,127 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  createPipelineMetrics,
+  METRICS_NAMESPACE,
+  PROCESSOR_METRICS,
+  PRODUCER_METRICS,
+  publishBatchMetrics,
+  publishRunMetrics,
+} from '../../../functions/shared/metrics.js';
+
+/** One EMF document as Powertools writes it to stdout. */
+interface EmfLine {
+  _aws: {
+    CloudWatchMetrics: {
+      Namespace: string;
+      Dimensions: string[][];
+      Metrics: { Name: string; Unit: string }[];
+    }[];
+  };
+  [key: string]: unknown;
+}
+
+let written: string[] = [];
+beforeEach(() => {
+  written = [];
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    written.push(chunk.toString());
+    return true;
+  });
+});
+afterEach(() => vi.restoreAllMocks());
+
+const emfLines = (): EmfLine[] =>
+  written
+    .join('')
+    .split('\n')
+    .filter((line) => line.includes('"_aws"'))
+    .map((line) => JSON.parse(line) as EmfLine);
+
+/** The (dimension set, metric names, values) of one EMF line, as CloudWatch will index it. */
+const indexed = (line: EmfLine) => {
+  const [directive] = line._aws.CloudWatchMetrics;
+  return {
+    namespace: directive?.Namespace,
+    dimensions: Object.fromEntries((directive?.Dimensions[0] ?? []).map((name) => [name, line[name]])),
+    values: Object.fromEntries((directive?.Metrics ?? []).map((m) => [m.Name, [line[m.Name], m.Unit]])),
+  };
+};
+
+describe('the processor batch metrics', () => {
+  it('publishes the counts and the ingest lag of a stored batch under the service dimension only', () => {
+    publishBatchMetrics(createPipelineMetrics('processor'), {
+      commitsStored: 1995,
+      duplicatesSkipped: 3,
+      recordsQuarantined: 2,
+      ingestLagMs: 840,
+    });
+    expect(emfLines().map(indexed)).toEqual([
+      {
+        namespace: METRICS_NAMESPACE,
+        dimensions: { service: 'processor' },
+        values: {
+          [PROCESSOR_METRICS.commitsStored.name]: [1995, 'Count'],
+          [PROCESSOR_METRICS.duplicatesSkipped.name]: [3, 'Count'],
+          [PROCESSOR_METRICS.recordsQuarantined.name]: [2, 'Count'],
+          [PROCESSOR_METRICS.ingestLag.name]: [840, 'Milliseconds'],
+        },
+      },
+    ]);
+  });
+
+  it('publishes a failed batch once more, alone, with the step that failed', () => {
+    publishBatchMetrics(createPipelineMetrics('processor'), {
+      commitsStored: 0,
+      duplicatesSkipped: 0,
+      recordsQuarantined: 0,
+      failedStep: 'archive',
+    });
+    const [counts, failure] = emfLines().map(indexed);
+    expect(Object.keys(counts?.values ?? {})).not.toContain(PROCESSOR_METRICS.ingestLag.name);
+    expect(failure).toEqual({
+      namespace: METRICS_NAMESPACE,
+      dimensions: { service: 'processor', step: 'archive' },
+      values: { [PROCESSOR_METRICS.batchFailures.name]: [1, 'Count'] },
+    });
+  });
+});
+
+describe('the producer run metrics', () => {
+  it('publishes read, sent and failed rows, then the rejected rows once per reason that occurred', () => {
+    publishRunMetrics(createPipelineMetrics('producer'), {
+      rowsRead: 1000,
+      rowsSent: 990,
+      rowsFailed: 1,
+      rowsRejectedByReason: { 'invalid-time': 7, 'column-count': 2, 'missing-author': 0 },
+    });
+    const [counts, ...rejected] = emfLines().map(indexed);
+    expect(counts).toEqual({
+      namespace: METRICS_NAMESPACE,
+      dimensions: { service: 'producer' },
+      values: {
+        [PRODUCER_METRICS.rowsRead.name]: [1000, 'Count'],
+        [PRODUCER_METRICS.rowsSent.name]: [990, 'Count'],
+        [PRODUCER_METRICS.rowsFailed.name]: [1, 'Count'],
+      },
+    });
+    expect(rejected).toEqual([
+      {
+        namespace: METRICS_NAMESPACE,
+        dimensions: { service: 'producer', reason: 'invalid-time' },
+        values: { [PRODUCER_METRICS.rowsRejected.name]: [7, 'Count'] },
+      },
+      {
+        namespace: METRICS_NAMESPACE,
+        dimensions: { service: 'producer', reason: 'column-count' },
+        values: { [PRODUCER_METRICS.rowsRejected.name]: [2, 'Count'] },
+      },
+    ]);
+  });
+});
+
+describe('the metric contract', () => {
+  it('gives every metric of the namespace a distinct name', () => {
+    const all = [...Object.values(PROCESSOR_METRICS), ...Object.values(PRODUCER_METRICS)];
+    expect(new Set(all.map((m) => m.name)).size).toBe(all.length);
+  });
+});
