@@ -13,8 +13,13 @@ import { ShardMap } from './shard-map.js';
 /**
  * @param client - a Kinesis client
  * @param stream - the stream's name, or its ARN
+ * @param pageSize - shards per ListShards call (MaxResults); default: the service's (1,000)
  */
-export async function loadShardMap(client: KinesisClient, stream: string): Promise<ShardMap> {
+export async function loadShardMap(
+  client: KinesisClient,
+  stream: string,
+  pageSize?: number,
+): Promise<ShardMap> {
   const shards: Shard[] = [];
   const named: ListShardsCommandInput = stream.startsWith('arn:')
     ? { StreamARN: stream }
@@ -22,7 +27,8 @@ export async function loadShardMap(client: KinesisClient, stream: string): Promi
   let nextToken: string | undefined;
   do {
     // A NextToken names the stream itself; sending the name too is an error.
-    const output = await client.send(new ListShardsCommand(nextToken ? { NextToken: nextToken } : named));
+    const input = nextToken ? { NextToken: nextToken } : named;
+    const output = await client.send(new ListShardsCommand({ ...input, MaxResults: pageSize }));
     shards.push(...(output.Shards ?? []));
     nextToken = output.NextToken;
   } while (nextToken);
