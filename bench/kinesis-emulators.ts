@@ -17,7 +17,9 @@
  *
  * Besides the end-to-end rate, the table shows the CPU each side spent per call (the emulator's read from
  * /proc, Linux only) and the emulator's capacity = records / emulator CPU seconds: what it could serve if
- * the client were free. On a small machine the SDK client, not the emulator, can be the limit.
+ * the client were free. On a small machine the SDK client, not the emulator, can be the limit. The last
+ * columns are the emulator process's resident memory after the phase and its peak (VmRSS, VmHWM): with
+ * `--records 1000000` they show whether the emulator's memory grows with the records it holds.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
@@ -55,6 +57,8 @@ interface Emulator {
   endpoint: string;
   /** CPU time the emulator process has used so far, ms (NaN where /proc is not available). */
   cpuMs(): number;
+  /** Resident and peak resident memory of the emulator process, MiB (NaN without /proc). */
+  memoryMiB(): { rss: number; peak: number };
   stop(): Promise<void>;
 }
 
@@ -64,6 +68,9 @@ interface PhaseResult {
   calls: number;
   serverCpuMs: number;
   clientCpuMs: number;
+  /** The emulator's resident memory at the end of the phase, and its peak so far. */
+  rssMiB: number;
+  peakRssMiB: number;
 }
 
 /** Child-process entries: both take a port argument and report `{ port }` over IPC when listening. */
@@ -82,6 +89,7 @@ async function startEmulator({ entry, args }: { entry: string; args: string[] })
   return {
     endpoint: `http://127.0.0.1:${message.port}`,
     cpuMs: () => processCpuMs(child.pid),
+    memoryMiB: () => processMemoryMiB(child.pid),
     stop: () => stopChild(child),
   };
 }
@@ -98,16 +106,35 @@ function processCpuMs(pid: number | undefined): number {
   }
 }
 
-/** Runs a phase, adding the CPU both sides spent on it. */
+/** VmRSS and VmHWM (peak) of a process from /proc/<pid>/status, in MiB. */
+function processMemoryMiB(pid: number | undefined): { rss: number; peak: number } {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kib = (field: string) =>
+      Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
+    return { rss: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024 };
+  } catch {
+    return { rss: Number.NaN, peak: Number.NaN };
+  }
+}
+
+/** Runs a phase, adding the CPU both sides spent on it and the emulator's memory after it. */
 async function measured(
   emulator: Emulator,
-  phase: () => Promise<Omit<PhaseResult, 'serverCpuMs' | 'clientCpuMs'>>,
+  phase: () => Promise<Omit<PhaseResult, 'serverCpuMs' | 'clientCpuMs' | 'rssMiB' | 'peakRssMiB'>>,
 ): Promise<PhaseResult> {
   const server = emulator.cpuMs();
   const client = process.cpuUsage();
   const result = await phase();
   const { user, system } = process.cpuUsage(client);
-  return { ...result, serverCpuMs: emulator.cpuMs() - server, clientCpuMs: (user + system) / 1000 };
+  const memory = emulator.memoryMiB();
+  return {
+    ...result,
+    serverCpuMs: emulator.cpuMs() - server,
+    clientCpuMs: (user + system) / 1000,
+    rssMiB: memory.rss,
+    peakRssMiB: memory.peak,
+  };
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
@@ -320,6 +347,8 @@ async function main(): Promise<void> {
     'emulator CPU ms/call',
     'client CPU ms/call',
     'emulator capacity rec/s',
+    'emulator RSS MiB',
+    'peak RSS MiB',
   ];
   const format = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
   const thousands = (value: number) =>
@@ -336,6 +365,8 @@ async function main(): Promise<void> {
       format(row.serverCpuMs / row.calls, 2),
       format(row.clientCpuMs / row.calls, 2),
       thousands(RECORDS / (row.serverCpuMs / 1000)),
+      format(row.rssMiB, 0),
+      format(row.peakRssMiB, 0),
     ];
   });
   const widths = header.map((title, i) =>

@@ -1,9 +1,14 @@
 /**
  * Child-process entry of the Kinesis server: `fork('child.ts', [port])` (0 = a free port).
- * Reports `{ port }` to the parent once listening; exits with the parent.
+ * Reports `{ port }` to the parent once listening; exits with the parent. New streams keep their records
+ * for the pipeline's retention period (settings.stream.retentionHours).
  */
+import { settings } from '../../functions/shared/settings.js';
 import { reportReady } from '../emulators/child-service.js';
 import { startKinesisServer } from './server.js';
 
-const server = await startKinesisServer({ port: Number(process.argv[2] ?? 0) });
+const server = await startKinesisServer({
+  port: Number(process.argv[2] ?? 0),
+  retentionHours: settings.stream.retentionHours,
+});
 reportReady({ port: Number(new URL(server.endpoint).port) }, () => server.close());

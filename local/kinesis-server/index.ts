@@ -1,4 +1,4 @@
 /**
- * A small, strict, in-memory Kinesis Data Streams server for the local runtime (see README.md).
+ * A small, strict Kinesis Data Streams server for the local runtime, its records on disk (see README.md).
  */
 export { type KinesisServer, type KinesisServerOptions, startKinesisServer } from './server.js';

@@ -19,9 +19,14 @@ export interface OperationContext {
 
 /**
  * An operation: reads and validates its input, applies it, and returns the response object (undefined
- * for an empty 200 response).
+ * for an empty 200 response), or its JSON already encoded ({@link PreSerialized}).
  */
 export type Operation = (input: InputReader, context: OperationContext) => unknown;
+
+/** A response body an operation built itself (GetRecords copies stored JSON into it). */
+export class PreSerialized {
+  constructor(readonly body: Buffer) {}
+}
 
 export interface StreamReference {
   name: string | undefined;

@@ -1,13 +1,15 @@
 /**
  * Data-plane operations: PutRecord, PutRecords, GetShardIterator, GetRecords — the hot path. Records are
- * validated in one pass, routed by MD5 of the partition key (memoised per key), and stored with their
- * Data as the base64 text received; reads are array slices.
+ * validated in one pass, routed by MD5 of the partition key (memoised per key), and stored as the JSON
+ * text GetRecords returns, Data still the base64 text received; a read copies one range of the shard's log
+ * into the response, with no record parsed or serialised.
  */
 import { invalidArgument, resourceNotFound, serializationError } from './errors.js';
 import { MAX_HASH_KEY } from './hash-ranges.js';
-import { findStream, type Operation, readStreamReference } from './operation-context.js';
+import { findStream, type Operation, PreSerialized, readStreamReference } from './operation-context.js';
+import { partitionKeyJson } from './record-json.js';
 import { parseSequenceNumber } from './sequence-numbers.js';
-import { type Shard, type StoredRecord, type Stream, shardIdOf } from './stream-store.js';
+import { type Page, type RecordToStore, type Shard, type Stream, shardIdOf } from './stream-store.js';
 import {
   base64ByteLength,
   blobValue,
@@ -120,13 +122,14 @@ function checkRecordSize(bytes: number): void {
 }
 
 /**
- * Where a record goes: by ExplicitHashKey when given, else by the partition key's MD5 (the router's
- * memoised entry, so routing a known key allocates nothing). `key` is the copy of the key to store.
+ * Which shard a record goes to: by ExplicitHashKey when given, else by the partition key's MD5 (the
+ * router's memoised entry, so routing a known key allocates nothing).
  */
-function route(stream: Stream, record: RecordInput): { shardIndex: number; key: string } {
+function route(stream: Stream, record: RecordInput): number {
   const explicitHashKey = record.ExplicitHashKey;
-  if (explicitHashKey === undefined || explicitHashKey === null)
-    return stream.router.route(record.PartitionKey);
+  if (explicitHashKey === undefined || explicitHashKey === null) {
+    return stream.router.route(record.PartitionKey).shardIndex;
+  }
   const hashKey = BigInt(explicitHashKey);
   if (hashKey > MAX_HASH_KEY) {
     throw invalidArgument(
@@ -134,7 +137,11 @@ function route(stream: Stream, record: RecordInput): { shardIndex: number; key: 
         `Specified value was ${explicitHashKey}`,
     );
   }
-  return { shardIndex: stream.router.routeHashKey(hashKey), key: record.PartitionKey };
+  return stream.router.routeHashKey(hashKey);
+}
+
+function toStore(record: RecordInput, bytes: number): RecordToStore {
+  return { data: record.Data, keyJson: partitionKeyJson(record.PartitionKey), bytes };
 }
 
 export const putRecord: Operation = (input, context) => {
@@ -160,12 +167,14 @@ export const putRecord: Operation = (input, context) => {
       );
     }
   }
-  const { shardIndex, key } = route(stream, record as RecordInput);
-  const shard = stream.shards[shardIndex] as Shard;
+  const shard = stream.shards[route(stream, record as RecordInput)] as Shard;
   const now = context.now();
   stream.trim(now);
-  const stored = shard.append(record.Data as string, key, context.store.arrivalSeconds(now));
-  return { ShardId: shard.id, SequenceNumber: stored.SequenceNumber };
+  const [sequenceNumber] = shard.append(
+    [toStore(record as RecordInput, bytes)],
+    context.store.arrivalSeconds(now),
+  );
+  return { ShardId: shard.id, SequenceNumber: sequenceNumber };
 };
 
 export const putRecords: Operation = (input, context) => {
@@ -184,9 +193,11 @@ export const putRecords: Operation = (input, context) => {
   }
   let totalBytes = 0;
   let largest = 0;
+  const sizes: number[] = [];
   if (raw !== undefined && raw.length <= MAX_RECORDS_PER_PUT) {
     for (let i = 0; i < raw.length; i += 1) {
       const bytes = checkRecord(raw[i], i, violations);
+      sizes.push(bytes);
       totalBytes += bytes;
       if (bytes > largest) largest = bytes;
     }
@@ -198,16 +209,25 @@ export const putRecords: Operation = (input, context) => {
 
   const stream = findStream(context, reference);
   // Route everything first, so a bad ExplicitHashKey rejects the request before any record is stored.
-  const routes = records.map((record) => route(stream, record));
+  const shardOfRecord = records.map((record) => route(stream, record));
   const now = context.now();
   stream.trim(now);
   const arrival = context.store.arrivalSeconds(now);
+  // One append per shard, in request order within it; the results go back in request order.
+  const perShard = new Map<number, number[]>();
+  shardOfRecord.forEach((shardIndex, i) => {
+    const indexes = perShard.get(shardIndex);
+    if (indexes) indexes.push(i);
+    else perShard.set(shardIndex, [i]);
+  });
   const results = new Array<{ SequenceNumber: string; ShardId: string }>(records.length);
-  for (let i = 0; i < records.length; i += 1) {
-    const { shardIndex, key } = routes[i] as { shardIndex: number; key: string };
+  for (const [shardIndex, indexes] of perShard) {
     const shard = stream.shards[shardIndex] as Shard;
-    const stored = shard.append((records[i] as RecordInput).Data, key, arrival);
-    results[i] = { SequenceNumber: stored.SequenceNumber, ShardId: shard.id };
+    const batch = indexes.map((i) => toStore(records[i] as RecordInput, sizes[i] as number));
+    const sequenceNumbers = shard.append(batch, arrival);
+    indexes.forEach((i, k) => {
+      results[i] = { SequenceNumber: sequenceNumbers[k] as string, ShardId: shard.id };
+    });
   }
   return { FailedRecordCount: 0, Records: results };
 };
@@ -307,22 +327,23 @@ export const getRecords: Operation = (input, context) => {
     throw invalidArgument(`StreamARN ${streamArn} does not match the stream of the shard iterator.`);
   }
   stream.trim(now);
-  const { records, next } = shard.read(
-    decoded.position,
-    limit ?? MAX_GET_RECORDS_LIMIT,
-    MAX_GET_RECORDS_BYTES,
-  );
-  return {
-    Records: records,
-    NextShardIterator: context.iterators.encode({ ...decoded, position: next }, now),
-    MillisBehindLatest: millisBehind(shard, records, next, now),
-  };
+  const page = shard.page(decoded.position, limit ?? MAX_GET_RECORDS_LIMIT, MAX_GET_RECORDS_BYTES);
+  const nextIterator = context.iterators.encode({ ...decoded, position: page.end }, now);
+  // The records' JSON is copied from the log straight into the body, between these two parts.
+  const head = '{"Records":[';
+  const tail = `],"NextShardIterator":${JSON.stringify(nextIterator)},"MillisBehindLatest":${millisBehind(shard, page, now)}}`;
+  const recordsLength = shard.jsonLength(page);
+  const body = Buffer.allocUnsafe(head.length + recordsLength + Buffer.byteLength(tail));
+  body.write(head, 0, 'latin1');
+  shard.writeJson(page, body, head.length);
+  body.write(tail, head.length + recordsLength, 'utf8');
+  return new PreSerialized(body);
 };
 
 /** How far the reader is from the tip: 0 at the tip, else the age of the last record returned. */
-function millisBehind(shard: Shard, records: StoredRecord[], next: number, now: number): number {
-  if (next >= shard.nextPosition) return 0;
-  const last = records.at(-1)?.ApproximateArrivalTimestamp ?? shard.arrivalAt(next);
+function millisBehind(shard: Shard, page: Page, now: number): number {
+  if (page.end >= shard.nextPosition) return 0;
+  const last = shard.arrivalAt(page.end > page.from ? page.end - 1 : page.end);
   return last === undefined ? 0 : Math.max(0, Math.round(now - last * 1000));
 }
 

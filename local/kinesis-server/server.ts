@@ -8,11 +8,13 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { LOCAL_ACCOUNT } from '../local-resources.js';
 import { KinesisError, serializationError, unknownOperation } from './errors.js';
-import type { Operation, OperationContext } from './operation-context.js';
+import { type Operation, type OperationContext, PreSerialized } from './operation-context.js';
 import { getRecords, getShardIterator, putRecord, putRecords } from './record-operations.js';
 import { ShardIteratorCodec } from './shard-iterators.js';
+import { SegmentFiles } from './shard-log.js';
 import { TokenSigner } from './signed-tokens.js';
 import {
   createStream,
@@ -38,6 +40,13 @@ export interface KinesisServerOptions {
   shardLimit?: number;
   /** Retention of new streams. Default 24 (AWS's default). */
   retentionHours?: number;
+  /**
+   * Folder for the shards' log files (unlinked once open, so nothing is left in it). Default: the
+   * system's temporary folder.
+   */
+  dataDirectory?: string;
+  /** Size at which a shard's log starts a new file; trimming frees whole files. Default 64 MiB. */
+  segmentBytes?: number;
 }
 
 export interface KinesisServer {
@@ -47,6 +56,7 @@ export interface KinesisServer {
 }
 
 const SERVICE = 'Kinesis_20131202';
+const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
 const JSON_1_1 = 'application/x-amz-json-1.1';
 /** Larger than any valid request (5 MiB of data is ~6.7 MiB of base64); AWS answers 413 too. */
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -66,13 +76,15 @@ const OPERATIONS: ReadonlyMap<string, Operation> = new Map([
 
 export async function startKinesisServer(options: KinesisServerOptions = {}): Promise<KinesisServer> {
   const { host = '127.0.0.1', port = 0 } = options;
+  const store = new StreamStore({
+    region: options.region ?? 'us-east-1',
+    accountId: options.accountId ?? LOCAL_ACCOUNT,
+    shardLimit: options.shardLimit ?? 500,
+    retentionHours: options.retentionHours ?? 24,
+    files: new SegmentFiles(options.dataDirectory ?? tmpdir(), options.segmentBytes ?? DEFAULT_SEGMENT_BYTES),
+  });
   const context: OperationContext = {
-    store: new StreamStore({
-      region: options.region ?? 'us-east-1',
-      accountId: options.accountId ?? LOCAL_ACCOUNT,
-      shardLimit: options.shardLimit ?? 500,
-      retentionHours: options.retentionHours ?? 24,
-    }),
+    store,
     iterators: new ShardIteratorCodec(),
     tokens: new TokenSigner(),
     now: () => Date.now(),
@@ -92,6 +104,7 @@ export async function startKinesisServer(options: KinesisServerOptions = {}): Pr
       server.close();
       server.closeAllConnections();
       await closed;
+      store.close();
     },
   };
 }
@@ -124,7 +137,7 @@ function receive(request: IncomingMessage, response: ServerResponse, context: Op
 
 interface Reply {
   status: number;
-  body: string;
+  body: string | Buffer;
 }
 
 function dispatch(request: IncomingMessage, body: Buffer, context: OperationContext): Reply {
@@ -143,6 +156,7 @@ function dispatch(request: IncomingMessage, body: Buffer, context: OperationCont
       throw serializationError('Request body is not valid JSON');
     }
     const output = operation(InputReader.fromBody(input), context);
+    if (output instanceof PreSerialized) return { status: 200, body: output.body };
     return { status: 200, body: output === undefined ? '' : JSON.stringify(output) };
   } catch (error) {
     if (error instanceof KinesisError) return { status: error.statusCode, body: JSON.stringify(error) };
@@ -170,7 +184,7 @@ function resolveOperation(request: IncomingMessage): Operation {
 
 function respond(response: ServerResponse, reply: Reply): void {
   // Encoded once, rather than measured with Buffer.byteLength and then encoded again by the socket.
-  const body = Buffer.from(reply.body, 'utf8');
+  const body = typeof reply.body === 'string' ? Buffer.from(reply.body, 'utf8') : reply.body;
   response.writeHead(reply.status, {
     'content-type': JSON_1_1,
     'content-length': body.length,

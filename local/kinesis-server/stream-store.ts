@@ -1,36 +1,40 @@
 /**
- * The in-memory state: streams, their shards and the shards' records.
+ * The server's state: streams, their shards and the shards' records.
  *
- * Each shard keeps its records in one array, in arrival order, as the very objects GetRecords returns
- * (`{SequenceNumber, ApproximateArrivalTimestamp, Data, PartitionKey}`, Data still the base64 text the
- * producer sent), so a read is an array slice and a JSON.stringify — O(records returned), whatever the
- * shard holds. A record's position (its index counted from the shard's first record ever) is encoded in
- * its sequence number, so an iterator or sequence number maps to an array index by subtraction.
+ * A shard's records live in its log on disk (shard-log.ts), each as the JSON text GetRecords returns for
+ * it (record-json.ts), written when the record is put; memory holds only a 20-byte index entry per record
+ * (shard-index.ts). A read is one contiguous range of the log copied into the response, O(bytes returned)
+ * whatever the shard holds, and the heap does not grow with the data: 1,000,000 records of 300 bytes take
+ * ~20 MB of index instead of ~570 MB of record objects. A record's position (counted from the shard's
+ * first record ever) is encoded in its sequence number, so an iterator or sequence number maps to an index
+ * slot by subtraction, and records stay readable by sequence number for the stream's retention period.
  *
- * Retention: records older than the stream's retention period (24 h) are trimmed lazily, when the shard
- * is next written or read. Memory is the limit: a record held costs its Data as base64 text (4/3 of its
- * bytes) plus ~150 bytes (sequence number string, record object, array slot) — measured 569 bytes per
- * 300-byte record, ~0.57 GB of heap for 1,000,000 of them. Nothing is persisted; a restart starts empty.
+ * Retention: records older than the stream's retention period are trimmed lazily, when the shard is next
+ * written or read; the log segments they filled are then closed and their disk space freed. Nothing
+ * outlives the process: a restart starts empty.
  */
 import { type HashKeyRange, HashKeyRouter, splitHashKeySpace } from './hash-ranges.js';
+import { recordJson } from './record-json.js';
 import { formatSequenceNumber, MAX_SHARDS_PER_STREAM, sequencePrefix } from './sequence-numbers.js';
+import { ShardIndex } from './shard-index.js';
+import { type SegmentFiles, ShardLog } from './shard-log.js';
 
 export type StreamMode = 'PROVISIONED' | 'ON_DEMAND';
 
-/** A stored record, shaped as GetRecords returns it. */
-export interface StoredRecord {
-  SequenceNumber: string;
-  /** Epoch seconds with millisecond fraction. */
-  ApproximateArrivalTimestamp: number;
-  /** Base64, exactly as received. */
-  Data: string;
-  PartitionKey: string;
+/** A record to store, once its request has been validated. */
+export interface RecordToStore {
+  /** Canonical base64, exactly as received. */
+  data: string;
+  /** The partition key as an ASCII JSON string literal (`partitionKeyJson`). */
+  keyJson: string;
+  /** Data plus partition key bytes, as Kinesis counts them. */
+  bytes: number;
 }
 
-export interface ReadResult {
-  records: StoredRecord[];
-  /** Position after the last record returned (the clamped start position when none was). */
-  next: number;
+/** A range of positions [from, end) of one shard, as one GetRecords call returns it. */
+export interface Page {
+  from: number;
+  end: number;
 }
 
 export function shardIdOf(index: number): string {
@@ -43,100 +47,127 @@ export class Shard {
   readonly startingHashKey: string;
   readonly endingHashKey: string;
   private readonly prefix: string;
-  /** Live records are `records[head..]`; `records[i]` is at position `base + i`. */
-  private records: StoredRecord[] = [];
-  private head = 0;
-  private base = 0;
+  /** Where each record's text is, when it arrived, its size. */
+  private readonly records = new ShardIndex();
+  private readonly log: ShardLog;
 
   constructor(
     readonly index: number,
     streamEpoch: number,
     range: HashKeyRange,
+    files: SegmentFiles,
   ) {
     this.id = shardIdOf(index);
     this.prefix = sequencePrefix(streamEpoch, index);
     this.startingSequenceNumber = formatSequenceNumber(this.prefix, 0);
     this.startingHashKey = range.start.toString();
     this.endingHashKey = range.end.toString();
+    this.log = new ShardLog(files);
   }
 
   /** Position the next record will get (LATEST). */
   get nextPosition(): number {
-    return this.base + this.records.length;
+    return this.records.nextPosition;
   }
 
   /** Position of the oldest record still held (TRIM_HORIZON). */
   get trimHorizon(): number {
-    return this.base + this.head;
+    return this.records.trimHorizon;
   }
 
   get size(): number {
-    return this.records.length - this.head;
+    return this.records.size;
   }
 
-  append(data: string, partitionKey: string, arrivalSeconds: number): StoredRecord {
-    const record: StoredRecord = {
-      SequenceNumber: formatSequenceNumber(this.prefix, this.nextPosition),
-      ApproximateArrivalTimestamp: arrivalSeconds,
-      Data: data,
-      PartitionKey: partitionKey,
-    };
-    this.records.push(record);
-    return record;
+  /** Log segments open for this shard. */
+  get segmentCount(): number {
+    return this.log.segmentCount;
   }
 
   /**
-   * Up to `limit` records from `position` on (from the trim horizon if `position` is older), stopping
-   * before the one that would take the response past `maxBytes` (always returning at least one).
+   * Stores records, in order, with one write to the log; returns their sequence numbers.
+   * @param arrivalSeconds - not earlier than any record's already stored
    */
-  read(position: number, limit: number, maxBytes: number): ReadResult {
-    const from = Math.max(position, this.trimHorizon) - this.base;
-    const to = Math.min(this.records.length, from + limit);
+  append(batch: readonly RecordToStore[], arrivalSeconds: number): string[] {
+    const sequenceNumbers = new Array<string>(batch.length);
+    const lengths = new Array<number>(batch.length);
+    let text = '';
+    for (let i = 0; i < batch.length; i += 1) {
+      const record = batch[i] as RecordToStore;
+      const sequenceNumber = formatSequenceNumber(this.prefix, this.records.nextPosition + i);
+      const json = recordJson(sequenceNumber, arrivalSeconds, record.data, record.keyJson);
+      sequenceNumbers[i] = sequenceNumber;
+      lengths[i] = json.length;
+      text += json;
+    }
+    // ASCII text: one byte per character (record-json.ts).
+    let offset = this.log.append(Buffer.from(text, 'latin1'));
+    for (let i = 0; i < batch.length; i += 1) {
+      const length = lengths[i] as number;
+      this.records.push(offset, length, arrivalSeconds, (batch[i] as RecordToStore).bytes);
+      offset += length;
+    }
+    return sequenceNumbers;
+  }
+
+  /**
+   * The records a read from `position` returns: up to `limit` from there on (from the trim horizon if
+   * `position` is older), stopping before the one that would take the data past `maxBytes` (always at
+   * least one). An empty page starts and ends at the clamped position, where the next read starts again.
+   */
+  page(position: number, limit: number, maxBytes: number): Page {
+    const from = Math.min(Math.max(position, this.trimHorizon), this.nextPosition);
+    const to = Math.min(this.nextPosition, from + limit);
     let end = from;
     let bytes = 0;
     for (; end < to; end += 1) {
-      const record = this.records[end] as StoredRecord;
-      // Decoded size of the base64 data (padding ignored: a few bytes of slack) plus the key.
-      bytes += (record.Data.length >>> 2) * 3 + record.PartitionKey.length;
+      bytes += this.records.sizeAt(end);
       if (bytes > maxBytes && end > from) break;
     }
-    // With nothing to return, `end` is the (clamped) start: the next read starts there again.
-    return { records: this.records.slice(from, end), next: this.base + end };
+    return { from, end };
+  }
+
+  /** Bytes of a page's records as the contents of a JSON array (no trailing comma). */
+  jsonLength(page: Page): number {
+    return page.end === page.from
+      ? 0
+      : this.records.offsetOf(page.end) - this.records.offsetOf(page.from) - 1;
+  }
+
+  /** Copies a page's records, as the contents of a JSON array, into `target` at `offset`. */
+  writeJson(page: Page, target: Uint8Array, offset: number): void {
+    if (page.end === page.from) return;
+    const start = this.records.offsetOf(page.from);
+    this.log.read(start, start + this.jsonLength(page), target, offset);
+  }
+
+  /** A page's records as a JSON array's contents, in a buffer of their own. */
+  readJson(page: Page): Buffer {
+    const buffer = Buffer.allocUnsafe(this.jsonLength(page));
+    this.writeJson(page, buffer, 0);
+    return buffer;
   }
 
   /** Arrival (epoch seconds) of the record at `position`, if held. */
   arrivalAt(position: number): number | undefined {
-    return this.records[position - this.base]?.ApproximateArrivalTimestamp;
-  }
-
-  /** Arrival (epoch seconds) of the newest record, if any is held. */
-  latestArrival(): number | undefined {
-    return this.size > 0 ? this.records.at(-1)?.ApproximateArrivalTimestamp : undefined;
+    return this.records.arrivalAt(position);
   }
 
   /** Position of the first held record that arrived at or after `seconds` (nextPosition if none). */
   positionAtTimestamp(seconds: number): number {
-    let low = this.head;
-    let high = this.records.length;
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      if ((this.records[mid] as StoredRecord).ApproximateArrivalTimestamp < seconds) low = mid + 1;
-      else high = mid;
-    }
-    return this.base + low;
+    return this.records.positionAtTimestamp(seconds);
   }
 
-  /** Drops records that arrived before `cutoffSeconds`. O(1) when there is nothing to drop. */
+  /** Drops records that arrived before `cutoffSeconds`, and the log segments only they used. */
   trim(cutoffSeconds: number): void {
-    const oldest = this.records[this.head];
-    if (!oldest || oldest.ApproximateArrivalTimestamp >= cutoffSeconds) return;
-    this.head = this.positionAtTimestamp(cutoffSeconds) - this.base;
-    // Compact once the dead prefix dominates, so trimming stays amortised O(1) per record.
-    if (this.head >= 1024 && this.head * 2 >= this.records.length) {
-      this.records = this.records.slice(this.head);
-      this.base += this.head;
-      this.head = 0;
-    }
+    const horizon = this.trimHorizon;
+    this.records.trim(cutoffSeconds);
+    if (this.trimHorizon !== horizon) this.log.dropBefore(this.records.offsetOf(this.trimHorizon));
+  }
+
+  /** Closes the shard's log (the stream was deleted, or the server is closing). */
+  close(): void {
+    this.log.close();
   }
 }
 
@@ -154,11 +185,12 @@ export class Stream {
     readonly createdAt: number,
     region: string,
     accountId: string,
+    files: SegmentFiles,
     readonly retentionHours = 24,
   ) {
     this.arn = `arn:aws:kinesis:${region}:${accountId}:stream/${name}`;
     const ranges = splitHashKeySpace(shardCount);
-    this.shards = ranges.map((range, index) => new Shard(index, epoch, range));
+    this.shards = ranges.map((range, index) => new Shard(index, epoch, range, files));
     this.router = new HashKeyRouter(ranges);
   }
 
@@ -166,6 +198,10 @@ export class Stream {
   trim(nowMs: number): void {
     const cutoff = (nowMs - this.retentionHours * 3_600_000) / 1000;
     for (const shard of this.shards) shard.trim(cutoff);
+  }
+
+  close(): void {
+    for (const shard of this.shards) shard.close();
   }
 }
 
@@ -175,6 +211,8 @@ export interface StoreOptions {
   /** Open shards allowed across all streams (AWS's account quota; 500 in the big regions). */
   shardLimit: number;
   retentionHours: number;
+  /** Where the shards' logs are written. */
+  files: SegmentFiles;
 }
 
 export class StreamStore {
@@ -207,7 +245,7 @@ export class StreamStore {
     if (shardCount > MAX_SHARDS_PER_STREAM) throw new RangeError(`at most ${MAX_SHARDS_PER_STREAM} shards`);
     // Unique and increasing per incarnation, so numbers of a deleted stream never match its successor.
     this.lastEpoch = Math.max(nowMs, this.lastEpoch + 1);
-    const { region, accountId, retentionHours } = this.options;
+    const { region, accountId, retentionHours, files } = this.options;
     const stream = new Stream(
       name,
       this.lastEpoch,
@@ -216,6 +254,7 @@ export class StreamStore {
       nowMs,
       region,
       accountId,
+      files,
       retentionHours,
     );
     this.streams.set(name, stream);
@@ -223,7 +262,14 @@ export class StreamStore {
   }
 
   delete(name: string): void {
+    this.streams.get(name)?.close();
     this.streams.delete(name);
+  }
+
+  /** Closes every stream's logs, freeing their disk space; the store is empty afterwards. */
+  close(): void {
+    for (const stream of this.streams.values()) stream.close();
+    this.streams.clear();
   }
 
   /**

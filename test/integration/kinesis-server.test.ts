@@ -1,11 +1,12 @@
 /**
- * The in-memory Kinesis server (local/kinesis-server) through the official SDK client: every operation
+ * The Kinesis server (local/kinesis-server) through the official SDK client: every operation
  * and its error cases, what the SDK puts on the wire, and — the evidence that replacing kinesalite
  * changes nothing for the pipeline — a conformance block running one scenario against both servers.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   CreateStreamCommand,
@@ -1006,6 +1007,98 @@ describe('kinesis-server child process', () => {
     const exited = once(child, 'exit');
     child.disconnect();
     expect(await exited).toEqual([0, null]);
+  });
+});
+
+/** Resident memory of a process, MiB (Linux /proc). */
+function residentMiB(pid: number | undefined): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1]) / 1024;
+}
+
+describe('kinesis-server memory', () => {
+  let child: ChildProcess | undefined;
+
+  afterAll(async () => {
+    if (child?.exitCode === null) {
+      const exited = once(child, 'exit');
+      child.kill();
+      await exited;
+    }
+  });
+
+  it('stays bounded while it holds 200,000 records of 1 KiB, and reads any of them back by number', async () => {
+    const entry = fileURLToPath(new URL('../../local/kinesis-server/child.ts', import.meta.url));
+    child = fork(entry, ['0'], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+    const [message] = (await once(child, 'message')) as [{ port: number }];
+    const client = clientFor(`http://127.0.0.1:${message.port}`);
+    try {
+      const name = await createStream(client, 2, 'memory');
+      const before = residentMiB(child.pid);
+      // One request body, sent 400 times as it is: the client spends next to nothing.
+      const body = JSON.stringify({
+        StreamName: name,
+        Records: Array.from({ length: 500 }, (_, i) => ({
+          PartitionKey: `person_${i % 104}`,
+          Data: Buffer.alloc(1024, 0x61).toString('base64'),
+        })),
+      });
+      const put = async () => {
+        const response = await fetch(`http://127.0.0.1:${message.port}`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/x-amz-json-1.1',
+            'x-amz-target': 'Kinesis_20131202.PutRecords',
+          },
+          body,
+        });
+        return (await response.json()) as {
+          FailedRecordCount: number;
+          Records: Array<{ SequenceNumber: string }>;
+        };
+      };
+      const first = await put();
+      expect(first.FailedRecordCount).toBe(0);
+      let sent = 1;
+      await Promise.all(
+        Array.from({ length: 4 }, async () => {
+          while (sent < 400) {
+            sent += 1;
+            await put();
+          }
+        }),
+      );
+      const firstNumbers = first.Records.map((result) => result.SequenceNumber);
+      const after = residentMiB(child.pid);
+      console.log(
+        `kinesis-server RSS: ${before.toFixed(0)} MiB empty, ${after.toFixed(0)} MiB holding 200,000 records`,
+      );
+      // Held in memory, the records' base64 alone would take ~270 MB; the index takes ~4 MB.
+      expect(after - before).toBeLessThan(150);
+
+      const shardId = expectedShard('person_0', 2);
+      const { records } = await client
+        .send(
+          new GetRecordsCommand({
+            ShardIterator: await iteratorOf(client, {
+              StreamName: name,
+              ShardId: shardId,
+              ShardIteratorType: 'AT_SEQUENCE_NUMBER',
+              StartingSequenceNumber: firstNumbers[0],
+            }),
+            Limit: 1,
+          }),
+        )
+        .then((output) => ({ records: output.Records ?? [] }));
+      expect(
+        records.map((record) => [record.SequenceNumber, record.PartitionKey, record.Data?.length]),
+      ).toEqual([[firstNumbers[0], 'person_0', 1024]]);
+    } finally {
+      client.destroy();
+    }
   });
 });
 
