@@ -5,10 +5,12 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { dataApiDatabaseFromEnv } from '../shared/database/data-api.js';
 import type { FunctionEnvironment } from '../shared/env.js';
+import { DataApiStatsRepository } from './data-api/data-api-stats-repository.js';
+import { lazySqlExecutor } from './data-api/lazy-sql-executor.js';
 import { serve } from './endpoints.js';
 import { errorResponse, json, methodNotAllowed, preflight } from './responses.js';
 import { dispatch, serverUrlOf } from './router.js';
-import { DataApiStatsRepository, lazySqlExecutor, type StatsRepository } from './stats-repository.js';
+import type { StatsRepository } from './stats-repository.js';
 
 const defaultLogger = new Logger({ serviceName: 'api' });
 

@@ -9,9 +9,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GroupItem } from '../../functions/api/endpoints.js';
-import type { ErrorBody } from '../../functions/api/responses.js';
-import type { Summary, SuspiciousCommit, TimelineWindow } from '../../functions/api/stats-repository.js';
+import type {
+  ErrorBody,
+  GroupItem,
+  Summary,
+  SuspiciousCommit,
+  TimelineWindow,
+} from '../../functions/api/read-model.js';
 import { settings } from '../../functions/shared/settings.js';
 import type { Dimension } from '../../functions/shared/vocabulary.js';
 import { type ExpectedGroup, expectedAggregates } from '../support/expected-aggregates.js';
@@ -353,7 +357,12 @@ async function get<T>(path: string, status = 200): Promise<T> {
 }
 
 /** Asserts the public error shape: a code, a message (naming `mention` when given), no stack trace. */
-function expectError(response: Response<unknown>, status: number, error: string, mention?: string): void {
+function expectError(
+  response: Response<unknown>,
+  status: number,
+  error: ErrorBody['error'],
+  mention?: string,
+): void {
   expect(response.status, response.text).toBe(status);
   expect(response.body).toEqual({ error, message: expect.any(String) } satisfies ErrorBody);
   if (mention !== undefined) expect((response.body as ErrorBody).message).toContain(mention);
