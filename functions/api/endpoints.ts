@@ -13,7 +13,7 @@ import {
   type QueryInput,
 } from './query-params.js';
 import type { GroupItem, GroupStats } from './read-model.js';
-import type { Route } from './router.js';
+import type { JsonRoute } from './router.js';
 import type { StatsRepository } from './stats-repository.js';
 
 /** What an endpoint needs to know about the request besides its route. */
@@ -42,7 +42,7 @@ const ok = (body: unknown): EndpointResult => ({ statusCode: 200, body });
  *   DatabaseUnavailableError when the database cannot be reached
  */
 export async function serve(
-  route: Route,
+  route: JsonRoute,
   request: ApiRequest,
   repository: StatsRepository,
 ): Promise<EndpointResult> {

@@ -11,12 +11,9 @@ import { z } from 'zod';
 import { settings } from '../shared/settings.js';
 import { DIMENSIONS, type Dimension, SUSPICION_REASONS } from '../shared/vocabulary.js';
 
-/** Orders a group listing can be sorted by. */
-export const GROUP_SORTS = ['commits', 'churn', 'avgEntropy', 'suspicious'] as const;
-export type GroupSort = (typeof GROUP_SORTS)[number];
+import { COLLECTIONS } from './listing-vocabulary.js';
 
-export const SORT_ORDERS = ['asc', 'desc'] as const;
-export type SortOrder = (typeof SORT_ORDERS)[number];
+export { GROUP_SORTS, type GroupSort, SORT_ORDERS, type SortOrder } from './listing-vocabulary.js';
 
 /** Public error codes, as `httpStatusOf` and the handler produce them. */
 export const ERROR_CODES = [
@@ -78,9 +75,14 @@ export const groupStatsSchema = z.object({ key: z.string(), ...groupNumbersShape
 export const GROUP_NAMES: Readonly<
   Record<Dimension, { collection: string; item: string; page: string; label: string }>
 > = {
-  author: { collection: 'authors', item: 'AuthorStats', page: 'AuthorStatsPage', label: 'Authors' },
-  module: { collection: 'modules', item: 'ModuleStats', page: 'ModuleStatsPage', label: 'Modules' },
-  language: { collection: 'languages', item: 'LanguageStats', page: 'LanguageStatsPage', label: 'Languages' },
+  author: { collection: COLLECTIONS.author, item: 'AuthorStats', page: 'AuthorStatsPage', label: 'Authors' },
+  module: { collection: COLLECTIONS.module, item: 'ModuleStats', page: 'ModuleStatsPage', label: 'Modules' },
+  language: {
+    collection: COLLECTIONS.language,
+    item: 'LanguageStats',
+    page: 'LanguageStatsPage',
+    label: 'Languages',
+  },
 };
 
 export const GROUP_KEY_DESCRIPTIONS: Readonly<Record<Dimension, string>> = {
