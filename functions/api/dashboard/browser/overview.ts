@@ -66,7 +66,7 @@ export function renderOverview(list: HTMLElement, summary: Summary, nowMs: numbe
         h('dt', {}, tile.label),
         h(
           'dd',
-          { 'data-tile': tile.key, 'data-value': raw, title, class: tile.time ? 'time' : undefined },
+          { 'data-tile': tile.key, 'data-value': raw, title, class: tile.time ? 'instant' : undefined },
           text,
         ),
       );

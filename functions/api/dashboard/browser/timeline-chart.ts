@@ -16,6 +16,15 @@ const TABLE_ROWS = 500;
 
 const COLORS = { commits: '#2563eb', suspicious: '#dc2626' } as const;
 
+/** 24-hour, ISO-style tick labels (uPlot's default is US-style); the date shows where it changes. */
+const TIME_AXIS_FORMATS: uPlot.Axis.Values = [
+  [3600 * 24 * 365, '{YYYY}', null, null, null, null, null, null, 1],
+  [3600 * 24 * 28, '{YYYY}-{MM}', '\n{YYYY}', null, null, null, null, null, 1],
+  [3600 * 24, '{MM}-{DD}', '\n{YYYY}', null, null, null, null, null, 1],
+  [60, '{HH}:{mm}', '\n{YYYY}-{MM}-{DD}', null, '\n{YYYY}-{MM}-{DD}', null, null, null, 1],
+  [1, '{HH}:{mm}:{ss}', '\n{YYYY}-{MM}-{DD}', null, '\n{YYYY}-{MM}-{DD}', null, null, null, 1],
+];
+
 export interface TimelineElements {
   chart: HTMLElement;
   description: HTMLElement;
@@ -63,12 +72,12 @@ export class TimelineChart {
       cursor: { drag: { x: true, y: false } },
       scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
       series: [
-        {},
+        { value: '{YYYY}-{MM}-{DD} {HH}:{mm}' },
         { label: 'Commits', scale: 'y', stroke: COLORS.commits, fill: 'rgba(37, 99, 235, 0.12)', width: 1.5 },
         { label: 'Suspicious', scale: 'suspicious', stroke: COLORS.suspicious, width: 1.5 },
       ],
       axes: [
-        {},
+        { values: TIME_AXIS_FORMATS },
         { scale: 'y', label: 'commits', stroke: COLORS.commits },
         {
           scale: 'suspicious',
