@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: ['test/e2e/**', 'node_modules/**'],
+    exclude: ['test/e2e/**', 'test/browser/**', 'node_modules/**'],
     // Integration suites start real servers (PostgreSQL, emulators); each file gets its own.
     pool: 'forks',
     testTimeout: 60_000,

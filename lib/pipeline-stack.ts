@@ -2,6 +2,7 @@
  * The pipeline: producer → Kinesis → processor → S3 (cold path) and PostgreSQL via the Data API (hot
  * path) → api behind API Gateway. The stack only composes constructs and wires them with L2 grants.
  */
+import { join } from 'node:path';
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -19,6 +20,7 @@ import { PipelineFunction } from './constructs/pipeline-function.js';
 import { PipelineMonitoring } from './constructs/pipeline-monitoring.js';
 import { ReadApi } from './constructs/read-api.js';
 import { acknowledgeNag } from './nag.js';
+import { projectPath } from './project-paths.js';
 
 export interface PipelineStackProps extends StackProps {
   /** Target and database, read from context by `bin/app.ts`. */
@@ -134,10 +136,12 @@ export class PipelineStack extends Stack {
 
     this.api = new PipelineFunction(this, 'Api', {
       name: 'api',
-      description: 'Serves the aggregates as JSON behind API Gateway',
+      description: 'Serves the aggregates as JSON, and the dashboard, behind API Gateway',
       sizing: settings.functions.api,
       // The read-only identity: the api never holds the owner's secret.
       environment: database.readerEnvironment,
+      // The dashboard's assets, built beside index.mjs where the handler looks for them.
+      generateFiles: (bundleDir) => [dashboardBuildCommand(join(bundleDir, 'dashboard'))],
       ...functionDefaults,
     });
     database.grantReadOnlyDataApiAccess(this.api);
@@ -192,4 +196,15 @@ export class PipelineStack extends Stack {
       description: 'Where the stack runs; the deployed-stack scripts pick their endpoint from it',
     });
   }
+}
+
+/**
+ * The command that builds the dashboard's assets into `outDir`: its TypeScript build script, run by
+ * the Node that runs the synthesis, through tsx (as `cdk.json` runs the app).
+ */
+function dashboardBuildCommand(outDir: string): string {
+  const script = projectPath('functions', 'api', 'dashboard', 'build.ts');
+  return [process.execPath, '--import', import.meta.resolve('tsx'), script, outDir]
+    .map((part) => JSON.stringify(part))
+    .join(' ');
 }

@@ -7,12 +7,15 @@
  */
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { buildDashboard } from '../functions/api/dashboard/build.js';
+import { noticeOldNode } from './cli/node-support.js';
+import { assertPortFree } from './cli/port-check.js';
 import { createProgress } from './cli/progress.js';
 import { replayFile } from './cli/replay-file.js';
 import { parseStartOptions, USAGE } from './cli/start-options.js';
 import { clusterDirFor } from './postgres.js';
 import { POSTGRES_DIR, startLocalRuntime } from './runtime.js';
-import { removeRuntimeFile, writeRuntimeFile } from './runtime-file.js';
+import { removeRuntimeFile, removeRuntimeFileNow, writeRuntimeFile } from './runtime-file.js';
 
 async function main(): Promise<void> {
   const options = parseStartOptions(process.argv.slice(2));
@@ -20,7 +23,10 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
+  noticeOldNode(process.version, log);
   const dataDir = resolve(options.dataDir);
+  // Before anything starts: a taken port is reported at once, not after PostgreSQL came up.
+  await assertPortFree(options.port);
   if (options.reset) {
     await rm(dataDir, { recursive: true, force: true });
     // The cluster may live outside the data dir (see clusterDirFor); it is part of the state.
@@ -28,12 +34,15 @@ async function main(): Promise<void> {
     log(`reset: removed ${dataDir}`);
   }
 
+  await buildDashboard();
   const runtime = await startLocalRuntime({
     dataDir,
     apiPort: options.port,
     onStep: (step, ms) => log(`${step}  (${(ms / 1000).toFixed(1)} s)`),
   });
-  await writeRuntimeFile(dataDir, runtime.env);
+  // The file must not outlive the runtime: removed on every exit, and readers check its pid too.
+  process.on('exit', () => removeRuntimeFileNow(dataDir));
+  await writeRuntimeFile(dataDir, { pid: process.pid, apiUrl: runtime.apiUrl, env: runtime.env });
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -43,8 +52,9 @@ async function main(): Promise<void> {
     await runtime.stop();
     process.exit(0);
   };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+    process.on(signal, () => void shutdown(signal));
+  log(`Dashboard: ${runtime.apiUrl}  (open it now to watch the numbers grow)`);
 
   if (options.replay) {
     log(`replaying ${options.csv}`);
@@ -71,7 +81,8 @@ async function main(): Promise<void> {
     );
   }
 
-  log(`API ready: ${runtime.apiUrl}stats/summary  (OpenAPI: ${runtime.apiUrl}openapi.json)  Ctrl-C to stop`);
+  log(`Dashboard: ${runtime.apiUrl}`);
+  log(`API: ${runtime.apiUrl}stats/summary  (OpenAPI: ${runtime.apiUrl}openapi.json)  Ctrl-C to stop`);
 }
 
 function log(message: string): void {

@@ -5,16 +5,20 @@
  * variables (LocalStack: `AWS_ENDPOINT_URL=http://localhost:4566`; AWS: your credentials), or, when
  * `STREAM_NAME` is unset, the embedded runtime that `npm start` is running (`--data-dir`).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pacingOf } from '../functions/producer/pacing-options.js';
 import { ConfigurationError } from '../functions/shared/errors.js';
+import { noticeOldNode } from '../local/cli/node-support.js';
 import { replayFile } from '../local/cli/replay-file.js';
 import { integerFlag, positiveNumber } from '../local/cli/start-options.js';
-import { RUNTIME_FILE } from '../local/runtime-file.js';
+import { findRuntime } from '../local/runtime-file.js';
+
+/** How long the embedded runtime's Kinesis endpoint may take to answer before it counts as gone. */
+const PROBE_TIMEOUT_MS = 1_500;
 
 async function main(): Promise<void> {
+  noticeOldNode();
   const { values } = parseArgs({
     strict: true,
     options: {
@@ -28,7 +32,8 @@ async function main(): Promise<void> {
     },
   });
   if (!values.csv) throw new ConfigurationError('--csv <path> is required');
-  const streamName = values.stream ?? process.env.STREAM_NAME ?? useEmbeddedRuntime(values['data-dir']);
+  const streamName =
+    values.stream ?? process.env.STREAM_NAME ?? (await useEmbeddedRuntime(values['data-dir']));
   const result = await replayFile(resolve(values.csv), {
     streamName,
     rejectsDir: resolve(values['rejects-dir']),
@@ -45,20 +50,43 @@ async function main(): Promise<void> {
   if (result.failed > 0) process.exitCode = 1;
 }
 
-/** Points the SDK at the emulators of a running `npm start` and returns its stream name. */
-function useEmbeddedRuntime(dataDir: string): string {
-  const file = join(resolve(dataDir), RUNTIME_FILE);
-  if (!existsSync(file)) {
+/**
+ * Points the SDK at the emulators of a running `npm start` and returns its stream name; fails within
+ * a second or two, saying what to do, when no runtime answers for that data dir.
+ */
+async function useEmbeddedRuntime(dataDir: string): Promise<string> {
+  const lookup = findRuntime(resolve(dataDir));
+  const howTo =
+    `start one with npm start (in another terminal), or, if it runs with --data-dir <dir>, pass the same ` +
+    `--data-dir <dir> here; for LocalStack or AWS set STREAM_NAME (and AWS_ENDPOINT_URL for LocalStack)`;
+  if (lookup.kind === 'missing') {
+    throw new ConfigurationError(`no embedded runtime found for ${dataDir} (no ${lookup.file}): ${howTo}`);
+  }
+  if (lookup.kind === 'stale') {
     throw new ConfigurationError(
-      `no stream named: set STREAM_NAME (and AWS_ENDPOINT_URL for LocalStack), or start the embedded runtime with npm start (looked for ${file})`,
+      `the embedded runtime that wrote ${lookup.file} (pid ${lookup.runtime.pid}) is no longer running: ${howTo}`,
     );
   }
-  const env = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+  const { env } = lookup.runtime;
+  const endpoint = env.AWS_ENDPOINT_URL_KINESIS ?? '';
+  if (!(await answers(endpoint))) {
+    throw new ConfigurationError(
+      `the embedded runtime's Kinesis endpoint ${endpoint} does not answer: ${howTo}`,
+    );
+  }
   Object.assign(process.env, env);
-  console.error(
-    `sending to the embedded runtime's stream ${env.STREAM_NAME} at ${env.AWS_ENDPOINT_URL_KINESIS}`,
-  );
+  console.error(`sending to the embedded runtime's stream ${env.STREAM_NAME} at ${endpoint}`);
   return env.STREAM_NAME ?? '';
+}
+
+/** True when something answers HTTP at the endpoint within the probe timeout (any status will do). */
+async function answers(endpoint: string): Promise<boolean> {
+  try {
+    await fetch(endpoint, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 main().catch((error: unknown) => {

@@ -12,8 +12,9 @@ import {
   parseTimelineParams,
   type QueryInput,
 } from './query-params.js';
-import type { Route } from './router.js';
-import type { GroupStats, StatsRepository } from './stats-repository.js';
+import type { GroupItem, GroupStats } from './read-model.js';
+import type { JsonRoute } from './router.js';
+import type { StatsRepository } from './stats-repository.js';
 
 /** What an endpoint needs to know about the request besides its route. */
 export interface ApiRequest {
@@ -29,9 +30,6 @@ export interface EndpointResult {
   problem?: unknown;
 }
 
-/** A group as the API shows it: its key under the dimension's name (`author`, `module`, `language`). */
-export type GroupItem = { [D in Dimension]?: string } & Omit<GroupStats, 'key'>;
-
 const ok = (body: unknown): EndpointResult => ({ statusCode: 200, body });
 
 /**
@@ -44,7 +42,7 @@ const ok = (body: unknown): EndpointResult => ({ statusCode: 200, body });
  *   DatabaseUnavailableError when the database cannot be reached
  */
 export async function serve(
-  route: Route,
+  route: JsonRoute,
   request: ApiRequest,
   repository: StatsRepository,
 ): Promise<EndpointResult> {
@@ -92,15 +90,6 @@ async function health(repository: StatsRepository): Promise<EndpointResult> {
 }
 
 function toGroupItem(dimension: Dimension, group: GroupStats): GroupItem {
-  return {
-    [dimension]: group.key,
-    commits: group.commits,
-    linesAdded: group.linesAdded,
-    linesDeleted: group.linesDeleted,
-    avgEntropy: group.avgEntropy,
-    maxEntropy: group.maxEntropy,
-    suspiciousCommits: group.suspiciousCommits,
-    firstEventTime: group.firstEventTime,
-    lastEventTime: group.lastEventTime,
-  };
+  const { key, ...numbers } = group;
+  return { [dimension]: key, ...numbers };
 }

@@ -1,11 +1,14 @@
 /**
- * The OpenAPI 3.0 document of the read API, built as a typed object from the same settings and
- * enumerations the validation uses, so that documented limits cannot drift from enforced ones.
+ * The OpenAPI 3.0 document of the read API. Response schemas are generated from the read model
+ * (`read-model.ts`) and parameter schemas from the query parameters' own zod schemas
+ * (`query-params.ts`), with `z.toJSONSchema`; this module only adds the paths, so documented shapes,
+ * limits and enumerations cannot drift from what is served and enforced.
  */
+import { z } from 'zod';
 import { settings } from '../shared/settings.js';
-import { DIMENSIONS, type Dimension, SUSPICION_REASONS } from '../shared/vocabulary.js';
-import { TIMELINE_PAGE_SIZE } from './query-params.js';
-import { GROUP_SORTS, SORT_ORDERS } from './stats-repository.js';
+import { DIMENSIONS } from '../shared/vocabulary.js';
+import { QUERY_PARAMETERS, type QueryParameterName, TIMELINE_PAGE_SIZE } from './query-params.js';
+import { GROUP_KEY_DESCRIPTIONS, GROUP_NAMES, namedSchemas } from './read-model.js';
 
 // The subset of OpenAPI 3.0 this document uses.
 
@@ -28,6 +31,8 @@ export interface SchemaObject {
   default?: string | number;
   description?: string;
   example?: unknown;
+  /** Anything else JSON Schema allows (the generator may emit more keywords). */
+  [keyword: string]: unknown;
 }
 
 export interface ParameterObject {
@@ -70,209 +75,51 @@ export interface OpenApiDocument {
   };
 }
 
-const { defaultPageSize, maxPageSize } = settings.api;
 const { windowSeconds } = settings.analytics;
 
 const ref = (kind: 'schemas' | 'parameters' | 'responses', name: string): ReferenceObject => ({
   $ref: `#/components/${kind}/${name}`,
 });
 
-const count = (description: string): SchemaObject => ({
-  type: 'integer',
-  format: 'int64',
-  minimum: 0,
-  description,
-});
-const entropy = (description: string, nullable = false): SchemaObject => ({
-  type: 'number',
-  format: 'double',
-  minimum: 0,
-  maximum: 1,
-  ...(nullable ? { nullable } : {}),
-  description,
-});
-const instant = (description: string, nullable = false): SchemaObject => ({
-  type: 'string',
-  format: 'date-time',
-  ...(nullable ? { nullable } : {}),
-  description: `${description} (ISO 8601, UTC, milliseconds)`,
-  example: '2024-01-01T00:05:00.000Z',
-});
-const object = (properties: Record<string, SchemaObject | ReferenceObject>): SchemaObject => ({
-  type: 'object',
-  properties,
-  required: Object.keys(properties),
-  additionalProperties: false,
-});
-const arrayOf = (item: string): SchemaObject => ({ type: 'array', items: ref('schemas', item) });
-
 const json = (schema: SchemaObject | ReferenceObject) => ({ 'application/json': { schema } });
 
-/** Per dimension: collection path segment, schema names, tag. */
-const GROUPS: Readonly<Record<Dimension, { collection: string; item: string; page: string; label: string }>> =
-  {
-    author: { collection: 'authors', item: 'AuthorStats', page: 'AuthorStatsPage', label: 'Authors' },
-    module: { collection: 'modules', item: 'ModuleStats', page: 'ModuleStatsPage', label: 'Modules' },
-    language: {
-      collection: 'languages',
-      item: 'LanguageStats',
-      page: 'LanguageStatsPage',
-      label: 'Languages',
-    },
-  };
-
-const KEY_DESCRIPTIONS: Readonly<Record<Dimension, string>> = {
-  author: 'Author name, e.g. person_1',
-  module: 'First two directories of the file path, e.g. /security/auth; (none) when there are fewer',
-  language: 'Lower-cased file extension, e.g. py; (none) when there is none',
-};
-
-function groupStatsSchema(dimension: Dimension): SchemaObject {
-  return object({
-    [dimension]: { type: 'string', description: KEY_DESCRIPTIONS[dimension] },
-    commits: count('Distinct commits'),
-    linesAdded: count('Sum of lines added'),
-    linesDeleted: count('Sum of lines deleted'),
-    avgEntropy: entropy('Sum of entropy / commits; null only if commits is 0', true),
-    maxEntropy: entropy('Highest entropy of one commit'),
-    suspiciousCommits: count('Commits flagged for at least one reason'),
-    firstEventTime: instant('Earliest commit event time'),
-    lastEventTime: instant('Latest commit event time'),
-  });
+/** OpenAPI 3.0 has no `$id`, and `date-time` says what the generated pattern says. */
+function toOpenApiSchema(schema: Record<string, unknown>): SchemaObject {
+  const { $id: _id, ...rest } = schema;
+  return rest as SchemaObject;
 }
 
-function groupPageSchema(dimension: Dimension): SchemaObject {
-  return object({
-    items: arrayOf(GROUPS[dimension].item),
-    total: count(`Number of ${GROUPS[dimension].collection}, regardless of paging`),
-    limit: { type: 'integer', minimum: 1, maximum: maxPageSize, description: 'The page size used' },
-    offset: { type: 'integer', minimum: 0, description: 'The offset used' },
-  });
+/** The read model's named schemas, as `components.schemas`, with references between them. */
+function componentSchemas(): Record<string, SchemaObject> {
+  const registry = z.registry<{ id: string }>();
+  for (const schema of namedSchemas) {
+    const id = z.globalRegistry.get(schema)?.id;
+    if (id === undefined) throw new Error('every named schema of the read model needs an id');
+    registry.add(schema, { id });
+  }
+  const generated = z.toJSONSchema(registry, {
+    target: 'openapi-3.0',
+    uri: (id) => `#/components/schemas/${id}`,
+  }).schemas;
+  const schemas: Record<string, SchemaObject> = Object.fromEntries(
+    Object.entries(generated).map(([id, schema]) => [id, toOpenApiSchema(schema as Record<string, unknown>)]),
+  );
+  schemas.OpenApiDocument = { type: 'object', description: 'This document' };
+  return schemas;
 }
 
-const schemas: Record<string, SchemaObject> = {
-  Health: object({ status: { type: 'string', enum: ['ok', 'unavailable'] } }),
-  Error: object({
-    error: {
-      type: 'string',
-      description: 'Error code',
-      example: 'BadRequest',
-      enum: ['BadRequest', 'NotFound', 'MethodNotAllowed', 'InternalError', 'ServiceUnavailable'],
-    },
-    message: { type: 'string', description: 'What went wrong; never a stack trace' },
-  }),
-  Summary: object({
-    commits: count('Distinct commits'),
-    authors: count('Distinct authors'),
-    linesAdded: count('Sum of lines added'),
-    linesDeleted: count('Sum of lines deleted'),
-    avgEntropy: entropy('Sum of entropy / commits; null when there are no commits', true),
-    suspiciousCommits: count('Commits flagged for at least one reason'),
-    firstEventTime: instant('Earliest commit event time; null when empty', true),
-    lastEventTime: instant('Latest commit event time; null when empty', true),
-    lastIngestedAt: instant('When the aggregates last changed; null when empty', true),
-  }),
-  TimelineWindow: object({
-    windowStart: instant('Start of the window (inclusive)'),
-    commits: count('Commits whose event time falls in the window'),
-    linesAdded: count('Sum of lines added'),
-    linesDeleted: count('Sum of lines deleted'),
-    avgEntropy: entropy('Sum of entropy / commits; null only if commits is 0', true),
-    suspiciousCommits: count('Commits flagged for at least one reason'),
-  }),
-  Timeline: object({
-    windowSeconds: {
-      type: 'integer',
-      minimum: 1,
-      description: 'Length of every window in seconds',
-      example: windowSeconds,
-    },
-    items: arrayOf('TimelineWindow'),
-    nextFrom: instant(
-      'Pass as `from` (with the same `to`) to get the next page; null when this page is the last',
-      true,
-    ),
-  }),
-  SuspiciousCommit: object({
-    commitId: { type: 'string', example: 'c_0009000' },
-    author: { type: 'string', example: 'person_48' },
-    filePath: { type: 'string', example: '/frontend/admin/service/train_107152.js' },
-    entropy: entropy('Entropy of the commit'),
-    linesAdded: count('Lines added'),
-    linesDeleted: count('Lines deleted'),
-    eventTime: instant('Event time of the commit'),
-    reason: {
-      type: 'string',
-      enum: SUSPICION_REASONS,
-      description: `\`entropy\`: at or above ${settings.analytics.entropyThreshold}; \`author-outlier\`: ${settings.analytics.outlierStdDevs} standard deviations above the author's running mean`,
-    },
-  }),
-  SuspiciousCommitList: object({ items: arrayOf('SuspiciousCommit') }),
-  OpenApiDocument: { type: 'object', description: 'This document' },
-};
-for (const dimension of DIMENSIONS) {
-  schemas[GROUPS[dimension].item] = groupStatsSchema(dimension);
-  schemas[GROUPS[dimension].page] = groupPageSchema(dimension);
+function queryParameter(name: QueryParameterName): ParameterObject {
+  const { value, description } = QUERY_PARAMETERS[name];
+  const schema = toOpenApiSchema(z.toJSONSchema(value, { target: 'openapi-3.0', io: 'input' }));
+  // The wire name of the timeline's page size is `limit` too; only its bounds differ.
+  return { name: name === 'timelineLimit' ? 'limit' : name, in: 'query', description, schema };
 }
 
-const parameters: Record<string, ParameterObject> = {
-  limit: {
-    name: 'limit',
-    in: 'query',
-    description: 'Page size',
-    schema: { type: 'integer', minimum: 1, maximum: maxPageSize, default: defaultPageSize },
-  },
-  offset: {
-    name: 'offset',
-    in: 'query',
-    description: 'Items to skip',
-    schema: { type: 'integer', minimum: 0, default: 0 },
-  },
-  sort: {
-    name: 'sort',
-    in: 'query',
-    description:
-      'Sort key: `commits`, `churn` (lines added + deleted), `avgEntropy` or `suspicious` (suspicious commits). Ties are broken by key ascending (byte order).',
-    schema: { type: 'string', enum: GROUP_SORTS, default: 'commits' },
-  },
-  order: {
-    name: 'order',
-    in: 'query',
-    description: 'Sort direction',
-    schema: { type: 'string', enum: SORT_ORDERS, default: 'desc' },
-  },
-  from: {
-    name: 'from',
-    in: 'query',
-    description:
-      'Inclusive lower bound on `windowStart`: ISO 8601 date-time with `Z` or an offset, or a date (midnight UTC)',
-    schema: { type: 'string', format: 'date-time', example: '2024-01-01T00:00:00Z' },
-  },
-  to: {
-    name: 'to',
-    in: 'query',
-    description: 'Exclusive upper bound on `windowStart`; same format as `from`, and not before it',
-    schema: { type: 'string', format: 'date-time', example: '2024-01-02T00:00:00Z' },
-  },
-  timelineLimit: {
-    name: 'limit',
-    in: 'query',
-    description: `Windows per response (at most ${TIMELINE_PAGE_SIZE}); follow \`nextFrom\` for more`,
-    schema: { type: 'integer', minimum: 1, maximum: TIMELINE_PAGE_SIZE, default: TIMELINE_PAGE_SIZE },
-  },
-  author: {
-    name: 'author',
-    in: 'query',
-    description: 'Only commits of this author (exact match)',
-    schema: { type: 'string', minLength: 1 },
-  },
-  reason: {
-    name: 'reason',
-    in: 'query',
-    description: 'Only commits flagged for this reason. Without it, a commit flagged for both appears twice.',
-    schema: { type: 'string', enum: SUSPICION_REASONS },
-  },
-};
+const schemas = componentSchemas();
+
+const parameters = Object.fromEntries(
+  (Object.keys(QUERY_PARAMETERS) as QueryParameterName[]).map((name) => [name, queryParameter(name)]),
+) as Record<QueryParameterName, ParameterObject>;
 
 const errorResponse = (description: string): ResponseObject => ({
   description,
@@ -363,7 +210,7 @@ const paths: Record<string, PathItemObject> = {
   ),
 };
 for (const dimension of DIMENSIONS) {
-  const { collection, item, page, label } = GROUPS[dimension];
+  const { collection, item, page, label } = GROUP_NAMES[dimension];
   paths[`/stats/${collection}`] = operation(
     `list${label}`,
     'Stats',
@@ -385,7 +232,7 @@ for (const dimension of DIMENSIONS) {
           name: dimension,
           in: 'path',
           required: true,
-          description: `${KEY_DESCRIPTIONS[dimension]}. Percent-encode it (a \`/\` as %2F); malformed encoding is a 400.`,
+          description: `${GROUP_KEY_DESCRIPTIONS[dimension]}. Percent-encode it (a \`/\` as %2F); malformed encoding is a 400.`,
           schema: { type: 'string', minLength: 1 },
         },
       ],

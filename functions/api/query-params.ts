@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { BadRequestError } from '../shared/errors.js';
 import { settings } from '../shared/settings.js';
 import { SUSPICION_REASONS } from '../shared/vocabulary.js';
-import { GROUP_SORTS, SORT_ORDERS } from './stats-repository.js';
+import { GROUP_SORTS, SORT_ORDERS } from './read-model.js';
 
 const { defaultPageSize, maxPageSize } = settings.api;
 
@@ -19,26 +19,75 @@ export const TIMELINE_PAGE_SIZE = maxPageSize;
 /** Largest offset accepted, so that it stays an exact integer on the wire. */
 const MAX_OFFSET = Number.MAX_SAFE_INTEGER;
 
+const integerMessage = (name: string, min: number, max: number) =>
+  max === MAX_OFFSET
+    ? `${name} must be an integer >= ${min}`
+    : `${name} must be an integer from ${min} to ${max}`;
+
+/** The value of an integer parameter within `[min, max]`, `fallback` when absent. */
+const integerValue = (name: string, min: number, max: number, fallback: number) =>
+  z
+    .int(integerMessage(name, min, max))
+    .min(min, integerMessage(name, min, max))
+    .max(max, integerMessage(name, min, max))
+    .default(fallback);
+
+const enumValue = <const T extends readonly [string, ...string[]]>(name: string, values: T) =>
+  z.enum(values, { error: `${name} must be one of ${values.join(', ')}` });
+
+const instantValue = (example: string) => z.string().meta({ format: 'date-time', example });
+
 /**
- * An optional non-negative integer parameter within `[min, max]`, `fallback` when absent.
- *
- * @param name - the parameter name, used in the error message
+ * Every query parameter once: the schema of its value (documented in the OpenAPI document as is) and
+ * its description. The parsers below read the query string's text into these values.
  */
-function integerParam(name: string, min: number, max: number, fallback: number) {
-  const message =
-    max === MAX_OFFSET
-      ? `${name} must be an integer >= ${min}`
-      : `${name} must be an integer from ${min} to ${max}`;
+export const QUERY_PARAMETERS = {
+  limit: { value: integerValue('limit', 1, maxPageSize, defaultPageSize), description: 'Page size' },
+  offset: { value: integerValue('offset', 0, MAX_OFFSET, 0), description: 'Items to skip' },
+  sort: {
+    value: enumValue('sort', GROUP_SORTS).default('commits'),
+    description:
+      'Sort key: `commits`, `churn` (lines added + deleted), `avgEntropy` or `suspicious` (suspicious commits). Ties are broken by key ascending (byte order).',
+  },
+  order: { value: enumValue('order', SORT_ORDERS).default('desc'), description: 'Sort direction' },
+  from: {
+    value: instantValue('2024-01-01T00:00:00Z'),
+    description:
+      'Inclusive lower bound on `windowStart`: ISO 8601 date-time with `Z` or an offset, or a date (midnight UTC)',
+  },
+  to: {
+    value: instantValue('2024-01-02T00:00:00Z'),
+    description: 'Exclusive upper bound on `windowStart`; same format as `from`, and not before it',
+  },
+  timelineLimit: {
+    value: integerValue('limit', 1, TIMELINE_PAGE_SIZE, TIMELINE_PAGE_SIZE),
+    description: `Windows per response (at most ${TIMELINE_PAGE_SIZE}); follow \`nextFrom\` for more`,
+  },
+  author: {
+    value: z
+      .string()
+      .min(1, 'author must not be empty')
+      .refine((value) => !value.includes('\0'), 'author must not contain NUL characters'),
+    description: 'Only commits of this author (exact match)',
+  },
+  reason: {
+    value: enumValue('reason', SUSPICION_REASONS),
+    description: 'Only commits flagged for this reason. Without it, a commit flagged for both appears twice.',
+  },
+} as const;
+
+export type QueryParameterName = keyof typeof QUERY_PARAMETERS;
+
+/** An integer parameter: digits only, then the value's own bounds. */
+function integerParam(name: string, value: z.ZodDefault<z.ZodInt>) {
+  const { minValue, maxValue } = value.unwrap();
+  const [minimum, maximum] = [minValue ?? 0, maxValue ?? MAX_OFFSET];
   return z
     .string()
-    .regex(/^\d{1,16}$/, message)
+    .regex(/^\d{1,16}$/, integerMessage(name, minimum, maximum))
     .transform(Number)
-    .pipe(z.number().min(min, message).max(max, message))
-    .default(fallback);
-}
-
-function enumParam<const T extends readonly [string, ...string[]]>(name: string, values: T) {
-  return z.enum(values, { error: `${name} must be one of ${values.join(', ')}` });
+    .pipe(value.unwrap())
+    .default(value.def.defaultValue);
 }
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})/;
@@ -73,22 +122,20 @@ function instantParam(name: string) {
   );
 }
 
-const pagingShape = {
-  limit: integerParam('limit', 1, maxPageSize, defaultPageSize),
-  offset: integerParam('offset', 0, MAX_OFFSET, 0),
-};
+const P = QUERY_PARAMETERS;
 
 export const groupListParams = z.object({
-  ...pagingShape,
-  sort: enumParam('sort', GROUP_SORTS).default('commits'),
-  order: enumParam('order', SORT_ORDERS).default('desc'),
+  limit: integerParam('limit', P.limit.value),
+  offset: integerParam('offset', P.offset.value),
+  sort: P.sort.value,
+  order: P.order.value,
 });
 
 export const timelineParams = z
   .object({
     from: instantParam('from'),
     to: instantParam('to'),
-    limit: integerParam('limit', 1, TIMELINE_PAGE_SIZE, TIMELINE_PAGE_SIZE),
+    limit: integerParam('limit', P.timelineLimit.value),
   })
   .refine(({ from, to }) => from === undefined || to === undefined || from <= to, {
     message: 'from must not be after to',
@@ -96,13 +143,9 @@ export const timelineParams = z
   });
 
 export const suspiciousParams = z.object({
-  limit: pagingShape.limit,
-  author: z
-    .string()
-    .min(1, 'author must not be empty')
-    .refine((value) => !value.includes('\0'), 'author must not contain NUL characters')
-    .optional(),
-  reason: enumParam('reason', SUSPICION_REASONS).optional(),
+  limit: integerParam('limit', P.limit.value),
+  author: P.author.value.optional(),
+  reason: P.reason.value.optional(),
 });
 
 /** The query string of a REST proxy event, as single and multi-valued maps (either may be null). */

@@ -3,13 +3,10 @@
  */
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { httpStatusOf } from '../shared/errors.js';
+import type { ErrorBody } from './read-model.js';
 import { ALLOWED_METHOD } from './router.js';
 
-/** The public error body. */
-export interface ErrorBody {
-  error: string;
-  message: string;
-}
+export type { ErrorBody } from './read-model.js';
 
 const COMMON_HEADERS = {
   'access-control-allow-origin': '*',
@@ -54,7 +51,7 @@ export function errorResponse(error: unknown): APIGatewayProxyResult {
     statusCode < 500 && error instanceof Error
       ? error.message
       : (GENERIC_MESSAGES[statusCode] ?? 'internal error');
-  return json(statusCode, { error: code, message } satisfies ErrorBody);
+  return json(statusCode, { error: code as ErrorBody['error'], message } satisfies ErrorBody);
 }
 
 /** 405 for a method other than GET (or OPTIONS) on a known path. */

@@ -4,9 +4,12 @@
  */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { BadRequestError, NotFoundError } from '../shared/errors.js';
-import type { Dimension } from '../shared/vocabulary.js';
+import { DIMENSIONS, type Dimension } from '../shared/vocabulary.js';
+import { COLLECTIONS } from './listing-vocabulary.js';
 
 export type Route =
+  | { name: 'dashboard' }
+  | { name: 'asset'; file: string }
   | { name: 'health' }
   | { name: 'openapi' }
   | { name: 'summary' }
@@ -14,6 +17,9 @@ export type Route =
   | { name: 'group'; dimension: Dimension; key: string }
   | { name: 'timeline' }
   | { name: 'suspicious' };
+
+/** The routes answered with JSON by `endpoints.ts` (the others are the dashboard's files). */
+export type JsonRoute = Exclude<Route, { name: 'dashboard' } | { name: 'asset' }>;
 
 /** What to do with a request whose path is known. */
 export type Dispatch =
@@ -25,25 +31,30 @@ export type Dispatch =
 export const ALLOWED_METHOD = 'GET';
 
 /** Collection segment under `/stats/` → dimension. */
-const COLLECTIONS: Readonly<Record<string, Dimension>> = {
-  authors: 'author',
-  modules: 'module',
-  languages: 'language',
-};
+const DIMENSION_OF: Readonly<Record<string, Dimension>> = Object.fromEntries(
+  DIMENSIONS.map((dimension) => [COLLECTIONS[dimension], dimension]),
+);
 
 const FIXED_ROUTES: Readonly<Record<string, Route>> = {
+  '/': { name: 'dashboard' },
   '/health': { name: 'health' },
   '/openapi.json': { name: 'openapi' },
   '/stats/summary': { name: 'summary' },
-  '/stats/authors': { name: 'groups', dimension: 'author' },
-  '/stats/modules': { name: 'groups', dimension: 'module' },
-  '/stats/languages': { name: 'groups', dimension: 'language' },
+  ...Object.fromEntries(
+    DIMENSIONS.map((dimension): [string, Route] => [
+      `/stats/${COLLECTIONS[dimension]}`,
+      { name: 'groups', dimension },
+    ]),
+  ),
   '/stats/timeline': { name: 'timeline' },
   '/commits/suspicious': { name: 'suspicious' },
 };
 
 /** `/stats/{collection}/{key}`; the key is the (still encoded) rest of the path. */
 const GROUP_ITEM = /^\/stats\/(authors|modules|languages)\/(.+)$/;
+
+/** `/assets/{file}`: the dashboard's hashed files; no path separators, no encoding. */
+const ASSET = /^\/assets\/([A-Za-z0-9_-][A-Za-z0-9._-]*)$/;
 
 /**
  * Finds the route of a path.
@@ -60,8 +71,10 @@ export function matchPath(path: string): Route | undefined {
   const trimmed = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
   const fixed = Object.hasOwn(FIXED_ROUTES, trimmed) ? FIXED_ROUTES[trimmed] : undefined;
   if (fixed) return fixed;
+  const asset = ASSET.exec(trimmed)?.[1];
+  if (asset) return { name: 'asset', file: asset };
   const item = GROUP_ITEM.exec(trimmed);
-  const dimension = item?.[1] === undefined ? undefined : COLLECTIONS[item[1]];
+  const dimension = item?.[1] === undefined ? undefined : DIMENSION_OF[item[1]];
   if (!item?.[2] || !dimension) return undefined;
   return { name: 'group', dimension, key: decodePathSegment(item[2]) };
 }

@@ -116,6 +116,13 @@ export const settings = {
     maxPageSize: 1000,
     throttlingRateLimit: 50,
     throttlingBurstLimit: 100,
+    /**
+     * Estimated bytes of rows one Data API call may return: half its 1 MiB response limit, so that the
+     * estimate's slack can never matter. A page needing more is read in several calls.
+     */
+    dataApiResponseBudgetBytes: 512 * 1024,
+    /** How often the dashboard reloads its numbers while the tab is visible. */
+    dashboardRefreshSeconds: 5,
   },
 
   /**

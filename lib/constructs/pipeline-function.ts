@@ -44,6 +44,12 @@ export interface PipelineFunctionProps {
    */
   readonly bundledFiles?: readonly BundledFile[];
   /**
+   * Commands that write generated files into the bundle folder, run after esbuild (e.g. a build of
+   * browser assets the handler serves).
+   * @default - none
+   */
+  readonly generateFiles?: (bundleDir: string) => string[];
+  /**
    * What happens to the log group when it leaves the stack.
    * @default RemovalPolicy.RETAIN
    */
@@ -119,10 +125,12 @@ export class PipelineFunction extends Construct implements iam.IGrantable {
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          afterBundling: (inputDir, outputDir) =>
-            bundledFiles.map((file) =>
+          afterBundling: (inputDir, outputDir) => [
+            ...bundledFiles.map((file) =>
               copyCommand(join(inputDir, file.source), join(outputDir, file.target)),
             ),
+            ...(props.generateFiles?.(outputDir) ?? []),
+          ],
         },
       },
     });

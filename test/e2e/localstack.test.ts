@@ -18,6 +18,8 @@
  *    independently from the CSV (test/support/expected-aggregates.ts), compares every author, module,
  *    language and suspicious commit, and checks that raw/ in the archive bucket holds every record
  *    exactly once;
+ *    It also opens the dashboard through the path URL (ApiPathUrl) in headless Chromium and checks its
+ *    overview tiles against /stats/summary;
  * 5. invokes the producer again, waits until raw/ holds the second arrival (each record twice: proof
  *    that the processor handled the replay) and checks that no aggregate changed;
  * 6. always destroys the stack it deployed (`cdklocal destroy --force`), even after a failure.
@@ -54,6 +56,8 @@ import {
   requireOutput,
   type StackOutputs,
 } from '../../scripts/deployed-stack.js';
+import { launchChromium } from '../browser/support/chromium.js';
+import { openDashboard } from '../browser/support/dashboard-page.js';
 import { expectGroupsToMatch } from '../support/aggregate-assertions.js';
 import { occurrences, RAW_KEY, type RawArchive, RawArchiveReader } from '../support/archive-reader.js';
 import { type ExpectedAggregates, expectedAggregates } from '../support/expected-aggregates.js';
@@ -369,6 +373,37 @@ step('every author, module, language and suspicious commit equals the independen
     list.map((item) => `${item.commitId}/${item.reason}`).sort();
   expect(pairs(suspicious.items)).toEqual(pairs(expected.suspicious));
 });
+
+step(
+  'the dashboard loads through the path URL, its assets relative to it, with the overview numbers',
+  async () => {
+    const pageUrl = api.baseUrl;
+    const response = await fetch(pageUrl, { signal: AbortSignal.timeout(30_000) });
+    const html = await response.text();
+    expect(response.status, html.slice(0, 300)).toBe(200);
+    expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
+    const assets = [...html.matchAll(/\b(?:src|href)="(assets\/[^"]+)"/g)].map((match) => match[1] ?? '');
+    expect(assets).toHaveLength(2);
+    for (const asset of assets) {
+      const loaded = await fetch(new URL(asset, pageUrl), { signal: AbortSignal.timeout(30_000) });
+      expect(loaded.status, asset).toBe(200);
+    }
+
+    const browser = await launchChromium();
+    try {
+      const dashboard = await openDashboard(browser, pageUrl, { width: 1280, height: 1000 });
+      const summary = await api.ok<Summary>('stats/summary');
+      const tile = (key: string) => dashboard.page.locator(`[data-tile="${key}"]`).getAttribute('data-value');
+      expect(await tile('commits')).toBe(String(summary.commits));
+      expect(await tile('authors')).toBe(String(summary.authors));
+      expect(await tile('suspiciousCommits')).toBe(String(summary.suspiciousCommits));
+      expect(dashboard.problems).toEqual([]);
+      log(`  dashboard drawn ${Math.round(dashboard.loadMs)} ms after navigation to ${pageUrl}`);
+    } finally {
+      await browser.close();
+    }
+  },
+);
 
 step('raw/ in the archive bucket holds every record exactly once', async () => {
   const archived = await waitFor(

@@ -9,9 +9,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GroupItem } from '../../functions/api/endpoints.js';
-import type { ErrorBody } from '../../functions/api/responses.js';
-import type { Summary, SuspiciousCommit, TimelineWindow } from '../../functions/api/stats-repository.js';
+import { buildDashboard } from '../../functions/api/dashboard/build.js';
+import type {
+  ErrorBody,
+  GroupItem,
+  Summary,
+  SuspiciousCommit,
+  TimelineWindow,
+} from '../../functions/api/read-model.js';
 import { settings } from '../../functions/shared/settings.js';
 import type { Dimension } from '../../functions/shared/vocabulary.js';
 import { type ExpectedGroup, expectedAggregates } from '../support/expected-aggregates.js';
@@ -353,7 +358,12 @@ async function get<T>(path: string, status = 200): Promise<T> {
 }
 
 /** Asserts the public error shape: a code, a message (naming `mention` when given), no stack trace. */
-function expectError(response: Response<unknown>, status: number, error: string, mention?: string): void {
+function expectError(
+  response: Response<unknown>,
+  status: number,
+  error: ErrorBody['error'],
+  mention?: string,
+): void {
   expect(response.status, response.text).toBe(status);
   expect(response.body).toEqual({ error, message: expect.any(String) } satisfies ErrorBody);
   if (mention !== undefined) expect((response.body as ErrorBody).message).toContain(mention);
@@ -365,6 +375,7 @@ const groupsOf = (dimension: Dimension) =>
 const keyOf = (dimension: Dimension, item: GroupItem) => item[dimension];
 
 beforeAll(async () => {
+  await buildDashboard();
   csvDir = await mkdtemp(join(tmpdir(), 'api-routes-'));
   fixture = buildFixture();
   const csvPath = join(csvDir, 'commits.csv');
@@ -832,6 +843,25 @@ describe('GET /commits/suspicious', () => {
   });
 });
 
+describe('GET / (the dashboard)', () => {
+  it('serves the page, and every script and stylesheet it links loads relative to it', async () => {
+    const response = await fetch(runtime.apiUrl);
+    const page = { status: response.status, headers: response.headers, text: await response.text() };
+
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
+    const links = [...page.text.matchAll(/\b(?:src|href)="(assets\/[^"]+)"/g)].map((match) => match[1] ?? '');
+    expect(links).toHaveLength(2);
+    for (const link of links) {
+      const response = await fetch(new URL(link, runtime.apiUrl));
+      expect(response.status, link).toBe(200);
+      expect(response.headers.get('cache-control')).toContain('immutable');
+      expect((await response.text()).length).toBeGreaterThan(1000);
+    }
+  });
+});
+
 describe('GET /openapi.json', () => {
   it('is an OpenAPI 3 document describing a GET for every route', async () => {
     const doc = await get<{
@@ -897,7 +927,7 @@ describe('errors', () => {
     expectError(await call(path), 400, 'BadRequest', parameter);
   });
 
-  it.each(['', 'stats', 'stats/unknown', 'commits', 'Stats/Summary', 'health/x'])(
+  it.each(['index.html', 'stats', 'stats/unknown', 'commits', 'Stats/Summary', 'health/x', 'assets/a/b.js'])(
     'GET /%s is a 404 NotFound for an unknown route',
     async (path) => {
       expectError(await call(path), 404, 'NotFound', 'no route');

@@ -2,6 +2,8 @@
  * Smoke test of what gets deployed: synthesizes the stack, imports each bundled handler from the
  * cloud assembly (esbuild output, AWS SDK included) and calls it against the embedded servers.
  */
+
+import { readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -111,5 +113,23 @@ describe('the bundled handlers in the cloud assembly', () => {
     };
     expect(response.statusCode).toBe(200);
     expect(JSON.parse(response.body)).toMatchObject({ author: 'bundled', commits: 2 });
+  });
+
+  it('api: serves the dashboard built into its bundle, and the assets the page links', async () => {
+    const api = await bundled(pipeline.stack.api);
+    const manifest = JSON.parse(
+      readFileSync(join(bundleDirectory(pipeline, pipeline.stack.api), 'dashboard', 'manifest.json'), 'utf8'),
+    ) as { script: string; stylesheet: string };
+    const get = async (path: string) =>
+      (await api(restEvent(path), context, () => undefined)) as { statusCode: number; body: string };
+
+    const page = await get('/');
+
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain(`src="${manifest.script}"`);
+    expect(page.body).toContain(`href="${manifest.stylesheet}"`);
+    for (const asset of [manifest.script, manifest.stylesheet]) {
+      expect((await get(`/${asset}`)).statusCode, asset).toBe(200);
+    }
   });
 });

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import {
   type OpenApiDocument,
   openApiDocument,
   type ResponseObject,
 } from '../../../functions/api/openapi.js';
+import { namedSchemas } from '../../../functions/api/read-model.js';
 import { matchPath } from '../../../functions/api/router.js';
 import { DatabaseUnavailableError } from '../../../functions/shared/errors.js';
 import { settings } from '../../../functions/shared/settings.js';
@@ -95,6 +97,16 @@ describe('the OpenAPI document', () => {
     expect(parameters.reason?.schema.enum).toEqual(['entropy', 'author-outlier']);
     expect(parameters.timelineLimit?.schema.maximum).toBe(settings.api.maxPageSize);
     expect(openApiDocument.paths['/stats/timeline']?.get.description).toContain('nextFrom');
+  });
+
+  it('lists every schema of the read model, with exactly the fields its zod schema has', () => {
+    for (const schema of namedSchemas) {
+      const id = z.globalRegistry.get(schema)?.id ?? '';
+      const documented = openApiDocument.components.schemas[id];
+
+      expect(documented, id).toBeDefined();
+      expect(Object.keys(documented?.properties ?? {}), id).toEqual(Object.keys(schema.shape));
+    }
   });
 
   it('documents 400 for every route that takes parameters and 404 for every single-item route', () => {

@@ -18,15 +18,24 @@ describe('routing', () => {
     expect(repository.calls.map((call) => call.method)).toEqual(['ping']);
   });
 
-  it.each(['/', '/stats', '/stats/unknown', '/commits', '/Stats/Summary', '/stats//summary', '/health/x'])(
-    'an unknown path %s is a 404 with the error shape',
-    async (path) => {
-      const response = await callApi(sampleRepository(), path);
+  it.each([
+    '/stats',
+    '/stats/unknown',
+    '/commits',
+    '/Stats/Summary',
+    '/stats//summary',
+    '/health/x',
+    '/index.html',
+    '/assets',
+    '/assets/a/b.js',
+    '/assets/..%2Fpackage.json',
+    '/assets/.hidden',
+  ])('an unknown path %s is a 404 with the error shape', async (path) => {
+    const response = await callApi(sampleRepository(), path);
 
-      expect(response.statusCode).toBe(404);
-      expect(response.body).toEqual({ error: 'NotFound', message: expect.stringContaining('no route') });
-    },
-  );
+    expect(response.statusCode).toBe(404);
+    expect(response.body).toEqual({ error: 'NotFound', message: expect.stringContaining('no route') });
+  });
 
   it.each(['POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'])(
     '%s on a known path is a 405 that names the allowed method',

@@ -4,15 +4,17 @@
  */
 
 import type {
-  GroupPage,
-  GroupQuery,
   GroupStats,
-  StatsRepository,
   Summary,
   SuspiciousCommit,
+  TimelineWindow,
+} from '../../../../functions/api/read-model.js';
+import type {
+  GroupPage,
+  GroupQuery,
+  StatsRepository,
   SuspiciousQuery,
   TimelineQuery,
-  TimelineWindow,
 } from '../../../../functions/api/stats-repository.js';
 import type { Dimension } from '../../../../functions/shared/vocabulary.js';
 

@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DataApiStatsRepository,
-  GROUP_SORTS,
-  lazySqlExecutor,
-  SORT_ORDERS,
-} from '../../../functions/api/stats-repository.js';
+import { DataApiStatsRepository } from '../../../functions/api/data-api/data-api-stats-repository.js';
+import { lazySqlExecutor } from '../../../functions/api/data-api/lazy-sql-executor.js';
+import { GROUP_SORTS, SORT_ORDERS } from '../../../functions/api/read-model.js';
 import type { Row, SqlExecutor, SqlParams } from '../../../functions/shared/database/data-api.js';
 
 interface Statement {
@@ -137,9 +134,12 @@ describe('DataApiStatsRepository SQL (portable Data API subset)', () => {
     for (const sort of GROUP_SORTS)
       await repository.listGroups('language', { sort, order: 'asc', limit: 1, offset: 0 });
 
+    // The clause that orders the table itself (the outer ones re-order the page by its own columns).
     const orderClauses = executor.statements
-      .map(({ sql }) => /ORDER BY (.*)/.exec(sql)?.[1])
+      .map(({ sql }) => [...sql.matchAll(/ORDER BY (.*)/g)].map((match) => match[1] ?? ''))
+      .map((clauses) => clauses.find((clause) => clause.includes('g.key')))
       .filter((clause) => clause !== undefined);
+    expect(orderClauses).toHaveLength(GROUP_SORTS.length);
     expect(new Set(orderClauses).size).toBe(GROUP_SORTS.length);
     for (const clause of orderClauses) expect(clause).toMatch(/ASC NULLS LAST, g\.key COLLATE "C" ASC$/);
   });
@@ -172,7 +172,9 @@ describe('DataApiStatsRepository rows', () => {
 
   it('reads int8 sent as text (as node-postgres does) as exact numbers', async () => {
     const executor = new RecordingExecutor(({ sql }) =>
-      sql.includes('AS total') ? [{ total: '3' }] : [{ ...GROUP_ROW, commits: '62', max_entropy: '0.97' }],
+      sql.includes('AS total')
+        ? [{ total: '3' }]
+        : [{ ...GROUP_ROW, commits: '62', max_entropy: '0.97', page_rows: '1' }],
     );
 
     const page = await new DataApiStatsRepository(executor).listGroups('author', {
@@ -214,6 +216,7 @@ describe('DataApiStatsRepository rows', () => {
       lines_deleted: 0,
       event_time: '2024-01-01T00:00:00.000Z',
       reason: 'gut-feeling',
+      page_rows: 1,
     };
     const repository = new DataApiStatsRepository(new RecordingExecutor(() => [row]));
 
@@ -234,5 +237,90 @@ describe('lazySqlExecutor', () => {
     await lazy.query('SELECT 2');
 
     expect(created).toBe(1);
+  });
+});
+
+describe('DataApiStatsRepository listings over the byte budget', () => {
+  /** Answers a budgeted listing like the SQL does: `sizes[i]` bytes per row, cut at the budget. */
+  function budgetedExecutor(sizes: number[], row: (index: number) => Row): RecordingExecutor {
+    return new RecordingExecutor(({ sql, params }) => {
+      if (sql.includes('AS total')) return [{ total: sizes.length }];
+      const offset = Number(params.offset);
+      const page = sizes.slice(offset, offset + Number(params.limit));
+      const rows: Row[] = [];
+      let bytes = 0;
+      for (const [index, size] of page.entries()) {
+        bytes += size;
+        if (bytes > Number(params.budgetBytes) && rows.length > 0) break;
+        rows.push({ ...row(offset + index), page_rows: page.length });
+      }
+      return rows;
+    });
+  }
+
+  const groupRow = (index: number): Row => ({ ...GROUP_ROW, key: `k_${index}` });
+
+  it('continues at the offset where each call stopped until limit rows are read', async () => {
+    const executor = budgetedExecutor(Array(10).fill(400), groupRow);
+    const repository = new DataApiStatsRepository(executor, { budgetBytes: 1_000 });
+
+    const page = await repository.listGroups('module', {
+      sort: 'commits',
+      order: 'desc',
+      limit: 9,
+      offset: 1,
+    });
+
+    expect(page.items.map((item) => item.key)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => `k_${i}`));
+    const listings = executor.statements.filter(({ sql }) => !sql.includes('AS total'));
+    expect(listings.map(({ params }) => [params.offset, params.limit])).toEqual([
+      [1, 9],
+      [3, 7],
+      [5, 5],
+      [7, 3],
+      [9, 1],
+    ]);
+  });
+
+  it('returns a row larger than the budget on its own rather than nothing', async () => {
+    const executor = budgetedExecutor([5_000, 5_000, 10], groupRow);
+    const repository = new DataApiStatsRepository(executor, { budgetBytes: 1_000 });
+
+    const page = await repository.listGroups('author', {
+      sort: 'commits',
+      order: 'desc',
+      limit: 50,
+      offset: 0,
+    });
+
+    expect(page.items).toHaveLength(3);
+  });
+
+  it('stops after one call when the listing ends before limit, and asks no more', async () => {
+    const executor = budgetedExecutor([10, 10], groupRow);
+    const repository = new DataApiStatsRepository(executor);
+
+    const page = await repository.listGroups('language', {
+      sort: 'churn',
+      order: 'asc',
+      limit: 50,
+      offset: 0,
+    });
+
+    expect(page.items).toHaveLength(2);
+    expect(executor.statements.filter(({ sql }) => !sql.includes('AS total'))).toHaveLength(1);
+  });
+
+  it('sends the budget and the key bound of the dimension with every listing', async () => {
+    const executor = new RecordingExecutor();
+
+    await new DataApiStatsRepository(executor, { budgetBytes: 1234 }).listGroups('module', {
+      sort: 'commits',
+      order: 'desc',
+      limit: 5,
+      offset: 0,
+    });
+
+    expect(executor.statements[0]?.params).toMatchObject({ budgetBytes: 1234, keyChars: 512 });
   });
 });

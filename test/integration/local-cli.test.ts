@@ -1,0 +1,178 @@
+/**
+ * `npm start` and `npm run replay` as a person meets them: the CLIs run as child processes, the way
+ * a terminal runs them (Ctrl-C signals the whole process group).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { bundledSamplePath } from '../../functions/producer/csv-input.js';
+import { projectPath } from '../../lib/project-paths.js';
+import { findRuntime, RUNTIME_FILE, type RuntimeFile } from '../../local/runtime-file.js';
+
+const TSX = projectPath('node_modules', '.bin', 'tsx');
+
+interface Run {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<{ code: number | null; ms: number }>;
+}
+
+/** Starts a CLI in a process group of its own, collecting stdout and stderr together. */
+function run(script: string, args: string[]): Run {
+  const started = performance.now();
+  const child = spawn(TSX, [projectPath(script), ...args], {
+    cwd: projectPath(),
+    detached: true,
+    env: { ...process.env, FORCE_COLOR: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += String(chunk);
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += String(chunk);
+  });
+  const exited = new Promise<{ code: number | null; ms: number }>((resolve) =>
+    child.once('exit', (code) => resolve({ code, ms: performance.now() - started })),
+  );
+  return { child, output: () => output, exited };
+}
+
+async function until(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+let dataDir: string;
+const servers: Server[] = [];
+
+beforeEach(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'local-cli-'));
+  await chmod(dataDir, 0o755);
+});
+
+afterEach(async () => {
+  for (const server of servers.splice(0)) server.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+/** A port something listens on. */
+async function takenPort(): Promise<number> {
+  const server = createServer();
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  return typeof address === 'object' && address ? address.port : 0;
+}
+
+async function writeRuntime(runtime: RuntimeFile): Promise<void> {
+  await writeFile(join(dataDir, RUNTIME_FILE), JSON.stringify(runtime));
+}
+
+/** A pid no process has any more. */
+async function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', '']);
+  await new Promise((resolve) => child.once('exit', resolve));
+  return child.pid ?? 0;
+}
+
+describe('npm run replay without a running runtime', () => {
+  const replay = () => run('scripts/replay.ts', ['--csv', bundledSamplePath(), '--data-dir', dataDir]);
+
+  it('says how to start one, and about --data-dir, when the data dir has no runtime file', async () => {
+    const cli = replay();
+    const { code } = await cli.exited;
+
+    expect(code).not.toBe(0);
+    expect(cli.output()).toMatch(/npm start/);
+    expect(cli.output()).toMatch(/--data-dir/);
+  });
+
+  it('recognises the file of a runtime that was killed by its pid', async () => {
+    await writeRuntime({ pid: await deadPid(), apiUrl: 'http://127.0.0.1:1/', env: {} });
+
+    const cli = replay();
+    const { code } = await cli.exited;
+
+    expect(code).not.toBe(0);
+    expect(cli.output()).toMatch(/no longer running/);
+  });
+
+  it('gives up within seconds when the runtime named by the file does not answer', async () => {
+    const port = await takenPort();
+    servers[0]?.close();
+    await writeRuntime({
+      pid: process.pid,
+      apiUrl: 'http://127.0.0.1:1/',
+      env: { STREAM_NAME: 'commits', AWS_ENDPOINT_URL_KINESIS: `http://127.0.0.1:${port}` },
+    });
+
+    const cli = replay();
+    const { code, ms } = await cli.exited;
+
+    expect(code).not.toBe(0);
+    expect(cli.output()).toMatch(/does not answer/);
+    // tsx itself needs a second or two to start; the probe adds at most 1.5 s.
+    expect(ms).toBeLessThan(15_000);
+  });
+});
+
+describe('npm start', () => {
+  it('reports a port in use before it starts PostgreSQL or an emulator', async () => {
+    const port = await takenPort();
+
+    const cli = run('local/main.ts', ['--port', String(port), '--data-dir', dataDir, '--no-replay']);
+    const { code } = await cli.exited;
+
+    expect(code).not.toBe(0);
+    expect(cli.output()).toMatch(new RegExp(`port ${port} .*already in use`));
+    expect(cli.output()).not.toMatch(/PostgreSQL on/);
+    expect(existsSync(join(dataDir, 'postgres'))).toBe(false);
+  });
+
+  it('prints the dashboard URL, keeps runtime.json while it runs, and removes it on Ctrl-C', async () => {
+    const cli = run('local/main.ts', ['--port', '0', '--data-dir', dataDir, '--no-replay']);
+    try {
+      await until('the ready line', () => /API: /.test(cli.output()), 90_000);
+
+      const lookup = findRuntime(dataDir);
+      expect(lookup.kind).toBe('running');
+      const url = /Dashboard: (\S+)/.exec(cli.output())?.[1] ?? '';
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+      const page = await fetch(url);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<title>Infected Code pipeline</title>');
+      expect(JSON.parse(await readFile(join(dataDir, RUNTIME_FILE), 'utf8'))).toMatchObject({ apiUrl: url });
+
+      // Ctrl-C: the terminal signals the whole process group.
+      process.kill(-(cli.child.pid ?? 0), 'SIGINT');
+      await cli.exited;
+
+      expect(existsSync(join(dataDir, RUNTIME_FILE))).toBe(false);
+    } finally {
+      if (cli.child.exitCode === null) process.kill(-(cli.child.pid ?? 0), 'SIGKILL');
+    }
+  }, 120_000);
+
+  it('prints one notice about the Node.js version and none of the AWS SDK warnings', async () => {
+    const cli = run('local/main.ts', ['--port', '0', '--data-dir', dataDir, '--limit', '500']);
+    try {
+      await until('the ready line', () => /API: /.test(cli.output()), 90_000);
+    } finally {
+      process.kill(-(cli.child.pid ?? 0), 'SIGINT');
+      await cli.exited;
+    }
+
+    expect(cli.output()).not.toMatch(/NodeVersionSupportWarning/);
+    const notices = cli.output().match(/past its end of life/g) ?? [];
+    expect(notices).toHaveLength(Number(process.versions.node.split('.')[0]) < 22 ? 1 : 0);
+  }, 120_000);
+});
