@@ -189,14 +189,20 @@ describe('a transaction whose end is in doubt', () => {
   }, 180_000);
 });
 
-/** Milliseconds until no session idles inside a live (not aborted, so lock-holding) transaction. */
+/**
+ * Milliseconds until no session idles inside a transaction holding locks on the pipeline's tables.
+ * (An abandoned transaction that ran nothing, e.g. after a lost BeginTransaction answer, holds none
+ * and may wait for the Data API's expiry.)
+ */
 async function msUntilNoTransactionIsLeftOpen(): Promise<number> {
   const db = dataApiDatabaseFromEnv(runtime.functionEnv);
   const started = Date.now();
   for (;;) {
     const [row] = await db.query<{ open: number }>(
-      `SELECT count(*)::int AS open FROM pg_stat_activity
-       WHERE state = 'idle in transaction' AND datname = current_database()`,
+      `SELECT count(DISTINCT a.pid)::int AS open
+       FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid
+       JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE a.state = 'idle in transaction' AND a.datname = current_database() AND n.nspname = 'pipeline'`,
     );
     const waited = Date.now() - started;
     if (row?.open === 0 || waited > 180_000) return waited;
