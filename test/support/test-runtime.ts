@@ -16,12 +16,18 @@ export interface TestRuntime extends LocalRuntime {
   get<T = unknown>(path: string): Promise<{ status: number; body: T }>;
 }
 
-export async function startTestRuntime(mapping?: LocalRuntimeOptions['mapping']): Promise<TestRuntime> {
+/** What a suite may change of the runtime: small batches, a processor pointed at a fault proxy, … */
+export type TestRuntimeOptions = Pick<
+  LocalRuntimeOptions,
+  'mapping' | 'processorEnv' | 'processorTimeoutSeconds'
+>;
+
+export async function startTestRuntime(options: TestRuntimeOptions = {}): Promise<TestRuntime> {
   // Under the system temp dir: when run as root, the embedded PostgreSQL runs as another user that
   // must be able to reach its data directory.
   const dataDir = await mkdtemp(join(tmpdir(), 'infected-code-test-'));
   await chmod(dataDir, 0o755);
-  const runtime = await startLocalRuntime({ dataDir, apiPort: 0, mapping });
+  const runtime = await startLocalRuntime({ dataDir, apiPort: 0, ...options });
   return {
     ...runtime,
     dataDir,
