@@ -123,6 +123,8 @@ export const settings = {
   /** RDS Data API database. */
   database: {
     name: 'infected_code',
+    /** Aurora ends any transaction idle this long (the hot path bounds its own to seconds). */
+    idleInTransactionTimeoutMs: 60_000,
     /** Aurora Serverless v2 capacity range (ACUs), AWS target only. */
     minCapacity: 0.5,
     maxCapacity: 4,

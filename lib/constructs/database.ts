@@ -117,8 +117,18 @@ export class AuroraDatabase extends Construct implements PipelineDatabase {
       },
     });
 
+    const engine = rds.DatabaseClusterEngine.auroraPostgres({ version: AURORA_ENGINE_VERSION });
     this.cluster = new rds.DatabaseCluster(this, 'Cluster', {
-      engine: rds.DatabaseClusterEngine.auroraPostgres({ version: AURORA_ENGINE_VERSION }),
+      engine,
+      // A backstop for transactions that set no limits of their own (the hot path's do): one left idle
+      // is ended by PostgreSQL, releasing its locks, before the Data API's 3-minute expiry.
+      parameterGroup: new rds.ParameterGroup(this, 'ClusterParameters', {
+        engine,
+        description: 'Infected Code pipeline: ends transactions left idle',
+        parameters: {
+          idle_in_transaction_session_timeout: String(settings.database.idleInTransactionTimeoutMs),
+        },
+      }),
       writer: rds.ClusterInstance.serverlessV2('Writer'),
       serverlessV2MinCapacity: settings.database.minCapacity,
       serverlessV2MaxCapacity: settings.database.maxCapacity,

@@ -41,6 +41,18 @@ describe('the aws target', () => {
     pipeline.template.hasResource('AWS::RDS::DBCluster', { DeletionPolicy: 'Snapshot' });
   });
 
+  it('ends transactions left idle on the cluster, with the timeout from settings', () => {
+    pipeline.template.hasResourceProperties('AWS::RDS::DBClusterParameterGroup', {
+      Family: Match.stringLikeRegexp('^aurora-postgresql'),
+      Parameters: {
+        idle_in_transaction_session_timeout: String(settings.database.idleInTransactionTimeoutMs),
+      },
+    });
+    pipeline.template.hasResourceProperties('AWS::RDS::DBCluster', {
+      DBClusterParameterGroupName: Match.anyValue(),
+    });
+  });
+
   it('keeps the owner and the read-only credentials in two generated secrets, both attached to the cluster', () => {
     pipeline.template.resourceCountIs('AWS::SecretsManager::Secret', 2);
     pipeline.template.hasResourceProperties('AWS::SecretsManager::Secret', {
