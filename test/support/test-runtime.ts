@@ -16,12 +16,19 @@ export interface TestRuntime extends LocalRuntime {
   get<T = unknown>(path: string): Promise<{ status: number; body: T }>;
 }
 
-export async function startTestRuntime(mapping?: LocalRuntimeOptions['mapping']): Promise<TestRuntime> {
+/**
+ * @param mapping - overrides of the event-source mapping (small batches, few retries)
+ * @param processor - overrides of the processor's environment and timeout (a fault-injecting proxy)
+ */
+export async function startTestRuntime(
+  mapping?: LocalRuntimeOptions['mapping'],
+  processor: Pick<LocalRuntimeOptions, 'processorEnv' | 'processorTimeoutSeconds'> = {},
+): Promise<TestRuntime> {
   // Under the system temp dir: when run as root, the embedded PostgreSQL runs as another user that
   // must be able to reach its data directory.
   const dataDir = await mkdtemp(join(tmpdir(), 'infected-code-test-'));
   await chmod(dataDir, 0o755);
-  const runtime = await startLocalRuntime({ dataDir, apiPort: 0, mapping });
+  const runtime = await startLocalRuntime({ dataDir, apiPort: 0, mapping, ...processor });
   return {
     ...runtime,
     dataDir,
