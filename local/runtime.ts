@@ -23,7 +23,7 @@ import { applyMigrations, loadMigrations } from '../functions/shared/database/mi
 import { ENV } from '../functions/shared/env.js';
 import { settings } from '../functions/shared/settings.js';
 import { type ApiFront, startApiFront } from './api-gateway.js';
-import { DeadLetterFile } from './dead-letter-file.js';
+import { DEAD_LETTER_FILE_NAME, DeadLetterFile } from './dead-letter-file.js';
 import { type ChildService, startChildService } from './emulators/child-service.js';
 import { startKinesisEmulator } from './emulators/kinesis.js';
 import { startS3Emulator } from './emulators/s3.js';
@@ -155,7 +155,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     );
     const api = apiHandlerFor(apiEnv);
 
-    const deadLetterPath = join(options.dataDir, 'dead-letters.ndjson');
+    const deadLetterPath = join(options.dataDir, DEAD_LETTER_FILE_NAME);
     const processorFunction = localFunction('processor', {
       ...settings.functions.processor,
       timeoutSeconds: options.processorTimeoutSeconds ?? settings.functions.processor.timeoutSeconds,
