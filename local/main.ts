@@ -3,7 +3,7 @@
  * default) through producer → Kinesis → processor → PostgreSQL/S3, then serves the API until Ctrl-C.
  *
  *   npm start -- [--csv <path>] [--port <n>] [--data-dir <dir>] [--reset] [--no-replay]
- *                [--rate <records/s> | --speed <x>] [--limit <n>]
+ *                [--rate <records/s> | --speed <x>] [--limit <n>] [--no-aggregation]
  */
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -65,6 +65,7 @@ async function main(): Promise<void> {
       rejectsDir: resolve(dataDir, 'rejected'),
       pacing: options.pacing,
       limit: options.limit,
+      aggregate: options.aggregate,
     });
     const { rejectsFile, ...summary } = result;
     log(`producer: ${JSON.stringify(summary)}`);

@@ -1,5 +1,5 @@
 /**
- * `npm run replay -- --csv <path> [--rate <n> | --speed <x>] [--limit <n>] [--stream <name>]`
+ * `npm run replay -- --csv <path> [--rate <n> | --speed <x>] [--limit <n>] [--stream <name>] [--no-aggregation]`
  *
  * Replays a CSV onto the stream the environment names: `STREAM_NAME` with the standard AWS
  * variables (LocalStack: `AWS_ENDPOINT_URL=http://localhost:4566`; AWS: your credentials), or, when
@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pacingOf } from '../functions/producer/pacing-options.js';
 import { ConfigurationError } from '../functions/shared/errors.js';
+import { settings } from '../functions/shared/settings.js';
 import { findRunningRuntime } from '../local/cli/embedded-runtime.js';
 import { noticeOldNode } from '../local/cli/node-support.js';
 import { replayFile } from '../local/cli/replay-file.js';
@@ -18,12 +19,14 @@ async function main(): Promise<void> {
   noticeOldNode();
   const { values } = parseArgs({
     strict: true,
+    allowNegative: true,
     options: {
       csv: { type: 'string' },
       stream: { type: 'string' },
       rate: { type: 'string' },
       speed: { type: 'string' },
       limit: { type: 'string' },
+      aggregation: { type: 'boolean', default: settings.producer.aggregation.enabled },
       'data-dir': { type: 'string', default: '.local-data' },
       'rejects-dir': { type: 'string', default: '.' },
     },
@@ -40,6 +43,7 @@ async function main(): Promise<void> {
     }),
     limit:
       values.limit === undefined ? undefined : integerFlag('limit', values.limit, 1, Number.MAX_SAFE_INTEGER),
+    aggregate: values.aggregation,
   });
   const { rejectsFile, ...summary } = result;
   console.log(JSON.stringify(summary));

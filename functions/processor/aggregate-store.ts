@@ -14,6 +14,7 @@
  */
 import type { CommitRecord } from '../shared/commit-record.js';
 import type { Database, SqlExecutor } from '../shared/database/data-api.js';
+import { jsonChunks } from '../shared/database/json-chunks.js';
 import { settings } from '../shared/settings.js';
 import { aggregateBatch, type BatchAggregate, type SuspicionRules } from './aggregate.js';
 import type { RunningStats } from './running-stats.js';
@@ -73,6 +74,20 @@ export class DataApiAggregateStore implements AggregateStore {
  * small whatever the id length, far under the Data API's 64 KB row and 1 MiB response limits.
  */
 async function claimNewCommits(tx: SqlExecutor, commits: readonly CommitRecord[]): Promise<CommitRecord[]> {
+  let flags = '';
+  for (const ids of jsonChunks(commits.map((commit) => commit.commitId))) {
+    flags += await claimChunk(tx, ids);
+  }
+  const seen = new Set<string>();
+  return commits.filter((commit, index) => {
+    if (flags[index] !== '1' || seen.has(commit.commitId)) return false;
+    seen.add(commit.commitId);
+    return true;
+  });
+}
+
+/** Claims one chunk of ids (a JSON array); the flags of its positions, in order. */
+async function claimChunk(tx: SqlExecutor, ids: string): Promise<string> {
   const [row] = await tx.query<{ new_flags: string | null }>(
     `WITH input AS (
        SELECT id, ord FROM jsonb_array_elements_text(:ids::jsonb) WITH ORDINALITY AS t(id, ord)
@@ -84,15 +99,9 @@ async function claimNewCommits(tx: SqlExecutor, commits: readonly CommitRecord[]
      )
      SELECT string_agg(CASE WHEN c.commit_id IS NULL THEN '0' ELSE '1' END, '' ORDER BY i.ord) AS new_flags
      FROM input i LEFT JOIN claimed c ON c.commit_id = i.id`,
-    { ids: JSON.stringify(commits.map((commit) => commit.commitId)) },
+    { ids },
   );
-  const flags = row?.new_flags ?? '';
-  const seen = new Set<string>();
-  return commits.filter((commit, index) => {
-    if (flags[index] !== '1' || seen.has(commit.commitId)) return false;
-    seen.add(commit.commitId);
-    return true;
-  });
+  return row?.new_flags ?? '';
 }
 
 /**
@@ -101,15 +110,22 @@ async function claimNewCommits(tx: SqlExecutor, commits: readonly CommitRecord[]
  * inserted if absent and locked in one upsert (a no-op update that returns the row as stored).
  */
 async function lockBaselines(tx: SqlExecutor, authors: string[]): Promise<Map<string, RunningStats>> {
-  const rows = await tx.query<{ author: string; commits: number; entropy_mean: number; entropy_m2: number }>(
+  const baselines = new Map<string, RunningStats>();
+  for (const chunk of jsonChunks([...authors].sort(compareKeys))) {
+    for (const row of await lockBaselineChunk(tx, chunk)) {
+      baselines.set(row.author, { count: row.commits, mean: row.entropy_mean, m2: row.entropy_m2 });
+    }
+  }
+  return baselines;
+}
+
+function lockBaselineChunk(tx: SqlExecutor, authors: string) {
+  return tx.query<{ author: string; commits: number; entropy_mean: number; entropy_m2: number }>(
     `INSERT INTO pipeline.author_baselines AS b (author, commits, entropy_mean, entropy_m2)
      SELECT a, 0, 0, 0 FROM jsonb_array_elements_text(:authors::jsonb) AS t(a) ORDER BY a
      ON CONFLICT (author) DO UPDATE SET author = b.author
      RETURNING b.author, b.commits, b.entropy_mean, b.entropy_m2`,
-    { authors: JSON.stringify(authors) },
-  );
-  return new Map(
-    rows.map((row) => [row.author, { count: row.commits, mean: row.entropy_mean, m2: row.entropy_m2 }]),
+    { authors },
   );
 }
 
@@ -118,7 +134,28 @@ async function writeAggregate(
   aggregate: BatchAggregate,
   windowSeconds: number,
 ): Promise<void> {
-  await tx.query(
+  // Key order across chunks too, so that concurrent shards take row locks in one order.
+  const groups = [...aggregate.groups].sort(
+    (a, b) => compareKeys(a.dimension, b.dimension) || compareKeys(a.key, b.key),
+  );
+  for (const chunk of jsonChunks(groups)) await upsertGroups(tx, chunk);
+  for (const windows of jsonChunks(aggregate.windows)) {
+    await tx.query(WINDOW_UPSERT, { windowSeconds, windows });
+  }
+  const baselines = [...aggregate.baselines].map(([author, stats]) => ({ author, ...stats }));
+  for (const chunk of jsonChunks(baselines)) await tx.query(BASELINE_UPDATE, { baselines: chunk });
+  if (aggregate.suspicious.length > 0) {
+    for (const suspicious of jsonChunks(aggregate.suspicious))
+      await tx.query(SUSPICIOUS_INSERT, { suspicious });
+  }
+}
+
+function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function upsertGroups(tx: SqlExecutor, groups: string) {
+  return tx.query(
     `INSERT INTO pipeline.group_stats AS g (dimension, key, commits, lines_added, lines_deleted, entropy_sum,
        max_entropy, suspicious_commits, first_event_time, last_event_time, last_ingested_at)
      SELECT d.dimension, d.key, d.commits, d."linesAdded", d."linesDeleted", d."entropySum", d."maxEntropy",
@@ -137,11 +174,11 @@ async function writeAggregate(
        first_event_time = LEAST(g.first_event_time, EXCLUDED.first_event_time),
        last_event_time = GREATEST(g.last_event_time, EXCLUDED.last_event_time),
        last_ingested_at = EXCLUDED.last_ingested_at`,
-    { groups: JSON.stringify(aggregate.groups) },
+    { groups },
   );
+}
 
-  await tx.query(
-    `INSERT INTO pipeline.window_stats AS w (window_seconds, window_start, commits, lines_added, lines_deleted,
+const WINDOW_UPSERT = `INSERT INTO pipeline.window_stats AS w (window_seconds, window_start, commits, lines_added, lines_deleted,
        entropy_sum, suspicious_commits)
      SELECT :windowSeconds::int, d."windowStart", d.commits, d."linesAdded", d."linesDeleted", d."entropySum",
        d."suspiciousCommits"
@@ -153,31 +190,19 @@ async function writeAggregate(
        lines_added = w.lines_added + EXCLUDED.lines_added,
        lines_deleted = w.lines_deleted + EXCLUDED.lines_deleted,
        entropy_sum = w.entropy_sum + EXCLUDED.entropy_sum,
-       suspicious_commits = w.suspicious_commits + EXCLUDED.suspicious_commits`,
-    { windowSeconds, windows: JSON.stringify(aggregate.windows) },
-  );
+       suspicious_commits = w.suspicious_commits + EXCLUDED.suspicious_commits`;
 
-  const baselines = [...aggregate.baselines].map(([author, stats]) => ({ author, ...stats }));
-  await tx.query(
-    `INSERT INTO pipeline.author_baselines AS b (author, commits, entropy_mean, entropy_m2)
+const BASELINE_UPDATE = `INSERT INTO pipeline.author_baselines AS b (author, commits, entropy_mean, entropy_m2)
      SELECT d.author, d.count, d.mean, d.m2
      FROM jsonb_to_recordset(:baselines::jsonb) AS d(author text, count bigint, mean float8, m2 float8)
      ORDER BY d.author
      ON CONFLICT (author) DO UPDATE SET
-       commits = EXCLUDED.commits, entropy_mean = EXCLUDED.entropy_mean, entropy_m2 = EXCLUDED.entropy_m2`,
-    { baselines: JSON.stringify(baselines) },
-  );
+       commits = EXCLUDED.commits, entropy_mean = EXCLUDED.entropy_mean, entropy_m2 = EXCLUDED.entropy_m2`;
 
-  if (aggregate.suspicious.length > 0) {
-    await tx.query(
-      `INSERT INTO pipeline.suspicious_commits (commit_id, reason, author, file_path, entropy, lines_added,
+const SUSPICIOUS_INSERT = `INSERT INTO pipeline.suspicious_commits (commit_id, reason, author, file_path, entropy, lines_added,
          lines_deleted, event_time)
        SELECT d."commitId", d.reason, d.author, d."filePath", d.entropy, d."linesAdded", d."linesDeleted",
          d."eventTime"
        FROM jsonb_to_recordset(:suspicious::jsonb) AS d("commitId" text, reason text, author text,
          "filePath" text, entropy numeric, "linesAdded" int, "linesDeleted" int, "eventTime" timestamptz)
-       ON CONFLICT (commit_id, reason) DO NOTHING`,
-      { suspicious: JSON.stringify(aggregate.suspicious) },
-    );
-  }
-}
+       ON CONFLICT (commit_id, reason) DO NOTHING`;

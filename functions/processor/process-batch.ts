@@ -111,5 +111,6 @@ export async function processBatch(
 }
 
 function quarantineLine(record: DecodedRecord, reason: string): string {
-  return JSON.stringify({ sequenceNumber: record.sequenceNumber, reason, data: record.text });
+  const { sequenceNumber, subSequenceNumber, text } = record;
+  return JSON.stringify({ sequenceNumber, subSequenceNumber, reason, data: text });
 }

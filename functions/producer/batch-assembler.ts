@@ -9,8 +9,8 @@ export interface BatchLimits {
   maxBytesPerRequest: number;
 }
 
-export class BatchAssembler {
-  private entries: StreamEntry[] = [];
+export class BatchAssembler<T extends StreamEntry = StreamEntry> {
+  private entries: T[] = [];
   private bytes = 0;
 
   constructor(private readonly limits: BatchLimits) {}
@@ -19,7 +19,7 @@ export class BatchAssembler {
    * Adds an entry; returns the batch that had to be closed to make room for it, if any.
    * An entry must individually fit the request limits (checked by the caller).
    */
-  add(entry: StreamEntry): StreamEntry[] | undefined {
+  add(entry: T): T[] | undefined {
     const size = sizeOf(entry);
     const full =
       this.entries.length >= this.limits.maxRecordsPerRequest ||
@@ -31,7 +31,7 @@ export class BatchAssembler {
   }
 
   /** Closes and returns the pending batch, if it holds anything. */
-  flush(): StreamEntry[] | undefined {
+  flush(): T[] | undefined {
     if (this.entries.length === 0) return undefined;
     const batch = this.entries;
     this.entries = [];

@@ -4,9 +4,10 @@
  * record whatever the input.
  *
  * A malformed record never costs more than itself. A quote that is never closed would otherwise make
- * the rest of the file one field: once an open record grows past `maxRecordChars`, only its first line
- * is rejected and the lines after it are read again as records of their own. A single line longer than
- * the bound is rejected (its first `maxRecordChars` characters kept) and skipped to its end.
+ * the rest of the file one field: once an open record grows past `maxRecordChars`, or ends spanning
+ * lines but malformed or of the wrong width, only its first line is rejected and the lines after it
+ * are read again as records of their own. A single line longer than the bound is rejected (its first
+ * `maxRecordChars` characters kept) and skipped to its end.
  */
 import { StringDecoder } from 'node:string_decoder';
 
@@ -32,6 +33,12 @@ export interface CsvFault {
 export interface CsvReadOptions {
   /** Longest record (in UTF-16 code units) kept in memory; longer ones are rejected. */
   maxRecordChars: number;
+  /**
+   * Fields of a well-formed record. A record spanning lines that is malformed or has another number of
+   * fields was opened by a stray quote: only its first line is rejected, the others are read again.
+   * @default - any number
+   */
+  expectedFields?: number;
 }
 
 /** A record being read: its physical lines so far and the parser's state at the end of the last one. */
@@ -125,6 +132,7 @@ export async function* readCsvRecords(
   options: CsvReadOptions,
 ): AsyncGenerator<Array<CsvRecord | CsvFault>> {
   const max = options.maxRecordChars;
+  const expected = options.expectedFields;
   const decoder = new StringDecoder('utf8');
   let lineNumber = 0;
   let partial = '';
@@ -143,10 +151,15 @@ export async function* readCsvRecords(
     }
     open ??= new OpenRecord(number);
     if (open.feed(text)) {
-      out.push(finish(open));
-      open = undefined;
+      const record = finish(open);
+      const misshapen = !record.ok || (expected !== undefined && record.fields.length !== expected);
+      if (open.lines.length > 1 && misshapen) resync('does not close into a record');
+      else {
+        out.push(record);
+        open = undefined;
+      }
     } else if (open.chars > max) {
-      resync();
+      resync(`is not closed within ${max} characters`);
     }
   };
 
@@ -157,14 +170,14 @@ export async function* readCsvRecords(
     }
   };
 
-  /** The open record exceeded the bound: reject its first line, read the others again. */
-  const resync = () => {
+  /** The open record went wrong: reject its first line, read the others again. */
+  const resync = (why: string) => {
     if (!open) return;
     const [head = '', ...rest] = open.lines;
     out.push({
       ok: false,
       line: open.firstLine,
-      detail: `a quoted field is not closed within ${max} characters`,
+      detail: `a quoted field opened on this line ${why}`,
       raw: trimCr(head).slice(0, max),
       truncated: head.length > max,
     });
@@ -195,7 +208,7 @@ export async function* readCsvRecords(
     if (!skippingLongLine) {
       partial += text.slice(start);
       if (partial.length + (open?.chars ?? 0) > max) {
-        if (open) resync();
+        if (open) resync(`is not closed within ${max} characters`);
         else {
           // One line longer than any record may be: keep its start, drop the rest up to its end.
           out.push({
@@ -221,7 +234,7 @@ export async function* readCsvRecords(
   drain();
   // End of input inside a quoted field: the same resync, until nothing is left open.
   while (open) {
-    resync();
+    resync('is not closed before the end of the input');
     drain();
   }
   if (out.length > 0) yield out;

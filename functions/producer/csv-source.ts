@@ -31,7 +31,7 @@ export async function* readCommitCsv(
   let columnOrder: number[] | undefined;
   // Files in schema order (the usual case) are passed through without copying each row.
   let reorder = false;
-  for await (const records of readCsvRecords(input, { maxRecordChars })) {
+  for await (const records of readCsvRecords(input, { maxRecordChars, expectedFields: CSV_COLUMNS.length })) {
     const rows: SourceRow[] = [];
     for (const record of records) {
       if (columnOrder === undefined) {

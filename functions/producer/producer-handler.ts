@@ -1,7 +1,7 @@
 /**
  * The producer's Lambda adapter: replays a CSV (an S3 object, or the bundled sample) onto the stream.
  *
- * Event: `{ "source"?: { "bucket": "…", "key": "…" }, "limit"?: n, "rate"?: n, "speed"?: x }`.
+ * Event: `{ "source"?: { "bucket": "…", "key": "…" }, "limit"?: n, "rate"?: n, "speed"?: x, "aggregate"?: false }`.
  * Returns the replay result and publishes it as the run's metrics; rows that fail validation go to
  * `rejected/` in the archive bucket.
  */
@@ -26,6 +26,8 @@ const eventSchema = z
     limit: z.number().int().positive().optional(),
     rate: z.number().positive().optional(),
     speed: z.number().positive().optional(),
+    /** `false` sends one Kinesis record per commit, for consumers that cannot de-aggregate. */
+    aggregate: z.boolean().optional(),
   })
   .strict();
 
@@ -56,6 +58,7 @@ export function createProducerHandler(env: FunctionEnvironment): ProducerHandler
     const result = await producer.replay(input, rejects, {
       pacing: pacingOf(request),
       limit: request.limit,
+      aggregate: request.aggregate,
       onProgress: (progress) => logger.info('replay progress', { ...progress }),
     });
     publishRunMetrics(metrics, runMetricsOf(result));

@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import { createKinesisClient } from '../shared/adapters/aws-clients.js';
 import { KinesisRecordPublisher } from '../shared/adapters/kinesis-record-publisher.js';
 import { ENV, type FunctionEnvironment, requireEnv } from '../shared/env.js';
+import { loadShardMap, ShardMapCache } from '../shared/kinesis-aggregation/index.js';
 import { readCommitCsv } from './csv-source.js';
 import type { RejectSink } from './reject-sinks.js';
 import { type ReplayOptions, type ReplayResult, replayRows } from './replay.js';
@@ -30,8 +31,12 @@ export interface Producer {
 export function createProducer(env: FunctionEnvironment): Producer {
   // putWithRetries is the one retry loop (backoff with jitter, per-entry outcome): the SDK does not retry.
   const client = createKinesisClient(env, { maxAttempts: 1, requestTimeoutMs: PUT_TIMEOUT_MS });
-  const publisher = new KinesisRecordPublisher(client, requireEnv(ENV.streamName, env));
+  const streamName = requireEnv(ENV.streamName, env);
+  const publisher = new KinesisRecordPublisher(client, streamName);
+  // Read (with ListShards) only when a replay aggregates; reloaded when a put shows it went stale.
+  const shardMaps = new ShardMapCache(() => loadShardMap(client, streamName));
   return {
-    replay: (input, rejects, options) => replayRows(readCommitCsv(input), { publisher, rejects }, options),
+    replay: (input, rejects, options) =>
+      replayRows(readCommitCsv(input), { publisher, rejects, shardMaps }, options),
   };
 }

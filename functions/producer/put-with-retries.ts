@@ -14,26 +14,28 @@ export interface RetryPolicy {
   backoffMaxMs: number;
 }
 
-export interface FailedEntry {
-  entry: StreamEntry;
+export interface FailedEntry<T extends StreamEntry = StreamEntry> {
+  entry: T;
   /** The last error seen for the entry, e.g. `ProvisionedThroughputExceededException`. */
   errorCode: string;
   /** True when Kinesis refused the entry itself (retrying cannot help); false when attempts ran out. */
   refused: boolean;
 }
 
-export interface PutReport {
+export interface PutReport<T extends StreamEntry = StreamEntry> {
   /** Entries Kinesis accepted. */
   sent: number;
   /** Entries not accepted: refused, or still failing after the last attempt. */
-  failed: FailedEntry[];
+  failed: FailedEntry<T>[];
   /** Retry attempts made (0 when the first put was accepted whole). */
   retries: number;
 }
 
-export interface RetryDeps {
+export interface RetryDeps<T extends StreamEntry = StreamEntry> {
   sleep: (ms: number) => Promise<void>;
   random: () => number;
+  /** Told of each entry Kinesis accepted, with the shard it landed on (when the answer names it). */
+  onAccepted?: (entry: T, shardId: string | undefined) => void;
 }
 
 const realDeps: RetryDeps = {
@@ -49,17 +51,21 @@ const REFUSED_REQUEST_ERRORS = new Set(['ValidationException', 'InvalidArgumentE
  * @param entries - one PutRecords-sized batch
  * @param policy - attempts and backoff bounds
  */
-export async function putWithRetries(
+export async function putWithRetries<T extends StreamEntry>(
   publisher: RecordPublisher,
-  entries: readonly StreamEntry[],
+  entries: readonly T[],
   policy: RetryPolicy,
-  deps: RetryDeps = realDeps,
-): Promise<PutReport> {
+  deps: RetryDeps<T> = realDeps,
+): Promise<PutReport<T>> {
   let pending = entries.map((entry) => ({ entry, errorCode: '' }));
   let retries = 0;
   for (let attempt = 1; ; attempt += 1) {
     try {
       const outcome = await publisher.put(pending.map((item) => item.entry));
+      const failedAt = new Set(outcome.failed.map((failure) => failure.index));
+      pending.forEach((item, index) => {
+        if (!failedAt.has(index)) deps.onAccepted?.(item.entry, outcome.shardIds?.[index]);
+      });
       pending = outcome.failed.flatMap(({ index, errorCode }) => {
         const item = pending[index];
         return item ? [{ entry: item.entry, errorCode }] : [];
@@ -86,13 +92,13 @@ export async function putWithRetries(
 }
 
 /** Halves a refused request until the refused entry is alone; each half gets its own attempts. */
-async function isolateRefused(
+async function isolateRefused<T extends StreamEntry>(
   publisher: RecordPublisher,
-  pending: ReadonlyArray<{ entry: StreamEntry }>,
+  pending: ReadonlyArray<{ entry: T }>,
   errorCode: string,
   policy: RetryPolicy,
-  deps: RetryDeps,
-): Promise<PutReport> {
+  deps: RetryDeps<T>,
+): Promise<PutReport<T>> {
   const [only] = pending;
   if (pending.length === 1 && only)
     return { sent: 0, failed: [{ entry: only.entry, errorCode, refused: true }], retries: 0 };

@@ -1,26 +1,33 @@
 /**
- * The producer's core: reads validated rows, sends them to the stream in PutRecords batches at the
- * chosen pace, keeps every row it could not send, and reports what happened.
+ * The producer's core: reads validated rows, packs them into Kinesis records (KPL aggregates per shard
+ * by default, see record-packer.ts), sends them in PutRecords batches at the chosen pace, keeps every
+ * row it could not send, and reports what happened.
  */
+import { ConfigurationError } from '../shared/errors.js';
+import type { ShardMap, ShardMapCache } from '../shared/kinesis-aggregation/index.js';
 import type { RecordPublisher } from '../shared/ports.js';
 import { settings } from '../shared/settings.js';
 import type { SourceRow } from './csv-source.js';
-import { LaneSender } from './lane-sender.js';
+import { EntrySender } from './entry-sender.js';
 import { createPacer, type Pacing } from './pacer.js';
-import { putWithRetries, type RetryPolicy } from './put-with-retries.js';
+import { AggregatingPacker, type PackedEntry, PlainPacker, type RecordPacker } from './record-packer.js';
 import type { RejectSink } from './reject-sinks.js';
 import { sizeOf, toCommitRecord, toStreamEntry } from './stream-entry.js';
 
 export interface ReplayResult {
   /** Data rows read (header excluded), valid or not. */
   read: number;
-  /** Records Kinesis accepted. */
+  /** User records (commits) Kinesis accepted. */
   sent: number;
   /** Rows that failed validation. */
   rejected: number;
   rejectedByReason: Record<string, number>;
   /** Valid records Kinesis did not accept within the retry budget (kept with the rejections). */
   failed: number;
+  /** Kinesis records accepted: aggregates and plain records (equals `sent` without aggregation). */
+  kinesisRecords: number;
+  /** PUT payload units (25 KB each) of the accepted Kinesis records. */
+  payloadUnits: number;
   durationMs: number;
   recordsPerSecond: number;
 }
@@ -37,6 +44,11 @@ export interface ProducerTunables {
   backoffBaseMs: number;
   backoffMaxMs: number;
   progressIntervalMs: number;
+  aggregation: {
+    enabled: boolean;
+    maxAggregateBytes: number;
+    maxBytesPerRequest: number;
+  };
 }
 
 export interface ReplayOptions {
@@ -44,6 +56,8 @@ export interface ReplayOptions {
   /** Stop after this many data rows. */
   limit?: number;
   producer?: ProducerTunables;
+  /** Override of `producer.aggregation.enabled` (e.g. for consumers that cannot de-aggregate). */
+  aggregate?: boolean;
   onProgress?: (progress: ReplayProgress) => void;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -51,6 +65,8 @@ export interface ReplayOptions {
 export interface ReplayDeps {
   publisher: RecordPublisher;
   rejects: RejectSink;
+  /** The stream's shard map, needed to aggregate (records are packed per shard). */
+  shardMaps?: Pick<ShardMapCache, 'get' | 'invalidate'>;
 }
 
 const sleepMs = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -59,8 +75,9 @@ const sleepMs = (ms: number) => new Promise<void>((resolve) => setTimeout(resolv
  * Replays rows onto the stream.
  *
  * @param rows - batches of validated rows in file order, e.g. from `readCommitCsv`
- * @param deps - the stream publisher and where unsendable rows go
- * @param options - pacing, row limit, tunables (default: the shared settings) and a progress callback
+ * @param deps - the stream publisher, where unsendable rows go, and the shard map
+ * @param options - pacing, row limit, aggregation, tunables (default: the shared settings) and a
+ *   progress callback
  */
 export async function replayRows(
   rows: AsyncIterable<readonly SourceRow[]>,
@@ -68,51 +85,50 @@ export async function replayRows(
   options: ReplayOptions = {},
 ): Promise<ReplayResult> {
   const tunables: ProducerTunables = options.producer ?? settings.producer;
+  const aggregation = (options.aggregate ?? tunables.aggregation.enabled) ? tunables.aggregation : undefined;
+  if (aggregation && !deps.shardMaps)
+    throw new ConfigurationError("aggregation needs the stream's shard map");
   const sleep = options.sleep ?? sleepMs;
   const pacer = createPacer(options.pacing ?? { mode: 'max' });
   const started = performance.now();
-  const counts: ReplayProgress & { rejectedByReason: Record<string, number> } = {
-    read: 0,
-    sent: 0,
-    rejected: 0,
-    failed: 0,
-    rejectedByReason: {},
+  const read = { rows: 0, rejected: 0, rejectedByReason: {} as Record<string, number> };
+  const sender = new EntrySender(
+    deps.publisher,
+    deps.rejects,
+    // One shard takes 1 MiB/s on AWS: an aggregated request is kept near that, not at the 5 MiB limit.
+    aggregation ? { ...tunables, maxBytesPerRequest: aggregation.maxBytesPerRequest } : tunables,
+    sleep,
+  );
+
+  let shardMap: ShardMap | undefined;
+  const newPacker = async (): Promise<RecordPacker> => {
+    if (!aggregation || !deps.shardMaps) return new PlainPacker();
+    shardMap = await deps.shardMaps.get();
+    return new AggregatingPacker(shardMap, aggregation.maxAggregateBytes);
+  };
+  let packer = await newPacker();
+  const send = async (entries: PackedEntry[]) => {
+    for (const entry of entries) await sender.add(entry);
   };
 
   const reject = async (line: number, reason: string, detail: string, raw: string) => {
-    counts.rejected += 1;
-    counts.rejectedByReason[reason] = (counts.rejectedByReason[reason] ?? 0) + 1;
+    read.rejected += 1;
+    read.rejectedByReason[reason] = (read.rejectedByReason[reason] ?? 0) + 1;
     await deps.rejects.write({ line, reason, detail, raw });
   };
 
-  const retryPolicy: RetryPolicy = tunables;
-  const sender = new LaneSender(tunables.maxInFlightRequests, tunables, async (batch) => {
-    const report = await putWithRetries(deps.publisher, batch, retryPolicy, { sleep, random: Math.random });
-    counts.sent += report.sent;
-    counts.failed += report.failed.length;
-    for (const { entry, errorCode, refused } of report.failed) {
-      await deps.rejects.write({
-        line: 0,
-        reason: refused ? 'publish-refused' : 'publish-failed',
-        detail: refused
-          ? `Kinesis refused the record (${errorCode})`
-          : `Kinesis did not accept the record after ${tunables.maxAttempts} attempts (${errorCode})`,
-        raw: Buffer.from(entry.data).toString('utf8'),
-      });
-    }
+  const progress = (): ReplayProgress => ({
+    read: read.rows,
+    sent: sender.counts.sent,
+    rejected: read.rejected,
+    failed: sender.counts.failed,
   });
-
   let lastProgressAt = 0;
   const reportProgress = (force = false) => {
     const now = performance.now();
     if (!options.onProgress || (!force && now - lastProgressAt < tunables.progressIntervalMs)) return;
     lastProgressAt = now;
-    options.onProgress({
-      read: counts.read,
-      sent: counts.sent,
-      rejected: counts.rejected,
-      failed: counts.failed,
-    });
+    options.onProgress(progress());
   };
 
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
@@ -121,8 +137,8 @@ export async function replayRows(
       // One reading time per batch of rows: they were read together.
       const ingestedAt = new Date().toISOString();
       for (const item of batch) {
-        if (counts.read >= limit) break reading;
-        counts.read += 1;
+        if (read.rows >= limit) break reading;
+        read.rows += 1;
         reportProgress();
         if (!item.ok) {
           await reject(item.line, item.reason, item.detail, item.raw);
@@ -138,15 +154,25 @@ export async function replayRows(
           );
           continue;
         }
+        if (sender.shardMapChanged && shardMap) {
+          // Resharded: what is packed goes as it is, then records are routed by the new map.
+          await send(packer.flush());
+          deps.shardMaps?.invalidate(shardMap);
+          sender.shardMapChanged = false;
+          packer = await newPacker();
+        }
         const wait = pacer.delayBefore(item.row.time);
         if (wait > 0) {
-          // Do not hold records back in half-full batches while pacing.
+          // Do not hold records back in half-full aggregates or batches while pacing.
+          await send(packer.flush());
           await sender.flush();
           await sleep(wait);
         }
-        await sender.add(entry);
+        const ready = packer.add(entry);
+        if (ready.length > 0) await send(ready);
       }
     }
+    await send(packer.flush());
     await sender.drain();
   } finally {
     await deps.rejects.close();
@@ -154,13 +180,16 @@ export async function replayRows(
   reportProgress(true);
 
   const durationMs = Math.round(performance.now() - started);
+  const { sent, failed, kinesisRecords, payloadUnits } = sender.counts;
   return {
-    read: counts.read,
-    sent: counts.sent,
-    rejected: counts.rejected,
-    rejectedByReason: counts.rejectedByReason,
-    failed: counts.failed,
+    read: read.rows,
+    sent,
+    rejected: read.rejected,
+    rejectedByReason: read.rejectedByReason,
+    failed,
+    kinesisRecords,
+    payloadUnits,
     durationMs,
-    recordsPerSecond: durationMs > 0 ? Math.round((counts.sent * 1000) / durationMs) : counts.sent,
+    recordsPerSecond: durationMs > 0 ? Math.round((sent * 1000) / durationMs) : sent,
   };
 }

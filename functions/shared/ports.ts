@@ -2,15 +2,21 @@
  * The small interfaces the domain speaks to. Kinesis, S3 and the RDS Data API are adapters behind them.
  */
 
-/** One record for the stream: the partition key decides the shard, and so the order. */
+/**
+ * One record for the stream: the partition key decides the shard, and so the order, unless an
+ * explicit hash key (decimal, 128-bit) names the shard instead (aggregates do).
+ */
 export interface StreamEntry {
   partitionKey: string;
+  explicitHashKey?: string | undefined;
   data: Uint8Array;
 }
 
 /** Per-entry failures of one put; entries not listed were accepted. */
 export interface PutOutcome {
   failed: Array<{ index: number; errorCode: string; errorMessage?: string }>;
+  /** The shard each entry landed on, by index (undefined for a failed entry). */
+  shardIds?: ReadonlyArray<string | undefined>;
 }
 
 /** Writes records to a stream in one request (Kinesis PutRecords). */

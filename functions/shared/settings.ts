@@ -43,11 +43,29 @@ export const settings = {
     maxCsvRecordChars: 65_536,
     /** Rejected rows buffered before they are written out as one object (Lambda: `rejected/` parts). */
     maxRejectBufferBytes: 4 * MIB,
+    /**
+     * KPL record aggregation (see functions/producer/record-packer.ts). On by default; off (the
+     * `--no-aggregation` flag, `"aggregate": false` in the producer's event) for consumers that cannot
+     * de-aggregate.
+     */
+    aggregation: {
+      enabled: true,
+      /** Most bytes of one aggregated record; with `processor.batchSize` it bounds a batch's payload. */
+      maxAggregateBytes: 64 * 1024,
+      /** One shard takes 1 MiB/s of writes on AWS, so a request for one shard is kept to that. */
+      maxBytesPerRequest: 1 * MIB,
+    },
   },
 
   /** Kinesis event-source mapping of the processor (Lambda semantics, also used by the local poller). */
   processor: {
-    batchSize: 2000,
+    /**
+     * Kinesis records per batch (aggregates, not commits). Chosen with `maxAggregateBytes`: 64 records
+     * of 64 KiB are 5.6 MB once base64-encoded in the event, under Lambda's 6 MB payload limit (and
+     * LocalStack's), and ~12,000 commits per invocation. LocalStack's poller delivers at most one batch
+     * per shard poll and second, so this also sets its throughput.
+     */
+    batchSize: 64,
     maxBatchingWindowSeconds: 1,
     startingPosition: 'TRIM_HORIZON',
     bisectBatchOnError: true,

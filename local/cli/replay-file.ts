@@ -16,6 +16,8 @@ export interface ReplayFileOptions {
   rejectsDir: string;
   pacing?: Pacing;
   limit?: number;
+  /** KPL aggregation (default: `settings.producer.aggregation.enabled`). */
+  aggregate?: boolean;
 }
 
 export interface ReplayFileResult extends ReplayResult {
@@ -40,6 +42,7 @@ export async function replayFile(csvPath: string, options: ReplayFileOptions): P
     ),
     pacing: options.pacing,
     limit: options.limit,
+    aggregate: options.aggregate,
   };
   const progress = createProgress('replay', size, 'MB');
   const worker = startTypeScriptWorker(new URL('./replay-worker.ts', import.meta.url), job);

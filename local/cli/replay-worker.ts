@@ -18,6 +18,7 @@ export interface ReplayJob {
   env: Record<string, string>;
   pacing?: Pacing;
   limit?: number;
+  aggregate?: boolean | undefined;
 }
 
 export type ReplayMessage =
@@ -37,6 +38,7 @@ try {
   const result = await producer.replay(input, rejects, {
     pacing: job.pacing,
     limit: job.limit,
+    aggregate: job.aggregate,
     onProgress: (progress) => post({ kind: 'progress', bytesRead: input.bytesRead, ...progress }),
   });
   post({ kind: 'done', result, rejectsFile: rejects.location() });

@@ -7,6 +7,7 @@ import { bundledSamplePath } from '../../functions/producer/csv-input.js';
 import type { Pacing } from '../../functions/producer/pacer.js';
 import { pacingOf } from '../../functions/producer/pacing-options.js';
 import { BadRequestError } from '../../functions/shared/errors.js';
+import { settings } from '../../functions/shared/settings.js';
 
 export const USAGE = `Usage: npm start -- [options]
 
@@ -18,6 +19,7 @@ export const USAGE = `Usage: npm start -- [options]
   --rate <n>          replay at n records per second
   --speed <x>         replay the log's time axis x times faster than real time
   --limit <n>         stop after n rows
+  --no-aggregation    one Kinesis record per commit (for consumers that cannot de-aggregate)
   -h, --help          show this help`;
 
 export interface StartOptions {
@@ -29,6 +31,7 @@ export interface StartOptions {
   replay: boolean;
   pacing: Pacing;
   limit?: number;
+  aggregate: boolean;
 }
 
 export function parseStartOptions(argv: string[]): StartOptions {
@@ -45,6 +48,7 @@ export function parseStartOptions(argv: string[]): StartOptions {
       rate: { type: 'string' },
       speed: { type: 'string' },
       limit: { type: 'string' },
+      aggregation: { type: 'boolean', default: settings.producer.aggregation.enabled },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -57,6 +61,7 @@ export function parseStartOptions(argv: string[]): StartOptions {
     dataDir: values['data-dir'],
     reset: values.reset,
     replay: values.replay,
+    aggregate: values.aggregation,
     pacing: pacingOf({
       rate: positiveNumber('rate', values.rate),
       speed: positiveNumber('speed', values.speed),

@@ -382,7 +382,7 @@ beforeAll(async () => {
   await writeFile(csvPath, fixture.csv);
   expected = expectedAggregates(csvPath, settings.analytics);
   // Small batches: the authors' baselines must carry over from one processor batch to the next.
-  runtime = await startTestRuntime({ batchSize: 50 });
+  runtime = await startTestRuntime({ mapping: { batchSize: 50 } });
   beforeReplay = {
     summary: await call('stats/summary'),
     authors: await call('stats/authors'),

@@ -34,7 +34,7 @@ const BAD_ROWS = {
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'metrics-'));
-  runtime = await startTestRuntime({ batchSize: 40, maxBatchingWindowSeconds: 0.2 });
+  runtime = await startTestRuntime({ mapping: { batchSize: 40, maxBatchingWindowSeconds: 0.2 } });
   scenario = sampleScenario('metrics', ['person_1', 'person_2'], dir);
   appendFileSync(scenario.csvPath, `${Object.values(BAD_ROWS).flat().join('\n')}\n`);
   await runtime.s3.send(

@@ -13,12 +13,13 @@ import { join } from 'node:path';
 import { ListShardsCommand } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { projectPath } from '../../lib/project-paths.js';
+import { replayFile } from '../../local/cli/replay-file.js';
 import { DeadLetterFile } from '../../local/dead-letter-file.js';
 import type { FailedBatchRecord } from '../../local/event-source-mapping.js';
 import { writeRuntimeFile } from '../../local/runtime-file.js';
 import { archivedLines } from '../support/archive-reader.js';
 import { dataApiError, type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
-import { expectScenarioAggregates, type Scenario, sampleScenario } from '../support/scenario.js';
+import { expectScenarioAggregates, sampleScenario } from '../support/scenario.js';
 import { startTestRuntime, type TestRuntime } from '../support/test-runtime.js';
 
 const TSX = projectPath('node_modules', '.bin', 'tsx');
@@ -40,10 +41,10 @@ beforeAll(async () => {
     fault: { kind: 'respond', response: dataApiError(503, 'ServiceUnavailableError') },
     times: Number.POSITIVE_INFINITY,
   });
-  runtime = await startTestRuntime(
-    { batchSize: 50, maxBatchingWindowSeconds: 0.2, maxRetryAttempts: 1, retryBackoffMs: 10 },
-    { processorEnv: { AWS_ENDPOINT_URL_RDS_DATA: proxy.url } },
-  );
+  runtime = await startTestRuntime({
+    mapping: { batchSize: 50, maxBatchingWindowSeconds: 0.2, maxRetryAttempts: 1, retryBackoffMs: 10 },
+    processorEnv: { AWS_ENDPOINT_URL_RDS_DATA: proxy.url },
+  });
   deadLetters = new DeadLetterFile(runtime.deadLetterPath);
   // As `npm start` does: how other commands find the runtime (this process serves it).
   await writeRuntimeFile(runtime.dataDir, { pid: process.pid, apiUrl: runtime.apiUrl, env: runtime.env });
@@ -78,18 +79,24 @@ const pointersIn = async (): Promise<FailedBatchRecord[]> =>
   (await deadLetters.lines()).map((line) => JSON.parse(line) as FailedBatchRecord);
 
 describe('npm run redrive on the embedded runtime', () => {
-  let scenario: Scenario;
-
   it('recovers the batches the processor gave up on: exact aggregates, each record archived once, no pointer left', async () => {
-    scenario = sampleScenario('redrive', ['person_1', 'person_2'], dir);
-    await runtime.replay(scenario.csvPath);
+    // One scenario as the producer sends by default (commits packed into aggregated records), one
+    // record per commit: the pointers name stream records either way.
+    const packed = sampleScenario('redrive-packed', ['person_1', 'person_2'], dir);
+    const plain = sampleScenario('redrive-plain', ['person_3', 'person_4'], dir);
+    await runtime.replay(packed.csvPath);
+    await replayFile(plain.csvPath, { streamName: runtime.streamName, rejectsDir: dir, aggregate: false });
+    await runtime.waitUntilProcessed({ timeoutMs: 120_000 });
+    const scenarios = [packed, plain];
+    const commits = packed.records.length + plain.records.length;
 
-    // Prepare: every batch went to the dead letters, nothing of the scenario is stored.
+    // Prepare: every batch went to the dead letters, nothing of either scenario is stored.
     const pointers = await pointersIn();
-    expect(pointers.length).toBeGreaterThan(1);
-    expect(pointers.reduce((sum, p) => sum + p.KinesisBatchInfo.batchSize, 0)).toBe(scenario.records.length);
-    const [author] = scenario.expected.authors.keys();
-    expect((await runtime.get(`stats/authors/${encodeURIComponent(author ?? '')}`)).status).toBe(404);
+    expect(pointers.length).toBeGreaterThan(2);
+    for (const scenario of scenarios) {
+      const [author] = scenario.expected.authors.keys();
+      expect((await runtime.get(`stats/authors/${encodeURIComponent(author ?? '')}`)).status).toBe(404);
+    }
 
     const run = await runRedrive();
 
@@ -102,13 +109,17 @@ describe('npm run redrive on the embedded runtime', () => {
         `${pointers.length} pointers, ${pointers.length} recovered, 0 with records no longer in the stream`,
       ),
     );
-    expect(run.stdout).toMatch(new RegExp(`${scenario.records.length} commits stored, 0 duplicates skipped`));
+    expect(run.stdout).toMatch(new RegExp(`${commits} commits stored, 0 duplicates skipped`));
     expect(run.code).toBe(0);
-    await expectScenarioAggregates(runtime, scenario);
-    const archived = (await archivedLines<{ commitId: string }>(runtime.s3, runtime.bucketName, 'raw/'))
-      .map((line) => line.commitId)
-      .filter((id) => id.startsWith(`${scenario.name}:`));
-    expect(archived.sort()).toEqual(scenario.records.map((record) => record.commitId).sort());
+    const archived = (await archivedLines<{ commitId: string }>(runtime.s3, runtime.bucketName, 'raw/')).map(
+      (line) => line.commitId,
+    );
+    for (const scenario of scenarios) {
+      await expectScenarioAggregates(runtime, scenario);
+      expect(archived.filter((id) => id.startsWith(`${scenario.name}:`)).sort()).toEqual(
+        scenario.records.map((record) => record.commitId).sort(),
+      );
+    }
     expect(await deadLetters.lines()).toEqual([]);
   });
 

@@ -42,7 +42,7 @@ export function lambdaContext(remainingMs = 60_000): Context {
  */
 export async function deliverAll(
   processor: Processor,
-  records: readonly CommitRecord[],
+  records: ReadonlyArray<CommitRecord | string>,
   options: DeliveryOptions,
 ): Promise<DeliveryReport> {
   const first = options.firstSequence ?? 1000;

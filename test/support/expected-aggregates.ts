@@ -47,26 +47,27 @@ function languageOfPath(path: string): string {
   return match?.[1] ? match[1].toLowerCase() : '(none)';
 }
 
+export interface ExpectationOptions {
+  /**
+   * Every record is one physical line (hostile files): each line is parsed on its own, so a malformed
+   * one costs only itself, and a line over 65,536 characters is refused, as the producer does.
+   */
+  onePerLine?: boolean;
+}
+
 /**
  * @param csvPath - a CSV in the Infected Code schema; rows a strict reader would refuse are skipped
  * @param rules - the deployed thresholds
+ * @param options - how to read the file
  */
 export function expectedAggregates(
   csvPath: string,
   rules = { entropyThreshold: 0.8, outlierStdDevs: 3, outlierMinCommits: 20 },
+  options: ExpectationOptions = {},
 ): ExpectedAggregates {
-  let invalidRows = 0;
-  const records = parse(readFileSync(csvPath), {
-    bom: true,
-    skip_empty_lines: true,
-    relax_column_count: true,
-    skip_records_with_error: true,
-    on_skip: () => {
-      invalidRows += 1;
-      return undefined;
-    },
-  }) as string[][];
-  const [header = [], ...rows] = records;
+  const read = options.onePerLine ? readLineByLine(csvPath) : readWhole(csvPath);
+  let invalidRows = read.invalid;
+  const [header = [], ...rows] = read.records;
   const names = header.map((name) => name.trim().toLowerCase());
   const column = (fields: string[], name: string) => (fields[names.indexOf(name)] ?? '').trim();
   const authors = new Map<string, ExpectedGroup>();
@@ -87,6 +88,7 @@ export function expectedAggregates(
     const time = integer('time');
     const added = integer('lines_added');
     const deleted = integer('lines_deleted');
+    const path = field('file_path');
     const valid =
       fields.length === 8 &&
       !fields.some((value) => value.includes('\0')) &&
@@ -96,7 +98,16 @@ export function expectedAggregates(
       Number.isSafeInteger(added) &&
       Number.isSafeInteger(deleted) &&
       entropy >= 0 &&
-      entropy <= 1;
+      entropy <= 1 &&
+      // What the backends hold: partition keys of 256 characters, integer columns, index rows.
+      field('commit_id').length <= 256 &&
+      field('author').length <= 256 &&
+      path.length <= 4096 &&
+      moduleOfPath(path).length <= 512 &&
+      languageOfPath(path).length <= 64 &&
+      (fields[names.indexOf('message')] ?? '').length <= 16_384 &&
+      added <= 2_147_483_647 &&
+      deleted <= 2_147_483_647;
     if (!valid) {
       invalidRows += 1;
       continue;
@@ -105,7 +116,6 @@ export function expectedAggregates(
     if (seen.has(commitId)) continue;
     seen.add(commitId);
     const author = field('author');
-    const path = field('file_path');
 
     // Two-pass mean and sample deviation over the author's earlier commits.
     const earlier = history.get(author) ?? [];
@@ -168,4 +178,40 @@ export function expectedAggregates(
     validRows: seen.size,
     invalidRows,
   };
+}
+
+function readWhole(csvPath: string): { records: string[][]; invalid: number } {
+  let invalid = 0;
+  const records = parse(readFileSync(csvPath), {
+    bom: true,
+    skip_empty_lines: true,
+    relax_column_count: true,
+    skip_records_with_error: true,
+    on_skip: () => {
+      invalid += 1;
+      return undefined;
+    },
+  }) as string[][];
+  return { records, invalid };
+}
+
+function readLineByLine(csvPath: string): { records: string[][]; invalid: number } {
+  let invalid = 0;
+  const records: string[][] = [];
+  const text = readFileSync(csvPath, 'utf8').replace(/^\ufeff/, '');
+  for (const raw of text.split('\n')) {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (line === '') continue;
+    if (line.length > 65_536) {
+      invalid += 1;
+      continue;
+    }
+    try {
+      const [record] = parse(line, { relax_column_count: true }) as string[][];
+      records.push(record ?? []);
+    } catch {
+      invalid += 1;
+    }
+  }
+  return { records, invalid };
 }

@@ -55,6 +55,8 @@ export interface FaultRule {
 export interface FaultProxy {
   /** Base URL to give the client instead of the server's. */
   readonly url: string;
+  /** Points the proxy at a server (for a client that must know the proxy's URL before the server runs). */
+  setTarget(target: string): void;
   /** Every call seen, in arrival order, with the rule that broke it (if one did). */
   readonly calls: ReadonlyArray<ProxiedCall & { fault?: string }>;
   /** Adds a rule; rules are tried in the order added. */
@@ -70,10 +72,10 @@ interface ArmedRule extends FaultRule {
 }
 
 /**
- * @param target - the real server's base URL, e.g. `http://127.0.0.1:4510`
+ * @param target - the real server's base URL, e.g. `http://127.0.0.1:4510` (or later, with `setTarget`)
  */
-export async function startFaultProxy(target: string): Promise<FaultProxy> {
-  const upstream = new URL(target);
+export async function startFaultProxy(target?: string): Promise<FaultProxy> {
+  let upstream = target ? new URL(target) : undefined;
   const rules: ArmedRule[] = [];
   const calls: Array<ProxiedCall & { fault?: string }> = [];
 
@@ -92,7 +94,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       calls.push({ ...call, fault: rule?.name });
       const fault = rule?.fault;
 
-      if (fault?.kind === 'reset') return request.socket.destroy();
+      if (fault?.kind === 'reset' || !upstream) return request.socket.destroy();
       if (fault?.kind === 'respond' && !fault.after) return reply(response, fault.response);
 
       const forwarded = httpRequest(
@@ -135,6 +137,9 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
 
   return {
     url: `http://127.0.0.1:${port}`,
+    setTarget(next) {
+      upstream = new URL(next);
+    },
     calls,
     inject(rule) {
       const armed: ArmedRule = { ...rule, matched: 0, hits: 0 };

@@ -16,19 +16,18 @@ export interface TestRuntime extends LocalRuntime {
   get<T = unknown>(path: string): Promise<{ status: number; body: T }>;
 }
 
-/**
- * @param mapping - overrides of the event-source mapping (small batches, few retries)
- * @param processor - overrides of the processor's environment and timeout (a fault-injecting proxy)
- */
-export async function startTestRuntime(
-  mapping?: LocalRuntimeOptions['mapping'],
-  processor: Pick<LocalRuntimeOptions, 'processorEnv' | 'processorTimeoutSeconds'> = {},
-): Promise<TestRuntime> {
+/** What a suite may change of the runtime: small batches, a processor pointed at a fault proxy, … */
+export type TestRuntimeOptions = Pick<
+  LocalRuntimeOptions,
+  'mapping' | 'processorEnv' | 'processorTimeoutSeconds'
+>;
+
+export async function startTestRuntime(options: TestRuntimeOptions = {}): Promise<TestRuntime> {
   // Under the system temp dir: when run as root, the embedded PostgreSQL runs as another user that
   // must be able to reach its data directory.
   const dataDir = await mkdtemp(join(tmpdir(), 'infected-code-test-'));
   await chmod(dataDir, 0o755);
-  const runtime = await startLocalRuntime({ dataDir, apiPort: 0, mapping, ...processor });
+  const runtime = await startLocalRuntime({ dataDir, apiPort: 0, ...options });
   return {
     ...runtime,
     dataDir,

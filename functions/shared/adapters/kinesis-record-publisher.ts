@@ -12,15 +12,20 @@ export class KinesisRecordPublisher implements RecordPublisher {
     const output = await this.client.send(
       new PutRecordsCommand({
         StreamName: this.streamName,
-        Records: entries.map((entry) => ({ PartitionKey: entry.partitionKey, Data: entry.data })),
+        Records: entries.map((entry) => ({
+          PartitionKey: entry.partitionKey,
+          ExplicitHashKey: entry.explicitHashKey,
+          Data: entry.data,
+        })),
       }),
     );
     const failed: PutOutcome['failed'] = [];
-    (output.Records ?? []).forEach((result, index) => {
+    const records = output.Records ?? [];
+    records.forEach((result, index) => {
       if (result.ErrorCode) {
         failed.push({ index, errorCode: result.ErrorCode, errorMessage: result.ErrorMessage });
       }
     });
-    return { failed };
+    return { failed, shardIds: records.map((result) => (result.ErrorCode ? undefined : result.ShardId)) };
   }
 }

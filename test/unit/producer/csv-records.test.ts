@@ -99,3 +99,23 @@ describe('splitting CSV records', () => {
     expect(peak).toBeLessThan(32 * 1024 * 1024);
   });
 });
+
+describe('a stray quote that a later line closes', () => {
+  it('costs only the line that opened it, when the record it makes is malformed or of another width', async () => {
+    const text = '1,"opened,x,y\n2,b,c\n3,"closed" late,z\n4,d,e\n5,"x,y"\n';
+    const batches: Array<CsvRecord | CsvFault> = [];
+    for await (const batch of readCsvRecords(Readable.from([text]), {
+      maxRecordChars: 1_000,
+      expectedFields: 3,
+    }))
+      batches.push(...batch);
+
+    expect(batches.map((r) => (r.ok ? r.fields : `fault@${r.line}`))).toEqual([
+      'fault@1',
+      ['2', 'b', 'c'],
+      'fault@3',
+      ['4', 'd', 'e'],
+      ['5', 'x,y'],
+    ]);
+  });
+});

@@ -4,6 +4,7 @@ import type { SourceRow } from '../../../functions/producer/csv-source.js';
 import type { RejectedRow, RejectSink } from '../../../functions/producer/reject-sinks.js';
 import { replayRows } from '../../../functions/producer/replay.js';
 import type { CommitRecord } from '../../../functions/shared/commit-record.js';
+import { deaggregate, MAX_HASH_KEY, ShardMap } from '../../../functions/shared/kinesis-aggregation/index.js';
 import type { RecordPublisher, StreamEntry } from '../../../functions/shared/ports.js';
 import { settings } from '../../../functions/shared/settings.js';
 
@@ -44,9 +45,29 @@ class MemoryRejects implements RejectSink {
   }
 }
 
+/** Two shards splitting the hash key space in halves, as a stream of 2 shards does. */
+const HALF = MAX_HASH_KEY / 2n;
+const shardMap = new ShardMap([
+  { shardId: 'shardId-000000000000', startingHashKey: 0n, endingHashKey: HALF },
+  { shardId: 'shardId-000000000001', startingHashKey: HALF + 1n, endingHashKey: MAX_HASH_KEY },
+]);
+const shardMaps = { get: async () => shardMap, invalidate: () => undefined };
+
+/** The user records an entry carries: an aggregate's, or the plain record itself. */
+function commitsIn(entry: StreamEntry): CommitRecord[] {
+  const unpacked = deaggregate(entry.data);
+  if (unpacked.kind === 'corrupt') throw new Error(`corrupt aggregate: ${unpacked.message}`);
+  const texts =
+    unpacked.kind === 'plain'
+      ? [Buffer.from(entry.data).toString('utf8')]
+      : unpacked.records.map((record) => Buffer.from(record.data).toString('utf8'));
+  return texts.map((text) => JSON.parse(text) as CommitRecord);
+}
+
 /** A stream stand-in that records what arrives, in arrival order, with a per-put delay. */
 function recordingStream(delayOf: (batch: readonly StreamEntry[]) => number = () => 0) {
   const arrived: CommitRecord[] = [];
+  const entries: StreamEntry[] = [];
   const batchSizes: number[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
@@ -56,24 +77,54 @@ function recordingStream(delayOf: (batch: readonly StreamEntry[]) => number = ()
       maxInFlight = Math.max(maxInFlight, inFlight);
       batchSizes.push(batch.length);
       await new Promise((resolve) => setTimeout(resolve, delayOf(batch)));
-      for (const entry of batch) arrived.push(JSON.parse(Buffer.from(entry.data).toString('utf8')));
+      for (const entry of batch) {
+        entries.push(entry);
+        arrived.push(...commitsIn(entry));
+      }
       inFlight -= 1;
-      return { failed: [] };
+      return {
+        failed: [],
+        shardIds: batch.map((entry) =>
+          entry.explicitHashKey
+            ? shardMap.shardIdOfHashKey(BigInt(entry.explicitHashKey))
+            : shardMap.shardIdOf(entry.partitionKey),
+        ),
+      };
     },
   };
-  return { publisher, arrived, batchSizes, maxInFlight: () => maxInFlight };
+  return { publisher, arrived, entries, batchSizes, maxInFlight: () => maxInFlight };
 }
 
-describe('replaying rows onto the stream', () => {
-  it('sends versioned records in PutRecords batches of at most 500 and reports the counts', async () => {
+/** Authors whose commits go to different shards. */
+const [onShard0, onShard1] = ['person_0', 'person_1', 'person_2', 'person_3', 'person_4', 'person_5'].reduce<
+  [string[], string[]]
+>(
+  (split, author) => {
+    split[shardMap.shardIdOf(author) === 'shardId-000000000000' ? 0 : 1].push(author);
+    return split;
+  },
+  [[], []],
+);
+
+describe.each([
+  ['one Kinesis record per commit', false],
+  ['KPL-aggregated records', true],
+])('replaying rows onto the stream as %s', (_, aggregate) => {
+  const deps = (publisher: RecordPublisher, rejects: RejectSink = new MemoryRejects()) => ({
+    publisher,
+    rejects,
+    shardMaps,
+  });
+
+  it('sends versioned records and reports the counts', async () => {
     const stream = recordingStream();
     const rejects = new MemoryRejects();
     const items = Array.from({ length: 1_201 }, (_, i) => row(i, `person_${i % 7}`));
-    const result = await replayRows(rowsOf(items), { publisher: stream.publisher, rejects });
+    const result = await replayRows(rowsOf(items), deps(stream.publisher, rejects), { aggregate });
 
     expect(result).toMatchObject({ read: 1_201, sent: 1_201, rejected: 0, failed: 0, rejectedByReason: {} });
-    expect(Math.max(...stream.batchSizes)).toBeLessThanOrEqual(settings.producer.maxRecordsPerRequest);
-    expect(stream.batchSizes.reduce((a, b) => a + b, 0)).toBe(1_201);
+    expect(result.kinesisRecords).toBe(stream.entries.length);
+    expect(stream.arrived).toHaveLength(1_201);
     expect(stream.arrived.find((record) => record.commitId === 'c_0')).toMatchObject({
       v: 1,
       author: 'person_0',
@@ -82,36 +133,23 @@ describe('replaying rows onto the stream', () => {
     expect(rejects.closed).toBe(true);
   });
 
-  it('closes a batch before it would exceed the request byte limit', async () => {
-    const stream = recordingStream();
-    const message = 'x'.repeat(10_000);
-    const items = Array.from({ length: 30 }, (_, i) => row(i, 'a', { message }));
-    await replayRows(
-      rowsOf(items),
-      { publisher: stream.publisher, rejects: new MemoryRejects() },
-      {
-        producer: { ...settings.producer, maxBytesPerRequest: 50_000 },
-      },
-    );
-    expect(stream.batchSizes.every((size) => size <= 4)).toBe(true);
-    expect(stream.arrived).toHaveLength(30);
-  });
-
-  it("keeps each author's records in order while other authors' batches are in flight", async () => {
-    // Slow puts for person_a make later batches overtake unless ordering is enforced.
+  it("keeps each author's records in order while other batches are in flight", async () => {
+    const slowAuthor = onShard0[0] ?? '';
+    // Slow puts for one author make later batches overtake unless ordering is enforced.
     const stream = recordingStream((batch) =>
-      batch.some((entry) => entry.partitionKey === 'person_a') ? 30 : 1,
+      batch.some((entry) => commitsIn(entry).some((commit) => commit.author === slowAuthor)) ? 30 : 1,
     );
     const items = [
-      ...Array.from({ length: 1_200 }, (_, i) => row(i, 'person_a')),
-      ...Array.from({ length: 1_200 }, (_, i) => row(1_200 + i, `person_${i % 50}`)),
+      ...Array.from({ length: 1_200 }, (_, i) => row(i, slowAuthor, { message: 'x'.repeat(200) })),
+      ...Array.from({ length: 1_200 }, (_, i) =>
+        row(1_200 + i, `other_${i % 50}`, { message: 'x'.repeat(200) }),
+      ),
     ];
-    await replayRows(rowsOf(items), { publisher: stream.publisher, rejects: new MemoryRejects() });
+    await replayRows(rowsOf(items), deps(stream.publisher), { aggregate });
 
-    const timesOf = (author: string) => stream.arrived.filter((r) => r.author === author).map((r) => r.time);
-    const personA = timesOf('person_a');
-    expect(personA).toEqual([...personA].sort((x, y) => x - y));
-    expect(personA).toHaveLength(1_200);
+    const times = stream.arrived.filter((r) => r.author === slowAuthor).map((r) => r.time);
+    expect(times).toEqual([...times].sort((x, y) => x - y));
+    expect(times).toHaveLength(1_200);
     expect(stream.maxInFlight()).toBeGreaterThan(1);
   });
 
@@ -124,7 +162,7 @@ describe('replaying rows onto the stream', () => {
       { ok: false, line: 5, reason: 'column-count', detail: 'expected 8', raw: 'c,a' },
       row(4, 'a'),
     ];
-    const result = await replayRows(rowsOf(items), { publisher: recordingStream().publisher, rejects });
+    const result = await replayRows(rowsOf(items), deps(recordingStream().publisher, rejects), { aggregate });
     expect(result).toMatchObject({
       read: 5,
       sent: 2,
@@ -138,39 +176,139 @@ describe('replaying rows onto the stream', () => {
     ]);
   });
 
-  it('keeps records Kinesis never accepted and counts them as failed, not sent', async () => {
+  it('counts a commit as sent only when its Kinesis record was accepted, and keeps the others', async () => {
     const rejects = new MemoryRejects();
+    const failing = onShard1[0] ?? '';
+    // Every record holding the failing author's commits is refused each time: on its own shard.
     const publisher: RecordPublisher = {
       put: async (batch) => ({
         failed: batch.flatMap((entry, index) =>
-          entry.partitionKey === 'b' ? [{ index, errorCode: 'InternalFailure' }] : [],
+          commitsIn(entry).some((commit) => commit.author === failing)
+            ? [{ index, errorCode: 'InternalFailure' }]
+            : [],
         ),
       }),
     };
-    const result = await replayRows(
-      rowsOf([row(0, 'a'), row(1, 'b'), row(2, 'a')]),
-      { publisher, rejects },
-      {
-        producer: { ...settings.producer, maxAttempts: 2, backoffBaseMs: 1 },
-      },
-    );
-    expect(result).toMatchObject({ sent: 2, failed: 1, rejected: 0 });
-    expect(rejects.rows).toHaveLength(1);
-    expect(rejects.rows[0]).toMatchObject({ reason: 'publish-failed' });
-    expect(JSON.parse(rejects.rows[0]?.raw ?? '{}')).toMatchObject({ commitId: 'c_1' });
+    const items = [
+      ...Array.from({ length: 40 }, (_, i) => row(i, onShard0[0] ?? '')),
+      ...Array.from({ length: 30 }, (_, i) => row(40 + i, failing)),
+    ];
+    const result = await replayRows(rowsOf(items), deps(publisher, rejects), {
+      aggregate,
+      producer: { ...settings.producer, maxAttempts: 2, backoffBaseMs: 1 },
+    });
+
+    expect(result).toMatchObject({ sent: 40, failed: 30, rejected: 0 });
+    expect(rejects.rows).toHaveLength(30);
+    expect(rejects.rows.every((r) => r.reason === 'publish-failed')).toBe(true);
+    expect(rejects.rows.map((r) => JSON.parse(r.raw).author)).toEqual(Array(30).fill(failing));
   });
 
   it('stops after --limit rows', async () => {
     const stream = recordingStream();
     const items = Array.from({ length: 100 }, (_, i) => row(i, 'a'));
-    const result = await replayRows(
-      rowsOf(items),
-      { publisher: stream.publisher, rejects: new MemoryRejects() },
-      {
-        limit: 10,
-      },
-    );
+    const result = await replayRows(rowsOf(items), deps(stream.publisher), { aggregate, limit: 10 });
     expect(result).toMatchObject({ read: 10, sent: 10 });
     expect(stream.arrived).toHaveLength(10);
+  });
+});
+
+describe('one Kinesis record per commit', () => {
+  it('sends PutRecords batches of at most 500 records', async () => {
+    const stream = recordingStream();
+    const items = Array.from({ length: 1_201 }, (_, i) => row(i, `person_${i % 7}`));
+    await replayRows(
+      rowsOf(items),
+      { publisher: stream.publisher, rejects: new MemoryRejects() },
+      { aggregate: false },
+    );
+    expect(Math.max(...stream.batchSizes)).toBeLessThanOrEqual(settings.producer.maxRecordsPerRequest);
+    expect(stream.batchSizes.reduce((a, b) => a + b, 0)).toBe(1_201);
+  });
+
+  it('closes a batch before it would exceed the request byte limit', async () => {
+    const stream = recordingStream();
+    const message = 'x'.repeat(10_000);
+    const items = Array.from({ length: 30 }, (_, i) => row(i, 'a', { message }));
+    await replayRows(
+      rowsOf(items),
+      { publisher: stream.publisher, rejects: new MemoryRejects() },
+      { aggregate: false, producer: { ...settings.producer, maxBytesPerRequest: 50_000 } },
+    );
+    expect(stream.batchSizes.every((size) => size <= 4)).toBe(true);
+    expect(stream.arrived).toHaveLength(30);
+  });
+});
+
+describe('KPL-aggregated records', () => {
+  it('packs many commits per Kinesis record, each record holding one shard’s commits, sent to that shard', async () => {
+    const stream = recordingStream();
+    const items = Array.from({ length: 3_000 }, (_, i) => row(i, `person_${i % 6}`));
+    const result = await replayRows(rowsOf(items), {
+      publisher: stream.publisher,
+      rejects: new MemoryRejects(),
+      shardMaps,
+    });
+
+    expect(result.sent).toBe(3_000);
+    expect(result.kinesisRecords).toBeLessThan(3_000 / 50);
+    for (const entry of stream.entries) {
+      expect(entry.data.byteLength).toBeLessThanOrEqual(settings.producer.aggregation.maxAggregateBytes);
+      const shard = shardMap.shardIdOfHashKey(BigInt(entry.explicitHashKey ?? '-1'));
+      expect(commitsIn(entry).every((commit) => shardMap.shardIdOf(commit.author) === shard)).toBe(true);
+    }
+    expect(result.payloadUnits).toBeLessThan(result.sent / 20);
+  });
+
+  it('sends a commit too large for an aggregate as a plain record, in its place', async () => {
+    const stream = recordingStream();
+    const author = onShard0[0] ?? '';
+    const items = [row(0, author), row(1, author, { message: 'y'.repeat(16_000) }), row(2, author)];
+    const result = await replayRows(
+      rowsOf(items),
+      { publisher: stream.publisher, rejects: new MemoryRejects(), shardMaps },
+      {
+        producer: {
+          ...settings.producer,
+          aggregation: { ...settings.producer.aggregation, maxAggregateBytes: 8_192 },
+        },
+      },
+    );
+
+    expect(result.sent).toBe(3);
+    expect(stream.arrived.map((commit) => commit.time)).toEqual([0, 1, 2]);
+    expect(stream.entries.map((entry) => deaggregate(entry.data).kind)).toEqual(['plain', 'plain', 'plain']);
+  });
+
+  it('reloads the shard map when Kinesis puts a record on another shard than predicted', async () => {
+    let loads = 0;
+    const reloading = {
+      get: async () => {
+        loads += 1;
+        return shardMap;
+      },
+      invalidate: () => undefined,
+    };
+    // The stream answers as if resharded: every accepted record lands on a shard the map does not know.
+    const publisher: RecordPublisher = {
+      put: async (batch) => ({ failed: [], shardIds: batch.map(() => 'shardId-000000000002') }),
+    };
+    const items = Array.from({ length: 2_000 }, (_, i) =>
+      row(i, `person_${i % 6}`, { message: 'z'.repeat(300) }),
+    );
+    const result = await replayRows(
+      rowsOf(items),
+      { publisher, rejects: new MemoryRejects(), shardMaps: reloading },
+      // Small requests, so that answers come back while rows are still being read.
+      {
+        producer: {
+          ...settings.producer,
+          aggregation: { ...settings.producer.aggregation, maxBytesPerRequest: 100_000 },
+        },
+      },
+    );
+
+    expect(result.sent).toBe(2_000);
+    expect(loads).toBeGreaterThan(1);
   });
 });

@@ -49,3 +49,12 @@ describe('the stream record schema', () => {
     expect(result.ok ? '' : result.reason).toMatch(reason);
   });
 });
+
+describe('event times', () => {
+  it('are the ISO 8601 form Date gives, for any offset of the log', () => {
+    const epoch = Date.parse('2024-01-01T00:00:00Z');
+    const offsets = [0, 1, 59, 3_599, 86_399, 86_400, 31_536_000, 250_000_000_000];
+    for (let i = 0; i < 2_000; i += 1) offsets.push(Math.floor(Math.random() * 250_000_000_000));
+    for (const time of offsets) expect(eventTimeOf(time)).toBe(new Date(epoch + time * 1000).toISOString());
+  });
+});

@@ -1,0 +1,37 @@
+/**
+ * Rows for a set-based statement travel as one JSON parameter (`jsonb_to_recordset(:rows::jsonb)`).
+ * The Data API refuses a request over 4 MiB, and the JSON is escaped once more inside the request
+ * body (at most doubling it), so a parameter is kept under 1 MiB: large batches, or rows with long
+ * keys, are split into several statements of the same transaction.
+ */
+
+/** Most bytes of one JSON parameter. */
+export const MAX_JSON_PARAMETER_BYTES = 1024 * 1024;
+
+/**
+ * The rows as JSON arrays of at most `maxBytes` each, in order (a single row larger than that is a
+ * chunk of its own). One array, without per-row work, when everything fits.
+ *
+ * @param rows - the rows of one statement
+ * @param maxBytes - the bound of each array's UTF-8 length
+ */
+export function jsonChunks(rows: readonly unknown[], maxBytes = MAX_JSON_PARAMETER_BYTES): string[] {
+  const whole = JSON.stringify(rows);
+  if (Buffer.byteLength(whole, 'utf8') <= maxBytes) return [whole];
+  const chunks: string[] = [];
+  let current: string[] = [];
+  let bytes = 2;
+  for (const row of rows) {
+    const text = JSON.stringify(row);
+    const size = Buffer.byteLength(text, 'utf8') + 1;
+    if (current.length > 0 && bytes + size > maxBytes) {
+      chunks.push(`[${current.join(',')}]`);
+      current = [];
+      bytes = 2;
+    }
+    current.push(text);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(`[${current.join(',')}]`);
+  return chunks;
+}
