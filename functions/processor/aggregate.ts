@@ -4,10 +4,10 @@
  * directly and the store writes its output set-based.
  */
 import type { CommitRecord } from '../shared/commit-record.js';
-import { languageOf, moduleOf, windowStartOf } from '../shared/derived-fields.js';
+import { languageOf, moduleOf } from '../shared/derived-fields.js';
 import { settings } from '../shared/settings.js';
-import type { Dimension, SuspicionReason } from '../shared/vocabulary.js';
-import { formatFixedPoint, toFixedPoint } from './decimal-sum.js';
+import { DIMENSIONS, type Dimension, type SuspicionReason } from '../shared/vocabulary.js';
+import { DecimalSum, formatFixedPoint } from './decimal-sum.js';
 import { addValue, EMPTY_STATS, type RunningStats, standardDeviation } from './running-stats.js';
 
 export interface GroupDelta {
@@ -83,7 +83,7 @@ interface Accumulator {
   commits: number;
   linesAdded: number;
   linesDeleted: number;
-  entropySum: bigint;
+  entropySum: DecimalSum;
   maxEntropy: number;
   suspiciousCommits: number;
   firstEventTime: string;
@@ -102,8 +102,14 @@ export function aggregateBatch(
   baselines: ReadonlyMap<string, RunningStats>,
   rules: SuspicionRules = settings.analytics,
 ): BatchAggregate {
-  const groups = new Map<string, Accumulator & { dimension: Dimension; key: string }>();
-  const windows = new Map<string, Accumulator>();
+  // One map per dimension, and windows by their start in ms: no key strings built per commit.
+  const groups: Record<Dimension, Map<string, Accumulator>> = {
+    author: new Map(),
+    module: new Map(),
+    language: new Map(),
+  };
+  const windows = new Map<number, Accumulator>();
+  const windowMs = rules.windowSeconds * 1000;
   const suspicious: FlaggedCommit[] = [];
   const updated = new Map<string, RunningStats>();
 
@@ -114,66 +120,65 @@ export function aggregateBatch(
     for (const reason of reasons) suspicious.push(toSuspicious(commit, reason));
 
     const flagged = reasons.length > 0;
-    const keys: Array<[Dimension, string]> = [
-      ['author', commit.author],
-      ['module', moduleOf(commit.filePath)],
-      ['language', languageOf(commit.filePath)],
-    ];
-    for (const [dimension, key] of keys) {
-      const id = `${dimension}\u0000${key}`;
-      const group = groups.get(id) ?? { dimension, key, ...emptyAccumulator(commit.eventTime) };
-      groups.set(id, accumulate(group, commit, flagged));
-    }
-    const windowStart = windowStartOf(commit.eventTime, rules.windowSeconds);
-    windows.set(
-      windowStart,
-      accumulate(windows.get(windowStart) ?? emptyAccumulator(commit.eventTime), commit, flagged),
-    );
+    accumulateInto(groups.author, commit.author, commit, flagged);
+    accumulateInto(groups.module, moduleOf(commit.filePath), commit, flagged);
+    accumulateInto(groups.language, languageOf(commit.filePath), commit, flagged);
+    accumulateInto(windows, Math.floor(Date.parse(commit.eventTime) / windowMs) * windowMs, commit, flagged);
   }
 
   return {
-    groups: [...groups.values()].map(({ dimension, key, ...totals }) => ({
-      dimension,
-      key,
-      ...finish(totals),
-    })),
-    windows: [...windows.entries()].map(([windowStart, totals]) => {
+    groups: DIMENSIONS.flatMap((dimension) =>
+      [...groups[dimension]].map(([key, totals]) => ({ dimension, key, ...finish(totals) })),
+    ),
+    windows: [...windows].map(([startMs, totals]) => {
       const { commits, linesAdded, linesDeleted, entropySum, suspiciousCommits } = finish(totals);
-      return { windowStart, commits, linesAdded, linesDeleted, entropySum, suspiciousCommits };
+      return {
+        windowStart: new Date(startMs).toISOString(),
+        commits,
+        linesAdded,
+        linesDeleted,
+        entropySum,
+        suspiciousCommits,
+      };
     }),
     suspicious,
     baselines: updated,
   };
 }
 
-function emptyAccumulator(eventTime: string): Accumulator {
-  return {
-    commits: 0,
-    linesAdded: 0,
-    linesDeleted: 0,
-    entropySum: 0n,
-    maxEntropy: 0,
-    suspiciousCommits: 0,
-    firstEventTime: eventTime,
-    lastEventTime: eventTime,
-  };
-}
-
-function accumulate<T extends Accumulator>(totals: T, commit: CommitRecord, flagged: boolean): T {
-  totals.commits += 1;
-  totals.linesAdded += commit.linesAdded;
-  totals.linesDeleted += commit.linesDeleted;
-  totals.entropySum += toFixedPoint(commit.entropy);
-  totals.maxEntropy = Math.max(totals.maxEntropy, commit.entropy);
-  if (flagged) totals.suspiciousCommits += 1;
+function accumulateInto<K>(
+  totals: Map<K, Accumulator>,
+  key: K,
+  commit: CommitRecord,
+  flagged: boolean,
+): void {
+  let group = totals.get(key);
+  if (!group) {
+    group = {
+      commits: 0,
+      linesAdded: 0,
+      linesDeleted: 0,
+      entropySum: new DecimalSum(),
+      maxEntropy: 0,
+      suspiciousCommits: 0,
+      firstEventTime: commit.eventTime,
+      lastEventTime: commit.eventTime,
+    };
+    totals.set(key, group);
+  }
+  group.commits += 1;
+  group.linesAdded += commit.linesAdded;
+  group.linesDeleted += commit.linesDeleted;
+  group.entropySum.add(commit.entropy);
+  if (commit.entropy > group.maxEntropy) group.maxEntropy = commit.entropy;
+  if (flagged) group.suspiciousCommits += 1;
   // ISO-8601 UTC strings of one format compare in time order.
-  if (commit.eventTime < totals.firstEventTime) totals.firstEventTime = commit.eventTime;
-  if (commit.eventTime > totals.lastEventTime) totals.lastEventTime = commit.eventTime;
-  return totals;
+  if (commit.eventTime < group.firstEventTime) group.firstEventTime = commit.eventTime;
+  if (commit.eventTime > group.lastEventTime) group.lastEventTime = commit.eventTime;
 }
 
 function finish(totals: Accumulator) {
-  return { ...totals, entropySum: formatFixedPoint(totals.entropySum) };
+  return { ...totals, entropySum: formatFixedPoint(totals.entropySum.total) };
 }
 
 function toSuspicious(commit: CommitRecord, reason: SuspicionReason): FlaggedCommit {

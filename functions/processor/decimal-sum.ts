@@ -19,3 +19,33 @@ export function formatFixedPoint(amount: bigint): string {
   const fraction = digits.slice(-SCALE_DIGITS).replace(/0+$/, '');
   return `${negative ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}`;
 }
+
+/** Above this, a running sum of units moves into its BigInt part (below 2^53 less one entropy's units). */
+const SAFE_RUN = 2 ** 52;
+
+/**
+ * An exact running sum of decimals at 12 places. Adding a BigInt per value costs an allocation each
+ * time; here the units run up in a Number while that is exact, and move into a BigInt only past 2^52.
+ */
+export class DecimalSum {
+  private run = 0;
+  private carried = 0n;
+
+  add(value: number): void {
+    const units = Math.round(value * SCALE);
+    if (Math.abs(units) >= SAFE_RUN) {
+      this.carried += BigInt(units);
+      return;
+    }
+    this.run += units;
+    if (Math.abs(this.run) >= SAFE_RUN) {
+      this.carried += BigInt(this.run);
+      this.run = 0;
+    }
+  }
+
+  /** The sum, as an integer count of 10^-12 units. */
+  get total(): bigint {
+    return this.carried + BigInt(this.run);
+  }
+}

@@ -61,25 +61,23 @@ export interface BoundedCommit {
   eventTime?: string;
 }
 
+const MIN_EVENT_MS = Date.parse(MIN_EVENT_TIME);
+const MAX_EVENT_MS = Date.parse(MAX_EVENT_TIME);
+
 /**
- * The first bound a commit breaks, or undefined when it keeps them all. Text must also be well-formed
- * UTF-16 (no lone surrogate), so that it has a UTF-8 form every backend accepts.
+ * The first bound a commit breaks, or undefined when it keeps them all. Text must also hold no NUL
+ * (PostgreSQL text cannot) and be well-formed UTF-16 (no lone surrogate), so that it has a UTF-8 form
+ * every backend accepts. Runs for every commit on both sides of the stream, hence the plain code.
  *
  * @param commit - a parsed commit (a CSV row, or a stream record)
  */
 export function boundViolation(commit: BoundedCommit): BoundViolation | undefined {
-  const texts: Array<[BoundedField, string, number]> = [
-    ['commitId', commit.commitId, MAX_KEY_CHARS],
-    ['author', commit.author, MAX_KEY_CHARS],
-    ['filePath', commit.filePath, MAX_FILE_PATH_CHARS],
-    ['message', commit.message, MAX_MESSAGE_CHARS],
-  ];
-  for (const [field, value, max] of texts) {
-    if (value.length > max)
-      return { field, detail: `${field} has ${value.length} characters; at most ${max}` };
-    if (!value.isWellFormed())
-      return { field, detail: `${field} is not well-formed Unicode (lone surrogate)` };
-  }
+  const text =
+    textViolation('commitId', commit.commitId, MAX_KEY_CHARS) ??
+    textViolation('author', commit.author, MAX_KEY_CHARS) ??
+    textViolation('filePath', commit.filePath, MAX_FILE_PATH_CHARS) ??
+    textViolation('message', commit.message, MAX_MESSAGE_CHARS);
+  if (text) return text;
   const module = moduleOf(commit.filePath);
   if (module.length > MAX_MODULE_CHARS) {
     return {
@@ -94,16 +92,25 @@ export function boundViolation(commit: BoundedCommit): BoundViolation | undefine
       detail: `its extension has ${language.length} characters; at most ${MAX_LANGUAGE_CHARS}`,
     };
   }
-  for (const field of ['linesAdded', 'linesDeleted'] as const) {
-    if (commit[field] > MAX_LINES)
-      return { field, detail: `${field} is ${commit[field]}; at most ${MAX_LINES}` };
+  if (commit.linesAdded > MAX_LINES) {
+    return { field: 'linesAdded', detail: `linesAdded is ${commit.linesAdded}; at most ${MAX_LINES}` };
+  }
+  if (commit.linesDeleted > MAX_LINES) {
+    return { field: 'linesDeleted', detail: `linesDeleted is ${commit.linesDeleted}; at most ${MAX_LINES}` };
   }
   const { eventTime } = commit;
   if (eventTime !== undefined) {
-    const iso = new Date(eventTime).toISOString();
-    if (!(iso >= MIN_EVENT_TIME && iso <= MAX_EVENT_TIME)) {
+    const ms = Date.parse(eventTime);
+    if (!(ms >= MIN_EVENT_MS && ms <= MAX_EVENT_MS)) {
       return { field: 'eventTime', detail: `eventTime ${eventTime} is outside years 1 to 9999` };
     }
   }
+  return undefined;
+}
+
+function textViolation(field: BoundedField, value: string, max: number): BoundViolation | undefined {
+  if (value.length > max) return { field, detail: `${field} has ${value.length} characters; at most ${max}` };
+  if (value.includes('\0')) return { field, detail: `${field} contains a NUL character` };
+  if (!value.isWellFormed()) return { field, detail: `${field} is not well-formed Unicode (lone surrogate)` };
   return undefined;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { aggregateBatch, suspicionReasons } from '../../../functions/processor/aggregate.js';
-import { formatFixedPoint, toFixedPoint } from '../../../functions/processor/decimal-sum.js';
+import { DecimalSum, formatFixedPoint, toFixedPoint } from '../../../functions/processor/decimal-sum.js';
 import {
   addValue,
   EMPTY_STATS,
@@ -155,5 +155,19 @@ describe('exact decimal sums', () => {
     expect(formatFixedPoint(toFixedPoint(0.1) + toFixedPoint(0.2))).toBe('0.3');
     expect(formatFixedPoint(toFixedPoint(1.0) * 3n)).toBe('3');
     expect(formatFixedPoint(toFixedPoint(0.0001))).toBe('0.0001');
+  });
+
+  it('keep a running sum exact past 2^53 units, as BigInt arithmetic would', () => {
+    const sum = new DecimalSum();
+    let expected = 0n;
+    // 20,000 entropies of up to 1.0 are 2e16 units: past 2^53 (9e15), where a Number sum drifts.
+    for (let i = 0; i < 20_000; i += 1) {
+      const value = ((i * 7_919) % 10_000) / 10_000 + 0.000_000_000_123;
+      sum.add(value);
+      expected += toFixedPoint(value);
+    }
+    sum.add(5e9);
+    expected += toFixedPoint(5e9);
+    expect(sum.total).toBe(expected);
   });
 });
