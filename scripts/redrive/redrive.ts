@@ -99,14 +99,18 @@ export async function redrive(deps: RedriveDeps, options: RedriveOptions = {}): 
   progress({ kind: 'found', pointers: pending.length });
 
   const reports: PointerReport[] = [];
-  const kept: PendingPointer[] = [];
-  for (const [index, item] of pending.entries()) {
-    const report = await redriveOne(deps, item, options);
-    if (!removed(report.outcome)) kept.push(item);
-    reports.push(report);
-    progress({ kind: 'done', index, total: pending.length, report });
+  const removedItems = new Set<PendingPointer>();
+  try {
+    for (const [index, item] of pending.entries()) {
+      const report = await redriveOne(deps, item, options);
+      if (removed(report.outcome)) removedItems.add(item);
+      reports.push(report);
+      progress({ kind: 'done', index, total: pending.length, report });
+    }
+  } finally {
+    // Also when the run breaks off: what was not removed is handed back.
+    await deps.source.release(pending.filter((item) => !removedItems.has(item)));
   }
-  await deps.source.release(kept);
   return {
     source: deps.source.description,
     pointers: reports,
