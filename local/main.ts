@@ -8,13 +8,15 @@
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { buildDashboard } from '../functions/api/dashboard/build.js';
+import { runMetricsOf } from '../functions/producer/run-metrics.js';
 import { noticeOldNode } from './cli/node-support.js';
 import { assertPortFree } from './cli/port-check.js';
 import { createProgress } from './cli/progress.js';
 import { replayFile } from './cli/replay-file.js';
 import { parseStartOptions, USAGE } from './cli/start-options.js';
+import { formatProcessorWindow, formatRunMetrics, reportQuietRuns } from './local-metrics.js';
 import { clusterDirFor } from './postgres.js';
-import { POSTGRES_DIR, startLocalRuntime } from './runtime.js';
+import { LOCAL_METRICS_PATH, POSTGRES_DIR, startLocalRuntime } from './runtime.js';
 import { removeRuntimeFile, removeRuntimeFileNow, writeRuntimeFile } from './runtime-file.js';
 
 async function main(): Promise<void> {
@@ -67,6 +69,7 @@ async function main(): Promise<void> {
     });
     const { rejectsFile, ...summary } = result;
     log(`producer: ${JSON.stringify(summary)}`);
+    log(formatRunMetrics(runMetricsOf(result)));
     if (rejectsFile) log(`rejected rows kept in ${rejectsFile}`);
 
     const progress = createProgress('process', result.sent, 'records');
@@ -80,10 +83,17 @@ async function main(): Promise<void> {
         `(${stats.failed} to dead letters), caught up ${((performance.now() - started) / 1000).toFixed(1)} s ` +
         'after the producer finished',
     );
+    const run = runtime.processorMetrics.takeRun();
+    if (run) log(formatProcessorWindow(run));
   }
+  // From now on, each burst of work (a replay from another terminal, the mapping's retries) is summed up.
+  reportQuietRuns(runtime.processorMetrics, log);
 
   log(`Dashboard: ${runtime.apiUrl}`);
   log(`API: ${runtime.apiUrl}stats/summary  (OpenAPI: ${runtime.apiUrl}openapi.json)  Ctrl-C to stop`);
+  log(
+    `Metrics: ${new URL(LOCAL_METRICS_PATH, runtime.apiUrl)}  (the processor's, as CloudWatch would keep them)`,
+  );
 }
 
 function log(message: string): void {

@@ -6,6 +6,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isProcessAlive } from './process-alive.js';
 
 export const RUNTIME_FILE = 'runtime.json';
 
@@ -51,18 +52,8 @@ export function findRuntime(dataDir: string): RuntimeLookup {
   } catch {
     return { kind: 'missing', file };
   }
-  if (typeof runtime.pid !== 'number' || typeof runtime.env !== 'object' || !isAlive(runtime.pid)) {
+  if (typeof runtime.pid !== 'number' || typeof runtime.env !== 'object' || !isProcessAlive(runtime.pid)) {
     return { kind: 'stale', runtime, file };
   }
   return { kind: 'running', runtime, file };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -14,6 +14,7 @@ import {
   type KinesisClient,
 } from '@aws-sdk/client-kinesis';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { APIGatewayProxyResult } from 'aws-lambda';
 import { apiHandlerFor } from '../functions/api/handler.js';
 import { createProcessorHandler } from '../functions/processor/processor-handler.js';
 import { createKinesisClient, createS3Client } from '../functions/shared/adapters/aws-clients.js';
@@ -22,12 +23,13 @@ import { applyMigrations, loadMigrations } from '../functions/shared/database/mi
 import { ENV } from '../functions/shared/env.js';
 import { settings } from '../functions/shared/settings.js';
 import { type ApiFront, startApiFront } from './api-gateway.js';
-import { DeadLetterFile } from './dead-letter-file.js';
+import { DEAD_LETTER_FILE_NAME, DeadLetterFile } from './dead-letter-file.js';
 import { type ChildService, startChildService } from './emulators/child-service.js';
 import { startKinesisEmulator } from './emulators/kinesis.js';
 import { startS3Emulator } from './emulators/s3.js';
 import { KinesisEventSourceMapping, type MappingOptions } from './event-source-mapping.js';
 import { invokeWithTimeout, type LocalFunction } from './lambda-context.js';
+import { ProcessorMetricsLog } from './local-metrics.js';
 import { LOCAL_ACCOUNT, LOCAL_BUCKET_NAME, LOCAL_REGION, LOCAL_STREAM_NAME } from './local-resources.js';
 
 export interface LocalRuntimeOptions {
@@ -66,6 +68,8 @@ export interface LocalRuntime {
   kinesis: KinesisClient;
   s3: S3Client;
   mapping: KinesisEventSourceMapping;
+  /** The processor's metrics, as CloudWatch would keep them; also served at {@link LOCAL_METRICS_PATH}. */
+  processorMetrics: ProcessorMetricsLog;
   /** Resolves once every record on the stream has been handed to the processor and checkpointed. */
   waitUntilProcessed(options?: {
     timeoutMs?: number;
@@ -78,6 +82,8 @@ const repositoryRoot = fileURLToPath(new URL('..', import.meta.url));
 const MIGRATIONS_DIR = join(repositoryRoot, 'db', 'migrations');
 /** The PostgreSQL cluster's folder inside the data dir. */
 export const POSTGRES_DIR = 'postgres';
+/** Where the API front serves the processor's metrics (JSON): outside every route of the api. */
+export const LOCAL_METRICS_PATH = '/_local/metrics';
 
 /**
  * Starts everything, in dependency order; stops what already started if a later part fails.
@@ -140,11 +146,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     );
     step(`stream, bucket and schema ready (${migrations.applied.length} migrations applied)`);
 
-    // The factories the Lambda entry points call, each with the environment the stack gives it.
-    const processor = createProcessorHandler({ ...functionEnv, ...options.processorEnv });
+    // The factories the Lambda entry points call, each with the environment the stack gives it. The
+    // processor's metrics come to the runtime instead of stdout (EMF), to be summarised and served.
+    const processorMetrics = new ProcessorMetricsLog();
+    const processor = createProcessorHandler(
+      { ...functionEnv, ...options.processorEnv },
+      { publishMetrics: processorMetrics.publish },
+    );
     const api = apiHandlerFor(apiEnv);
 
-    const deadLetterPath = join(options.dataDir, 'dead-letters.ndjson');
+    const deadLetterPath = join(options.dataDir, DEAD_LETTER_FILE_NAME);
     const processorFunction = localFunction('processor', {
       ...settings.functions.processor,
       timeoutSeconds: options.processorTimeoutSeconds ?? settings.functions.processor.timeoutSeconds,
@@ -173,7 +184,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
     const apiFunction = localFunction('api', settings.functions.api);
     const front: ApiFront = await startApiFront(
-      (event) => invokeWithTimeout(apiFunction, (context) => api(event, context)),
+      async (event) =>
+        event.path === LOCAL_METRICS_PATH
+          ? metricsResponse(processorMetrics)
+          : invokeWithTimeout(apiFunction, (context) => api(event, context)),
       options.apiPort,
     );
     stops.push(() => front.close());
@@ -189,6 +203,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       kinesis,
       s3,
       mapping,
+      processorMetrics,
       waitUntilProcessed: (wait) => waitUntilCaughtUp(mapping, wait),
       stop: stopAll,
     };
@@ -251,6 +266,15 @@ async function createBucket(s3: S3Client): Promise<void> {
     if (!(error instanceof Error && ['BucketAlreadyOwnedByYou', 'BucketAlreadyExists'].includes(error.name)))
       throw error;
   }
+}
+
+/** The processor's metrics since the runtime started, by CloudWatch name and dimensions. */
+function metricsResponse(metrics: ProcessorMetricsLog): APIGatewayProxyResult {
+  return {
+    statusCode: 200,
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+    body: JSON.stringify({ processor: metrics.totals() }),
+  };
 }
 
 function localFunction(name: string, sizing: { memorySize: number; timeoutSeconds: number }): LocalFunction {

@@ -1,10 +1,11 @@
 /**
  * A deployed pipeline stack seen from the developer's machine: its outputs (written by
  * `cdk deploy --outputs-file`) and its functions, invoked on LocalStack or AWS.
- * Used by `scripts/replay-deployed.ts` and `scripts/migrate-deployed.ts`.
+ * Used by `scripts/replay-deployed.ts`, `scripts/migrate-deployed.ts` and `scripts/redrive.ts`.
  */
 import { readFile } from 'node:fs/promises';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { ConfigurationError } from '../functions/shared/errors.js';
 
 export type StackOutputs = Readonly<Record<string, string | undefined>>;
 
@@ -62,6 +63,24 @@ export function requireOutput(outputs: StackOutputs, name: string): string {
   const value = outputs[name];
   if (!value) throw new DeployedStackError(`the stack outputs have no ${name}; deploy the current stack`);
   return value;
+}
+
+/**
+ * On LocalStack, points every SDK client created afterwards with its default configuration at LocalStack:
+ * `AWS_ENDPOINT_URL` and the region unless already set, and LocalStack's `test` credentials (as
+ * {@link lambdaClientFor}: the access key id selects the account cdklocal deployed to). On AWS it changes
+ * nothing (the SDK's usual endpoints, credentials and region).
+ *
+ * @param outputs - the stack outputs; `Target` picks the endpoint
+ */
+export function useTargetEndpoints(outputs: StackOutputs): void {
+  if (outputs.Target !== 'localstack') return;
+  process.env.AWS_ENDPOINT_URL ??= LOCALSTACK_ENDPOINT;
+  process.env.AWS_REGION ??= process.env.AWS_DEFAULT_REGION ?? LOCALSTACK_REGION;
+  process.env.AWS_ACCESS_KEY_ID = 'test';
+  process.env.AWS_SECRET_ACCESS_KEY = 'test';
+  delete process.env.AWS_SESSION_TOKEN;
+  delete process.env.AWS_PROFILE;
 }
 
 /**
@@ -137,7 +156,8 @@ export function reportInvocation(invocation: Invocation): number {
 }
 
 /**
- * Runs a command-line entry point: exit code from `main`, 2 and a one-line message on a usage error.
+ * Runs a command-line entry point: exit code from `main`, 2 and a one-line message on a usage error
+ * (a bad flag, a missing output or runtime).
  *
  * @param main - returns the exit code
  */
@@ -147,9 +167,18 @@ export function runCli(main: () => Promise<number>): void {
       process.exitCode = code;
     },
     (error: unknown) => {
-      console.error(error instanceof DeployedStackError ? error.message : error);
+      console.error(isUsageError(error) ? error.message : error);
       process.exitCode = 2;
     },
+  );
+}
+
+/** An error the user can act on from its message alone: a missing output, a bad flag, no runtime. */
+function isUsageError(error: unknown): error is Error {
+  return (
+    error instanceof DeployedStackError ||
+    error instanceof ConfigurationError ||
+    (error instanceof Error && String((error as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS'))
   );
 }
 

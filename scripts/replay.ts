@@ -10,13 +10,10 @@ import { parseArgs } from 'node:util';
 import { pacingOf } from '../functions/producer/pacing-options.js';
 import { ConfigurationError } from '../functions/shared/errors.js';
 import { settings } from '../functions/shared/settings.js';
+import { findRunningRuntime } from '../local/cli/embedded-runtime.js';
 import { noticeOldNode } from '../local/cli/node-support.js';
 import { replayFile } from '../local/cli/replay-file.js';
 import { integerFlag, positiveNumber } from '../local/cli/start-options.js';
-import { findRuntime } from '../local/runtime-file.js';
-
-/** How long the embedded runtime's Kinesis endpoint may take to answer before it counts as gone. */
-const PROBE_TIMEOUT_MS = 1_500;
 
 async function main(): Promise<void> {
   noticeOldNode();
@@ -59,38 +56,15 @@ async function main(): Promise<void> {
  * a second or two, saying what to do, when no runtime answers for that data dir.
  */
 async function useEmbeddedRuntime(dataDir: string): Promise<string> {
-  const lookup = findRuntime(resolve(dataDir));
-  const howTo =
-    `start one with npm start (in another terminal), or, if it runs with --data-dir <dir>, pass the same ` +
-    `--data-dir <dir> here; for LocalStack or AWS set STREAM_NAME (and AWS_ENDPOINT_URL for LocalStack)`;
-  if (lookup.kind === 'missing') {
-    throw new ConfigurationError(`no embedded runtime found for ${dataDir} (no ${lookup.file}): ${howTo}`);
-  }
-  if (lookup.kind === 'stale') {
-    throw new ConfigurationError(
-      `the embedded runtime that wrote ${lookup.file} (pid ${lookup.runtime.pid}) is no longer running: ${howTo}`,
-    );
-  }
-  const { env } = lookup.runtime;
-  const endpoint = env.AWS_ENDPOINT_URL_KINESIS ?? '';
-  if (!(await answers(endpoint))) {
-    throw new ConfigurationError(
-      `the embedded runtime's Kinesis endpoint ${endpoint} does not answer: ${howTo}`,
-    );
-  }
+  const { env } = await findRunningRuntime(
+    dataDir,
+    'for LocalStack or AWS set STREAM_NAME (and AWS_ENDPOINT_URL for LocalStack)',
+  );
   Object.assign(process.env, env);
-  console.error(`sending to the embedded runtime's stream ${env.STREAM_NAME} at ${endpoint}`);
+  console.error(
+    `sending to the embedded runtime's stream ${env.STREAM_NAME} at ${env.AWS_ENDPOINT_URL_KINESIS}`,
+  );
   return env.STREAM_NAME ?? '';
-}
-
-/** True when something answers HTTP at the endpoint within the probe timeout (any status will do). */
-async function answers(endpoint: string): Promise<boolean> {
-  try {
-    await fetch(endpoint, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 main().catch((error: unknown) => {

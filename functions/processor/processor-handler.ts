@@ -1,6 +1,7 @@
 /**
- * The processor's Lambda adapter (Kinesis event source): aggregates and archives each batch, and
- * reports the resume point through `batchItemFailures` so the mapping retries only what was not stored.
+ * The processor's Lambda adapter (Kinesis event source): aggregates and archives each batch, publishes
+ * the batch's metrics, and reports the resume point through `batchItemFailures` so the mapping retries
+ * only what was not stored.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
@@ -8,8 +9,15 @@ import { createS3Client } from '../shared/adapters/aws-clients.js';
 import { S3ObjectStore } from '../shared/adapters/s3-object-store.js';
 import { dataApiDatabaseFromEnv } from '../shared/database/data-api.js';
 import { ENV, type FunctionEnvironment, requireEnv } from '../shared/env.js';
+import {
+  type BatchMetrics,
+  createPipelineMetrics,
+  METRIC_SERVICES,
+  publishBatchMetrics,
+} from '../shared/metrics.js';
 import { settings } from '../shared/settings.js';
 import { DataApiAggregateStore } from './aggregate-store.js';
+import { batchMetricsOf, commitClock } from './batch-metrics.js';
 import { type ProcessorDeps, processBatch } from './process-batch.js';
 import { shardIdOf } from './stream-batch.js';
 
@@ -18,17 +26,55 @@ export type ProcessorHandler = (
   context: Context,
 ) => Promise<KinesisStreamBatchResponse>;
 
+/** Receives the metrics of each batch. */
+export type BatchMetricsPublisher = (batch: BatchMetrics) => void;
+
+export interface ProcessorHandlerOptions {
+  /**
+   * Where each batch's metrics go (the local runtime keeps them itself).
+   * @default - CloudWatch embedded metric format on stdout (Powertools Metrics)
+   */
+  publishMetrics?: BatchMetricsPublisher;
+}
+
+/**
+ * The processor's adapters (aggregate store, archive), from the function's environment: what the
+ * handler runs `processBatch` with, and what a redrive must run it with too.
+ *
+ * @param env - `ARCHIVE_BUCKET` and the `DB_*` variables (endpoints from `AWS_ENDPOINT_URL*`)
+ */
+export function createProcessorDeps(env: FunctionEnvironment): ProcessorDeps {
+  return {
+    store: new DataApiAggregateStore(dataApiDatabaseFromEnv(env)),
+    archive: new S3ObjectStore(createS3Client(env), requireEnv(ENV.bucketName, env)),
+  };
+}
+
 /**
  * Builds the handler and its clients once (per cold start in Lambda, per runtime locally).
  *
  * @param env - the function's environment: `ARCHIVE_BUCKET` and the `DB_*` variables
+ * @param options - where the batch metrics go
  */
-export function createProcessorHandler(env: FunctionEnvironment): ProcessorHandler {
-  const logger = new Logger({ serviceName: 'processor' });
-  const deps: ProcessorDeps = {
-    store: new DataApiAggregateStore(dataApiDatabaseFromEnv(env)),
-    archive: new S3ObjectStore(createS3Client(env), requireEnv(ENV.bucketName, env)),
-  };
+export function createProcessorHandler(
+  env: FunctionEnvironment,
+  options: ProcessorHandlerOptions = {},
+): ProcessorHandler {
+  return processorHandlerFor(createProcessorDeps(env), options);
+}
+
+/**
+ * The handler over given adapters.
+ *
+ * @param deps - from {@link createProcessorDeps}
+ * @param options - where the batch metrics go
+ */
+export function processorHandlerFor(
+  deps: ProcessorDeps,
+  options: ProcessorHandlerOptions = {},
+): ProcessorHandler {
+  const logger = new Logger({ serviceName: METRIC_SERVICES.processor });
+  const publishMetrics = options.publishMetrics ?? emfPublisher();
 
   return async (event, context) => {
     logger.addContext(context);
@@ -38,7 +84,13 @@ export function createProcessorHandler(env: FunctionEnvironment): ProcessorHandl
       firstSequence: first.kinesis.sequenceNumber,
       lastSequence: event.Records.at(-1)?.kinesis.sequenceNumber,
     };
-    const outcome = await processBatch(event.Records, deps, { signal: deadlineOf(context) });
+    const clock = commitClock(deps.store);
+    const outcome = await processBatch(
+      event.Records,
+      { ...deps, store: clock.store },
+      { signal: deadlineOf(context) },
+    );
+    if (event.Records.length > 0) publishMetrics(batchMetricsOf(event.Records, outcome, clock.committedAt()));
     if (outcome.failure) {
       logger.error('batch not stored; the mapping will retry it', {
         ...batch,
@@ -55,6 +107,11 @@ export function createProcessorHandler(env: FunctionEnvironment): ProcessorHandl
     }
     return outcome.response;
   };
+}
+
+function emfPublisher(): BatchMetricsPublisher {
+  const metrics = createPipelineMetrics(METRIC_SERVICES.processor);
+  return (batch) => publishBatchMetrics(metrics, batch);
 }
 
 /**

@@ -2,7 +2,8 @@
  * The producer's Lambda adapter: replays a CSV (an S3 object, or the bundled sample) onto the stream.
  *
  * Event: `{ "source"?: { "bucket": "…", "key": "…" }, "limit"?: n, "rate"?: n, "speed"?: x, "aggregate"?: false }`.
- * Returns the replay result; rows that fail validation go to `rejected/` in the archive bucket.
+ * Returns the replay result and publishes it as the run's metrics; rows that fail validation go to
+ * `rejected/` in the archive bucket.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
@@ -10,12 +11,14 @@ import { z } from 'zod';
 import { createS3Client } from '../shared/adapters/aws-clients.js';
 import { S3ObjectStore } from '../shared/adapters/s3-object-store.js';
 import { ENV, type FunctionEnvironment, requireEnv } from '../shared/env.js';
+import { createPipelineMetrics, METRIC_SERVICES, publishRunMetrics } from '../shared/metrics.js';
 import { settings } from '../shared/settings.js';
 import { bundledSamplePath, openLocalFile, openS3Object } from './csv-input.js';
 import { pacingOf } from './pacing-options.js';
 import { createProducer } from './producer.js';
 import { ObjectStoreRejectSink } from './reject-sinks.js';
 import type { ReplayResult } from './replay.js';
+import { runMetricsOf } from './run-metrics.js';
 
 const eventSchema = z
   .object({
@@ -36,7 +39,8 @@ export type ProducerHandler = (event: unknown, context: Context) => Promise<Repl
  * @param env - the function's environment: `STREAM_NAME` and `ARCHIVE_BUCKET`
  */
 export function createProducerHandler(env: FunctionEnvironment): ProducerHandler {
-  const logger = new Logger({ serviceName: 'producer' });
+  const logger = new Logger({ serviceName: METRIC_SERVICES.producer });
+  const metrics = createPipelineMetrics(METRIC_SERVICES.producer);
   const s3 = createS3Client(env);
   const producer = createProducer(env);
   const archive = new S3ObjectStore(s3, requireEnv(ENV.bucketName, env));
@@ -57,6 +61,7 @@ export function createProducerHandler(env: FunctionEnvironment): ProducerHandler
       aggregate: request.aggregate,
       onProgress: (progress) => logger.info('replay progress', { ...progress }),
     });
+    publishRunMetrics(metrics, runMetricsOf(result));
     logger.info('replay finished', { ...result, rejectsAt: rejects.location() });
     return result;
   };

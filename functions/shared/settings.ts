@@ -176,6 +176,19 @@ export const settings = {
     dashboardRangeHours: 24,
   },
 
+  /** `npm run redrive`: failure pointers back through the processor's core. */
+  redrive: {
+    /**
+     * How long pointers taken from the dead-letter queue stay hidden from other readers while a redrive
+     * runs (those it keeps are made visible again when it ends; after a crash they return by themselves).
+     */
+    queueVisibilitySeconds: 30 * 60,
+    /** Long poll of one ReceiveMessage: an empty answer after it means the queue is drained. */
+    queueWaitSeconds: 2,
+    /** Attempts of each Kinesis call: the shard's read throughput is shared with the mapping's poller. */
+    kinesisMaxAttempts: 10,
+  },
+
   /** Lambda sizing. */
   functions: {
     producer: { memorySize: 1024, timeoutSeconds: 900 },

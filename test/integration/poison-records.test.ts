@@ -58,7 +58,7 @@ describe('a batch with poison records', () => {
     ];
     // Spread through the stream, in the first and the later batches.
     const records: CommitRecord[] = [...scenario.records];
-    poisons.forEach((record, index) => records.splice(3 + index * 23, 0, record));
+    for (const [index, record] of poisons.entries()) records.splice(3 + index * 23, 0, record);
 
     const report = await deliverAll(processor, records, { shardId: scenario.shardId, batchSize: 50 });
 

@@ -77,9 +77,9 @@ export function writeHostileCsv(path: string, prefix: string, sampleRows = 2_000
     .slice(1, 1 + sampleRows);
   const lines = sample.map((line) => `${prefix}${line}`.replace(/,person_/, `,${prefix}person_`));
   const hostile = hostileLines(prefix);
-  hostile.forEach((line, index) =>
-    lines.splice(Math.floor(((index + 1) * lines.length) / (hostile.length + 1)), 0, line),
-  );
+  for (const [index, line] of hostile.entries()) {
+    lines.splice(Math.floor(((index + 1) * lines.length) / (hostile.length + 1)), 0, line);
+  }
   lines.splice(10, 0, '', '\r');
   writeFileSync(path, `\ufeff${HEADER}\r\n${lines.join('\n')}\n`);
   return sample.length + hostile.length;

@@ -7,45 +7,13 @@ import {
   publishBatchMetrics,
   publishRunMetrics,
 } from '../../../functions/shared/metrics.js';
+import { captureEmf, type IndexedEmf } from '../../support/emf.js';
 
-/** One EMF document as Powertools writes it to stdout. */
-interface EmfLine {
-  _aws: {
-    CloudWatchMetrics: {
-      Namespace: string;
-      Dimensions: string[][];
-      Metrics: { Name: string; Unit: string }[];
-    }[];
-  };
-  [key: string]: unknown;
-}
-
-let written: string[] = [];
+let emfLines: () => IndexedEmf[];
 beforeEach(() => {
-  written = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    written.push(chunk.toString());
-    return true;
-  });
+  emfLines = captureEmf();
 });
 afterEach(() => vi.restoreAllMocks());
-
-const emfLines = (): EmfLine[] =>
-  written
-    .join('')
-    .split('\n')
-    .filter((line) => line.includes('"_aws"'))
-    .map((line) => JSON.parse(line) as EmfLine);
-
-/** The (dimension set, metric names, values) of one EMF line, as CloudWatch will index it. */
-const indexed = (line: EmfLine) => {
-  const [directive] = line._aws.CloudWatchMetrics;
-  return {
-    namespace: directive?.Namespace,
-    dimensions: Object.fromEntries((directive?.Dimensions[0] ?? []).map((name) => [name, line[name]])),
-    values: Object.fromEntries((directive?.Metrics ?? []).map((m) => [m.Name, [line[m.Name], m.Unit]])),
-  };
-};
 
 describe('the processor batch metrics', () => {
   it('publishes the counts and the ingest lag of a stored batch under the service dimension only', () => {
@@ -55,7 +23,7 @@ describe('the processor batch metrics', () => {
       recordsQuarantined: 2,
       ingestLagMs: 840,
     });
-    expect(emfLines().map(indexed)).toEqual([
+    expect(emfLines()).toEqual([
       {
         namespace: METRICS_NAMESPACE,
         dimensions: { service: 'processor' },
@@ -76,7 +44,7 @@ describe('the processor batch metrics', () => {
       recordsQuarantined: 0,
       failedStep: 'archive',
     });
-    const [counts, failure] = emfLines().map(indexed);
+    const [counts, failure] = emfLines();
     expect(Object.keys(counts?.values ?? {})).not.toContain(PROCESSOR_METRICS.ingestLag.name);
     expect(failure).toEqual({
       namespace: METRICS_NAMESPACE,
@@ -94,7 +62,7 @@ describe('the producer run metrics', () => {
       rowsFailed: 1,
       rowsRejectedByReason: { 'invalid-time': 7, 'column-count': 2, 'missing-author': 0 },
     });
-    const [counts, ...rejected] = emfLines().map(indexed);
+    const [counts, ...rejected] = emfLines();
     expect(counts).toEqual({
       namespace: METRICS_NAMESPACE,
       dimensions: { service: 'producer' },
