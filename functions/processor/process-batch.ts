@@ -11,6 +11,7 @@
 import type { KinesisStreamBatchResponse, KinesisStreamRecord } from 'aws-lambda';
 import type { ObjectStore } from '../shared/ports.js';
 import { settings } from '../shared/settings.js';
+import type { BatchStep } from '../shared/vocabulary.js';
 import type { AggregateStore, IngestReport } from './aggregate-store.js';
 import { archiveBatch, ndjsonLine } from './archive.js';
 import { ingestIsolatingRefusals } from './poison-isolation.js';
@@ -27,8 +28,6 @@ export interface ProcessOptions {
   /** Attempts of the hot path after transient failures. @default settings.processor.hotPathAttempts */
   hotPathAttempts?: number;
 }
-
-export type BatchStep = 'aggregate' | 'archive';
 
 export interface BatchOutcome {
   response: KinesisStreamBatchResponse;

@@ -7,6 +7,7 @@
  * `service` is always one of them: Powertools adds it to every metric from `serviceName`.
  */
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { BatchStep } from './vocabulary.js';
 
 /** The CloudWatch namespace of every pipeline metric. */
 export const METRICS_NAMESPACE = 'InfectedCode/Pipeline';
@@ -28,11 +29,6 @@ export const METRIC_SERVICES = {
 } as const;
 
 export type MetricService = (typeof METRIC_SERVICES)[keyof typeof METRIC_SERVICES];
-
-/** The processor steps a batch can fail in, in the order they run. */
-export const BATCH_STEPS = ['aggregate', 'archive'] as const;
-
-export type BatchStep = (typeof BATCH_STEPS)[number];
 
 type DimensionName = (typeof METRIC_DIMENSIONS)[keyof typeof METRIC_DIMENSIONS];
 

@@ -13,3 +13,7 @@ export type Dimension = (typeof DIMENSIONS)[number];
  */
 export const SUSPICION_REASONS = ['entropy', 'author-outlier'] as const;
 export type SuspicionReason = (typeof SUSPICION_REASONS)[number];
+
+/** The processor's steps, in order: the hot path (aggregates), then the cold path (archive). */
+export const BATCH_STEPS = ['aggregate', 'archive'] as const;
+export type BatchStep = (typeof BATCH_STEPS)[number];

@@ -26,7 +26,6 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
-  BATCH_STEPS,
   METRIC_DIMENSIONS,
   METRICS_NAMESPACE,
   type PipelineMetric,
@@ -34,6 +33,7 @@ import {
   PRODUCER_METRICS,
 } from '../../functions/shared/metrics.js';
 import { settings } from '../../functions/shared/settings.js';
+import { BATCH_STEPS } from '../../functions/shared/vocabulary.js';
 
 export interface PipelineMonitoringProps {
   readonly stream: kinesis.IStream;
