@@ -9,6 +9,7 @@ import type { Database, SqlExecutor } from '../shared/database/data-api.js';
 import { settings } from '../shared/settings.js';
 import type { ViewChanges } from './batch-view.js';
 import { jsonChunks } from './json-chunks.js';
+import type { ViewSink } from './view-builder.js';
 
 /** The tables a staging set copies, as `pipeline.batch_stage_tables()` lists them. */
 export const STAGED_TABLES = [
@@ -30,7 +31,7 @@ export interface UnarchivedCommits {
   sample: string[];
 }
 
-export class StageTables {
+export class StageTables implements ViewSink {
   private constructor(
     private readonly db: Database,
     readonly token: string,

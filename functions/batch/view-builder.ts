@@ -12,10 +12,9 @@ import type { SuspicionRules } from '../processor/aggregate.js';
 import { type CommitRecord, decodeCommitRecord } from '../shared/commit-record.js';
 import { settings } from '../shared/settings.js';
 import type { ArchiveObject } from './archive-objects.js';
-import { BatchView } from './batch-view.js';
+import { BatchView, type ViewChanges } from './batch-view.js';
 import { CommitIdSet } from './commit-id-set.js';
 import { type RawArchive, readInOrder } from './raw-archive.js';
-import type { StageTables } from './stage-tables.js';
 
 /** What the reading found. */
 export interface ArchiveReadStats {
@@ -30,6 +29,12 @@ export interface ArchiveReadStats {
   invalidSamples: string[];
   /** Keys under `raw/` outside the processor's layout, not read. */
   unrecognisedKeys: string[];
+}
+
+/** Where the view's rows go as they are computed: the staging tables, or memory (tests, bench). */
+export interface ViewSink {
+  addLedgerIds(ids: readonly string[]): Promise<void>;
+  write(changes: ViewChanges, windowSeconds: number): Promise<void>;
 }
 
 export class ViewBuilder {
@@ -51,12 +56,12 @@ export class ViewBuilder {
 
   /**
    * @param rules - the suspicion rules and window length to compute the view with
-   * @param stage - where the view is written
+   * @param sink - where the view is written
    * @param rewritableAfter - keys after this one may still be written (see `rewritableFrom`)
    */
   constructor(
     rules: SuspicionRules,
-    private readonly stage: StageTables,
+    private readonly sink: ViewSink,
     private readonly rewritableAfter: string,
   ) {
     this.view = new BatchView(rules);
@@ -92,7 +97,7 @@ export class ViewBuilder {
     this.aggregatePending();
     await this.writeNewIds();
     await this.ledgerWrite;
-    await this.stage.write(this.view.takeChanges(), this.view.rules.windowSeconds);
+    await this.sink.write(this.view.takeChanges(), this.view.rules.windowSeconds);
   }
 
   private addLine(line: string): void {
@@ -124,7 +129,7 @@ export class ViewBuilder {
     this.newIds = [];
     this.newIdBytes = 0;
     await this.ledgerWrite;
-    this.ledgerWrite = this.stage.addLedgerIds(ids);
+    this.ledgerWrite = this.sink.addLedgerIds(ids);
     // Surfaces at the next await of `ledgerWrite`; until then it must not count as unhandled.
     this.ledgerWrite.catch(() => undefined);
   }
