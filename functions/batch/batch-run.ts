@@ -68,8 +68,6 @@ export interface BatchRunReport {
   archive: ArchiveReadStats;
   /** Ledger commits still missing from the archive when the comparison ran. */
   unarchived: UnarchivedCommits;
-  /** Memory of the commit-id set. */
-  commitIdSetBytes: number;
   timings: { readMs: number; heldMs: number; totalMs: number };
 }
 
@@ -146,7 +144,6 @@ export async function runBatchLayer(deps: BatchLayerDeps, options: BatchRunOptio
       view: { commits: builder.view.commits, suspiciousCommits: builder.view.suspiciousCommits },
       archive: builder.stats,
       unarchived,
-      commitIdSetBytes: builder.ids.bytes,
       timings: { readMs, heldMs, totalMs: performance.now() - started },
     };
   } finally {
