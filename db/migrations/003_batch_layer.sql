@@ -76,6 +76,12 @@ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pipeline.batch_stages WHERE token = p_token) THEN
     RAISE EXCEPTION 'there is no batch stage %', p_token USING ERRCODE = 'no_data_found';
   END IF;
+  -- Every table of both sets locked first, before any of their catalog rows is changed: an
+  -- autovacuum of a staging table would otherwise wait for this transaction (it updates the table's
+  -- pg_class row, which GRANT changed) while holding the lock that the rename below waits for.
+  FOREACH live IN ARRAY pipeline.batch_stage_tables() LOOP
+    EXECUTE format('LOCK TABLE pipeline.%I, pipeline.%I IN ACCESS EXCLUSIVE MODE', live, live || '__stage_' || p_token);
+  END LOOP;
   EXECUTE format(
     'UPDATE pipeline.%I s SET last_ingested_at = l.last_ingested_at FROM pipeline.group_stats l '
     'WHERE l.dimension = s.dimension AND l.key = s.key', 'group_stats__stage_' || p_token);

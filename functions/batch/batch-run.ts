@@ -30,7 +30,7 @@ import { rewritableFrom } from './archive-objects.js';
 import type { RawArchive } from './raw-archive.js';
 import { StageTables, type UnarchivedCommits } from './stage-tables.js';
 import { type ArchiveReadStats, ViewBuilder } from './view-builder.js';
-import { type Difference, diffViews } from './view-diff.js';
+import { type Difference, diffLedgers, diffViews, type LedgerDiff } from './view-diff.js';
 
 export type BatchMode = 'reconcile' | 'rebuild';
 
@@ -66,7 +66,7 @@ export interface BatchRunReport {
   differences: Difference[];
   view: { commits: number; suspiciousCommits: number };
   archive: ArchiveReadStats;
-  /** Ledger commits still missing from the archive when the comparison ran. */
+  /** Ledger commits missing from the archive when the comparison ran (`settled`: before the lock). */
   unarchived: UnarchivedCommits;
   timings: { readMs: number; heldMs: number; totalMs: number };
 }
@@ -121,15 +121,15 @@ export async function runBatchLayer(deps: BatchLayerDeps, options: BatchRunOptio
         );
         const heldAt = performance.now();
         await options.whileHeld?.();
-        const missing = await catchUpWhileHeld(builder, deps.archive, () => stage.unarchived(tx));
+        const limit = options.maxListed ?? settings.batch.maxListedDifferences;
+        const ledger = await catchUpWhileHeld(builder, deps.archive, () => diffLedgers(tx, stage, limit));
+        const missing = unarchivedOf(ledger, before);
         if (rebuild && missing.count > 0 && !options.dropUnarchived)
           throw new UnarchivedCommitsError(missing);
-        const diff = await diffViews(tx, stage, {
-          windowSeconds: rules.windowSeconds,
-          limit: options.maxListed ?? settings.batch.maxListedDifferences,
-        });
+        const views = await diffViews(tx, stage, { windowSeconds: rules.windowSeconds, limit });
         if (rebuild) await stage.swapIn(tx);
         heldMs = performance.now() - heldAt;
+        const diff = { count: views.count + ledger.count, listed: [...views.listed, ...ledger.listed] };
         return { diff, unarchived: missing };
       },
       { limits: HOLD_LIMITS },
@@ -162,17 +162,33 @@ const HOLD_LIMITS = {
   idleTimeoutMs: 60_000,
 };
 
-/** Reads new archive objects until no ledger commit is missing from the view, or the budget is spent. */
+/**
+ * Reads new archive objects until no ledger commit is missing from the view, or the budget is spent;
+ * the last comparison of the ledgers is the one reported.
+ */
 async function catchUpWhileHeld(
   builder: ViewBuilder,
   archive: RawArchive,
-  unarchived: () => Promise<UnarchivedCommits>,
-): Promise<UnarchivedCommits> {
+  compareLedgers: () => Promise<LedgerDiff>,
+): Promise<LedgerDiff> {
   const deadline = performance.now() + settings.batch.archiveCatchUpMs;
   for (;;) {
     await builder.catchUp(archive);
-    const missing = await unarchived();
-    if (missing.count === 0 || performance.now() >= deadline) return missing;
+    const ledger = await compareLedgers();
+    if (ledger.missing === 0 || performance.now() >= deadline) return ledger;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/**
+ * The ledger commits the view lacks, as the last comparison lists them; `settled` as the check before
+ * the lock found it (no commit settles while the processor is held out).
+ */
+function unarchivedOf(ledger: LedgerDiff, before: UnarchivedCommits): UnarchivedCommits {
+  const sample = ledger.listed.filter((row) => row.batch === 'no').map((row) => row.key);
+  return {
+    count: ledger.missing,
+    settled: Math.min(before.settled, ledger.missing),
+    sample: sample.slice(0, 10),
+  };
 }

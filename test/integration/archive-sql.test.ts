@@ -6,6 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARCHIVE_QUERIES } from '../../functions/batch/archive-queries.js';
 import { ARCHIVE_COLUMNS, ARCHIVE_PARTITIONS, ARCHIVE_TABLE } from '../../functions/batch/archive-table.js';
 import { MemoryViewSink } from '../../functions/batch/memory-view-sink.js';
 import { S3RawArchive } from '../../functions/batch/raw-archive.js';
@@ -78,6 +79,28 @@ describe('npm run archive:sql', () => {
     );
     expect(partition?.dt).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     expect(partition?.hour).toMatch(/^\d{2}$/);
+  });
+
+  it("runs the workgroup's saved queries unchanged, with the independent expectation's answers", async () => {
+    const expected = expectedAggregates(SAMPLE);
+    const answers = Object.fromEntries(
+      await Promise.all(
+        ARCHIVE_QUERIES.map(async (query) => [query.name, await queryArchive(cacheDir, query.sql)]),
+      ),
+    ) as Record<string, Array<Record<string, unknown>>>;
+
+    const top = [...expected.authors].sort(([a, x], [b, y]) => y.commits - x.commits || (a < b ? -1 : 1));
+    expect(answers['top-authors']?.map((row) => [row.author, Number(row.commits)])).toEqual(
+      top.slice(0, 20).map(([author, group]) => [author, group.commits]),
+    );
+    const byHour = answers['suspicious-commits-by-hour'] ?? [];
+    const entropyFlagged = new Set(
+      expected.suspicious.filter((s) => s.reason === 'entropy').map((s) => s.commitId),
+    ).size;
+    expect(byHour.reduce((sum, row) => sum + Number(row.suspicious_commits), 0)).toBe(entropyFlagged);
+    expect(byHour.every((row) => /^\d{4}-\d{2}-\d{2}T\d{2}$/.test(String(row.event_hour)))).toBe(true);
+    const partitions = answers['arrivals-by-partition'] ?? [];
+    expect(partitions.reduce((sum, row) => sum + Number(row.records), 0)).toBe(2 * expected.summary.commits);
   });
 
   it('answers on an empty archive with the same table, empty', async () => {

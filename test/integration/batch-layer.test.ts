@@ -209,6 +209,29 @@ describe('npm run reconcile and npm run rebuild', () => {
     expect(await stagingTablesLeft()).toEqual([]);
   });
 
+  it('gives the swapped-in tables the grants and index names of the tables they replaced', async () => {
+    const privileges = await db.query<{ table: string; readable: boolean }>(
+      `SELECT t AS table, has_table_privilege('pipeline_reader', 'pipeline.' || t, 'SELECT') AS readable
+       FROM unnest(pipeline.batch_stage_tables()) AS t ORDER BY t`,
+    );
+    expect(privileges).toEqual([
+      { table: 'author_baselines', readable: false },
+      { table: 'group_stats', readable: true },
+      { table: 'ingested_commits', readable: false },
+      { table: 'suspicious_commits', readable: true },
+      { table: 'window_stats', readable: true },
+    ]);
+    const indexes = await db.query<{ name: string }>(
+      `SELECT indexname AS name FROM pg_indexes WHERE schemaname = 'pipeline' AND tablename = 'suspicious_commits'
+       ORDER BY indexname`,
+    );
+    expect(indexes.map((index) => index.name)).toEqual([
+      'suspicious_commits_by_author',
+      'suspicious_commits_by_event_time',
+      'suspicious_commits_pkey',
+    ]);
+  });
+
   it('reports a suspicious commit the serving tables lost, and a ledger commit the archive lacks', async () => {
     const [flagged] = await db.query<{ commit_id: string; reason: string }>(
       `DELETE FROM pipeline.suspicious_commits
