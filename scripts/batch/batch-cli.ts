@@ -24,7 +24,6 @@ import { S3RawArchive } from '../../functions/batch/raw-archive.js';
 import { createS3Client } from '../../functions/shared/adapters/aws-clients.js';
 import { dataApiDatabaseFromEnv } from '../../functions/shared/database/data-api.js';
 import { ENV, requireEnv } from '../../functions/shared/env.js';
-import { ConfigurationError } from '../../functions/shared/errors.js';
 import { settings } from '../../functions/shared/settings.js';
 import { findRuntime } from '../../local/runtime-file.js';
 import {
@@ -54,7 +53,7 @@ export async function runOnEmbeddedRuntime(
 ): Promise<BatchOutcome> {
   const lookup = findRuntime(resolve(dataDir));
   if (lookup.kind !== 'running') {
-    throw new ConfigurationError(
+    throw new DeployedStackError(
       `no embedded runtime is running for ${dataDir} (${lookup.file} is ${lookup.kind}): start one with ` +
         'npm start (with the same --data-dir), or pass --target deployed for a deployed stack',
     );
