@@ -14,8 +14,12 @@ import { deployedArchive, embeddedArchive } from './archive-sql/archive-target.j
 import { queryArchive } from './archive-sql/duckdb-archive.js';
 import { DeployedStackError, runCli, STACK_OPTIONS } from './deployed-stack.js';
 
-runCli(async () => {
-  const { values, positionals } = parseArgs({
+const USAGE =
+  'usage: npm run archive:sql -- "<SQL>" [--data-dir <dir> | --target deployed [--outputs <file>] ' +
+  '[--stack <name>]] [--json]';
+
+function parseOptions() {
+  return parseArgs({
     strict: true,
     allowPositionals: true,
     options: {
@@ -25,9 +29,18 @@ runCli(async () => {
       json: { type: 'boolean', default: false },
     },
   });
+}
+
+runCli(async () => {
+  let parsed: ReturnType<typeof parseOptions>;
+  try {
+    parsed = parseOptions();
+  } catch (error) {
+    throw new DeployedStackError(`${(error as Error).message}\n${USAGE}`);
+  }
+  const { values, positionals } = parsed;
   const [sql, ...rest] = positionals;
-  if (!sql || rest.length > 0)
-    throw new DeployedStackError('give the SQL as one argument: npm run archive:sql -- "SELECT …"');
+  if (!sql || rest.length > 0) throw new DeployedStackError(`give the SQL as one argument\n${USAGE}`);
   if (values.target !== 'embedded' && values.target !== 'deployed') {
     throw new DeployedStackError(`--target must be embedded or deployed, got ${values.target}`);
   }

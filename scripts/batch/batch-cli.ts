@@ -109,16 +109,18 @@ export async function runOnDeployedStack(
  * @param argv - the arguments after the script name
  */
 export async function batchCli(mode: BatchMode, argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    options: {
-      ...STACK_OPTIONS,
-      target: { type: 'string', default: 'embedded' },
-      'data-dir': { type: 'string', default: '.local-data' },
-      ...(mode === 'rebuild' && { 'drop-unarchived': { type: 'boolean', default: false } }),
-    },
-  });
+  const { values } = usageChecked(mode, () =>
+    parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        ...STACK_OPTIONS,
+        target: { type: 'string', default: 'embedded' },
+        'data-dir': { type: 'string', default: '.local-data' },
+        ...(mode === 'rebuild' && { 'drop-unarchived': { type: 'boolean', default: false } }),
+      },
+    }),
+  );
   const dropUnarchived = values['drop-unarchived'] === true;
   let outcome: BatchOutcome;
   if (values.target === 'embedded') {
@@ -135,4 +137,17 @@ export async function batchCli(mode: BatchMode, argv: string[]): Promise<number>
   console.log(formatReport(outcome.report));
   if (mode === 'reconcile') return outcome.report.differenceCount === 0 ? 0 : 1;
   return outcome.report.swapped ? 0 : 1;
+}
+
+/** A flag parseArgs refuses becomes a one-line message with the usage, not a stack trace. */
+function usageChecked<T>(mode: BatchMode, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    const extra = mode === 'rebuild' ? ' [--drop-unarchived]' : '';
+    throw new DeployedStackError(
+      `${(error as Error).message}\nusage: npm run ${mode} -- [--data-dir <dir> | --target deployed ` +
+        `[--outputs <file>] [--stack <name>]]${extra}`,
+    );
+  }
 }
