@@ -86,6 +86,8 @@ try {
   const reconcile = await runBatchLayer(deps, { mode: 'reconcile' });
   const rebuild = await runBatchLayer(deps, { mode: 'rebuild' });
   const perSecond = (records: number, ms: number) => Math.round((records * 1000) / ms);
+  const heldParts = ({ catchUpMs, compareMs, swapMs }: typeof rebuild.timings.held) =>
+    `catch-up and ledgers ${Math.round(catchUpMs)} ms, other tables ${Math.round(compareMs)} ms, swap ${Math.round(swapMs)} ms`;
   rows.push(
     [
       'batch view, in memory',
@@ -103,6 +105,8 @@ try {
       'rebuild',
       `${(rebuild.timings.totalMs / 1000).toFixed(1)} s, processor held ${Math.round(rebuild.timings.heldMs)} ms, swapped: ${rebuild.swapped}`,
     ],
+    ['  held out, reconcile', heldParts(reconcile.timings.held)],
+    ['  held out, rebuild', heldParts(rebuild.timings.held)],
     ['peak RSS after the batch layer', `${Math.round(process.resourceUsage().maxRSS / 1024)} MB`],
   );
   for (const [name, value] of rows) console.log(`${name.padEnd(30)} ${value}`);

@@ -68,7 +68,16 @@ export interface BatchRunReport {
   archive: ArchiveReadStats;
   /** Ledger commits missing from the archive when the comparison ran (`settled`: before the lock). */
   unarchived: UnarchivedCommits;
-  timings: { readMs: number; heldMs: number; totalMs: number };
+  /**
+   * Milliseconds: reading the archive with no lock, holding the processor out (of which: the catch-up
+   * with the ledger comparison, the comparison of the other tables, the swap), and the whole run.
+   */
+  timings: {
+    readMs: number;
+    heldMs: number;
+    held: { catchUpMs: number; compareMs: number; swapMs: number };
+    totalMs: number;
+  };
 }
 
 /** A rebuild found ledger commits the archive lacks and did not drop them. */
@@ -114,6 +123,7 @@ export async function runBatchLayer(deps: BatchLayerDeps, options: BatchRunOptio
     if (rebuild && before.settled > 0 && !options.dropUnarchived) throw new UnarchivedCommitsError(before);
 
     let heldMs = 0;
+    const held = { catchUpMs: 0, compareMs: 0, swapMs: 0 };
     const { diff, unarchived } = await deps.db.transaction(
       async (tx) => {
         await tx.query(
@@ -123,12 +133,15 @@ export async function runBatchLayer(deps: BatchLayerDeps, options: BatchRunOptio
         await options.whileHeld?.();
         const limit = options.maxListed ?? settings.batch.maxListedDifferences;
         const ledger = await catchUpWhileHeld(builder, deps.archive, () => diffLedgers(tx, stage, limit));
+        held.catchUpMs = performance.now() - heldAt;
         const missing = unarchivedOf(ledger, before);
         if (rebuild && missing.count > 0 && !options.dropUnarchived)
           throw new UnarchivedCommitsError(missing);
         const views = await diffViews(tx, stage, { windowSeconds: rules.windowSeconds, limit });
+        held.compareMs = performance.now() - heldAt - held.catchUpMs;
         if (rebuild) await stage.swapIn(tx);
         heldMs = performance.now() - heldAt;
+        held.swapMs = heldMs - held.catchUpMs - held.compareMs;
         const diff = { count: views.count + ledger.count, listed: [...views.listed, ...ledger.listed] };
         return { diff, unarchived: missing };
       },
@@ -144,7 +157,7 @@ export async function runBatchLayer(deps: BatchLayerDeps, options: BatchRunOptio
       view: { commits: builder.view.commits, suspiciousCommits: builder.view.suspiciousCommits },
       archive: builder.stats,
       unarchived,
-      timings: { readMs, heldMs, totalMs: performance.now() - started },
+      timings: { readMs, heldMs, held, totalMs: performance.now() - started },
     };
   } finally {
     // A swapped set is the live tables now; any other is dropped (a failed drop is cleaned up later).
