@@ -8,6 +8,11 @@
  *   npm run bench -- --csv <file>                   # your own file instead of the generated one
  *
  * The generated file is written once by the sample generator (not timed) and kept in the temp dir.
+ *
+ * After the first replay of each input, the batch layer over the archive it left: the view computed
+ * in memory (reading raw/ through the S3 emulator, decoding, de-duplicating, aggregating), a
+ * reconciliation and a rebuild (the same plus the staging tables through the Data API, the comparison
+ * and the swap). `--batch off` leaves it out.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -15,7 +20,13 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { runBatchLayer } from '../functions/batch/batch-run.js';
+import { MemoryViewSink } from '../functions/batch/memory-view-sink.js';
+import { S3RawArchive } from '../functions/batch/raw-archive.js';
+import { ViewBuilder } from '../functions/batch/view-builder.js';
 import { bundledSamplePath } from '../functions/producer/csv-input.js';
+import { dataApiDatabaseFromEnv } from '../functions/shared/database/data-api.js';
+import { settings } from '../functions/shared/settings.js';
 import { replayFile } from '../local/cli/replay-file.js';
 import { startLocalRuntime } from '../local/runtime.js';
 
@@ -25,11 +36,13 @@ const { values } = parseArgs({
     rows: { type: 'string', default: '1000000' },
     seed: { type: 'string', default: '7' },
     aggregation: { type: 'string', default: 'both' },
+    batch: { type: 'string', default: 'on' },
   },
 });
 
 const modes = { on: [true], off: [false], both: [true, false] }[values.aggregation ?? 'both'];
 if (!modes) throw new Error('--aggregation must be on, off or both');
+if (values.batch !== 'on' && values.batch !== 'off') throw new Error('--batch must be on or off');
 
 const generated = values.csv ?? join(tmpdir(), `infected-code-bench-${values.rows}-${values.seed}.csv`);
 if (!existsSync(generated)) {
@@ -65,7 +78,59 @@ interface Run {
   peakRssMb: number;
 }
 
-async function run(input: string, csv: string, aggregation: boolean): Promise<Run> {
+interface BatchRun {
+  input: string;
+  commits: number;
+  objects: number;
+  viewS: number;
+  viewRecordsPerSecond: number;
+  viewHeapMb: number;
+  reconcileS: number;
+  reconcileHeldMs: number;
+  differences: number;
+  rebuildS: number;
+  rebuildHeldMs: number;
+  rebuildHeld: string;
+  swapped: boolean;
+  peakRssMb: number;
+}
+
+/** The batch layer over the archive a replay left in this runtime. */
+async function runBatch(
+  input: string,
+  runtime: Awaited<ReturnType<typeof startLocalRuntime>>,
+): Promise<BatchRun> {
+  const archive = new S3RawArchive(runtime.s3, runtime.bucketName);
+  global.gc?.();
+  const heapBefore = process.memoryUsage().heapUsed;
+  const t0 = performance.now();
+  const builder = new ViewBuilder(settings.analytics, new MemoryViewSink(), '');
+  await builder.readAll(archive);
+  const viewMs = performance.now() - t0;
+  const viewHeapMb = Math.round((process.memoryUsage().heapUsed - heapBefore) / 2 ** 20);
+  const deps = { db: dataApiDatabaseFromEnv(runtime.functionEnv), archive };
+  const reconcile = await runBatchLayer(deps, { mode: 'reconcile' });
+  const rebuild = await runBatchLayer(deps, { mode: 'rebuild' });
+  const { catchUpMs, compareMs, swapMs } = rebuild.timings.held;
+  return {
+    input,
+    commits: builder.stats.records,
+    objects: builder.stats.objects,
+    viewS: viewMs / 1000,
+    viewRecordsPerSecond: Math.round((builder.stats.records * 1000) / viewMs),
+    viewHeapMb,
+    reconcileS: reconcile.timings.totalMs / 1000,
+    reconcileHeldMs: Math.round(reconcile.timings.heldMs),
+    differences: reconcile.differenceCount,
+    rebuildS: rebuild.timings.totalMs / 1000,
+    rebuildHeldMs: Math.round(rebuild.timings.heldMs),
+    rebuildHeld: `${Math.round(catchUpMs)} / ${Math.round(compareMs)} / ${Math.round(swapMs)}`,
+    swapped: rebuild.swapped,
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+  };
+}
+
+async function run(input: string, csv: string, aggregation: boolean, withBatch: boolean): Promise<Run> {
   const workDir = await mkdtemp(join(tmpdir(), 'bench-e2e-'));
   await chmod(workDir, 0o755);
   const t0 = performance.now();
@@ -84,6 +149,7 @@ async function run(input: string, csv: string, aggregation: boolean): Promise<Ru
     const summary = (await (await fetch(new URL('stats/summary', runtime.apiUrl))).json()) as {
       commits: number;
     };
+    if (withBatch) batchRuns.push(await runBatch(input, runtime));
     return {
       input,
       aggregation,
@@ -109,11 +175,18 @@ const inputs: Array<[string, string]> = [
   [values.csv ? 'your file' : `generated (${values.rows})`, generated],
 ];
 const runs: Run[] = [];
+const batchRuns: BatchRun[] = [];
 for (const [input, csv] of inputs) {
-  for (const aggregation of modes) {
+  for (const [index, aggregation] of modes.entries()) {
     console.error(`running ${input}, aggregation ${aggregation ? 'on' : 'off'} …`);
-    runs.push(await run(input, csv, aggregation));
+    runs.push(await run(input, csv, aggregation, values.batch === 'on' && index === 0));
   }
+}
+
+function printTable(header: string[], rows: string[][]): void {
+  console.log(`| ${header.join(' | ')} |`);
+  console.log(`| ${header.map(() => '---').join(' | ')} |`);
+  for (const row of rows) console.log(`| ${row.join(' | ')} |`);
 }
 
 const header = [
@@ -144,6 +217,42 @@ const table = runs.map((r) => [
   r.exact ? 'yes' : 'NO',
   String(r.peakRssMb),
 ]);
-console.log(`| ${header.join(' | ')} |`);
-console.log(`| ${header.map(() => '---').join(' | ')} |`);
-for (const row of table) console.log(`| ${row.join(' | ')} |`);
+printTable(header, table);
+
+if (batchRuns.length > 0) {
+  console.log('');
+  printTable(
+    [
+      'batch layer over',
+      'commits',
+      'raw/ objects',
+      'view in memory s',
+      'records/s',
+      'view heap MB',
+      'reconcile s',
+      'reconcile: processor held ms',
+      'differences',
+      'rebuild s',
+      'rebuild: processor held ms',
+      'held: catch-up and ledgers / other tables / swap ms',
+      'swapped',
+      'peak RSS MB',
+    ],
+    batchRuns.map((b) => [
+      b.input,
+      String(b.commits),
+      String(b.objects),
+      b.viewS.toFixed(1),
+      String(b.viewRecordsPerSecond),
+      String(b.viewHeapMb),
+      b.reconcileS.toFixed(1),
+      String(b.reconcileHeldMs),
+      String(b.differences),
+      b.rebuildS.toFixed(1),
+      String(b.rebuildHeldMs),
+      b.rebuildHeld,
+      b.swapped ? 'yes' : 'no',
+      String(b.peakRssMb),
+    ]),
+  );
+}

@@ -14,6 +14,8 @@ import { ENV } from '../functions/shared/env.js';
 import { settings } from '../functions/shared/settings.js';
 import type { PipelineConfig } from './config.js';
 import { ArchiveBucket, SOURCE_PREFIX } from './constructs/archive-bucket.js';
+import { ArchiveSql } from './constructs/archive-sql.js';
+import { BatchLayer } from './constructs/batch-layer.js';
 import { AuroraDatabase, EmulatedDatabase, type PipelineDatabase } from './constructs/database.js';
 import { DatabaseMigrations } from './constructs/database-migrations.js';
 import { PipelineFunction } from './constructs/pipeline-function.js';
@@ -42,6 +44,10 @@ export class PipelineStack extends Stack {
   readonly processor: PipelineFunction;
   readonly api: PipelineFunction;
   readonly readApi: ReadApi;
+  /** The batch layer's function; scheduled daily on the aws target. */
+  readonly batchLayer: BatchLayer;
+  /** Glue table and Athena workgroup over raw/: aws target only (LocalStack community has neither). */
+  readonly archiveSql?: ArchiveSql;
   /** Alarms, their topic and the dashboard: aws target only (see below). */
   readonly monitoring?: PipelineMonitoring;
 
@@ -145,6 +151,15 @@ export class PipelineStack extends Stack {
       ...functionDefaults,
     });
     database.grantReadOnlyDataApiAccess(this.api);
+
+    this.batchLayer = new BatchLayer(this, 'BatchLayer', {
+      archive: this.archive,
+      database,
+      scheduled: !onLocalStack,
+      ...functionDefaults,
+    });
+    this.batchLayer.node.addDependency(this.migrations);
+    if (!onLocalStack) this.archiveSql = new ArchiveSql(this, 'ArchiveSql', { archive: bucket });
     this.readApi = new ReadApi(this, 'ReadApi', {
       handler: this.api.function,
       logging: !onLocalStack,
@@ -164,7 +179,9 @@ export class PipelineStack extends Stack {
           processor: this.processor.function,
           api: this.api.function,
           migrator: this.migrations.migrator.function,
+          batch: this.batchLayer.function.function,
         },
+        watchReconciliation: true,
         api: this.readApi.api,
         alarmEmail: config.alarmEmail,
       });
@@ -191,6 +208,15 @@ export class PipelineStack extends Stack {
       value: this.migrations.migrator.function.functionName,
       description: 'Applies db/migrations when invoked with {} (scripts/migrate-deployed.ts)',
     });
+    new CfnOutput(this, 'BatchFunctionName', {
+      value: this.batchLayer.function.function.functionName,
+      description:
+        'Reconciles or rebuilds the views from raw/ (npm run reconcile|rebuild -- --target deployed)',
+    });
+    if (this.archiveSql) {
+      new CfnOutput(this, 'ArchiveDatabaseName', { value: this.archiveSql.databaseName });
+      new CfnOutput(this, 'AthenaWorkGroupName', { value: this.archiveSql.workGroupName });
+    }
     new CfnOutput(this, 'Target', {
       value: config.target,
       description: 'Where the stack runs; the deployed-stack scripts pick their endpoint from it',

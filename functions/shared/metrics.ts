@@ -26,6 +26,7 @@ export const METRIC_DIMENSIONS = {
 export const METRIC_SERVICES = {
   processor: 'processor',
   producer: 'producer',
+  batch: 'batch',
 } as const;
 
 export type MetricService = (typeof METRIC_SERVICES)[keyof typeof METRIC_SERVICES];
@@ -79,6 +80,20 @@ export const PRODUCER_METRICS = {
   rowsFailed: { name: 'RowsFailed', unit: 'Count', service: 'producer', extraDimensions: [] },
 } as const satisfies Record<string, PipelineMetric>;
 
+/** What the batch layer's function publishes once per reconciliation (scheduled daily on AWS). */
+export const BATCH_METRICS = {
+  /**
+   * Differences between the serving tables and the view recomputed from the archive (rows and fields
+   * that differ, commits counted on one side only); 0 when the two layers agree.
+   */
+  reconcileDifferences: {
+    name: 'ReconcileDifferences',
+    unit: 'Count',
+    service: 'batch',
+    extraDimensions: [],
+  },
+} as const satisfies Record<string, PipelineMetric>;
+
 /** One processor batch, as its metrics report it. */
 export interface BatchMetrics {
   commitsStored: number;
@@ -102,7 +117,7 @@ export interface RunMetrics {
  * The Powertools `Metrics` of one function: the pipeline namespace and the function's `service`.
  * Create it once per cold start, like the logger.
  *
- * @param service - `processor` or `producer`
+ * @param service - `processor`, `producer` or `batch`
  * @example
  * ```ts
  * const metrics = createPipelineMetrics('processor');
@@ -148,6 +163,17 @@ export function publishRunMetrics(metrics: Metrics, run: RunMetrics): void {
   for (const [reason, count] of Object.entries(run.rowsRejectedByReason)) {
     if (count > 0) publishWith(metrics, m.rowsRejected, { [METRIC_DIMENSIONS.reason]: reason }, count);
   }
+}
+
+/**
+ * Publishes the outcome of one reconciliation.
+ *
+ * @param metrics - from {@link createPipelineMetrics}`('batch')`
+ * @param differences - how many differences the reconciliation found
+ */
+export function publishReconcileMetrics(metrics: Metrics, differences: number): void {
+  add(metrics, BATCH_METRICS.reconcileDifferences, differences);
+  metrics.publishStoredMetrics();
 }
 
 function add(metrics: Metrics, metric: PipelineMetric, value: number): void {

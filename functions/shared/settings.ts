@@ -108,6 +108,58 @@ export const settings = {
     outlierMinCommits: 20,
   },
 
+  /**
+   * The batch layer (`functions/batch/`): the serving views recomputed from `raw/`, compared with the
+   * speed layer's tables (`npm run reconcile`, daily on AWS) or swapped in for them (`npm run rebuild`).
+   */
+  batch: {
+    /** Archive objects downloaded and decompressed ahead of the one being aggregated. */
+    readAheadObjects: 8,
+    /** New commits handed to the shared aggregation at once (the speed layer's batches are up to 2000). */
+    chunkCommits: 5_000,
+    /**
+     * JSON bytes of rows per Data API statement that writes the batch view: a quarter of the 4 MiB
+     * request limit, so escaping and the request's other fields never matter.
+     */
+    writeBytesPerStatement: 1024 * 1024,
+    /** Differences listed per view table (the count is always complete). */
+    maxListedDifferences: 200,
+    /**
+     * Holding the processor out: the longest wait for the processor's transaction in flight to finish
+     * (it is bounded by `processor.transaction.statementTimeoutMs` per statement).
+     */
+    lockTimeoutMs: 30_000,
+    /**
+     * While the processor is held out, how long to wait for commits it counted but had not archived yet
+     * (its archive write follows its commit). Below `processor.transaction.lockTimeoutMs`, so that a
+     * processor transaction waiting meanwhile still gets through instead of failing and retrying.
+     */
+    archiveCatchUpMs: 3_000,
+    /**
+     * A commit in the ledger but not in the archive after this long is not an archive write in flight:
+     * its batch is being retried, went to the dead-letter queue, or its object was removed. Twice the
+     * processor's timeout: an invocation that counts a batch archives it within its own timeout.
+     */
+    unarchivedAfterSeconds: 120,
+    /** Staging tables left by a run that died are dropped by the next run after this long. */
+    staleStageHours: 6,
+    /** The scheduled reconciliation on the aws target: every day at this UTC time. */
+    reconcileSchedule: { hour: 3, minute: 15 },
+    /** The alarm on its `ReconcileDifferences` metric fires above this many differences. */
+    reconcileDifferencesAbove: 0,
+    /** SQL over the archive (Glue table, Athena workgroup, `npm run archive:sql`). */
+    sql: {
+      /** The table over `raw/`, in Glue and in DuckDB alike. */
+      tableName: 'raw_commits',
+      /** Partition projection covers arrival dates back this many years. */
+      projectionYears: 5,
+      /** Athena refuses a query that would scan more than this. */
+      bytesScannedCutoffPerQuery: 10 * 1024 * MIB,
+      /** Query results are kept this long in the results bucket. */
+      resultsExpirationDays: 7,
+    },
+  },
+
   /** Object keys in the archive bucket and their lifecycle. */
   archive: {
     /** Where CSV files are uploaded for the deployed producer to replay; the only prefix it may read. */
@@ -195,6 +247,8 @@ export const settings = {
     processor: { memorySize: 512, timeoutSeconds: 60 },
     api: { memorySize: 256, timeoutSeconds: 10 },
     migrator: { memorySize: 256, timeoutSeconds: 300 },
+    /** The batch layer's function: a pass over the whole archive (Lambda's 15-minute maximum). */
+    batch: { memorySize: 1024, timeoutSeconds: 900 },
     logRetentionDays: 14,
   },
 } as const;

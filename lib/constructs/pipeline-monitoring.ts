@@ -26,6 +26,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
+  BATCH_METRICS,
   METRIC_DIMENSIONS,
   METRICS_NAMESPACE,
   type PipelineMetric,
@@ -47,6 +48,11 @@ export interface PipelineMonitoringProps {
    * @default - no subscription
    */
   readonly alarmEmail?: string;
+  /**
+   * Alarm on the daily reconciliation's `ReconcileDifferences` (the batch layer's schedule).
+   * @default false
+   */
+  readonly watchReconciliation?: boolean;
 }
 
 /** The alarms by what they watch; a function's are `<name>Errors` and `<name>Throttles`. */
@@ -207,6 +213,20 @@ export class PipelineMonitoring extends Construct {
         'The read API is slow at the 99th percentile (database capacity, cold starts).',
       ),
     };
+    if (props.watchReconciliation) {
+      // Published once a day: a period of a day keeps the alarm in its state until the next run.
+      alarms.reconcileDifferences = alarm(
+        'ReconcileDifferencesAlarm',
+        contractMetric(BATCH_METRICS.reconcileDifferences, {
+          statistic: 'Maximum',
+          period: Duration.days(1),
+        }),
+        settings.batch.reconcileDifferencesAbove,
+        'The daily reconciliation found the serving tables differ from the view recomputed from the archive: ' +
+          'list the differences with `npm run reconcile -- --target deployed`, repair them with ' +
+          '`npm run rebuild -- --target deployed` (the batch function logs the same table).',
+      );
+    }
     for (const [name, fn] of Object.entries(props.functions)) {
       const id = name.charAt(0).toUpperCase() + name.slice(1);
       alarms[`${name}Errors`] = alarm(

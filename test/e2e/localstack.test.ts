@@ -22,7 +22,11 @@
  *    overview tiles against /stats/summary;
  * 5. invokes the producer again, waits until raw/ holds the second arrival (each record twice: proof
  *    that the processor handled the replay) and checks that no aggregate changed;
- * 6. always destroys the stack it deployed (`cdklocal destroy --force`), even after a failure.
+ * 6. runs the batch layer through the deployed batch function (`npm run reconcile|rebuild -- --target
+ *    deployed`): the reconciliation finds no difference; after one serving row is corrupted through the
+ *    emulated database it reports exactly that row; the rebuild repairs it and the API serves what it
+ *    served before;
+ * 7. always destroys the stack it deployed (`cdklocal destroy --force`), even after a failure.
  *
  * The Data API endpoint the deployed functions use (`-c dataApiEndpoint`):
  * - `LOCALSTACK_DATA_API_ENDPOINT` when set;
@@ -49,6 +53,7 @@ import { afterAll, beforeAll, expect, it, type TestContext } from 'vitest';
 import { bundledSamplePath } from '../../functions/producer/csv-input.js';
 import { PIPELINE_SCHEMA } from '../../functions/shared/database/migrations.js';
 import { settings } from '../../functions/shared/settings.js';
+import { type BatchOutcome, runOnDeployedStack } from '../../scripts/batch/batch-cli.js';
 import {
   invokeDeployed,
   lambdaClientFor,
@@ -62,7 +67,12 @@ import { expectGroupsToMatch } from '../support/aggregate-assertions.js';
 import { occurrences, RAW_KEY, type RawArchive, RawArchiveReader } from '../support/archive-reader.js';
 import { type ExpectedAggregates, expectedAggregates } from '../support/expected-aggregates.js';
 import { runCdkLocal } from './support/cdklocal.js';
-import { chooseDataApiEndpoint, dropPipelineSchema, reachableFromTest } from './support/emulated-database.js';
+import {
+  chooseDataApiEndpoint,
+  dropPipelineSchema,
+  reachableFromTest,
+  runOnLocalDatabase,
+} from './support/emulated-database.js';
 import {
   checkLocalStack,
   errorText,
@@ -99,6 +109,9 @@ let context: string[] = [];
 let deployStarted = false;
 let cdkLocalRan = false;
 let outputs: StackOutputs = {};
+let outputsFile = '';
+/** Where the test reaches the emulated database itself, when it can. */
+let databaseFromTest: string | undefined;
 let api: ReadApi;
 let archive: RawArchiveReader;
 let firstFailure: string | undefined;
@@ -230,6 +243,7 @@ beforeAll(async () => {
 
   await clock.run('reset the emulated database', async () => {
     const reachable = await reachableFromTest(dataApi.forFunctions);
+    databaseFromTest = reachable;
     if (reachable) {
       await dropPipelineSchema(reachable);
       log(`  dropped schema ${PIPELINE_SCHEMA} through ${reachable}`);
@@ -253,7 +267,7 @@ beforeAll(async () => {
     cdkLocal(['bootstrap', 'aws://000000000000/us-east-1', ...context], 'cdklocal-bootstrap.log', 5 * MINUTE),
   );
 
-  const outputsFile = join(workDir, 'outputs.json');
+  outputsFile = join(workDir, 'outputs.json');
   deployStarted = true;
   await clock.run('cdklocal deploy', () =>
     cdkLocal(
@@ -446,6 +460,69 @@ step('the processor archives the second arrival under raw/ and changes no aggreg
   expect([...counts].filter(([, n]) => n !== 2).slice(0, 10)).toEqual([]);
   expect(counts.size).toBe(csvCommitIds.length);
   expect(await api.snapshot()).toEqual(beforeReplay);
+});
+
+/** A run of the deployed batch function; a refused rebuild fails the step with its reason. */
+async function deployedBatch(mode: 'reconcile' | 'rebuild') {
+  const outcome: BatchOutcome = await runOnDeployedStack(mode, outputsFile, stackName);
+  if ('refused' in outcome) throw new Error(`the ${mode} refused: ${outcome.refused}`);
+  const { report } = outcome;
+  log(
+    `  ${mode}: ${report.differenceCount} difference(s), ${report.view.commits} commits from ` +
+      `${report.archive.records} records, ${Math.round(report.timings.totalMs)} ms ` +
+      `(processor held ${Math.round(report.timings.heldMs)} ms)`,
+  );
+  return report;
+}
+
+step(
+  'the deployed batch function reconciles the archive with the serving tables: no difference',
+  async () => {
+    const report = await deployedBatch('reconcile');
+    expect(report.differences).toEqual([]);
+    expect(report).toMatchObject({ mode: 'reconcile', swapped: false, differenceCount: 0 });
+    expect(report.view).toEqual({
+      commits: expected.summary.commits,
+      suspiciousCommits: expected.summary.suspiciousCommits,
+    });
+    // Both arrivals of every record were read; the second ones are repeats.
+    expect(report.archive).toMatchObject({
+      records: 2 * csvCommitIds.length,
+      repeats: csvCommitIds.length,
+      invalid: 0,
+    });
+    expect(report.unarchived.count).toBe(0);
+  },
+);
+
+step('reconcile reports exactly a corrupted serving row, and rebuild repairs it', async () => {
+  if (!databaseFromTest) {
+    log('  the emulated database is not reachable from the test: corruption and rebuild not checked');
+    return;
+  }
+  const before = await api.snapshot();
+  const py = before.languages.items.find((item) => item.language === 'py');
+  if (!py) throw new Error('no py language in /stats/languages');
+  await runOnLocalDatabase(
+    databaseFromTest,
+    `UPDATE ${PIPELINE_SCHEMA}.group_stats SET commits = commits + 1 WHERE dimension = 'language' AND key = 'py'`,
+  );
+  const found = await deployedBatch('reconcile');
+  expect(found.differences).toEqual([
+    {
+      dimension: 'language',
+      key: 'py',
+      field: 'commits',
+      hot: String(py.commits + 1),
+      batch: String(py.commits),
+    },
+  ]);
+  expect(found.differenceCount).toBe(1);
+
+  const rebuilt = await deployedBatch('rebuild');
+  expect(rebuilt).toMatchObject({ mode: 'rebuild', swapped: true, differenceCount: 1 });
+  expect(await api.snapshot()).toEqual(before);
+  expect((await deployedBatch('reconcile')).differenceCount).toBe(0);
 });
 
 step('no batch went to the dead-letter queue', async () => {

@@ -105,6 +105,21 @@ describe('the bundled handlers in the cloud assembly', () => {
     expect((await runtime.get<{ commits: number }>('stats/authors/bundled')).body.commits).toBe(2);
   });
 
+  it('batch: reconciles the serving tables with the archive, when invoked and on its schedule', async () => {
+    const reconcile = await bundled(pipeline.stack.batchLayer.function);
+    const direct = await reconcile({ action: 'reconcile' }, context, () => undefined);
+    expect(direct).toMatchObject({ mode: 'reconcile', differenceCount: 0, swapped: false });
+    const { body } = await runtime.get<{ commits: number }>('stats/summary');
+    expect(direct.view.commits).toBe(body.commits);
+    const scheduled = await reconcile(
+      { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} },
+      context,
+      () => undefined,
+    );
+    expect(scheduled).toMatchObject({ mode: 'reconcile', differenceCount: 0 });
+    await expect(reconcile({ action: 'drop everything' }, context, () => undefined)).rejects.toThrow();
+  });
+
   it('api: answers a REST proxy event from the database', async () => {
     const api = await bundled(pipeline.stack.api);
     const response = (await api(restEvent('/stats/authors/bundled'), context, () => undefined)) as {

@@ -526,7 +526,10 @@ describe('a data directory from before the owner role', () => {
       ),
     );
 
-    expect(report).toEqual({ applied: ['002_reader_role.sql'], skipped: ['001_aggregates.sql'] });
+    expect(report).toEqual({
+      applied: ['002_reader_role.sql', '003_batch_layer.sql'],
+      skipped: ['001_aggregates.sql'],
+    });
     expect(ledger.records).toEqual([[{ stringValue: 'new' }], [{ stringValue: 'old' }]]);
     expect(readable.records).toEqual([[{ longValue: 0 }]]);
     expect(owners.rows.map((row) => row.owner)).toEqual([PIPELINE_OWNER_ROLE]);
@@ -591,7 +594,7 @@ describe('the migrations on a cluster without the reader role (as on AWS)', () =
       await reader.end();
 
       expect(served.rows).toEqual([{ n: 0 }]);
-      expect(report.applied).toEqual(['001_aggregates.sql', '002_reader_role.sql']);
+      expect(report.applied).toEqual(['001_aggregates.sql', '002_reader_role.sql', '003_batch_layer.sql']);
       expect(records).toEqual([
         [
           { booleanValue: false },

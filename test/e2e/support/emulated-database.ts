@@ -83,6 +83,19 @@ export async function dropPipelineSchema(endpoint: string): Promise<void> {
   await execute(endpoint, `DROP SCHEMA IF EXISTS ${PIPELINE_SCHEMA} CASCADE`);
 }
 
+/**
+ * Runs one statement as the owner on the local emulated database (the end-to-end test corrupts a
+ * serving row with it, to see the batch layer find and repair it).
+ *
+ * @param endpoint - from {@link reachableFromTest}: loopback, verified to serve the local ARNs
+ * @param sql - one statement
+ */
+export async function runOnLocalDatabase(endpoint: string, sql: string): Promise<void> {
+  if (!isLoopback(endpoint))
+    throw new Error(`refusing to write to a database that is not local: ${endpoint}`);
+  await execute(endpoint, sql);
+}
+
 async function answersAsLocalDatabase(endpoint: string): Promise<boolean> {
   try {
     await execute(endpoint, 'SELECT 1', 3_000);

@@ -1,10 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
+  BATCH_METRICS,
   createPipelineMetrics,
   METRICS_NAMESPACE,
   PROCESSOR_METRICS,
   PRODUCER_METRICS,
   publishBatchMetrics,
+  publishReconcileMetrics,
   publishRunMetrics,
 } from '../../../functions/shared/metrics.js';
 import { captureEmf, type IndexedEmf } from '../../support/emf.js';
@@ -87,9 +89,27 @@ describe('the producer run metrics', () => {
   });
 });
 
+describe('the reconciliation metric', () => {
+  it('publishes the number of differences under the batch service, zero included', () => {
+    publishReconcileMetrics(createPipelineMetrics('batch'), 0);
+    publishReconcileMetrics(createPipelineMetrics('batch'), 3);
+    expect(emfLines()).toEqual(
+      [0, 3].map((value) => ({
+        namespace: METRICS_NAMESPACE,
+        dimensions: { service: 'batch' },
+        values: { [BATCH_METRICS.reconcileDifferences.name]: [value, 'Count'] },
+      })),
+    );
+  });
+});
+
 describe('the metric contract', () => {
   it('gives every metric of the namespace a distinct name', () => {
-    const all = [...Object.values(PROCESSOR_METRICS), ...Object.values(PRODUCER_METRICS)];
+    const all = [
+      ...Object.values(PROCESSOR_METRICS),
+      ...Object.values(PRODUCER_METRICS),
+      ...Object.values(BATCH_METRICS),
+    ];
     expect(new Set(all.map((m) => m.name)).size).toBe(all.length);
   });
 });

@@ -111,7 +111,13 @@ export function describeLeastPrivilege(synthesized: () => SynthesizedPipeline): 
 
     it('lets each function write only to its own log group', () => {
       const p = synthesized();
-      for (const fn of [p.stack.producer, p.stack.processor, p.stack.api, p.stack.migrations.migrator]) {
+      for (const fn of [
+        p.stack.producer,
+        p.stack.processor,
+        p.stack.api,
+        p.stack.migrations.migrator,
+        p.stack.batchLayer.function,
+      ]) {
         const logs = statementsOf(p, fn).filter((s) => s.action.startsWith('logs:'));
         expect(logs.map((s) => s.action).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
         for (const statement of logs) {
@@ -122,7 +128,13 @@ export function describeLeastPrivilege(synthesized: () => SynthesizedPipeline): 
 
     it('grants no "*" action and no "*" resource to any function', () => {
       const p = synthesized();
-      for (const fn of [p.stack.producer, p.stack.processor, p.stack.api, p.stack.migrations.migrator]) {
+      for (const fn of [
+        p.stack.producer,
+        p.stack.processor,
+        p.stack.api,
+        p.stack.migrations.migrator,
+        p.stack.batchLayer.function,
+      ]) {
         for (const statement of statementsOf(p, fn)) {
           expect(statement.action).not.toBe('*');
           expect(statement.action).not.toMatch(/^[a-z0-9-]+:\*$/);

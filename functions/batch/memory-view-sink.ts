@@ -1,0 +1,37 @@
+/**
+ * A {@link ViewSink} that keeps the batch view in memory, keyed as the tables are: for the tests, which
+ * compare it with other computations, and for the benchmark, which times the computation alone.
+ */
+import type { FlaggedCommit, GroupDelta, WindowDelta } from '../processor/aggregate.js';
+import type { RunningStats } from '../processor/running-stats.js';
+import type { ViewChanges } from './batch-view.js';
+import type { ViewSink } from './view-builder.js';
+
+export class MemoryViewSink implements ViewSink {
+  /** By `<dimension>\u0000<key>`. */
+  readonly groups = new Map<string, GroupDelta>();
+  readonly windows = new Map<string, WindowDelta>();
+  readonly baselines = new Map<string, RunningStats>();
+  readonly suspicious: FlaggedCommit[] = [];
+  ledgerIds = 0;
+
+  async addLedgerIds(ids: readonly string[]): Promise<void> {
+    this.ledgerIds += ids.length;
+  }
+
+  async write(changes: ViewChanges): Promise<void> {
+    for (const group of changes.groups) this.groups.set(`${group.dimension}\u0000${group.key}`, group);
+    for (const window of changes.windows) this.windows.set(window.windowStart, window);
+    for (const { author, ...stats } of changes.baselines) this.baselines.set(author, stats);
+    this.suspicious.push(...changes.suspicious);
+  }
+
+  /** The view's rows of one dimension, by key. */
+  dimension(dimension: GroupDelta['dimension']): Map<string, GroupDelta> {
+    return new Map(
+      [...this.groups.values()]
+        .filter((group) => group.dimension === dimension)
+        .map((group) => [group.key, group]),
+    );
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * The staging set of one batch run (db/migrations/003_batch_layer.sql): a copy of every table the
+ * processor writes, named after the run's token, that the batch view is written into. Rows are written
+ * set-based, as the processor writes its own; a row written again replaces the earlier one (the view's
+ * rows are totals, not deltas).
+ */
+import { randomBytes } from 'node:crypto';
+import type { Database, SqlExecutor } from '../shared/database/data-api.js';
+import { settings } from '../shared/settings.js';
+import type { ViewChanges } from './batch-view.js';
+import { jsonChunks } from './json-chunks.js';
+import type { ViewSink } from './view-builder.js';
+
+/** The tables a staging set copies, as `pipeline.batch_stage_tables()` lists them. */
+export const STAGED_TABLES = [
+  'ingested_commits',
+  'group_stats',
+  'window_stats',
+  'suspicious_commits',
+  'author_baselines',
+] as const;
+
+export type StagedTable = (typeof STAGED_TABLES)[number];
+
+/** Ledger commits the archive does not hold (yet), as seen from the staging set. */
+export interface UnarchivedCommits {
+  count: number;
+  /** Of those, the ones counted longer ago than `settings.batch.unarchivedAfterSeconds`. */
+  settled: number;
+  /** A few of their ids, settled ones first. */
+  sample: string[];
+}
+
+export class StageTables implements ViewSink {
+  private constructor(
+    private readonly db: Database,
+    readonly token: string,
+  ) {}
+
+  /**
+   * Creates the staging set of a new run (dropping those of runs that died long ago).
+   *
+   * @param db - the owner's Data API identity
+   */
+  static async create(db: Database): Promise<StageTables> {
+    const token = randomBytes(6).toString('hex');
+    await db.query('SELECT pipeline.create_batch_stage(:token, :stale::interval) AS created', {
+      token,
+      stale: `${settings.batch.staleStageHours} hours`,
+    });
+    return new StageTables(db, token);
+  }
+
+  /** The schema-qualified name of the staging copy of `table` (the token is hex: no quoting needed). */
+  name(table: StagedTable): string {
+    return `pipeline.${table}__stage_${this.token}`;
+  }
+
+  /** Adds first arrivals to the staging ledger. */
+  async addLedgerIds(ids: readonly string[]): Promise<void> {
+    for (const chunk of jsonChunks(ids, settings.batch.writeBytesPerStatement)) {
+      await this.db.query(
+        `INSERT INTO ${this.name('ingested_commits')} (commit_id)
+         SELECT id FROM jsonb_array_elements_text(:ids::jsonb) AS t(id)
+         ON CONFLICT (commit_id) DO NOTHING`,
+        { ids: chunk },
+      );
+    }
+  }
+
+  /**
+   * Writes the view's changed rows.
+   *
+   * @param changes - from `BatchView.takeChanges`
+   * @param windowSeconds - the window length the view was computed with
+   */
+  async write(changes: ViewChanges, windowSeconds: number): Promise<void> {
+    const budget = settings.batch.writeBytesPerStatement;
+    for (const rows of jsonChunks(changes.groups, budget)) {
+      await this.db.query(
+        `INSERT INTO ${this.name('group_stats')} AS g (dimension, key, commits, lines_added, lines_deleted,
+           entropy_sum, max_entropy, suspicious_commits, first_event_time, last_event_time, last_ingested_at)
+         SELECT d.dimension, d.key, d.commits, d."linesAdded", d."linesDeleted", d."entropySum", d."maxEntropy",
+           d."suspiciousCommits", d."firstEventTime", d."lastEventTime", now()
+         FROM jsonb_to_recordset(:rows::jsonb) AS d(dimension text, key text, commits bigint, "linesAdded" bigint,
+           "linesDeleted" bigint, "entropySum" numeric, "maxEntropy" numeric, "suspiciousCommits" bigint,
+           "firstEventTime" timestamptz, "lastEventTime" timestamptz)
+         ON CONFLICT (dimension, key) DO UPDATE SET
+           commits = EXCLUDED.commits, lines_added = EXCLUDED.lines_added, lines_deleted = EXCLUDED.lines_deleted,
+           entropy_sum = EXCLUDED.entropy_sum, max_entropy = EXCLUDED.max_entropy,
+           suspicious_commits = EXCLUDED.suspicious_commits, first_event_time = EXCLUDED.first_event_time,
+           last_event_time = EXCLUDED.last_event_time`,
+        { rows },
+      );
+    }
+    for (const rows of jsonChunks(changes.windows, budget)) {
+      await this.db.query(
+        `INSERT INTO ${this.name('window_stats')} AS w (window_seconds, window_start, commits, lines_added,
+           lines_deleted, entropy_sum, suspicious_commits)
+         SELECT :windowSeconds::int, d."windowStart", d.commits, d."linesAdded", d."linesDeleted", d."entropySum",
+           d."suspiciousCommits"
+         FROM jsonb_to_recordset(:rows::jsonb) AS d("windowStart" timestamptz, commits bigint, "linesAdded" bigint,
+           "linesDeleted" bigint, "entropySum" numeric, "suspiciousCommits" bigint)
+         ON CONFLICT (window_seconds, window_start) DO UPDATE SET
+           commits = EXCLUDED.commits, lines_added = EXCLUDED.lines_added, lines_deleted = EXCLUDED.lines_deleted,
+           entropy_sum = EXCLUDED.entropy_sum, suspicious_commits = EXCLUDED.suspicious_commits`,
+        { rows, windowSeconds },
+      );
+    }
+    for (const rows of jsonChunks(changes.baselines, budget)) {
+      await this.db.query(
+        `INSERT INTO ${this.name('author_baselines')} AS b (author, commits, entropy_mean, entropy_m2)
+         SELECT d.author, d.count, d.mean, d.m2
+         FROM jsonb_to_recordset(:rows::jsonb) AS d(author text, count bigint, mean float8, m2 float8)
+         ON CONFLICT (author) DO UPDATE SET
+           commits = EXCLUDED.commits, entropy_mean = EXCLUDED.entropy_mean, entropy_m2 = EXCLUDED.entropy_m2`,
+        { rows },
+      );
+    }
+    for (const rows of jsonChunks(changes.suspicious, budget)) {
+      await this.db.query(
+        `INSERT INTO ${this.name('suspicious_commits')} (commit_id, reason, author, file_path, entropy,
+           lines_added, lines_deleted, event_time)
+         SELECT d."commitId", d.reason, d.author, d."filePath", d.entropy, d."linesAdded", d."linesDeleted",
+           d."eventTime"
+         FROM jsonb_to_recordset(:rows::jsonb) AS d("commitId" text, reason text, author text,
+           "filePath" text, entropy numeric, "linesAdded" int, "linesDeleted" int, "eventTime" timestamptz)
+         ON CONFLICT (commit_id, reason) DO NOTHING`,
+        { rows },
+      );
+    }
+  }
+
+  /** Fresh planner statistics, for the comparison's joins and for the API once swapped in. */
+  async analyze(): Promise<void> {
+    for (const table of STAGED_TABLES) await this.db.query(`ANALYZE ${this.name(table)}`);
+  }
+
+  /**
+   * The live ledger's commits that the staging ledger lacks: counted by the speed layer, not (yet)
+   * found in the archive.
+   *
+   * @param executor - the database, or the transaction holding the processor out
+   */
+  async unarchived(executor: SqlExecutor = this.db): Promise<UnarchivedCommits> {
+    const [row] = await executor.query<{ missing: number; settled: number; sample: string | null }>(
+      `WITH missing AS (
+         SELECT l.commit_id, l.ingested_at < now() - make_interval(secs => :settleSeconds::int) AS settled
+         FROM pipeline.ingested_commits l
+         WHERE NOT EXISTS (SELECT 1 FROM ${this.name('ingested_commits')} s WHERE s.commit_id = l.commit_id)
+       )
+       SELECT count(*)::int8 AS missing, count(*) FILTER (WHERE settled)::int8 AS settled,
+         (SELECT to_jsonb(array_agg(commit_id))::text FROM (
+            SELECT commit_id FROM missing ORDER BY settled DESC, commit_id COLLATE "C" LIMIT 10) few) AS sample
+       FROM missing`,
+      { settleSeconds: settings.batch.unarchivedAfterSeconds },
+    );
+    return {
+      count: row?.missing ?? 0,
+      settled: row?.settled ?? 0,
+      sample: row?.sample ? (JSON.parse(row.sample) as string[]) : [],
+    };
+  }
+
+  /** Puts the staging set in place of the live tables, inside the given transaction. */
+  async swapIn(tx: SqlExecutor): Promise<void> {
+    await tx.query('SELECT pipeline.swap_in_batch_stage(:token) AS swapped', { token: this.token });
+  }
+
+  /** Drops the staging set (after a reconciliation, or a rebuild that did not swap). */
+  async drop(): Promise<void> {
+    await this.db.query('SELECT pipeline.drop_batch_stage(:token) AS dropped', { token: this.token });
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * Which archive `npm run archive:sql` reads: the running embedded runtime's S3 emulator (default), or
+ * a deployed stack's bucket (its outputs file; LocalStack's gateway or AWS), and where its local copy
+ * is kept.
+ */
+import { join, resolve } from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
+import { createS3Client } from '../../functions/shared/adapters/aws-clients.js';
+import { ENV, requireEnv } from '../../functions/shared/env.js';
+import { findRuntime } from '../../local/runtime-file.js';
+import { DeployedStackError, readStackOutputs, requireOutput } from '../deployed-stack.js';
+
+export interface ArchiveTarget {
+  s3: S3Client;
+  bucket: string;
+  /** Where the local copy of `raw/` is kept. */
+  cacheDir: string;
+}
+
+const LOCALSTACK_ENDPOINT = 'http://localhost:4566';
+
+/**
+ * @param dataDir - the `--data-dir` of `npm start`
+ */
+export function embeddedArchive(dataDir: string): ArchiveTarget {
+  const lookup = findRuntime(resolve(dataDir));
+  if (lookup.kind !== 'running') {
+    throw new DeployedStackError(
+      `no embedded runtime is running for ${dataDir} (${lookup.file} is ${lookup.kind}): start one with ` +
+        'npm start (with the same --data-dir), or pass --target deployed for a deployed stack',
+    );
+  }
+  const { env } = lookup.runtime;
+  Object.assign(process.env, env);
+  return {
+    s3: createS3Client(env),
+    bucket: requireEnv(ENV.bucketName, env),
+    cacheDir: join(resolve(dataDir), 'archive-sql-cache'),
+  };
+}
+
+/**
+ * @param outputsFile - the stack outputs (`cdk deploy --outputs-file`)
+ * @param stackName - needed when the file holds several pipeline stacks
+ */
+export async function deployedArchive(outputsFile: string, stackName?: string): Promise<ArchiveTarget> {
+  const outputs = await readStackOutputs(outputsFile, stackName);
+  const bucket = requireOutput(outputs, 'BucketName');
+  const s3 =
+    outputs.Target === 'localstack'
+      ? new S3Client({
+          endpoint: process.env.AWS_ENDPOINT_URL ?? LOCALSTACK_ENDPOINT,
+          forcePathStyle: true,
+          region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+          credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+        })
+      : new S3Client({});
+  return { s3, bucket, cacheDir: resolve('.cache', 'archive-sql', bucket) };
+}
