@@ -26,7 +26,9 @@
  *    deployed`): the reconciliation finds no difference; after one serving row is corrupted through the
  *    emulated database it reports exactly that row; the rebuild repairs it and the API serves what it
  *    served before;
- * 7. always destroys the stack it deployed (`cdklocal destroy --force`), even after a failure.
+ * 7. puts a failure pointer naming stored records on the dead-letter queue and runs
+ *    `npm run redrive -- --deployed`: it exits 0, empties the queue and changes no aggregate;
+ * 8. always destroys the stack it deployed (`cdklocal destroy --force`), even after a failure.
  *
  * The Data API endpoint the deployed functions use (`-c dataApiEndpoint`):
  * - `LOCALSTACK_DATA_API_ENDPOINT` when set;
@@ -39,15 +41,22 @@
  * after each replay. Every phase is logged with its duration and a table sums them up at the end; the
  * cdklocal logs stay in the temporary folder printed at the start when something fails.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { DescribeStreamSummaryCommand, KinesisClient } from '@aws-sdk/client-kinesis';
+import {
+  DescribeStreamSummaryCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  KinesisClient,
+  ListShardsCommand,
+} from '@aws-sdk/client-kinesis';
 import { LambdaClient, ListEventSourceMappingsCommand } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, expect, it, type TestContext } from 'vitest';
 import { bundledSamplePath } from '../../functions/producer/csv-input.js';
@@ -528,3 +537,78 @@ step('reconcile reports exactly a corrupted serving row, and rebuild repairs it'
 step('no batch went to the dead-letter queue', async () => {
   expect(await deadLetters()).toBe(0);
 });
+
+/** The first records of the stream's first shard, as a failure pointer the mapping would write. */
+async function pointerToStoredRecords(count: number): Promise<string> {
+  const kinesis = new KinesisClient({});
+  try {
+    const streamName = requireOutput(outputs, 'StreamName');
+    const { StreamDescriptionSummary } = await kinesis.send(
+      new DescribeStreamSummaryCommand({ StreamName: streamName }),
+    );
+    const { Shards = [] } = await kinesis.send(new ListShardsCommand({ StreamName: streamName }));
+    const shardId = Shards[0]?.ShardId ?? '';
+    const { ShardIterator } = await kinesis.send(
+      new GetShardIteratorCommand({
+        StreamName: streamName,
+        ShardId: shardId,
+        ShardIteratorType: 'TRIM_HORIZON',
+      }),
+    );
+    const { Records = [] } = await kinesis.send(new GetRecordsCommand({ ShardIterator, Limit: count }));
+    if (Records.length < count)
+      throw new Error(`${shardId} holds ${Records.length} records, wanted ${count}`);
+    return JSON.stringify({
+      requestContext: { condition: 'RetryAttemptsExhausted', approximateInvokeCount: 1 },
+      timestamp: new Date().toISOString(),
+      KinesisBatchInfo: {
+        shardId,
+        startSequenceNumber: Records[0]?.SequenceNumber,
+        endSequenceNumber: Records[count - 1]?.SequenceNumber,
+        batchSize: count,
+        streamArn: StreamDescriptionSummary?.StreamARN,
+      },
+    });
+  } finally {
+    kinesis.destroy();
+  }
+}
+
+step(
+  'npm run redrive -- --deployed takes a pointer from the queue, re-reads its records and changes no aggregate',
+  async () => {
+    if (!databaseFromTest) {
+      log('  the emulated database is not reachable from the test: redrive not checked');
+      return;
+    }
+    // Records every one of which is stored already: the ledger must make their redrive a no-op.
+    const before = await api.snapshot();
+    const sqs = new SQSClient({});
+    try {
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: onEndpoint(requireOutput(outputs, 'DeadLetterQueueUrl'), endpoint),
+          MessageBody: await pointerToStoredRecords(3),
+        }),
+      );
+    } finally {
+      sqs.destroy();
+    }
+    expect(await deadLetters()).toBe(1);
+    const run = spawnSync(
+      'npx',
+      ['tsx', 'scripts/redrive.ts', '--deployed', '--outputs', outputsFile, '--stack', stackName],
+      {
+        encoding: 'utf8',
+        timeout: 5 * MINUTE,
+        // The operator reaches the database where the test does (in Docker mode not the functions' name).
+        env: { ...process.env, AWS_ENDPOINT_URL_RDS_DATA: databaseFromTest },
+      },
+    );
+    log(`  redrive (exit ${run.status}):\n${run.stdout.trim()}`);
+    expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
+    expect(run.stdout).toMatch(/1 pointer, 1 recovered/);
+    expect(await deadLetters()).toBe(0);
+    expect(await api.snapshot()).toEqual(before);
+  },
+);
