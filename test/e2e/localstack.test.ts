@@ -60,6 +60,7 @@ import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-s
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, expect, it, type TestContext } from 'vitest';
 import { bundledSamplePath } from '../../functions/producer/csv-input.js';
+import { createKinesisClient } from '../../functions/shared/adapters/aws-clients.js';
 import { PIPELINE_SCHEMA } from '../../functions/shared/database/migrations.js';
 import { settings } from '../../functions/shared/settings.js';
 import { type BatchOutcome, runOnDeployedStack } from '../../scripts/batch/batch-cli.js';
@@ -540,7 +541,8 @@ step('no batch went to the dead-letter queue', async () => {
 
 /** The first records of the stream's first shard, as a failure pointer the mapping would write. */
 async function pointerToStoredRecords(count: number): Promise<string> {
-  const kinesis = new KinesisClient({});
+  // The pipeline's own client: plain HTTP/1.1 (the SDK's default handler speaks HTTP/2 to GetRecords).
+  const kinesis = createKinesisClient();
   try {
     const streamName = requireOutput(outputs, 'StreamName');
     const { StreamDescriptionSummary } = await kinesis.send(
