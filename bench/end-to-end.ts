@@ -14,8 +14,6 @@
  * reconciliation and a rebuild (the same plus the staging tables through the Data API, the comparison
  * and the swap). `--batch off` leaves it out.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +27,7 @@ import { dataApiDatabaseFromEnv } from '../functions/shared/database/data-api.js
 import { settings } from '../functions/shared/settings.js';
 import { replayFile } from '../local/cli/replay-file.js';
 import { startLocalRuntime } from '../local/runtime.js';
+import { generatedCsv } from './support/generated-csv.js';
 
 const { values } = parseArgs({
   options: {
@@ -44,24 +43,7 @@ const modes = { on: [true], off: [false], both: [true, false] }[values.aggregati
 if (!modes) throw new Error('--aggregation must be on, off or both');
 if (values.batch !== 'on' && values.batch !== 'off') throw new Error('--batch must be on or off');
 
-const generated = values.csv ?? join(tmpdir(), `infected-code-bench-${values.rows}-${values.seed}.csv`);
-if (!existsSync(generated)) {
-  console.error(`generating ${values.rows} rows into ${generated} …`);
-  execFileSync(
-    'npx',
-    [
-      'tsx',
-      'scripts/generate-sample.ts',
-      '--rows',
-      String(values.rows),
-      '--seed',
-      String(values.seed),
-      '--out',
-      generated,
-    ],
-    { stdio: 'ignore' },
-  );
-}
+const generated = values.csv ?? generatedCsv(Number(values.rows), Number(values.seed));
 
 interface Run {
   input: string;

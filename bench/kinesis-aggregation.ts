@@ -11,6 +11,7 @@
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { deaggregate, packRecords, type UserRecord } from '../functions/shared/kinesis-aggregation/index.js';
+import { syntheticCommit } from './support/synthetic-commit.js';
 
 const { values } = parseArgs({
   options: {
@@ -38,22 +39,7 @@ interface ReferenceLibrary {
 const reference = createRequire(import.meta.url)('aws-kinesis-agg') as ReferenceLibrary;
 
 function commitRecords(): UserRecord[] {
-  return Array.from({ length: RECORDS }, (_, i) => {
-    const author = `person_${(i % AUTHORS) + 1}`;
-    const record = {
-      commitId: `c_${String(i).padStart(7, '0')}`,
-      author,
-      time: i * 7,
-      filePath: `/services/search/module_${i % 997}/config_${String(i).padStart(6, '0')}.py`,
-      linesAdded: i % 50,
-      linesDeleted: i % 13,
-      entropy: Number(((i % 1000) / 1000).toFixed(4)),
-      message: 'release: prepare v1.2.0 and update the deployment notes for the search service',
-      eventTime: new Date(Date.UTC(2024, 0, 1) + i * 7000).toISOString(),
-      ingestedAt: '2024-01-01T00:00:00.000Z',
-    };
-    return { partitionKey: author, data: Buffer.from(JSON.stringify(record)) };
-  });
+  return Array.from({ length: RECORDS }, (_, i) => syntheticCommit(i, AUTHORS));
 }
 
 /** Wall-clock and CPU seconds of a synchronous run (CPU time is the steadier figure on a busy machine). */

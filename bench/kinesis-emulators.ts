@@ -37,6 +37,7 @@ import {
   type PutRecordsRequestEntry,
 } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { syntheticCommit } from './support/synthetic-commit.js';
 
 const { values } = parseArgs({
   options: {
@@ -150,20 +151,8 @@ function makeBatches(): PutRecordsRequestEntry[][] {
   for (let start = 0; start < RECORDS; start += BATCH) {
     const batch: PutRecordsRequestEntry[] = [];
     for (let i = start; i < Math.min(RECORDS, start + BATCH); i += 1) {
-      const author = `person_${(i % AUTHORS) + 1}`;
-      const record = {
-        commitId: `c_${String(i).padStart(7, '0')}`,
-        author,
-        time: i * 7,
-        filePath: `/services/search/module_${i % 997}/config_${String(i).padStart(6, '0')}.py`,
-        linesAdded: i % 50,
-        linesDeleted: i % 13,
-        entropy: Number(((i % 1000) / 1000).toFixed(4)),
-        message: 'release: prepare v1.2.0 and update the deployment notes for the search service',
-        eventTime: new Date(Date.UTC(2024, 0, 1) + i * 7000).toISOString(),
-        ingestedAt: '2024-01-01T00:00:00.000Z',
-      };
-      batch.push({ PartitionKey: author, Data: Buffer.from(JSON.stringify(record)) });
+      const { partitionKey, data } = syntheticCommit(i, AUTHORS);
+      batch.push({ PartitionKey: partitionKey, Data: data });
     }
     batches.push(batch);
   }

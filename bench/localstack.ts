@@ -7,7 +7,6 @@
  *   npm run localstack:host                         # or: npm run localstack:up
  *   npm run bench:localstack -- --rows 200000 [--aggregation on|off|both] [--seed 7]
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -34,6 +33,7 @@ import {
   onEndpoint,
 } from '../test/e2e/support/localstack.js';
 import { ReadApi, type Summary } from '../test/e2e/support/read-api.js';
+import { generatedCsv } from './support/generated-csv.js';
 
 const { values } = parseArgs({
   options: {
@@ -52,23 +52,7 @@ const workDir = await mkdtemp(join(tmpdir(), 'bench-localstack-'));
 const stackName = `InfectedCodeBench-${Date.now().toString(36)}`;
 const seconds = (since: number) => (performance.now() - since) / 1000;
 
-const csv = join(workDir, 'bench.csv');
-execFileSync(
-  'npx',
-  [
-    'tsx',
-    'scripts/generate-sample.ts',
-    '--rows',
-    String(values.rows),
-    '--seed',
-    String(values.seed),
-    '--out',
-    csv,
-  ],
-  {
-    stdio: 'ignore',
-  },
-);
+const csv = generatedCsv(Number(values.rows), Number(values.seed));
 const rows = Number(values.rows);
 
 const info = await checkLocalStack(endpoint);

@@ -46,7 +46,7 @@ runCli(async () => {
   }
   const target =
     values.target === 'embedded'
-      ? embeddedArchive(values['data-dir'])
+      ? await embeddedArchive(values['data-dir'])
       : await deployedArchive(values.outputs, values.stack);
   const sync = await syncArchiveCache(target.s3, target.bucket, target.cacheDir);
   console.error(

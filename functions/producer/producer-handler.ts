@@ -13,12 +13,13 @@ import { S3ObjectStore } from '../shared/adapters/s3-object-store.js';
 import { ENV, type FunctionEnvironment, requireEnv } from '../shared/env.js';
 import { createPipelineMetrics, METRIC_SERVICES, publishRunMetrics } from '../shared/metrics.js';
 import { settings } from '../shared/settings.js';
-import { bundledSamplePath, openLocalFile, openS3Object } from './csv-input.js';
+import { bundledSamplePath, openLocalFile } from './csv-input.js';
 import { pacingOf } from './pacing-options.js';
 import { createProducer } from './producer.js';
 import { ObjectStoreRejectSink } from './reject-sinks.js';
 import type { ReplayResult } from './replay.js';
 import { runMetricsOf } from './run-metrics.js';
+import { readS3Object } from './s3-object-reader.js';
 
 const eventSchema = z
   .object({
@@ -50,7 +51,7 @@ export function createProducerHandler(env: FunctionEnvironment): ProducerHandler
     const request = eventSchema.parse(event ?? {});
     const source = request.source;
     const input = source
-      ? await openS3Object(s3, source.bucket, source.key)
+      ? readS3Object(s3, source.bucket, source.key, settings.producer.sourceRead)
       : openLocalFile(bundledSamplePath());
     logger.info('replay started', { source: source ?? 'bundled sample' });
 

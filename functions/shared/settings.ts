@@ -41,6 +41,13 @@ export const settings = {
      * (record-bounds.ts); a longer record is malformed (e.g. an unclosed quote) and is rejected alone.
      */
     maxCsvRecordChars: 65_536,
+    /**
+     * How the CSV is read from S3: in ranges of `rangeBytes`, each its own GET, resumed at the byte it
+     * broke off at (up to `attempts` times per range). A replay paced by the stream reads slowly (about
+     * 1 MiB/s per shard), and a server or proxy may close a long-lived, slowly read response (LocalStack's
+     * closed one after 83 s and 14 MB); a range is read in seconds.
+     */
+    sourceRead: { rangeBytes: 8 * MIB, attempts: 5, retryDelayMs: 200 },
     /** Rejected rows buffered before they are written out as one object (Lambda: `rejected/` parts). */
     maxRejectBufferBytes: 4 * MIB,
     /**

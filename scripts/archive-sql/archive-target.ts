@@ -7,8 +7,8 @@ import { join, resolve } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '../../functions/shared/adapters/aws-clients.js';
 import { ENV, requireEnv } from '../../functions/shared/env.js';
-import { findRuntime } from '../../local/runtime-file.js';
-import { DeployedStackError, readStackOutputs, requireOutput } from '../deployed-stack.js';
+import { findRunningRuntime } from '../../local/cli/embedded-runtime.js';
+import { readStackOutputs, requireOutput } from '../deployed-stack.js';
 
 export interface ArchiveTarget {
   s3: S3Client;
@@ -22,15 +22,8 @@ const LOCALSTACK_ENDPOINT = 'http://localhost:4566';
 /**
  * @param dataDir - the `--data-dir` of `npm start`
  */
-export function embeddedArchive(dataDir: string): ArchiveTarget {
-  const lookup = findRuntime(resolve(dataDir));
-  if (lookup.kind !== 'running') {
-    throw new DeployedStackError(
-      `no embedded runtime is running for ${dataDir} (${lookup.file} is ${lookup.kind}): start one with ` +
-        'npm start (with the same --data-dir), or pass --target deployed for a deployed stack',
-    );
-  }
-  const { env } = lookup.runtime;
+export async function embeddedArchive(dataDir: string): Promise<ArchiveTarget> {
+  const { env } = await findRunningRuntime(dataDir, 'or pass --target deployed for a deployed stack');
   Object.assign(process.env, env);
   return {
     s3: createS3Client(env),

@@ -11,7 +11,6 @@
  * Exit status: reconcile 0 when the layers agree, 1 when they differ; rebuild 0 once swapped, 1 when it
  * refused; 2 when the command could not run.
  */
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BatchResponse } from '../../functions/batch/batch-handler.js';
 import {
@@ -25,7 +24,7 @@ import { createS3Client } from '../../functions/shared/adapters/aws-clients.js';
 import { dataApiDatabaseFromEnv } from '../../functions/shared/database/data-api.js';
 import { ENV, requireEnv } from '../../functions/shared/env.js';
 import { settings } from '../../functions/shared/settings.js';
-import { findRuntime } from '../../local/runtime-file.js';
+import { findRunningRuntime } from '../../local/cli/embedded-runtime.js';
 import {
   DeployedStackError,
   invokeDeployed,
@@ -51,14 +50,7 @@ export async function runOnEmbeddedRuntime(
   dataDir: string,
   dropUnarchived = false,
 ): Promise<BatchOutcome> {
-  const lookup = findRuntime(resolve(dataDir));
-  if (lookup.kind !== 'running') {
-    throw new DeployedStackError(
-      `no embedded runtime is running for ${dataDir} (${lookup.file} is ${lookup.kind}): start one with ` +
-        'npm start (with the same --data-dir), or pass --target deployed for a deployed stack',
-    );
-  }
-  const { env } = lookup.runtime;
+  const { env } = await findRunningRuntime(dataDir, 'or pass --target deployed for a deployed stack');
   // The SDK's credentials and region come from the environment, as for the runtime's own functions.
   Object.assign(process.env, env);
   const deps = {

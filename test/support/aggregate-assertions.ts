@@ -3,7 +3,7 @@
  * integration suite (embedded runtime) and the end-to-end suite (LocalStack).
  */
 import { expect } from 'vitest';
-import type { ExpectedGroup } from './expected-aggregates.js';
+import type { ExpectedAggregates, ExpectedGroup } from './expected-aggregates.js';
 
 export interface GroupItem {
   commits: number;
@@ -44,4 +44,27 @@ export function expectGroupsToMatch(
     });
     expect(item.avgEntropy).toBeCloseTo(group.entropySum / group.commits, 9);
   }
+}
+
+/** The summary's counts equal the independent computation (average entropy to 9 digits). */
+export function expectSummaryToMatch(summary: Record<string, unknown>, expected: ExpectedAggregates): void {
+  expect(summary).toMatchObject({
+    commits: expected.summary.commits,
+    authors: expected.summary.authors,
+    linesAdded: expected.summary.linesAdded,
+    linesDeleted: expected.summary.linesDeleted,
+    suspiciousCommits: expected.summary.suspiciousCommits,
+  });
+  expect(summary.avgEntropy).toBeCloseTo(expected.summary.avgEntropy, 9);
+}
+
+/** Each group dimension with its API listing (every item at limit=1000) and its expected groups. */
+export function groupListings(
+  expected: ExpectedAggregates,
+): Array<{ keyField: 'author' | 'module' | 'language'; path: string; groups: Map<string, ExpectedGroup> }> {
+  return [
+    { keyField: 'author', path: 'stats/authors?limit=1000', groups: expected.authors },
+    { keyField: 'module', path: 'stats/modules?limit=1000', groups: expected.modules },
+    { keyField: 'language', path: 'stats/languages?limit=1000', groups: expected.languages },
+  ];
 }

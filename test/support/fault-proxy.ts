@@ -7,7 +7,9 @@
  *   answer (a connection reset or a proxy dropping the answer: the outcome is unknown to the caller);
  * - `respond`: answer with a given error instead of the server (`after: true`: once the server acted);
  * - `delay`: the server acts, the answer is held back (past the caller's timeout);
- * - `reset`: the connection is reset before the server sees the call.
+ * - `reset`: the connection is reset before the server sees the call;
+ * - `break-body`: the server's answer starts (status, headers, its full length announced), then the
+ *   connection is reset after `afterBytes` bytes of the body (a stream cut off mid-download).
  *
  * Rules match on what a call says (path, headers, body), so a test can pick "the ledger claim" or "the
  * PutRecords carrying commit c_7" precisely, and can count how often each rule fired.
@@ -39,7 +41,8 @@ export type Fault =
   | { kind: 'lose-response' }
   | { kind: 'reset' }
   | { kind: 'respond'; response: CannedResponse; after?: boolean }
-  | { kind: 'delay'; ms: number };
+  | { kind: 'delay'; ms: number }
+  | { kind: 'break-body'; afterBytes: number };
 
 export interface FaultRule {
   /** For messages and `hits`. */
@@ -117,10 +120,14 @@ export async function startFaultProxy(target?: string): Promise<FaultProxy> {
             };
             if (fault?.kind === 'lose-response') return request.socket.destroy();
             if (fault?.kind === 'respond') return reply(response, fault.response);
+            if (fault?.kind === 'break-body')
+              return breakBody(response, real, Buffer.concat(parts), fault.afterBytes);
             if (fault?.kind === 'delay') {
               setTimeout(() => reply(response, real, Buffer.concat(parts)), fault.ms).unref();
               return;
             }
+            // A HEAD answer announces the length of a body it does not carry.
+            if (call.method === 'HEAD') return replyHead(response, real);
             reply(response, real, Buffer.concat(parts));
           });
         },
@@ -178,6 +185,18 @@ function reply(
   const headers = { ...rest, 'content-length': String(raw.length) };
   response.writeHead(answer.status, headers);
   response.end(raw);
+}
+
+function replyHead(response: ServerResponse, answer: CannedResponse): void {
+  if (response.destroyed) return;
+  response.writeHead(answer.status, answer.headers);
+  response.end();
+}
+
+function breakBody(response: ServerResponse, answer: CannedResponse, raw: Buffer, afterBytes: number): void {
+  const { 'transfer-encoding': _chunked, ...rest } = answer.headers;
+  response.writeHead(answer.status, { ...rest, 'content-length': String(raw.length) });
+  response.write(raw.subarray(0, afterBytes), () => response.socket?.destroy());
 }
 
 function flatHeaders(headers: IncomingHttpHeaders): Record<string, string> {
