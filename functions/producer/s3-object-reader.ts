@@ -11,15 +11,15 @@ import { InputFormatError } from '../shared/errors.js';
 export interface RangedReadOptions {
   /** Bytes per GET. */
   rangeBytes: number;
-  /** Attempts per range, the first included, before the read fails. */
+  /** Attempts in a row that bring no new byte, the first included, before the read fails. */
   attempts: number;
   /** Pause before a resumed attempt. */
   retryDelayMs: number;
 }
 
 /**
- * @returns the object's bytes in order; the stream errors with the position reached when a range
- *   cannot be read in `attempts`, or with an InputFormatError when the object changes meanwhile
+ * @returns the object's bytes in order; the stream errors with the position reached when `attempts`
+ *   GETs in a row bring no byte, or with an InputFormatError when the object changes meanwhile
  */
 export function readS3Object(
   client: S3Client,
@@ -43,7 +43,9 @@ async function* objectChunks(
   let offset = 0;
   while (offset < size) {
     const rangeEnd = Math.min(offset + options.rangeBytes, size) - 1;
+    // Attempts in a row that brought no byte: a download that keeps moving is resumed for as long as it moves.
     for (let attempt = 1; ; attempt += 1) {
+      const startedAt = offset;
       try {
         const response = await client.send(
           new GetObjectCommand({
@@ -68,9 +70,11 @@ async function* objectChunks(
             cause: error,
           });
         }
-        if (error instanceof InputFormatError || attempt >= options.attempts) {
+        if (error instanceof InputFormatError) throw error;
+        if (offset > startedAt) attempt = 0;
+        else if (attempt >= options.attempts) {
           throw new Error(
-            `${where}: the read broke off at byte ${offset} of ${size} ${attempt} time(s): ${messageOf(error)}`,
+            `${where}: the read broke off at byte ${offset} of ${size} ${attempt} times in a row without progress: ${messageOf(error)}`,
             { cause: error },
           );
         }

@@ -43,7 +43,7 @@ export const settings = {
     maxCsvRecordChars: 65_536,
     /**
      * How the CSV is read from S3: in ranges of `rangeBytes`, each its own GET, resumed at the byte it
-     * broke off at (up to `attempts` times per range). A replay paced by the stream reads slowly (about
+     * broke off at (it fails after `attempts` GETs in a row that bring no byte). A replay paced by the stream reads slowly (about
      * 1 MiB/s per shard), and a server or proxy may close a long-lived, slowly read response (LocalStack's
      * closed one after 83 s and 14 MB); a range is read in seconds.
      */
