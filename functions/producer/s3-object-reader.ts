@@ -41,45 +41,46 @@ async function* objectChunks(
   const size = head.ContentLength ?? 0;
   const etag = head.ETag;
   let offset = 0;
+  // GETs in a row that brought no byte: a download that keeps moving is resumed as long as it moves.
+  let stalled = 0;
+  // A resumed GET finishes the range the broken one was reading.
+  let rangeEnd = -1;
   while (offset < size) {
-    const rangeEnd = Math.min(offset + options.rangeBytes, size) - 1;
-    // Attempts in a row that brought no byte: a download that keeps moving is resumed for as long as it moves.
-    for (let attempt = 1; ; attempt += 1) {
-      const startedAt = offset;
-      try {
-        const response = await client.send(
-          new GetObjectCommand({
-            Bucket: bucket,
-            Key: key,
-            Range: `bytes=${offset}-${rangeEnd}`,
-            IfMatch: etag,
-          }),
-        );
-        // Servers without conditional GETs (some emulators) still tell the version by its ETag.
-        if (etag && response.ETag && response.ETag !== etag) throw new ObjectChangedError();
-        if (!response.Body) throw new InputFormatError(`${where} answered a range without a body`);
-        for await (const chunk of response.Body as Readable) {
-          offset += (chunk as Uint8Array).length;
-          yield chunk as Uint8Array;
-        }
-        if (offset <= rangeEnd) throw new Error(`the range ended at byte ${offset}, before ${rangeEnd + 1}`);
-        break;
-      } catch (error) {
-        if (changedMeanwhile(error)) {
-          throw new InputFormatError(`${where} changed while it was read (at byte ${offset} of ${size})`, {
-            cause: error,
-          });
-        }
-        if (error instanceof InputFormatError) throw error;
-        if (offset > startedAt) attempt = 0;
-        else if (attempt >= options.attempts) {
-          throw new Error(
-            `${where}: the read broke off at byte ${offset} of ${size} ${attempt} times in a row without progress: ${messageOf(error)}`,
-            { cause: error },
-          );
-        }
-        await sleep(options.retryDelayMs * attempt);
+    if (offset > rangeEnd) rangeEnd = Math.min(offset + options.rangeBytes, size) - 1;
+    const startedAt = offset;
+    try {
+      const response = await client.send(
+        new GetObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Range: `bytes=${offset}-${rangeEnd}`,
+          IfMatch: etag,
+        }),
+      );
+      // Servers without conditional GETs (some emulators) still tell the version by its ETag.
+      if (etag && response.ETag && response.ETag !== etag) throw new ObjectChangedError();
+      if (!response.Body) throw new InputFormatError(`${where} answered a range without a body`);
+      for await (const chunk of response.Body as Readable) {
+        offset += (chunk as Uint8Array).length;
+        yield chunk as Uint8Array;
       }
+      if (offset <= rangeEnd) throw new Error(`the range ended at byte ${offset}, before ${rangeEnd + 1}`);
+      stalled = 0;
+    } catch (error) {
+      if (changedMeanwhile(error)) {
+        throw new InputFormatError(`${where} changed while it was read (at byte ${offset} of ${size})`, {
+          cause: error,
+        });
+      }
+      if (error instanceof InputFormatError) throw error;
+      stalled = offset > startedAt ? 0 : stalled + 1;
+      if (stalled >= options.attempts) {
+        throw new Error(
+          `${where}: the read broke off at byte ${offset} of ${size} ${stalled} times in a row without progress: ${messageOf(error)}`,
+          { cause: error },
+        );
+      }
+      await sleep(options.retryDelayMs * Math.max(1, stalled));
     }
   }
 }
