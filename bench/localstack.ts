@@ -20,7 +20,7 @@ import {
   readStackOutputs,
   requireOutput,
 } from '../scripts/deployed-stack.js';
-import { runCdkLocal } from '../test/e2e/support/cdklocal.js';
+import { localStackDeployContext, runCdkLocal } from '../test/e2e/support/cdklocal.js';
 import {
   chooseDataApiEndpoint,
   dropPipelineSchema,
@@ -57,17 +57,10 @@ const rows = Number(values.rows);
 
 const info = await checkLocalStack(endpoint);
 const dataApi = await chooseDataApiEndpoint(info.isDocker);
-const context = [
-  '-c',
-  'target=localstack',
-  '-c',
-  `stackName=${stackName}`,
-  '-c',
-  `dataApiEndpoint=${dataApi.forFunctions}`,
-];
+const context = localStackDeployContext(stackName, dataApi.forFunctions, join(workDir, 'cdk.out'));
 const cdk = (args: string[], log: string) =>
   runCdkLocal({
-    args: [...args, ...context, '--output', join(workDir, 'cdk.out'), '--no-notices'],
+    args: [...args, ...context],
     env: awsEnvironment,
     logFile: join(workDir, log),
     timeoutMs: 15 * 60_000,

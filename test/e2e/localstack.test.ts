@@ -76,7 +76,7 @@ import { openDashboard } from '../browser/support/dashboard-page.js';
 import { expectGroupsToMatch, expectSummaryToMatch } from '../support/aggregate-assertions.js';
 import { occurrences, RAW_KEY, type RawArchive, RawArchiveReader } from '../support/archive-reader.js';
 import { type ExpectedAggregates, expectedAggregates } from '../support/expected-aggregates.js';
-import { runCdkLocal } from './support/cdklocal.js';
+import { localStackDeployContext, runCdkLocal } from './support/cdklocal.js';
 import {
   chooseDataApiEndpoint,
   dropPipelineSchema,
@@ -262,17 +262,7 @@ beforeAll(async () => {
     }
   });
 
-  context = [
-    '-c',
-    'target=localstack',
-    '-c',
-    `stackName=${stackName}`,
-    '-c',
-    `dataApiEndpoint=${dataApi.forFunctions}`,
-    '--output',
-    join(workDir, 'cdk.out'),
-    '--no-notices',
-  ];
+  context = localStackDeployContext(stackName, dataApi.forFunctions, join(workDir, 'cdk.out'));
   await clock.run('cdklocal bootstrap', () =>
     cdkLocal(['bootstrap', 'aws://000000000000/us-east-1', ...context], 'cdklocal-bootstrap.log', 5 * MINUTE),
   );

@@ -20,6 +20,7 @@ import type {
 import { settings } from '../../functions/shared/settings.js';
 import type { Dimension } from '../../functions/shared/vocabulary.js';
 import { type ExpectedGroup, expectedAggregates } from '../support/expected-aggregates.js';
+import { seededRandom } from '../support/seeded-random.js';
 import { startTestRuntime, type TestRuntime } from '../support/test-runtime.js';
 
 // ---------------------------------------------------------------------------------------------------
@@ -35,18 +36,6 @@ interface FixtureCommit {
   linesDeleted: number;
   entropyText: string;
   message: string;
-}
-
-/** A small deterministic PRNG (mulberry32), so the fixture is the same on every run. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 const PERSON_1 = 'person_1';
@@ -135,7 +124,7 @@ function csvLine(commit: FixtureCommit): string {
 
 /** The fixture's valid commits (unique ids, CSV order) and the CSV text that holds them. */
 function buildFixture(): { commits: FixtureCommit[]; csv: string } {
-  const random = prng(20_240_101);
+  const random = seededRandom(20_240_101);
   const integer = (below: number) => Math.floor(random() * below);
   // Two hours of event time with no commit in [3000 s, 3600 s): those windows must be absent.
   const time = () => {

@@ -11,6 +11,28 @@ const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const CDKLOCAL = fileURLToPath(new URL('../../../node_modules/.bin/cdklocal', import.meta.url));
 const TAIL_LINES = 60;
 
+/**
+ * The context and output flags of a LocalStack deployment: the stack's own name, the Data API endpoint
+ * its functions reach, and a cdk.out of its own.
+ */
+export function localStackDeployContext(
+  stackName: string,
+  dataApiEndpoint: string,
+  outputDir: string,
+): string[] {
+  return [
+    '-c',
+    'target=localstack',
+    '-c',
+    `stackName=${stackName}`,
+    '-c',
+    `dataApiEndpoint=${dataApiEndpoint}`,
+    '--output',
+    outputDir,
+    '--no-notices',
+  ];
+}
+
 export interface CdkLocalRun {
   /** cdklocal's arguments, e.g. `['deploy', 'MyStack', '--require-approval', 'never']`. */
   args: string[];

@@ -3,18 +3,9 @@
  * (empty data, unicode and integer-like keys, lengths across varint boundaries).
  */
 import type { UserRecord } from '../../../functions/shared/kinesis-aggregation/index.js';
+import { seededRandom } from '../../support/seeded-random.js';
 
-/** mulberry32: a small deterministic PRNG, uniform in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+export { seededRandom };
 
 const UNICODE = ['ключ', '🦀', 'é', '中文', '\u0000', ' ', 'ß'];
 
