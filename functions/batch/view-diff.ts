@@ -28,8 +28,7 @@ export interface ViewDiff {
 }
 
 interface Field {
-  name: string;
-  /** SQL of the column, prefixed with the side's alias: `%.commits`. */
+  /** The column, the same on both sides; also the field named in a difference. */
   column: string;
   /** How to show it; `%` is the column expression. @default '%::text' */
   text?: string;
@@ -61,14 +60,14 @@ const COMPARISONS: readonly TableComparison[] = [
     on: 'b.dimension = h.dimension AND b.key = h.key',
     presence: 'key',
     fields: [
-      { name: 'commits', column: 'commits' },
-      { name: 'lines_added', column: 'lines_added' },
-      { name: 'lines_deleted', column: 'lines_deleted' },
-      { name: 'entropy_sum', column: 'entropy_sum', text: NUMERIC },
-      { name: 'max_entropy', column: 'max_entropy', text: NUMERIC },
-      { name: 'suspicious_commits', column: 'suspicious_commits' },
-      { name: 'first_event_time', column: 'first_event_time', text: ISO },
-      { name: 'last_event_time', column: 'last_event_time', text: ISO },
+      { column: 'commits' },
+      { column: 'lines_added' },
+      { column: 'lines_deleted' },
+      { column: 'entropy_sum', text: NUMERIC },
+      { column: 'max_entropy', text: NUMERIC },
+      { column: 'suspicious_commits' },
+      { column: 'first_event_time', text: ISO },
+      { column: 'last_event_time', text: ISO },
     ],
   },
   {
@@ -78,11 +77,11 @@ const COMPARISONS: readonly TableComparison[] = [
     on: 'b.window_seconds = h.window_seconds AND b.window_start = h.window_start',
     presence: 'window_start',
     fields: [
-      { name: 'commits', column: 'commits' },
-      { name: 'lines_added', column: 'lines_added' },
-      { name: 'lines_deleted', column: 'lines_deleted' },
-      { name: 'entropy_sum', column: 'entropy_sum', text: NUMERIC },
-      { name: 'suspicious_commits', column: 'suspicious_commits' },
+      { column: 'commits' },
+      { column: 'lines_added' },
+      { column: 'lines_deleted' },
+      { column: 'entropy_sum', text: NUMERIC },
+      { column: 'suspicious_commits' },
     ],
     where: 'window_seconds = :windowSeconds::int',
   },
@@ -93,12 +92,12 @@ const COMPARISONS: readonly TableComparison[] = [
     on: 'b.commit_id = h.commit_id AND b.reason = h.reason',
     presence: 'commit_id',
     fields: [
-      { name: 'author', column: 'author' },
-      { name: 'file_path', column: 'file_path' },
-      { name: 'entropy', column: 'entropy', text: NUMERIC },
-      { name: 'lines_added', column: 'lines_added' },
-      { name: 'lines_deleted', column: 'lines_deleted' },
-      { name: 'event_time', column: 'event_time', text: ISO },
+      { column: 'author' },
+      { column: 'file_path' },
+      { column: 'entropy', text: NUMERIC },
+      { column: 'lines_added' },
+      { column: 'lines_deleted' },
+      { column: 'event_time', text: ISO },
     ],
   },
   {
@@ -107,11 +106,7 @@ const COMPARISONS: readonly TableComparison[] = [
     key: 'coalesce(h.author, b.author)',
     on: 'b.author = h.author',
     presence: 'author',
-    fields: [
-      { name: 'commits', column: 'commits' },
-      { name: 'entropy_mean', column: 'entropy_mean' },
-      { name: 'entropy_m2', column: 'entropy_m2' },
-    ],
+    fields: [{ column: 'commits' }, { column: 'entropy_mean' }, { column: 'entropy_m2' }],
   },
 ];
 
@@ -132,7 +127,7 @@ export function comparisonSql(comparison: TableComparison, stage: StageTables): 
       CASE WHEN ${present('b')} THEN 'present' ELSE 'absent' END)`,
     ...comparison.fields.map((field, index) => {
       const show = (alias: 'h' | 'b') => (field.text ?? '%::text').replace('%', `${alias}.${field.column}`);
-      return `(${index + 1}, '${field.name}', h.${field.column} IS DISTINCT FROM b.${field.column}, ${show('h')}, ${show('b')})`;
+      return `(${index + 1}, '${field.column}', h.${field.column} IS DISTINCT FROM b.${field.column}, ${show('h')}, ${show('b')})`;
     }),
   ];
   return `SELECT count(*) OVER () AS total, d.dimension, d.key, d.field, d.hot, d.batch
