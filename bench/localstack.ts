@@ -20,6 +20,7 @@ import {
   readStackOutputs,
   requireOutput,
 } from '../scripts/deployed-stack.js';
+import { onLocalStackGateway } from '../scripts/localstack-gateway.js';
 import { localStackDeployContext, runCdkLocal } from '../test/e2e/support/cdklocal.js';
 import {
   chooseDataApiEndpoint,
@@ -30,7 +31,6 @@ import {
   checkLocalStack,
   localStackAwsEnvironment,
   localStackEndpoint,
-  onEndpoint,
 } from '../test/e2e/support/localstack.js';
 import { ReadApi, type Summary } from '../test/e2e/support/read-api.js';
 import { generatedCsv } from './support/generated-csv.js';
@@ -57,7 +57,7 @@ const rows = Number(values.rows);
 
 const info = await checkLocalStack(endpoint);
 const dataApi = await chooseDataApiEndpoint(info.isDocker);
-const context = localStackDeployContext(stackName, dataApi.forFunctions, join(workDir, 'cdk.out'));
+const context = localStackDeployContext(stackName, endpoint, dataApi.forFunctions, join(workDir, 'cdk.out'));
 const cdk = (args: string[], log: string) =>
   runCdkLocal({
     args: [...args, ...context],
@@ -79,7 +79,7 @@ try {
   );
   console.error(`deployed ${stackName} in ${seconds(started).toFixed(1)} s`);
   const outputs = await readStackOutputs(outputsFile, stackName);
-  const api = new ReadApi(onEndpoint(requireOutput(outputs, 'ApiPathUrl'), endpoint));
+  const api = new ReadApi(onLocalStackGateway(requireOutput(outputs, 'ApiPathUrl'), endpoint));
   const bucket = requireOutput(outputs, 'BucketName');
   const key = `${settings.archive.sourcePrefix}bench.csv`;
   await new S3Client({ forcePathStyle: true }).send(

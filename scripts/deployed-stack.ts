@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { ConfigurationError } from '../functions/shared/errors.js';
+import { localStackGateway } from './localstack-gateway.js';
 
 export type StackOutputs = Readonly<Record<string, string | undefined>>;
 
@@ -20,7 +21,6 @@ export class DeployedStackError extends Error {
   override readonly name = 'DeployedStackError';
 }
 
-const LOCALSTACK_ENDPOINT = 'http://localhost:4566';
 const LOCALSTACK_REGION = 'us-east-1';
 
 /**
@@ -75,7 +75,7 @@ export function requireOutput(outputs: StackOutputs, name: string): string {
  */
 export function useTargetEndpoints(outputs: StackOutputs): void {
   if (outputs.Target !== 'localstack') return;
-  process.env.AWS_ENDPOINT_URL ??= LOCALSTACK_ENDPOINT;
+  process.env.AWS_ENDPOINT_URL = localStackGateway();
   process.env.AWS_REGION ??= process.env.AWS_DEFAULT_REGION ?? LOCALSTACK_REGION;
   process.env.AWS_ACCESS_KEY_ID = 'test';
   process.env.AWS_SECRET_ACCESS_KEY = 'test';
@@ -97,7 +97,7 @@ export function lambdaClientFor(outputs: StackOutputs, timeoutSeconds: number): 
     maxAttempts: 1,
     requestHandler: { requestTimeout: (timeoutSeconds + 30) * 1000 },
     ...(outputs.Target === 'localstack' && {
-      endpoint: process.env.AWS_ENDPOINT_URL ?? LOCALSTACK_ENDPOINT,
+      endpoint: localStackGateway(),
       region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? LOCALSTACK_REGION,
       credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     }),

@@ -9,6 +9,7 @@ import { createS3Client } from '../../functions/shared/adapters/aws-clients.js';
 import { ENV, requireEnv } from '../../functions/shared/env.js';
 import { findRunningRuntime } from '../../local/cli/embedded-runtime.js';
 import { readStackOutputs, requireOutput } from '../deployed-stack.js';
+import { localStackGateway } from '../localstack-gateway.js';
 
 export interface ArchiveTarget {
   s3: S3Client;
@@ -16,8 +17,6 @@ export interface ArchiveTarget {
   /** Where the local copy of `raw/` is kept. */
   cacheDir: string;
 }
-
-const LOCALSTACK_ENDPOINT = 'http://localhost:4566';
 
 /**
  * @param dataDir - the `--data-dir` of `npm start`
@@ -42,7 +41,7 @@ export async function deployedArchive(outputsFile: string, stackName?: string): 
   const s3 =
     outputs.Target === 'localstack'
       ? new S3Client({
-          endpoint: process.env.AWS_ENDPOINT_URL ?? LOCALSTACK_ENDPOINT,
+          endpoint: localStackGateway(),
           forcePathStyle: true,
           region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
           credentials: { accessKeyId: 'test', secretAccessKey: 'test' },

@@ -29,6 +29,7 @@ import {
   type StackOutputs,
   useTargetEndpoints,
 } from '../deployed-stack.js';
+import { onLocalStackGateway } from '../localstack-gateway.js';
 import { DeadLetterFileSource } from './dead-letter-file-source.js';
 import { DeadLetterQueueSource } from './dead-letter-queue-source.js';
 import type { RedriveDeps } from './redrive.js';
@@ -64,7 +65,8 @@ export async function embeddedRuntimeTarget(dataDir: string): Promise<RedriveDep
 export async function deployedStackTarget(outputs: StackOutputs): Promise<RedriveDeps> {
   useTargetEndpoints(outputs);
   const streamName = requireOutput(outputs, 'StreamName');
-  const queueUrl = requireOutput(outputs, 'DeadLetterQueueUrl');
+  // LocalStack's host-name form would send the queue's calls to that host, which needs public DNS.
+  const queueUrl = onLocalStackGateway(requireOutput(outputs, 'DeadLetterQueueUrl'));
   const kinesis = createKinesisClient(process.env, { maxAttempts: settings.redrive.kinesisMaxAttempts });
   const streamArn = await streamArnOf(kinesis, streamName);
   const env = {

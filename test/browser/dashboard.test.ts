@@ -15,11 +15,17 @@ import { projectPath } from '../../lib/project-paths.js';
 import { startTestRuntime, type TestRuntime } from '../support/test-runtime.js';
 import { paintedPixels } from './support/canvas-pixels.js';
 import { launchChromium } from './support/chromium.js';
+import { clippedCells } from './support/clipped-cells.js';
 import { type DashboardPage, openDashboard } from './support/dashboard-page.js';
 
 const SCREENSHOTS = projectPath('docs', 'screenshots');
 const DESKTOP = { width: 1280, height: 1000 };
 const PHONE = { width: 390, height: 844 };
+/** Common laptop and desktop window widths: every column of the top lists must show at each. */
+const WIDE_WIDTHS = [1280, 1366, 1920];
+/** The width whose top lists the docs show. */
+const TOP_LISTS_SCREENSHOT_WIDTH = 1366;
+const TOP_LIST_CARDS = '#top-lists .panel';
 /** Rows of the second file: new commit ids, so every one of them adds to the totals. */
 const SECOND_FILE_ROWS = 3_000;
 
@@ -183,15 +189,46 @@ describe('the dashboard on the sample', () => {
     await expect.poll(() => view.isVisible()).toBe(false);
   });
 
-  it('reads on a phone: no sideways scrolling of the page, every panel there', async () => {
+  it.each(WIDE_WIDTHS)('shows every column of the top lists within its card at %i px', async (width) => {
+    const wide = await openDashboard(browser, runtime.apiUrl, { width, height: DESKTOP.height });
+
+    const clipped = await clippedCells(wide.page, TOP_LIST_CARDS);
+    const cards = await wide.page.locator(TOP_LIST_CARDS).count();
+    if (width === TOP_LISTS_SCREENSHOT_WIDTH) {
+      await wide.page
+        .locator('#top-lists')
+        .screenshot({ path: join(SCREENSHOTS, 'dashboard-top-lists.png') });
+    }
+    await wide.page.close();
+
+    expect(wide.problems).toEqual([]);
+    expect(cards).toBe(3);
+    expect(clipped).toEqual([]);
+  });
+
+  it('reads on a phone: no sideways scrolling, the top lists stacked with every column shown', async () => {
     const phone = await openDashboard(browser, runtime.apiUrl, PHONE);
 
     const width = await phone.page.evaluate(() => document.documentElement.scrollWidth);
+    const clipped = await clippedCells(phone.page, TOP_LIST_CARDS);
+    const cardBoxes = await phone.page
+      .locator(TOP_LIST_CARDS)
+      .evaluateAll((cards) => cards.map((card) => card.getBoundingClientRect().toJSON() as DOMRect));
     await phone.page.screenshot({ path: join(SCREENSHOTS, 'dashboard-phone.png') });
+    await phone.page
+      .locator('#top-authors')
+      .screenshot({ path: join(SCREENSHOTS, 'dashboard-phone-top-list.png') });
     await phone.page.close();
 
     expect(phone.problems).toEqual([]);
     expect(width).toBeLessThanOrEqual(PHONE.width);
+    expect(clipped).toEqual([]);
+    expect(cardBoxes).toHaveLength(3);
+    cardBoxes.slice(1).forEach((box, index) => {
+      const above = cardBoxes[index] as DOMRect;
+      expect(box.left).toBe(above.left);
+      expect(box.top).toBeGreaterThanOrEqual(above.bottom);
+    });
   });
 });
 

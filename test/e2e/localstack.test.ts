@@ -27,7 +27,9 @@
  *    emulated database it reports exactly that row; the rebuild repairs it and the API serves what it
  *    served before;
  * 7. puts a failure pointer naming stored records on the dead-letter queue and runs
- *    `npm run redrive -- --deployed`: it exits 0, empties the queue and changes no aggregate;
+ *    `npm run redrive -- --deployed` on outputs that give the queue's URL in LocalStack's host-name form
+ *    (`http://sqs.<region>.localhost.localstack.cloud:<port>/<account>/<queue>`, which needs public DNS):
+ *    it exits 0, empties the queue and changes no aggregate;
  * 8. always destroys the stack it deployed (`cdklocal destroy --force`), even after a failure.
  *
  * The Data API endpoint the deployed functions use (`-c dataApiEndpoint`):
@@ -43,7 +45,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
@@ -71,6 +73,7 @@ import {
   requireOutput,
   type StackOutputs,
 } from '../../scripts/deployed-stack.js';
+import { onLocalStackGateway } from '../../scripts/localstack-gateway.js';
 import { launchChromium } from '../browser/support/chromium.js';
 import { openDashboard } from '../browser/support/dashboard-page.js';
 import { expectGroupsToMatch, expectSummaryToMatch } from '../support/aggregate-assertions.js';
@@ -88,7 +91,6 @@ import {
   errorText,
   localStackAwsEnvironment,
   localStackEndpoint,
-  onEndpoint,
 } from './support/localstack.js';
 import { log, PhaseClock } from './support/phases.js';
 import { ReadApi, type Summary } from './support/read-api.js';
@@ -209,12 +211,16 @@ function expectFullReplay(result: Record<string, unknown>): void {
   });
 }
 
+function deadLetterQueueUrl(): string {
+  return onLocalStackGateway(requireOutput(outputs, 'DeadLetterQueueUrl'), endpoint);
+}
+
 async function deadLetters(): Promise<number> {
   const sqs = new SQSClient({});
   try {
     const { Attributes = {} } = await sqs.send(
       new GetQueueAttributesCommand({
-        QueueUrl: onEndpoint(requireOutput(outputs, 'DeadLetterQueueUrl'), endpoint),
+        QueueUrl: deadLetterQueueUrl(),
         AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
       }),
     );
@@ -262,7 +268,7 @@ beforeAll(async () => {
     }
   });
 
-  context = localStackDeployContext(stackName, dataApi.forFunctions, join(workDir, 'cdk.out'));
+  context = localStackDeployContext(stackName, endpoint, dataApi.forFunctions, join(workDir, 'cdk.out'));
   await clock.run('cdklocal bootstrap', () =>
     cdkLocal(['bootstrap', 'aws://000000000000/us-east-1', ...context], 'cdklocal-bootstrap.log', 5 * MINUTE),
   );
@@ -277,7 +283,7 @@ beforeAll(async () => {
     ),
   );
   outputs = await readStackOutputs(outputsFile, stackName);
-  api = new ReadApi(onEndpoint(requireOutput(outputs, 'ApiPathUrl'), endpoint));
+  api = new ReadApi(onLocalStackGateway(requireOutput(outputs, 'ApiPathUrl'), endpoint));
   archive = new RawArchiveReader(
     new S3Client({ forcePathStyle: true }),
     requireOutput(outputs, 'BucketName'),
@@ -522,6 +528,20 @@ step('no batch went to the dead-letter queue', async () => {
   expect(await deadLetters()).toBe(0);
 });
 
+/**
+ * A queue's URL as LocalStack gives it with its default settings (`SQS_ENDPOINT_STRATEGY=standard`):
+ * `http://sqs.<region>.localhost.localstack.cloud:<port>/<account>/<queue>`.
+ */
+async function hostNameFormOf(sqs: SQSClient, queueUrl: string): Promise<string> {
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  const [, , , region, account, queue] = (Attributes.QueueArn ?? '').split(':');
+  if (!region || !account || !queue) throw new Error(`no queue ARN for ${queueUrl}: ${Attributes.QueueArn}`);
+  const { port } = new URL(endpoint);
+  return `http://sqs.${region}.localhost.localstack.cloud${port ? `:${port}` : ''}/${account}/${queue}`;
+}
+
 /** The first records of the stream's first shard, as a failure pointer the mapping would write. */
 async function pointerToStoredRecords(count: number): Promise<string> {
   // The pipeline's own client: plain HTTP/1.1 (the SDK's default handler speaks HTTP/2 to GetRecords).
@@ -569,20 +589,29 @@ step(
     // Records every one of which is stored already: the ledger must make their redrive a no-op.
     const before = await api.snapshot();
     const sqs = new SQSClient({});
+    let queueByHostName: string;
     try {
       await sqs.send(
         new SendMessageCommand({
-          QueueUrl: onEndpoint(requireOutput(outputs, 'DeadLetterQueueUrl'), endpoint),
+          QueueUrl: deadLetterQueueUrl(),
           MessageBody: await pointerToStoredRecords(3),
         }),
       );
+      queueByHostName = await hostNameFormOf(sqs, deadLetterQueueUrl());
     } finally {
       sqs.destroy();
     }
     expect(await deadLetters()).toBe(1);
+    // The URL LocalStack hands out by default: the redrive must not depend on resolving its host.
+    const redriveOutputs = join(workDir, 'outputs-queue-by-host-name.json');
+    await writeFile(
+      redriveOutputs,
+      JSON.stringify({ [stackName]: { ...outputs, DeadLetterQueueUrl: queueByHostName } }),
+    );
+    log(`  redrive of ${queueByHostName}`);
     const run = spawnSync(
       'npx',
-      ['tsx', 'scripts/redrive.ts', '--deployed', '--outputs', outputsFile, '--stack', stackName],
+      ['tsx', 'scripts/redrive.ts', '--deployed', '--outputs', redriveOutputs, '--stack', stackName],
       {
         encoding: 'utf8',
         timeout: 5 * MINUTE,

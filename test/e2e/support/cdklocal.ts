@@ -12,11 +12,12 @@ const CDKLOCAL = fileURLToPath(new URL('../../../node_modules/.bin/cdklocal', im
 const TAIL_LINES = 60;
 
 /**
- * The context and output flags of a LocalStack deployment: the stack's own name, the Data API endpoint
- * its functions reach, and a cdk.out of its own.
+ * The context and output flags of a LocalStack deployment: the stack's own name, the gateway its
+ * `ApiPathUrl` output names, the Data API endpoint its functions reach, and a cdk.out of its own.
  */
 export function localStackDeployContext(
   stackName: string,
+  gateway: string,
   dataApiEndpoint: string,
   outputDir: string,
 ): string[] {
@@ -25,6 +26,8 @@ export function localStackDeployContext(
     'target=localstack',
     '-c',
     `stackName=${stackName}`,
+    '-c',
+    `localstackGateway=${gateway}`,
     '-c',
     `dataApiEndpoint=${dataApiEndpoint}`,
     '--output',

@@ -2,10 +2,11 @@
  * The LocalStack the end-to-end test runs against: where it answers, whether it is healthy, and the
  * environment that points the AWS SDK and cdklocal at it.
  */
+import { DEFAULT_LOCALSTACK_GATEWAY } from '../../../scripts/localstack-gateway.js';
 
 /** `LOCALSTACK_ENDPOINT`, or LocalStack's default gateway; no trailing slash. */
 export function localStackEndpoint(env: NodeJS.ProcessEnv = process.env): string {
-  const raw = env.LOCALSTACK_ENDPOINT?.trim() || 'http://localhost:4566';
+  const raw = env.LOCALSTACK_ENDPOINT?.trim() || DEFAULT_LOCALSTACK_GATEWAY;
   const url = new URL(raw);
   return url.origin;
 }
@@ -82,18 +83,6 @@ export function localStackAwsEnvironment(endpoint: string): Record<string, strin
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
   };
-}
-
-/**
- * A URL the stack reported for LocalStack's gateway (e.g. `ApiPathUrl`, `DeadLetterQueueUrl`, built for
- * `http://localhost:4566`), moved to the endpoint the test actually talks to.
- *
- * @param url - as found in the stack outputs
- * @param endpoint - from {@link localStackEndpoint}
- */
-export function onEndpoint(url: string, endpoint: string): string {
-  const parsed = new URL(url);
-  return new URL(`${parsed.pathname}${parsed.search}`, endpoint).toString();
 }
 
 export function errorText(error: unknown): string {

@@ -96,8 +96,8 @@ export class GroupTable {
     const { sort, order } = this.listing;
     const header = h(
       'tr',
-      {},
-      h('th', { scope: 'col' }, LABELS[this.dimension]),
+      { role: 'row' },
+      h('th', { scope: 'col', role: 'columnheader' }, LABELS[this.dimension]),
       ...COLUMNS.map((column) => {
         const active = column.sort === sort;
         const button = h(
@@ -116,6 +116,7 @@ export class GroupTable {
           'th',
           {
             scope: 'col',
+            role: 'columnheader',
             class: 'num',
             'aria-sort': active ? (order === 'desc' ? 'descending' : 'ascending') : 'none',
           },
@@ -128,22 +129,24 @@ export class GroupTable {
       const name = this.dimension === 'author' ? h('a', { href: authorHref(key) }, key) : key;
       return h(
         'tr',
-        {},
-        h('th', { scope: 'row', class: 'key', title: key }, name),
+        { role: 'row' },
+        h('th', { scope: 'row', role: 'rowheader' }, name),
         ...COLUMNS.map((column) =>
-          h('td', { class: 'num', title: column.title?.(item) }, column.value(item)),
+          h('td', { role: 'cell', class: 'num', title: column.title?.(item) }, column.value(item)),
         ),
       );
     });
     const caption = `${LABELS[this.dimension]}s by ${COLUMNS.find((c) => c.sort === sort)?.label.toLowerCase()}, ${order === 'desc' ? 'highest' : 'lowest'} first`;
+    // Explicit roles: a narrow card lays the table out as a grid (styles.css), and some browsers drop
+    // the table semantics of elements whose display is changed.
     replaceChildren(
       this.table,
       h(
         'table',
-        { 'data-dimension': this.dimension },
+        { role: 'table', class: 'group-table', 'data-dimension': this.dimension },
         h('caption', {}, caption),
-        h('thead', {}, header),
-        h('tbody', {}, ...rows),
+        h('thead', { role: 'rowgroup' }, header),
+        h('tbody', { role: 'rowgroup' }, ...rows),
       ),
     );
     this.renderPager(page);
