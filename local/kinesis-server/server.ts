@@ -14,7 +14,6 @@ import { KinesisError, serializationError, unknownOperation } from './errors.js'
 import { type Operation, type OperationContext, PreSerialized } from './operation-context.js';
 import { getRecords, getShardIterator, putRecord, putRecords } from './record-operations.js';
 import { ShardIteratorCodec } from './shard-iterators.js';
-import { SegmentFiles } from './shard-log.js';
 import { TokenSigner } from './signed-tokens.js';
 import {
   createStream,
@@ -24,6 +23,7 @@ import {
   listShards,
   listStreams,
 } from './stream-operations.js';
+import { DurableStorage, TemporaryStorage } from './stream-storage.js';
 import { StreamStore } from './stream-store.js';
 import { InputReader } from './validation.js';
 
@@ -41,10 +41,16 @@ export interface KinesisServerOptions {
   /** Retention of new streams. Default 24 (AWS's default). */
   retentionHours?: number;
   /**
-   * Folder for the shards' log files (unlinked once open, so nothing is left in it). Default: the
-   * system's temporary folder.
+   * Folder where the streams are kept: a server started again on it recovers them, records, sequence
+   * numbers and all (stream-storage.ts). Default: none, the records live in temporary files that no
+   * exit leaves behind, and every start is empty.
    */
   dataDirectory?: string;
+  /**
+   * With a data directory: flush every write to the device (fdatasync) before acknowledging it, so that
+   * acknowledged records survive a crash of the machine, not only of the process. Default true.
+   */
+  syncWrites?: boolean;
   /** Size at which a shard's log starts a new file; trimming frees whole files. Default 64 MiB. */
   segmentBytes?: number;
 }
@@ -76,12 +82,16 @@ const OPERATIONS: ReadonlyMap<string, Operation> = new Map([
 
 export async function startKinesisServer(options: KinesisServerOptions = {}): Promise<KinesisServer> {
   const { host = '127.0.0.1', port = 0 } = options;
+  const segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
   const store = new StreamStore({
     region: options.region ?? 'us-east-1',
     accountId: options.accountId ?? LOCAL_ACCOUNT,
     shardLimit: options.shardLimit ?? 500,
     retentionHours: options.retentionHours ?? 24,
-    files: new SegmentFiles(options.dataDirectory ?? tmpdir(), options.segmentBytes ?? DEFAULT_SEGMENT_BYTES),
+    storage:
+      options.dataDirectory === undefined
+        ? new TemporaryStorage(tmpdir(), segmentBytes)
+        : new DurableStorage(options.dataDirectory, segmentBytes, options.syncWrites ?? true),
   });
   const context: OperationContext = {
     store,
@@ -93,8 +103,13 @@ export async function startKinesisServer(options: KinesisServerOptions = {}): Pr
   // Longer than the SDK's idle sockets live, so it never reuses a socket the server is closing.
   server.keepAliveTimeout = 120_000;
   server.headersTimeout = 125_000;
-  server.listen(port, host);
-  await once(server, 'listening');
+  try {
+    server.listen(port, host);
+    await once(server, 'listening');
+  } catch (error) {
+    store.close();
+    throw error;
+  }
   const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
