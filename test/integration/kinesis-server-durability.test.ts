@@ -5,8 +5,6 @@
  * files) across a restart too. The server runs as the runtime runs it: a child process, ended with
  * SIGKILL in the middle of a stream of puts.
  */
-import { type ChildProcess, fork } from 'node:child_process';
-import { once } from 'node:events';
 import { appendFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,12 +19,11 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { KINESIS_CHILD_ENTRIES } from '../../local/emulators/kinesis.js';
-import { kinesisChildArgs } from '../../local/emulators/kinesis-child-args.js';
 import { startKinesisServer } from '../../local/kinesis-server/index.js';
+import { forkKinesisServer, type KinesisChild } from '../support/kinesis-child.js';
 
 const STREAM = 'durable';
-const children: ChildProcess[] = [];
+const children: KinesisChild[] = [];
 const directories: string[] = [];
 
 afterEach(() => {
@@ -34,8 +31,7 @@ afterEach(() => {
 });
 
 afterAll(async () => {
-  for (const child of children)
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const child of children) await child.kill();
   for (const directory of directories) rmSync(directory, { recursive: true, force: true });
 });
 
@@ -45,21 +41,10 @@ function dataDirectory(): string {
   return directory;
 }
 
-/** The server's child process, as the runtime forks it; resolves once it listens. */
-async function startChild(port: number, dataDir: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork(KINESIS_CHILD_ENTRIES['kinesis-server'], kinesisChildArgs({ port, dataDir }), {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-  });
+async function startChild(port: number, dataDir: string): Promise<KinesisChild> {
+  const child = await forkKinesisServer(port, dataDir);
   children.push(child);
-  const [message] = (await once(child, 'message')) as [{ port: number }];
-  return { child, port: message.port };
-}
-
-async function kill(child: ChildProcess): Promise<void> {
-  const exited = once(child, 'exit');
-  child.kill('SIGKILL');
-  await exited;
+  return child;
 }
 
 function clientFor(endpoint: string | number): KinesisClient {
@@ -158,7 +143,7 @@ describe('kinesis-server killed and started again on its data directory', () => 
     const sent = new Set<string>();
     const writers = ['a', 'b', 'c', 'd'].map((tag) => putUntilRefused(client, tag, acknowledged, sent));
     while (acknowledged.length < 20_000) await new Promise((resolve) => setTimeout(resolve, 5));
-    await kill(first.child);
+    await first.kill();
     await Promise.all(writers);
     client.destroy();
 
@@ -208,7 +193,7 @@ describe('kinesis-server killed and started again on its data directory', () => 
       });
     } finally {
       again.destroy();
-      await kill(second.child);
+      await second.kill();
     }
   }, 120_000);
 
@@ -228,7 +213,7 @@ describe('kinesis-server killed and started again on its data directory', () => 
     );
     const before = await readAll(client);
     client.destroy();
-    await kill(first.child);
+    await first.kill();
     // What a kill in the middle of the next write leaves: part of its records' text, no index entry.
     const [epoch] = readdirSync(dataDir).filter((name) => /^\d+$/.test(name));
     const folder = join(dataDir, epoch ?? '', 'shardId-000000000000');
@@ -253,7 +238,7 @@ describe('kinesis-server killed and started again on its data directory', () => 
       expect(after.map((record) => record.data).slice(50)).toEqual(['next']);
     } finally {
       again.destroy();
-      await kill(second.child);
+      await second.kill();
     }
   }, 60_000);
 
