@@ -281,8 +281,10 @@ async function bench(name: string, entry: EmulatorEntry, batches: PutRecordsRequ
 async function measureRecovery(name: string, emulator: Emulator, dataDir: string): Promise<void> {
   await emulator.kill();
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const server = await startKinesisServer({ dataDirectory: dataDir });
   const ms = performance.now() - started;
+  const { user, system } = process.cpuUsage(cpu);
   const client = new KinesisClient({
     endpoint: server.endpoint,
     region: 'us-east-1',
@@ -292,7 +294,8 @@ async function measureRecovery(name: string, emulator: Emulator, dataDir: string
   try {
     await readAll(client);
     recoveries.push(
-      `${name}: ${RECORDS.toLocaleString('en-US')} records recovered after SIGKILL in ${ms.toFixed(0)} ms`,
+      `${name}: ${RECORDS.toLocaleString('en-US')} records recovered after SIGKILL in ${ms.toFixed(0)} ms ` +
+        `(${((user + system) / 1000).toFixed(0)} ms CPU)`,
     );
   } finally {
     client.destroy();

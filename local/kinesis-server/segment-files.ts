@@ -5,22 +5,14 @@
  *   soon as it is open (where the platform allows it), so none outlives the process however it ends;
  * - durable (a data directory): per segment, the records' text (`<first position>.log`) and their index
  *   entries (`<first position>.idx`, see index-entries.ts) in the shard's folder, kept across restarts
- *   and deleted when retention trims the segment. With `sync`, each write is flushed to the device
- *   (fdatasync) before it is acknowledged, so it also survives the machine's crash, not only the
- *   process's.
+ *   and deleted when retention trims the segment. Written bytes survive the process however it ends
+ *   (they are in the page cache); with a {@link GroupSync}, they are also flushed to the device before
+ *   any response goes out, so they survive a crash of the machine too.
  */
 import { randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  constants,
-  fdatasyncSync,
-  fsyncSync,
-  openSync,
-  readSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, constants, fsyncSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import type { GroupSync } from './group-sync.js';
 
 /** The open files of one segment. */
 export interface SegmentHandle {
@@ -42,8 +34,8 @@ export interface SegmentFiles {
   readonly durable: boolean;
   /** A new, empty segment whose first record will have position `firstPosition`. */
   create(firstPosition: number): SegmentHandle;
-  /** Makes bytes written to a segment durable, as far as this policy promises. */
-  flush(segment: SegmentHandle): void;
+  /** Bytes were written to the segment: makes them as durable as this policy promises. */
+  written(segment: SegmentHandle): void;
   /** The segment's records are gone (trimmed): closes it and frees its space. */
   discard(segment: SegmentHandle): void;
   /** Closes the segment, keeping it where it is kept (the server is closing). */
@@ -93,7 +85,7 @@ export class TemporarySegmentFiles implements SegmentFiles {
     return { log: fd, index: undefined, path, firstPosition };
   }
 
-  flush(): void {
+  written(): void {
     // Nothing to keep: the data only lives as long as the process.
   }
 
@@ -135,12 +127,12 @@ export class DurableSegmentFiles implements SegmentFiles {
   /**
    * @param directory - the shard's folder (exists)
    * @param segmentBytes - size at which a log starts a new segment
-   * @param sync - fdatasync every write before it is acknowledged
+   * @param sync - flushes writes to the device before responses go out; none: the page cache keeps them
    */
   constructor(
     readonly directory: string,
     readonly segmentBytes: number,
-    readonly sync: boolean,
+    readonly sync: GroupSync | undefined,
   ) {
     checkSegmentBytes(segmentBytes);
   }
@@ -165,10 +157,9 @@ export class DurableSegmentFiles implements SegmentFiles {
     }
   }
 
-  flush(segment: SegmentHandle): void {
-    if (!this.sync) return;
-    fdatasyncSync(segment.log);
-    if (segment.index !== undefined) fdatasyncSync(segment.index);
+  written(segment: SegmentHandle): void {
+    this.sync?.written(segment.log);
+    if (segment.index !== undefined) this.sync?.written(segment.index);
   }
 
   discard(segment: SegmentHandle): void {
@@ -179,8 +170,10 @@ export class DurableSegmentFiles implements SegmentFiles {
   }
 
   close(segment: SegmentHandle): void {
-    closeSync(segment.log);
-    if (segment.index !== undefined) closeSync(segment.index);
+    // A flush in flight may still hold the descriptors: the group closes them once it is done.
+    const close = (fd: number) => (this.sync ? this.sync.close(fd) : closeSync(fd));
+    close(segment.log);
+    if (segment.index !== undefined) close(segment.index);
   }
 }
 

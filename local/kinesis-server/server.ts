@@ -47,8 +47,9 @@ export interface KinesisServerOptions {
    */
   dataDirectory?: string;
   /**
-   * With a data directory: flush every write to the device (fdatasync) before acknowledging it, so that
-   * acknowledged records survive a crash of the machine, not only of the process. Default true.
+   * With a data directory: flush writes to the device (fdatasync, in groups: group-sync.ts) before any
+   * response after them goes out, so that acknowledged records survive a crash of the machine, not only
+   * of the process. Default true.
    */
   syncWrites?: boolean;
   /** Size at which a shard's log starts a new file; trimming frees whole files. Default 64 MiB. */
@@ -146,7 +147,13 @@ function receive(request: IncomingMessage, response: ServerResponse, context: Op
   request.on('end', () => {
     if (response.headersSent) return;
     const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, received);
-    respond(response, dispatch(request, body, context));
+    const reply = dispatch(request, body, context);
+    // Out only once every write before it is as durable as the storage promises: a PutRecords is
+    // acknowledged, and a record served, only when a crash can no longer take it back.
+    context.store.options.storage.flushed().then(
+      () => respond(response, reply),
+      (error: unknown) => respond(response, internalFailure(error)),
+    );
   });
 }
 
@@ -175,14 +182,19 @@ function dispatch(request: IncomingMessage, body: Buffer, context: OperationCont
     return { status: 200, body: output === undefined ? '' : JSON.stringify(output) };
   } catch (error) {
     if (error instanceof KinesisError) return { status: error.statusCode, body: JSON.stringify(error) };
-    process.emitWarning(
-      `kinesis-server: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-    );
-    return {
-      status: 500,
-      body: JSON.stringify({ __type: 'InternalFailure', message: 'Internal service failure' }),
-    };
+    return internalFailure(error);
   }
+}
+
+/** AWS's answer to a failure of its own; the cause goes to the server's log, not to the client. */
+function internalFailure(error: unknown): Reply {
+  process.emitWarning(
+    `kinesis-server: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+  );
+  return {
+    status: 500,
+    body: JSON.stringify({ __type: 'InternalFailure', message: 'Internal service failure' }),
+  };
 }
 
 function resolveOperation(request: IncomingMessage): Operation {
@@ -198,6 +210,8 @@ function resolveOperation(request: IncomingMessage): Operation {
 }
 
 function respond(response: ServerResponse, reply: Reply): void {
+  // The client may have gone while the writes before this reply were flushed.
+  if (response.destroyed) return;
   // Encoded once, rather than measured with Buffer.byteLength and then encoded again by the socket.
   const body = typeof reply.body === 'string' ? Buffer.from(reply.body, 'utf8') : reply.body;
   response.writeHead(reply.status, {

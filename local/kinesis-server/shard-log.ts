@@ -61,7 +61,7 @@ export class ShardLog {
 
   /**
    * Appends records' text (in one segment), then their index entries when the segment keeps them, and
-   * flushes as the files' policy says; returns the logical offset of the first byte.
+   * tells the files' policy (which may flush them); returns the logical offset of the first byte.
    * @param firstPosition - position of the first record appended (names a new segment)
    * @param entries - their index entries (index-entries.ts), for durable segments
    */
@@ -83,7 +83,7 @@ export class ShardLog {
     if (segment.handle.index !== undefined && entries) {
       writeFully(segment.handle.index, entries, segment.indexBytes);
     }
-    this.files.flush(segment.handle);
+    this.files.written(segment.handle);
     // Only now, when everything is written, do the new bytes count.
     if (entries) segment.indexBytes += entries.length;
     const start = this.endOffset;

@@ -13,7 +13,7 @@
  */
 import { fstatSync, ftruncateSync, readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { entryAt, INDEX_ENTRY_BYTES } from './index-entries.js';
+import { INDEX_ENTRY_BYTES, textBytesAt } from './index-entries.js';
 import {
   type DurableSegmentFiles,
   parseSegmentFileName,
@@ -116,16 +116,19 @@ function reopenSegment(
   if (entries.length > 0) readFully(index, entries, 0, entries.length, 0);
 
   // Whole entries whose text is whole too; then the last of them must really be its record.
-  const ends: number[] = [];
-  let end = 0;
-  for (let i = 0; i < whole; i += 1) {
-    end += entryAt(entries, i).textBytes;
+  let count = 0;
+  let logBytes = 0;
+  for (; count < whole; count += 1) {
+    const end = logBytes + textBytesAt(entries, count);
     if (end > logSize) break;
-    ends.push(end);
+    logBytes = end;
   }
-  let count = ends.length;
-  while (count > 0 && !holdsRecord(handle, sequencePrefix, count - 1, ends)) count -= 1;
-  const logBytes = count === 0 ? 0 : (ends[count - 1] as number);
+  while (count > 0) {
+    const length = textBytesAt(entries, count - 1);
+    if (holdsRecord(handle, sequencePrefix, count - 1, logBytes - length, length)) break;
+    logBytes -= length;
+    count -= 1;
+  }
   const indexBytes = count * INDEX_ENTRY_BYTES;
 
   if (logBytes !== logSize || indexBytes !== indexSize) {
@@ -138,7 +141,7 @@ function reopenSegment(
     }
     ftruncateSync(handle.log, logBytes);
     ftruncateSync(index, indexBytes);
-    files.flush(handle);
+    files.written(handle);
   }
   return {
     reopened: { handle, logBytes, indexBytes },
@@ -150,16 +153,15 @@ function reopenSegment(
 const OPENING = '{"SequenceNumber":"';
 const CLOSING = '},';
 
-/** Whether the text of the segment's record `i` begins with its own sequence number and ends whole. */
+/** Whether the text of the segment's record `i`, at `start`, begins with its own sequence number and ends whole. */
 function holdsRecord(
   handle: SegmentHandle,
   sequencePrefix: string,
   i: number,
-  ends: readonly number[],
+  start: number,
+  length: number,
 ): boolean {
-  const start = i === 0 ? 0 : (ends[i - 1] as number);
   const expected = `${OPENING}${formatSequenceNumber(sequencePrefix, handle.firstPosition + i)}"`;
-  const length = (ends[i] as number) - start;
   if (length < expected.length + CLOSING.length) return false;
   const head = Buffer.alloc(expected.length);
   const tail = Buffer.alloc(CLOSING.length);

@@ -15,6 +15,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { GroupSync } from './group-sync.js';
 import {
   DurableSegmentFiles,
   type SegmentFiles,
@@ -48,6 +49,11 @@ export interface OpenedShard {
 }
 
 export interface StreamStorage {
+  /**
+   * Resolves once every write so far is as durable as the storage promises (at once for temporary
+   * storage); a response waits for it before it goes out.
+   */
+  flushed(): Promise<void>;
   /** The catalogue kept from an earlier run (an empty one for temporary storage). */
   load(): Catalog;
   /** Opens a shard's files, recovering what they hold. */
@@ -66,6 +72,10 @@ export class TemporaryStorage implements StreamStorage {
 
   constructor(directory: string, segmentBytes: number) {
     this.files = new TemporarySegmentFiles(directory, segmentBytes);
+  }
+
+  flushed(): Promise<void> {
+    return Promise.resolve();
   }
 
   load(): Catalog {
@@ -103,10 +113,13 @@ const catalogSchema = z.object({
 
 /** Streams kept in a data directory, recovered by the next server started on it. */
 export class DurableStorage implements StreamStorage {
+  /** Flushes writes to the device in groups (none: the page cache keeps them, a process crash loses nothing). */
+  private readonly group: GroupSync | undefined;
+
   /**
    * @param directory - the data directory (created when missing)
    * @param segmentBytes - size at which a shard log starts a new segment
-   * @param sync - fdatasync every write before it is acknowledged
+   * @param sync - flush every write to the device before the responses after it go out
    */
   constructor(
     readonly directory: string,
@@ -114,6 +127,11 @@ export class DurableStorage implements StreamStorage {
     readonly sync: boolean,
   ) {
     mkdirSync(directory, { recursive: true });
+    this.group = sync ? new GroupSync() : undefined;
+  }
+
+  flushed(): Promise<void> {
+    return this.group?.flushed() ?? Promise.resolve();
   }
 
   load(): Catalog {
@@ -150,7 +168,7 @@ export class DurableStorage implements StreamStorage {
         `${folder} is missing: the stream ${epoch} is listed in ${CATALOG_FILE} without it`,
       );
     }
-    const files = new DurableSegmentFiles(folder, this.segmentBytes, this.sync);
+    const files = new DurableSegmentFiles(folder, this.segmentBytes, this.group);
     return { files, recovered: recoverShard(files, sequencePrefix) };
   }
 

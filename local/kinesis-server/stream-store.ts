@@ -18,7 +18,7 @@
  * records, sequence numbers, arrival times and trim horizon.
  */
 import { type HashKeyRange, HashKeyRouter, splitHashKeySpace } from './hash-ranges.js';
-import { encodeEntries, entryAt, INDEX_ENTRY_BYTES } from './index-entries.js';
+import { encodeEntries, forEachEntry } from './index-entries.js';
 import { recordJson } from './record-json.js';
 import { formatSequenceNumber, MAX_SHARDS_PER_STREAM, sequencePrefix } from './sequence-numbers.js';
 import { ShardIndex } from './shard-index.js';
@@ -85,11 +85,10 @@ export class Shard {
     this.log = new ShardLog(files, recovered?.segments);
     let offset = 0;
     for (const entries of recovered?.entries ?? []) {
-      for (let i = 0; i < entries.length / INDEX_ENTRY_BYTES; i += 1) {
-        const { arrivalSeconds, textBytes, bytes } = entryAt(entries, i);
+      forEachEntry(entries, (arrivalSeconds, textBytes, bytes) => {
         this.records.push(offset, textBytes, arrivalSeconds, bytes);
         offset += textBytes;
-      }
+      });
     }
   }
 
