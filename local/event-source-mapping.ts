@@ -418,8 +418,8 @@ class Lane {
     if (!due) return false;
     this.busy = true;
     this.delivering = this.deliver(this.buffer.slice(0, this.options.batchSize)).then(
-      () => {
-        this.dropDone();
+      (completed) => {
+        this.buffer.splice(0, completed);
         this.bufferedSince = Date.now();
         this.busy = false;
       },
@@ -435,7 +435,7 @@ class Lane {
     return true;
   }
 
-  /** Takes the records that are done off the head of the buffer. */
+  /** Takes the records that are done off the head of the buffer (after a failure part-way through a batch). */
   private dropDone(): void {
     const { done } = this;
     if (done === undefined) return;

@@ -284,11 +284,11 @@ describe('the local Kinesis event-source mapping across restarts', () => {
 
     // Assess: every record once over both runs, the interrupted batches' first records first again.
     const doneAfter = batches.flat();
-    expect(doneBefore.length).toBe(120);
+    expect(firstRun.filter((line) => line.kind === 'done')).toHaveLength(12);
     expect([...doneBefore, ...doneAfter].map((record) => Number(record.value)).sort((a, b) => a - b)).toEqual(
       Array.from({ length: 400 }, (_, i) => i),
     );
-    expect(stats.delivered).toBe(280);
+    expect(stats.delivered).toBe(400 - doneBefore.length);
     const firstOfEachBatch = new Set(batches.map((batch) => batch[0]?.sequenceNumber));
     for (const { records } of interrupted) expect(firstOfEachBatch).toContain(records[0]?.sequenceNumber);
     // Each key in order across the two runs.
