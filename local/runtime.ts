@@ -27,13 +27,14 @@ import { DEAD_LETTER_FILE_NAME, DeadLetterFile } from './dead-letter-file.js';
 import { type ChildService, startChildService } from './emulators/child-service.js';
 import { startKinesisEmulator } from './emulators/kinesis.js';
 import { startS3Emulator } from './emulators/s3.js';
-import { KinesisEventSourceMapping, type MappingOptions } from './event-source-mapping.js';
+import { KinesisEventSourceMapping, type MappingOptions, type ShardStart } from './event-source-mapping.js';
 import { invokeWithTimeout, type LocalFunction } from './lambda-context.js';
 import { ProcessorMetricsLog } from './local-metrics.js';
 import { LOCAL_ACCOUNT, LOCAL_BUCKET_NAME, LOCAL_REGION, LOCAL_STREAM_NAME } from './local-resources.js';
+import { CheckpointFiles } from './mapping-checkpoints.js';
 
 export interface LocalRuntimeOptions {
-  /** Where PostgreSQL and the archive keep their state. */
+  /** Where PostgreSQL, the archive, the stream and the mapping's checkpoints keep their state. */
   dataDir: string;
   /** Port of the API front; 0 picks a free one. */
   apiPort: number;
@@ -82,6 +83,10 @@ const repositoryRoot = fileURLToPath(new URL('..', import.meta.url));
 const MIGRATIONS_DIR = join(repositoryRoot, 'db', 'migrations');
 /** The PostgreSQL cluster's folder inside the data dir. */
 export const POSTGRES_DIR = 'postgres';
+/** The Kinesis server's folder inside the data dir: the stream, kept across starts. */
+export const KINESIS_DIR = 'kinesis';
+/** The event-source mapping's checkpoints inside the data dir. */
+export const CHECKPOINTS_DIR = 'checkpoints';
 /** Where the API front serves the processor's metrics (JSON): outside every route of the api. */
 export const LOCAL_METRICS_PATH = '/_local/metrics';
 
@@ -104,7 +109,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     step(`PostgreSQL on 127.0.0.1:${database.info.pgPort}, RDS Data API at ${database.info.dataApiUrl}`);
 
     const [kinesisEmulator, s3Emulator] = await Promise.all([
-      startKinesisEmulator(),
+      startKinesisEmulator({ dataDir: join(options.dataDir, KINESIS_DIR) }),
       startS3Emulator(join(options.dataDir, 's3')),
     ]);
     stops.push(
@@ -139,7 +144,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
     const kinesis = createKinesisClient();
     const s3 = createS3Client();
-    await Promise.all([createStream(kinesis), createBucket(s3)]);
+    await Promise.all([ensureStream(kinesis), createBucket(s3)]);
     const migrations = await applyMigrations(
       dataApiDatabaseFromEnv(functionEnv),
       await loadMigrations(MIGRATIONS_DIR),
@@ -156,6 +161,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const api = apiHandlerFor(apiEnv);
 
     const deadLetterPath = join(options.dataDir, DEAD_LETTER_FILE_NAME);
+    const streamArn = `arn:aws:kinesis:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stream/${LOCAL_STREAM_NAME}`;
     const processorFunction = localFunction('processor', {
       ...settings.functions.processor,
       timeoutSeconds: options.processorTimeoutSeconds ?? settings.functions.processor.timeoutSeconds,
@@ -167,7 +173,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       {
         endpoint: kinesisEmulator.endpoint,
         streamName: LOCAL_STREAM_NAME,
-        streamArn: `arn:aws:kinesis:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stream/${LOCAL_STREAM_NAME}`,
+        streamArn,
         region: LOCAL_REGION,
         functionArn: `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:processor`,
         batchSize: settings.processor.batchSize,
@@ -176,11 +182,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         maxRetryAttempts: settings.processor.maxRetryAttempts,
         maxRecordAgeSeconds: settings.processor.maxRecordAgeSeconds,
         parallelizationFactor: settings.processor.parallelizationFactor,
+        checkpoints: new CheckpointFiles(join(options.dataDir, CHECKPOINTS_DIR), streamArn),
         ...options.mapping,
       },
     );
     await mapping.start();
     stops.push(() => mapping.stop());
+    step(`event-source mapping: ${mapping.starts().map(describeStart).join(', ')}`);
 
     const apiFunction = localFunction('api', settings.functions.api);
     const front: ApiFront = await startApiFront(
@@ -245,10 +253,16 @@ async function waitUntilCaughtUp(
   onProgress?.(mapping.snapshot().delivered);
 }
 
-async function createStream(kinesis: KinesisClient): Promise<void> {
-  await kinesis.send(
-    new CreateStreamCommand({ StreamName: LOCAL_STREAM_NAME, ShardCount: settings.stream.shardCount }),
-  );
+/** Creates the stream unless the Kinesis server kept it from an earlier start; waits until it is ACTIVE. */
+async function ensureStream(kinesis: KinesisClient): Promise<void> {
+  try {
+    await kinesis.send(
+      new CreateStreamCommand({ StreamName: LOCAL_STREAM_NAME, ShardCount: settings.stream.shardCount }),
+    );
+  } catch (error) {
+    // Kept in the data dir since an earlier start (AWS answers a second CreateStream the same way).
+    if (!(error instanceof Error && error.name === 'ResourceInUseException')) throw error;
+  }
   for (;;) {
     const { StreamDescriptionSummary } = await kinesis.send(
       new DescribeStreamSummaryCommand({ StreamName: LOCAL_STREAM_NAME }),
@@ -256,6 +270,12 @@ async function createStream(kinesis: KinesisClient): Promise<void> {
     if (StreamDescriptionSummary?.StreamStatus === 'ACTIVE') return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+function describeStart({ shardId, start }: ShardStart): string {
+  return start.type === 'TRIM_HORIZON'
+    ? `${shardId} from TRIM_HORIZON`
+    : `${shardId} after checkpoint ${start.sequenceNumber}`;
 }
 
 async function createBucket(s3: S3Client): Promise<void> {

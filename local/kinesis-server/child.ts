@@ -1,14 +1,25 @@
 /**
- * Child-process entry of the Kinesis server: `fork('child.ts', [port])` (0 = a free port).
- * Reports `{ port }` to the parent once listening; exits with the parent. New streams keep their records
- * for the pipeline's retention period (settings.stream.retentionHours).
+ * Child-process entry of the Kinesis server: `fork('child.ts', kinesisChildArgs({ port, dataDir }))`
+ * (port 0 = a free one). Reports `{ port }` to the parent once listening; exits with the parent. With a
+ * data directory a restarted child recovers the streams the previous one kept there, so that on the
+ * same port it serves the same state. New streams keep their records for the pipeline's retention period
+ * (settings.stream.retentionHours).
  */
 import { settings } from '../../functions/shared/settings.js';
 import { reportReady } from '../emulators/child-service.js';
+import { parseKinesisChildArgs } from '../emulators/kinesis-child-args.js';
 import { startKinesisServer } from './server.js';
 
-const server = await startKinesisServer({
-  port: Number(process.argv[2] ?? 0),
-  retentionHours: settings.stream.retentionHours,
-});
-reportReady({ port: Number(new URL(server.endpoint).port) }, () => server.close());
+try {
+  const { port, dataDir, syncWrites } = parseKinesisChildArgs(process.argv.slice(2));
+  const server = await startKinesisServer({
+    port,
+    dataDirectory: dataDir,
+    syncWrites,
+    retentionHours: settings.stream.retentionHours,
+  });
+  reportReady({ port: Number(new URL(server.endpoint).port) }, () => server.close());
+} catch (error) {
+  console.error(`kinesis-server: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
