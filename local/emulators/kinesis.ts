@@ -7,11 +7,10 @@
  * as shards fill; this server sustains ~150k records/s each way through the official SDK.
  */
 import { fileURLToPath } from 'node:url';
-import { startChildService } from './child-service.js';
+import { type ChildService, startChildService } from './child-service.js';
 
-export interface KinesisEmulator {
+export interface KinesisEmulator extends ChildService<{ port: number }> {
   endpoint: string;
-  stop(): Promise<void>;
 }
 
 /** The emulators that can serve the runtime; kinesalite stays for conformance tests and benchmarks. */
@@ -25,11 +24,13 @@ export type KinesisEngine = keyof typeof ENTRIES;
 /**
  * @param port - 0 picks a free port
  * @param engine - which emulator to run (default: the project's own server)
+ * @param signal - aborts the start-up
  */
 export async function startKinesisEmulator(
   port = 0,
   engine: KinesisEngine = 'kinesis-server',
+  signal?: AbortSignal,
 ): Promise<KinesisEmulator> {
-  const service = await startChildService<{ port: number }>(ENTRIES[engine], [String(port)]);
-  return { endpoint: `http://127.0.0.1:${service.info.port}`, stop: service.stop };
+  const service = await startChildService<{ port: number }>(ENTRIES[engine], [String(port)], { signal });
+  return { ...service, endpoint: `http://127.0.0.1:${service.info.port}` };
 }

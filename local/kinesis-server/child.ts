@@ -4,11 +4,13 @@
  * for the pipeline's retention period (settings.stream.retentionHours).
  */
 import { settings } from '../../functions/shared/settings.js';
-import { reportReady } from '../emulators/child-service.js';
+import { runChildService } from '../emulators/child-service.js';
 import { startKinesisServer } from './server.js';
 
-const server = await startKinesisServer({
-  port: Number(process.argv[2] ?? 0),
-  retentionHours: settings.stream.retentionHours,
+runChildService(async () => {
+  const server = await startKinesisServer({
+    port: Number(process.argv[2] ?? 0),
+    retentionHours: settings.stream.retentionHours,
+  });
+  return { info: { port: Number(new URL(server.endpoint).port) }, stop: () => server.close() };
 });
-reportReady({ port: Number(new URL(server.endpoint).port) }, () => server.close());
