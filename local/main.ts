@@ -15,7 +15,7 @@ import { createProgress } from './cli/progress.js';
 import { replayFile } from './cli/replay-file.js';
 import { parseStartOptions, USAGE } from './cli/start-options.js';
 import { formatProcessorWindow, formatRunMetrics, reportQuietRuns } from './local-metrics.js';
-import { clusterDirFor } from './postgres.js';
+import { clusterDirFor } from './postgres/index.js';
 import { LOCAL_METRICS_PATH, POSTGRES_DIR, startLocalRuntime } from './runtime.js';
 import { removeRuntimeFile, removeRuntimeFileNow, writeRuntimeFile } from './runtime-file.js';
 
