@@ -78,9 +78,9 @@ export function clusterOf(dataDir: string): string {
  */
 export async function expectNothingLeft(cli: CliRun, dataDir: string, graceMs = 0): Promise<void> {
   await cli.exited;
-  expect(existsSync(join(dataDir, RUNTIME_FILE)), 'runtime.json').toBe(false);
   const cluster = clusterOf(dataDir);
   const left = () => [...stillRunning(cli.descendants()), ...postgresProcessesOf(cluster)];
   if (graceMs > 0) await until('the parts to wind down', () => left().length === 0, graceMs).catch(() => {});
   expect(left(), `processes left running:\n${cli.output()}`).toEqual([]);
+  expect(existsSync(join(dataDir, RUNTIME_FILE)), 'runtime.json').toBe(false);
 }
