@@ -17,9 +17,8 @@ import type { DeliveryGate } from '../event-source-mapping.js';
 import { describeExit } from '../process-alive.js';
 
 /** The restart bound and pacing (`settings.localRuntime.supervision`). */
-export type SupervisionPolicy = Pick<
-  typeof settings.localRuntime.supervision,
-  'maxRestarts' | 'windowSeconds' | 'firstDelayMs' | 'maxDelayMs'
+export type SupervisionPolicy = Readonly<
+  Record<keyof Omit<typeof settings.localRuntime.supervision, 'stopTimeoutMs'>, number>
 >;
 
 /** A running process of a part. */
