@@ -19,7 +19,7 @@ import { type ChildService, startChildService } from './emulators/child-service.
 import { type KinesisEmulator, startKinesisEmulator } from './emulators/kinesis.js';
 import { type S3Emulator, startS3Emulator } from './emulators/s3.js';
 import { LOCAL_BUCKET_NAME, LOCAL_REGION, LOCAL_STREAM_NAME } from './local-resources.js';
-import { clusterDirFor, isPostgresProcess, postmasterPidOf } from './postgres/index.js';
+import { clusterDirFor, isPostmasterOf, postmasterPidOf } from './postgres/index.js';
 import { endProcess } from './process-alive.js';
 import type { DatabaseServiceInfo, DatabaseServiceStatus } from './serve-database.js';
 import { type PartDefinition, type SupervisionEvent, Supervisor } from './supervision/supervisor.js';
@@ -141,8 +141,9 @@ function databasePart(
     },
     async afterExit() {
       // A service that was killed leaves its postmaster running, holding the port and the data dir.
-      const pid = postmasterPid ?? postmasterPidOf(clusterDirFor(postgresDir));
-      if (pid === undefined || !isPostgresProcess(pid)) return;
+      const clusterDir = clusterDirFor(postgresDir);
+      const pid = postmasterPid ?? postmasterPidOf(clusterDir);
+      if (pid === undefined || !isPostmasterOf(pid, clusterDir)) return;
       onEvent({ kind: 'left-behind', part: 'PostgreSQL', pid, by: 'database service' });
       await endProcess(pid, 'SIGINT', settings.localRuntime.supervision.stopTimeoutMs);
     },

@@ -26,20 +26,29 @@ export function isProcessRunning(pid: number): boolean {
   return isProcessAlive(pid) && processInfo(pid)?.zombie !== true;
 }
 
+/** What `ps` tells of a process. */
+export interface ProcessInfo {
+  /** The program's name (`comm`), e.g. `postgres`. */
+  readonly name: string;
+  /** Its command line as it shows it now. */
+  readonly args: string;
+  readonly zombie: boolean;
+}
+
 /**
- * The program name and state of a process (from `ps`), or undefined when it does not run or `ps` is
- * not available.
+ * The program, command line and state of a process (from `ps`), or undefined when it does not run or
+ * `ps` is not available.
  *
  * @param pid - any process id
  */
-export function processInfo(pid: number): { name: string; zombie: boolean } | undefined {
+export function processInfo(pid: number): ProcessInfo | undefined {
   try {
-    const line = execFileSync('ps', ['-o', 'stat=,comm=', '-p', String(pid)], {
+    const line = execFileSync('ps', ['-o', 'stat=,comm=,args=', '-p', String(pid)], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
     }).trim();
-    const [stat = '', ...name] = line.split(/\s+/);
-    return line === '' ? undefined : { name: name.join(' '), zombie: stat.startsWith('Z') };
+    const [stat = '', name = '', ...args] = line.split(/\s+/);
+    return line === '' ? undefined : { name, args: args.join(' '), zombie: stat.startsWith('Z') };
   } catch {
     return undefined;
   }

@@ -19,7 +19,7 @@ import { ensureClusterFree } from './lock-file.js';
 import { startPostmaster } from './postmaster.js';
 
 export { clusterDirFor } from './cluster-dir.js';
-export { isPostgresProcess, postmasterPidOf } from './lock-file.js';
+export { isPostmasterOf, postmasterPidOf } from './lock-file.js';
 
 /**
  * Fixed local superuser credentials: the cluster only listens on loopback and its data directory is

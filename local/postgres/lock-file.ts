@@ -33,10 +33,21 @@ export function postmasterPidOf(clusterDir: string): number | undefined {
   }
 }
 
-/** Whether `pid` is a running PostgreSQL process (a postmaster or a backend). */
-export function isPostgresProcess(pid: number): boolean {
+/**
+ * Whether `pid` is the running postmaster of `clusterDir` (its command line names the folder), so
+ * that ending it cannot hit another server that was given a dead postmaster's pid.
+ *
+ * @param pid - e.g. the pid a database service reported before it was killed
+ * @param clusterDir - the cluster's folder
+ */
+export function isPostmasterOf(pid: number, clusterDir: string): boolean {
   const info = processInfo(pid);
-  return info !== undefined && !info.zombie && info.name === POSTGRES_PROGRAM;
+  return (
+    info !== undefined &&
+    !info.zombie &&
+    info.name === POSTGRES_PROGRAM &&
+    info.args.includes(` -D ${clusterDir} `)
+  );
 }
 
 /**
@@ -49,7 +60,8 @@ export async function ensureClusterFree(clusterDir: string): Promise<void> {
   const pid = postmasterPidOf(clusterDir);
   if (pid === undefined || !isProcessAlive(pid)) return;
   const info = processInfo(pid);
-  // Without `ps` a live pid cannot be told apart from a postmaster: it is taken to be one.
+  // Without `ps` a live pid cannot be told apart from a postmaster: it is taken to be one. A postgres
+  // process counts whatever its command line: it may have been started on this folder by another path.
   if (info === undefined || (info.name === POSTGRES_PROGRAM && !info.zombie)) {
     throw new PartUnavailableError(
       `PostgreSQL's data directory ${clusterDir} is in use by process ${pid} (its postmaster.pid): ` +
