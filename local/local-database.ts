@@ -30,8 +30,6 @@ export interface LocalDatabaseOptions {
   readonly caps?: Partial<DataApiCaps>;
   /** PostgreSQL's `synchronous_commit`. @default settings.localRuntime.durableCommits */
   readonly durableCommits?: boolean;
-  /** PostgreSQL in a process group of its own (under the runtime, which stops it in order). @default false */
-  readonly ownProcessGroup?: boolean;
   /** Aborting it during start-up stops what was started. */
   readonly signal?: AbortSignal;
   /** Called with the postmaster's pid as soon as it exists, before the service is ready. */
@@ -70,7 +68,6 @@ export async function startLocalDatabase(options: LocalDatabaseOptions): Promise
     dataDir: options.dataDir,
     port: options.pgPort,
     durableCommits: options.durableCommits,
-    ownProcessGroup: options.ownProcessGroup,
     signal: options.signal,
     onPostmaster: options.onPostmaster,
   });

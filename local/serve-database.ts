@@ -8,7 +8,9 @@
  * "pgPort"}` on stdout when ready and shuts both servers down on SIGINT, SIGTERM or SIGHUP. Forked by
  * the embedded runtime, it speaks over IPC instead (`emulators/child-service.ts`): it reports the
  * postmaster's pid as soon as it exists, so that the runtime can end it should this process be killed,
- * and it exits, saying why, when PostgreSQL dies, so that the runtime starts both again. The Data API
+ * and it exits, saying why, when PostgreSQL dies, so that the runtime starts both again. PostgreSQL
+ * shares this process's group: a SIGKILL of the whole group (a terminal's, a service manager's) ends it
+ * too, instead of leaving it to hold the data directory. The Data API
  * server's caps come from `DATA_API_*` variables (`capsFromEnv`). Set NODE_DEBUG=data-api,local-postgres
  * for logs.
  */
@@ -66,8 +68,6 @@ runChildService<DatabaseServiceInfo, DatabaseServiceStatus>(
       pgPort: parsePort(values['pg-port'], '--pg-port'),
       caps: capsFromEnv(),
       durableCommits: values['durable-commits'],
-      // Forked by the runtime: terminal signals are the runtime's, which stops PostgreSQL in order.
-      ownProcessGroup: typeof process.send === 'function',
       signal,
       onPostmaster: (postmasterPid) => report({ postmasterPid }),
     });

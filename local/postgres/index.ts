@@ -54,8 +54,6 @@ export interface EmbeddedPostgresOptions {
    * @default settings.localRuntime.durableCommits
    */
   readonly durableCommits?: boolean;
-  /** Run the postmaster in a process group of its own (see `PostmasterSpec`). @default false */
-  readonly ownProcessGroup?: boolean;
   /** Aborting it during start-up stops what was started. */
   readonly signal?: AbortSignal;
   /** Called with the postmaster's pid as soon as it exists, before it is ready. */
@@ -105,7 +103,6 @@ export async function startEmbeddedPostgres(
       unix_socket_directories: '',
       synchronous_commit: durable ? 'on' : 'off',
     },
-    ownProcessGroup: options.ownProcessGroup ?? false,
     signal: options.signal,
     onSpawn: options.onPostmaster,
   });

@@ -21,11 +21,6 @@ export interface PostmasterSpec {
   readonly owner: ClusterOwner;
   /** Server settings, each passed as `-c name=value`. */
   readonly settings: Readonly<Record<string, string>>;
-  /**
-   * A process group of its own: signals a terminal sends to the whole group (Ctrl-C) then reach only
-   * whoever started it, which stops it in order (after the last batch was committed).
-   */
-  readonly ownProcessGroup: boolean;
   /** Aborting it during start-up stops the postmaster. */
   readonly signal?: AbortSignal;
   /** Called with the postmaster's pid as soon as it exists, before it is ready. */
@@ -56,7 +51,6 @@ export async function startPostmaster(spec: PostmasterSpec): Promise<Postmaster>
   const flags = Object.entries(spec.settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]);
   const child = spawn(spec.programs.postgres, ['-D', spec.clusterDir, '-p', String(spec.port), ...flags], {
     ...spec.owner,
-    detached: spec.ownProcessGroup,
     env: { ...process.env, LC_MESSAGES: 'C' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

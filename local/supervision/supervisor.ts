@@ -147,6 +147,12 @@ export class Supervisor implements DeliveryGate {
       const how = exit.reason?.how ?? describeExit(exit);
       entry.downAs = part;
       this.outageCount += 1;
+      // A grace before saying so: Ctrl-C reaches PostgreSQL too (it shares the process group), and the
+      // runtime's own shutdown, begun by the same signal, must be seen first.
+      await sleep(this.policy.firstDelayMs, undefined, { signal: this.stopping.signal }).catch(
+        () => undefined,
+      );
+      if (this.stopping.signal.aborted) return;
       this.onEvent({ kind: 'died', part, pid: exit.reason?.pid ?? entry.process.pid, how });
       const since = performance.now();
       if (!(await this.bringBack(entry, how))) return;
