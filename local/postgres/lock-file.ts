@@ -12,7 +12,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { debuglog } from 'node:util';
 import { PartUnavailableError } from '../../functions/shared/errors.js';
-import { isProcessAlive, processInfo } from '../process-alive.js';
+import { isProcessRunning, processInfo } from '../process-alive.js';
 
 const log = debuglog('local-postgres');
 
@@ -58,11 +58,12 @@ export function isPostmasterOf(pid: number, clusterDir: string): boolean {
  */
 export async function ensureClusterFree(clusterDir: string): Promise<void> {
   const pid = postmasterPidOf(clusterDir);
-  if (pid === undefined || !isProcessAlive(pid)) return;
+  // A zombie (killed, not yet reaped) is as gone as a dead process: PostgreSQL takes the file over.
+  if (pid === undefined || !isProcessRunning(pid)) return;
   const info = processInfo(pid);
   // Without `ps` a live pid cannot be told apart from a postmaster: it is taken to be one. A postgres
   // process counts whatever its command line: it may have been started on this folder by another path.
-  if (info === undefined || (info.name === POSTGRES_PROGRAM && !info.zombie)) {
+  if (info === undefined || info.name === POSTGRES_PROGRAM) {
     throw new PartUnavailableError(
       `PostgreSQL's data directory ${clusterDir} is in use by process ${pid} (its postmaster.pid): ` +
         `if that is a PostgreSQL left running by an earlier run, stop it (kill ${pid}) and start again; ` +

@@ -1,10 +1,11 @@
 /**
  * Runs the postmaster: spawned from the cluster, ready when its log says so, watched until it ends.
  * Start-up failures are told from its log: a taken port and a held data directory cannot be mended by
- * trying again; other failures (the backends of a killed postmaster still detaching from its shared
- * memory) can.
+ * trying again. The backends of a postmaster killed a moment ago keep its shared memory until they
+ * notice (about a second): the start waits for them, trying again for up to `stopTimeoutMs`.
  */
 import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { debuglog } from 'node:util';
 import { PartUnavailableError } from '../../functions/shared/errors.js';
 import { settings } from '../../functions/shared/settings.js';
@@ -37,6 +38,8 @@ export interface Postmaster {
 }
 
 const READY = 'database system is ready to accept connections';
+/** What the log says while the backends of a killed postmaster still hold its shared memory. */
+const SHARED_MEMORY_IN_USE = /pre-existing shared memory block .* is still in use/;
 /** Log lines kept to explain a failed start. */
 const KEPT_LINES = 20;
 
@@ -47,6 +50,21 @@ const KEPT_LINES = 20;
  * @throws PartUnavailableError when it ends before it is ready, saying why and whether a retry can help
  */
 export async function startPostmaster(spec: PostmasterSpec): Promise<Postmaster> {
+  const { stopTimeoutMs, firstDelayMs } = settings.localRuntime.supervision;
+  const deadline = Date.now() + stopTimeoutMs;
+  for (;;) {
+    const attempt = await spawnPostmaster(spec);
+    if ('pid' in attempt) return attempt;
+    if (!attempt.detaching || Date.now() > deadline) throw attempt.error;
+    log('the backends of a killed postmaster still hold its shared memory; trying again');
+    await sleep(firstDelayMs, undefined, { signal: spec.signal });
+  }
+}
+
+/** One start: the postmaster, or why it ended (and whether a killed one's backends were in the way). */
+async function spawnPostmaster(
+  spec: PostmasterSpec,
+): Promise<Postmaster | { error: PartUnavailableError; detaching: boolean }> {
   spec.signal?.throwIfAborted();
   const flags = Object.entries(spec.settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]);
   const child = spawn(spec.programs.postgres, ['-D', spec.clusterDir, '-p', String(spec.port), ...flags], {
@@ -81,7 +99,12 @@ export async function startPostmaster(spec: PostmasterSpec): Promise<Postmaster>
   try {
     const outcome = await Promise.race([ready.then(() => 'ready' as const), exited]);
     spec.signal?.throwIfAborted();
-    if (outcome !== 'ready') throw startFailure(spec, outcome, recent);
+    if (outcome !== 'ready') {
+      return {
+        error: startFailure(spec, outcome, recent),
+        detaching: SHARED_MEMORY_IN_USE.test(recent.join('\n')),
+      };
+    }
     return { pid, exited, stop };
   } catch (error) {
     await stop();

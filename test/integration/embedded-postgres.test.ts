@@ -9,7 +9,6 @@ import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PartUnavailableError } from '../../functions/shared/errors.js';
 import {
   type EmbeddedPostgresHandle,
   postmasterPidOf,
@@ -133,14 +132,8 @@ describe("the data directory's lock file", () => {
     process.kill(killed.pid, 'SIGKILL');
     expect((await killed.exited).signal).toBe('SIGKILL');
 
-    // Its backends may still be detaching from the old shared memory: that is worth a retry.
-    let postgres: EmbeddedPostgresHandle | undefined;
-    for (let attempt = 0; !postgres; attempt += 1) {
-      postgres = await start(clusterDir).catch((error: unknown) => {
-        if (!(error instanceof PartUnavailableError && error.retryable) || attempt >= 10) throw error;
-        return new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 200));
-      });
-    }
+    // Its backends may still hold the shared memory for a moment: the start waits for them.
+    const postgres = await start(clusterDir);
 
     expect(postmasterPidOf(clusterDir)).toBe(postgres.pid);
   });
