@@ -20,11 +20,19 @@
  * the client were free. On a small machine the SDK client, not the emulator, can be the limit. The last
  * columns are the emulator process's resident memory after the phase and its peak (VmRSS, VmHWM): with
  * `--records 1000000` they show whether the emulator's memory grows with the records it holds.
+ *
+ * The project's server runs three ways (`--only kinesis-server` runs all three): records in temporary
+ * files ("kinesis-server"), kept in a data directory with an fdatasync before each acknowledgement
+ * ("kinesis-server durable+sync", as the runtime runs it) and kept without it ("kinesis-server durable").
+ * After a durable run the child is killed (SIGKILL) and the time a server takes to recover the data
+ * directory is printed.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
@@ -37,6 +45,8 @@ import {
   type PutRecordsRequestEntry,
 } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { kinesisChildArgs } from '../local/emulators/kinesis-child-args.js';
+import { startKinesisServer } from '../local/kinesis-server/index.js';
 import { syntheticCommit } from './support/synthetic-commit.js';
 
 const { values } = parseArgs({
@@ -56,6 +66,8 @@ const STREAM = 'bench';
 
 interface Emulator {
   endpoint: string;
+  /** Ends the process at once, as a crash would. */
+  kill(): Promise<void>;
   /** CPU time the emulator process has used so far, ms (NaN where /proc is not available). */
   cpuMs(): number;
   /** Resident and peak resident memory of the emulator process, MiB (NaN without /proc). */
@@ -74,14 +86,31 @@ interface PhaseResult {
   peakRssMiB: number;
 }
 
-/** Child-process entries: both take a port argument and report `{ port }` over IPC when listening. */
-const EMULATORS: Record<string, { entry: string; args: string[] }> = {
-  kinesalite: { entry: '../local/emulators/kinesalite-child.ts', args: ['0'] },
-  'kinesis-server': { entry: '../local/kinesis-server/child.ts', args: ['0'] },
+interface EmulatorEntry {
+  entry: string;
+  args: string[];
+  /** The data directory the emulator keeps its streams in, if any. */
+  dataDir?: string;
+}
+
+const KINESIS_SERVER = '../local/kinesis-server/child.ts';
+/** Where the durable variants keep their streams (removed at the end; the stub child needs none). */
+const benchDataRoot = values['canned-server'] ? '' : mkdtempSync(join(tmpdir(), 'kinesis-bench-'));
+const durable = (name: string, syncWrites: boolean): EmulatorEntry => {
+  const dataDir = join(benchDataRoot, name);
+  return { entry: KINESIS_SERVER, args: kinesisChildArgs({ port: 0, dataDir, syncWrites }), dataDir };
+};
+
+/** Child-process entries: all take the Kinesis children's arguments and report `{ port }` over IPC. */
+const EMULATORS: Record<string, EmulatorEntry> = {
+  kinesalite: { entry: '../local/emulators/kinesalite-child.ts', args: kinesisChildArgs({ port: 0 }) },
+  'kinesis-server': { entry: KINESIS_SERVER, args: kinesisChildArgs({ port: 0 }) },
+  'kinesis-server durable+sync': durable('sync', true),
+  'kinesis-server durable': durable('nosync', false),
   'sdk-ceiling': { entry: './kinesis-emulators.ts', args: ['--canned-server', '--records', String(RECORDS)] },
 };
 
-async function startEmulator({ entry, args }: { entry: string; args: string[] }): Promise<Emulator> {
+async function startEmulator({ entry, args }: EmulatorEntry): Promise<Emulator> {
   const child = fork(fileURLToPath(new URL(entry, import.meta.url)), args, {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
@@ -91,6 +120,7 @@ async function startEmulator({ entry, args }: { entry: string; args: string[] })
     endpoint: `http://127.0.0.1:${message.port}`,
     cpuMs: () => processCpuMs(child.pid),
     memoryMiB: () => processMemoryMiB(child.pid),
+    kill: () => stopChild(child, 'SIGKILL'),
     stop: () => stopChild(child),
   };
 }
@@ -138,10 +168,10 @@ async function measured(
   };
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
+async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = once(child, 'exit');
-  child.kill('SIGTERM');
+  child.kill(signal);
   await exited;
 }
 
@@ -223,11 +253,7 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
-async function bench(
-  name: string,
-  entry: { entry: string; args: string[] },
-  batches: PutRecordsRequestEntry[][],
-) {
+async function bench(name: string, entry: EmulatorEntry, batches: PutRecordsRequestEntry[][]) {
   const emulator = await startEmulator(entry);
   const client = new KinesisClient({
     endpoint: emulator.endpoint,
@@ -240,6 +266,7 @@ async function bench(
     await waitActive(client);
     const put = await measured(emulator, () => putAll(client, batches));
     const get = await measured(emulator, () => readAll(client));
+    if (entry.dataDir) await measureRecovery(name, emulator, entry.dataDir);
     return [
       { name, operation: 'PutRecords', ...put },
       { name, operation: 'GetRecords', ...get },
@@ -249,6 +276,34 @@ async function bench(
     await emulator.stop();
   }
 }
+
+/** Kills a durable emulator and times a server's recovery of its data directory, in this process. */
+async function measureRecovery(name: string, emulator: Emulator, dataDir: string): Promise<void> {
+  await emulator.kill();
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  const server = await startKinesisServer({ dataDirectory: dataDir });
+  const ms = performance.now() - started;
+  const { user, system } = process.cpuUsage(cpu);
+  const client = new KinesisClient({
+    endpoint: server.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+    requestHandler: new NodeHttpHandler(),
+  });
+  try {
+    await readAll(client);
+    recoveries.push(
+      `${name}: ${RECORDS.toLocaleString('en-US')} records recovered after SIGKILL in ${ms.toFixed(0)} ms ` +
+        `(${((user + system) / 1000).toFixed(0)} ms CPU)`,
+    );
+  } finally {
+    client.destroy();
+    await server.close();
+  }
+}
+
+const recoveries: string[] = [];
 
 /**
  * The stub behind "sdk-ceiling": answers each operation with a pre-serialised response (500 results per
@@ -323,7 +378,7 @@ async function main(): Promise<void> {
   );
   const rows: Array<{ name: string; operation: string } & PhaseResult> = [];
   for (const [name, entry] of Object.entries(EMULATORS)) {
-    if (values.only && values.only !== name) continue;
+    if (values.only && !name.startsWith(values.only)) continue;
     rows.push(...(await bench(name, entry, batches)));
   }
   const header = [
@@ -368,7 +423,14 @@ async function main(): Promise<void> {
     `|${widths.map((width, i) => (i < 2 ? ':' : '-').padEnd(width + 1, '-') + (i < 2 ? '-' : ':')).join('|')}|`,
   );
   for (const cells of table) console.log(line(cells));
+  if (recoveries.length > 0) console.log(`\n${recoveries.join('\n')}`);
 }
 
 if (values['canned-server']) serveCanned();
-else await main();
+else {
+  try {
+    await main();
+  } finally {
+    rmSync(benchDataRoot, { recursive: true, force: true });
+  }
+}

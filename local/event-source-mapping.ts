@@ -8,6 +8,11 @@
  * partition key, as Lambda does: batches of different lanes run concurrently, and each partition key
  * stays in order within its lane.
  *
+ * Checkpoints (mapping-checkpoints.ts) are saved when a lane's progress advances, before it starts its
+ * next batch, so a restarted mapping resumes each shard where processing stopped. A poll that fails
+ * (the Kinesis server restarting: connection refused or reset, an iterator the new process does not
+ * know) takes a new iterator from where reading stood and goes on; it costs no batch a retry attempt.
+ *
  * A {@link DeliveryGate} tells the mapping when a part of the local cloud is down and coming back: polls
  * and deliveries wait for it, and an attempt that failed while a part went down is tried again without
  * counting against the batch's retries.
@@ -15,6 +20,14 @@
 import { GetShardIteratorCommand, type KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import { getRecords, type StreamRecord } from './kinesis-records-reader.js';
+import { compareSequenceNumbers } from './kinesis-server/sequence-numbers.js';
+import {
+  type CheckpointStore,
+  NO_CHECKPOINTS,
+  resumePoint,
+  type ShardCheckpoint,
+  type StartPosition,
+} from './mapping-checkpoints.js';
 
 export type BatchHandler = (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse | undefined>;
 
@@ -36,6 +49,8 @@ export interface MappingOptions {
   idlePollMs?: number;
   /** First retry delay; doubles per attempt up to 2 s. */
   retryBackoffMs?: number;
+  /** Where each shard's progress is kept across restarts. @default NO_CHECKPOINTS (start at TRIM_HORIZON) */
+  checkpoints?: CheckpointStore;
 }
 
 /** What AWS sends to an on-failure destination for a stream batch. */
@@ -82,6 +97,12 @@ const ALWAYS_OPEN: DeliveryGate = {
   whenOpen: () => Promise.resolve(),
   outages: () => 0,
 };
+
+/** Where a shard's reading started. */
+export interface ShardStart {
+  shardId: string;
+  start: StartPosition;
+}
 
 export interface MappingStats {
   /** Records checkpointed after the handler stored them. */
@@ -133,7 +154,7 @@ export class KinesisEventSourceMapping {
     private readonly gate: DeliveryGate = ALWAYS_OPEN,
   ) {}
 
-  /** Discovers the shards and starts polling each from TRIM_HORIZON. */
+  /** Discovers the shards and starts polling each from its checkpoint (TRIM_HORIZON without one). */
   async start(): Promise<void> {
     const { Shards = [] } = await this.kinesis.send(
       new ListShardsCommand({ StreamName: this.options.streamName }),
@@ -146,7 +167,10 @@ export class KinesisEventSourceMapping {
           this.handler,
           this.destination,
           this.options,
-          shard.ShardId ?? '',
+          {
+            shardId: shard.ShardId ?? '',
+            startingSequenceNumber: shard.SequenceNumberRange?.StartingSequenceNumber ?? '',
+          },
           this.stats,
           waits,
         ),
@@ -161,6 +185,11 @@ export class KinesisEventSourceMapping {
 
   snapshot(): MappingStats {
     return { ...this.stats };
+  }
+
+  /** Where each shard's reading started: after its checkpoint, or at TRIM_HORIZON. */
+  starts(): ShardStart[] {
+    return this.pollers.map((poller) => poller.started);
   }
 
   /** True once every shard has been read to its end, with nothing buffered, after `since` (ms epoch). */
@@ -179,34 +208,56 @@ class ShardPoller {
   private stopped = false;
   private loop: Promise<void> | undefined;
   private iterator: string | undefined;
+  /** Where reading goes on: after the last record read (or where it started). */
+  private position: StartPosition = { type: 'TRIM_HORIZON' };
+  /** Sequence number of the last record read in this run. */
+  private lastRead: string | undefined;
   private lastEmptyPollAt = 0;
+  /** Polls failed in a row (the Kinesis server restarting). */
+  private failedPolls = 0;
   private readonly lanes: Lane[];
+  private readonly checkpoints: CheckpointStore;
+  private saving: Promise<void> = Promise.resolve();
+  started: ShardStart;
 
   constructor(
     private readonly kinesis: KinesisClient,
     handler: BatchHandler,
     destination: FailureDestination,
     private readonly options: MappingOptions,
-    private readonly shardId: string,
+    private readonly shard: { shardId: string; startingSequenceNumber: string },
     stats: MappingStats,
     private readonly waits: Waits,
   ) {
     const count = Math.max(1, Math.min(10, options.parallelizationFactor ?? 1));
+    this.checkpoints = options.checkpoints ?? NO_CHECKPOINTS;
     this.lanes = Array.from(
       { length: count },
-      () => new Lane(handler, destination, options, shardId, stats, waits),
+      () => new Lane(handler, destination, options, shard.shardId, stats, waits, () => this.saveCheckpoint()),
     );
+    this.started = { shardId: shard.shardId, start: this.position };
+  }
+
+  private get shardId(): string {
+    return this.shard.shardId;
   }
 
   async start(): Promise<void> {
-    const { ShardIterator } = await this.kinesis.send(
-      new GetShardIteratorCommand({
-        StreamName: this.options.streamName,
-        ShardId: this.shardId,
-        ShardIteratorType: 'TRIM_HORIZON',
-      }),
-    );
-    this.iterator = ShardIterator;
+    const saved = await this.checkpoints.load(this.shardId);
+    const current = saved?.startingSequenceNumber === this.shard.startingSequenceNumber ? saved : undefined;
+    if (saved && !current) {
+      process.emitWarning(
+        `shard ${this.shardId}: the checkpoint belongs to an earlier incarnation of the stream; reading from TRIM_HORIZON`,
+      );
+    }
+    const resume = resumePoint(current, this.lanes.length);
+    if (resume.caveat) process.emitWarning(`shard ${this.shardId}: ${resume.caveat}`);
+    this.lanes.forEach((lane, i) => {
+      lane.resumeThrough(resume.lanes[i]);
+    });
+    this.position = resume.start;
+    this.started = { shardId: this.shardId, start: resume.start };
+    this.iterator = await this.acquireIterator();
     this.loop = this.run();
   }
 
@@ -214,6 +265,7 @@ class ShardPoller {
     this.stopped = true;
     await this.loop;
     await Promise.all(this.lanes.map((lane) => lane.idle()));
+    await this.saving;
   }
 
   caughtUpSince(since: number): boolean {
@@ -228,26 +280,39 @@ class ShardPoller {
         await untilOpen(this.waits.gate, this.waits.halt, idlePollMs);
         continue;
       }
-      try {
-        // Reads go on while lanes deliver (the next page is ready when a batch completes), up to two
-        // batches buffered per lane.
-        const fetched = await this.fill();
-        const started = this.lanes.map((lane) => lane.deliverIfDue()).some(Boolean);
-        if (fetched === 0 && !started) {
-          // Nothing new to read or to start: wait for a lane to finish, or for the next poll.
-          const busy = this.lanes.filter((lane) => lane.busy).map((lane) => lane.idle());
-          const pollMs = this.buffered() > 0 ? Math.min(idlePollMs, this.windowMs()) : idlePollMs;
-          await Promise.race([sleep(pollMs), ...busy]);
-        }
-      } catch (error) {
-        // A poll that failed (emulator restarting, throttled) is simply tried again.
-        if (!this.stopped) {
-          process.emitWarning(
-            `shard ${this.shardId}: ${error instanceof Error ? error.message : String(error)}`,
-          );
-          await sleep(idlePollMs);
-        }
+      // Reads go on while lanes deliver (the next page is ready when a batch completes), up to two
+      // batches buffered per lane; lanes go on delivering what they hold while reads fail.
+      const fetched = await this.fillOrRecover();
+      const started = this.lanes.map((lane) => lane.deliverIfDue()).some(Boolean);
+      if (fetched === 0 && !started) {
+        // Nothing new to read or to start: wait for a lane to finish, or for the next poll.
+        const busy = this.lanes.filter((lane) => lane.busy).map((lane) => lane.idle());
+        const pollMs = this.buffered() > 0 ? Math.min(idlePollMs, this.windowMs()) : idlePollMs;
+        await Promise.race([sleep(pollMs), ...busy]);
       }
+    }
+  }
+
+  /** One read; a failed one is reported (once per run of failures) and retried with a new iterator. */
+  private async fillOrRecover(): Promise<number> {
+    try {
+      const fetched = await this.fill();
+      if (this.failedPolls > 0) {
+        process.emitWarning(`shard ${this.shardId}: reading again after ${this.failedPolls} failed polls`);
+        this.failedPolls = 0;
+      }
+      return fetched;
+    } catch (error) {
+      if (this.stopped) return 0;
+      if (this.failedPolls === 0) {
+        process.emitWarning(
+          `shard ${this.shardId}: a poll failed (${describeError(error)}); reading again from ${describePosition(this.position)}`,
+        );
+      }
+      this.failedPolls += 1;
+      // A restarted server does not know the old iterator: the next poll takes a new one.
+      this.iterator = undefined;
+      return 0;
     }
   }
 
@@ -263,18 +328,63 @@ class ShardPoller {
     return 2 * this.options.batchSize * this.lanes.length;
   }
 
+  private async acquireIterator(): Promise<string | undefined> {
+    const { ShardIterator } = await this.kinesis.send(
+      new GetShardIteratorCommand({
+        StreamName: this.options.streamName,
+        ShardId: this.shardId,
+        ShardIteratorType: this.position.type,
+        StartingSequenceNumber:
+          this.position.type === 'AFTER_SEQUENCE_NUMBER' ? this.position.sequenceNumber : undefined,
+      }),
+    );
+    return ShardIterator;
+  }
+
   /** Tops the lanes' buffers up with one read; returns how many records were read. */
   private async fill(): Promise<number> {
     const room = this.capacity() - this.buffered();
-    if (room <= 0 || !this.iterator) return 0;
+    if (room <= 0) return 0;
+    this.iterator ??= await this.acquireIterator();
+    if (!this.iterator) return 0;
     const page = await getRecords(this.options.endpoint, this.iterator, Math.min(10_000, room));
     this.iterator = page.nextShardIterator;
-    if (page.records.length === 0) {
+    const last = page.records.at(-1);
+    if (!last) {
       this.lastEmptyPollAt = Date.now();
       return 0;
     }
     for (const record of page.records) this.laneOf(record.partitionKey).push(record);
+    this.lastRead = last.sequenceNumber;
+    this.position = { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: last.sequenceNumber };
     return page.records.length;
+  }
+
+  /** Saves the shard's checkpoint as it stands now, after any save in flight; retried until it is written. */
+  private saveCheckpoint(): Promise<void> {
+    const saved = this.saving.then(async () => {
+      for (;;) {
+        try {
+          await this.checkpoints.save(this.shardId, this.checkpoint());
+          return;
+        } catch (error) {
+          process.emitWarning(
+            `shard ${this.shardId}: the checkpoint was not saved (${describeError(error)})`,
+          );
+          if (this.stopped) throw error;
+          await sleep(this.options.idlePollMs ?? 200);
+        }
+      }
+    });
+    this.saving = saved.catch(() => undefined);
+    return saved;
+  }
+
+  private checkpoint(): ShardCheckpoint {
+    return {
+      startingSequenceNumber: this.shard.startingSequenceNumber,
+      lanes: this.lanes.map((lane) => lane.doneThrough(this.lastRead) ?? null),
+    };
   }
 
   private laneOf(partitionKey: string): Lane {
@@ -289,6 +399,18 @@ class ShardPoller {
   }
 }
 
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  // fetch's "fetch failed" says why in its cause (ECONNREFUSED, ECONNRESET, …).
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  const detail = cause?.code ?? cause?.message;
+  return detail ? `${error.name}: ${error.message}: ${detail}` : `${error.name}: ${error.message}`;
+}
+
+function describePosition(position: StartPosition): string {
+  return position.type === 'TRIM_HORIZON' ? 'TRIM_HORIZON' : `after ${position.sequenceNumber}`;
+}
+
 /** One sequence of batches of a shard: delivered one at a time, retried from its own checkpoint. */
 class Lane {
   busy = false;
@@ -297,7 +419,12 @@ class Lane {
   /** Failed attempts of the batch starting at the head of the buffer. */
   private headAttempts = 0;
   private delivering: Promise<void> = Promise.resolve();
+  /** Every record of this lane at or below this sequence number is done (stored or dead-lettered). */
+  private done: string | undefined;
+  /** After a restart, records read again that this lane had done are skipped until this one. */
+  private skipThrough: string | undefined;
 
+  /** @param advanced - saves the checkpoint; called when the lane's progress advances */
   constructor(
     private readonly handler: BatchHandler,
     private readonly destination: FailureDestination,
@@ -305,9 +432,30 @@ class Lane {
     private readonly shardId: string,
     private readonly stats: MappingStats,
     private readonly waits: Waits,
+    private readonly advanced: () => Promise<void>,
   ) {}
 
+  /** Resumes from a checkpoint: the lane has done everything through `sequenceNumber`. */
+  resumeThrough(sequenceNumber: string | undefined): void {
+    this.done = sequenceNumber;
+    this.skipThrough = sequenceNumber;
+  }
+
+  /**
+   * The lane's checkpoint: what it has done, or, with nothing pending, everything read so far.
+   * @param lastRead - the last record the shard's poller read (and handed to its lane)
+   */
+  doneThrough(lastRead: string | undefined): string | undefined {
+    if (!this.isEmpty() || lastRead === undefined) return this.done;
+    return this.done !== undefined && compareSequenceNumbers(this.done, lastRead) > 0 ? this.done : lastRead;
+  }
+
   push(record: StreamRecord): void {
+    if (this.skipThrough !== undefined) {
+      // Records arrive in order: the first one past the checkpoint ends the skipping.
+      if (compareSequenceNumbers(record.sequenceNumber, this.skipThrough) <= 0) return;
+      this.skipThrough = undefined;
+    }
     if (this.buffer.length === 0) this.bufferedSince = Date.now();
     this.buffer.push(record);
   }
@@ -340,14 +488,31 @@ class Lane {
         this.busy = false;
       },
       (error: unknown) => {
-        // The destination could not be written: the batch stays at the head and is tried again.
+        // The destination could not be written: what is not done stays at the head and is tried again.
         process.emitWarning(
           `shard ${this.shardId}: ${error instanceof Error ? error.message : String(error)}`,
         );
+        this.dropDone();
         this.busy = false;
       },
     );
     return true;
+  }
+
+  /** Takes the records that are done off the head of the buffer (after a failure part-way through a batch). */
+  private dropDone(): void {
+    const { done } = this;
+    if (done === undefined) return;
+    const pending = this.buffer.findIndex(
+      (record) => compareSequenceNumbers(record.sequenceNumber, done) > 0,
+    );
+    this.buffer.splice(0, pending === -1 ? this.buffer.length : pending);
+  }
+
+  /** The first `count` records of the batch are done: the checkpoint moves past them before anything else starts. */
+  private async advance(batch: StreamRecord[], count: number): Promise<void> {
+    this.done = (batch[count - 1] as StreamRecord).sequenceNumber;
+    await this.advanced();
   }
 
   /**
@@ -361,17 +526,20 @@ class Lane {
     const expired = this.countExpired(batch);
     if (expired > 0) {
       await this.sendToDestination(batch.slice(0, expired), 'RecordAgeExceeded', undefined);
+      await this.advance(batch, expired);
       return expired;
     }
     const outagesBefore = gate.outages();
     const outcome = await this.invoke(batch);
     if (outcome.kind === 'ok') {
       this.succeeded(batch.length);
+      await this.advance(batch, batch.length);
       return batch.length;
     }
     if (outcome.kind === 'partial' && outcome.failedIndex > 0) {
       // Progress: checkpoint up to the first failed record; the rest is retried from there.
       this.succeeded(outcome.failedIndex);
+      await this.advance(batch, outcome.failedIndex);
       return outcome.failedIndex;
     }
     // A part went down meanwhile: the whole batch again once it is back, and the attempt not counted.
@@ -389,6 +557,7 @@ class Lane {
     if (attempts > this.options.maxRetryAttempts) {
       const functionError = outcome.kind === 'error' ? outcome.message : 'partial batch failure';
       await this.sendToDestination(batch, 'RetryAttemptsExhausted', functionError);
+      await this.advance(batch, batch.length);
       return batch.length;
     }
     return 0;

@@ -26,6 +26,8 @@ import { type PartDefinition, type SupervisionEvent, Supervisor } from './superv
 
 /** The PostgreSQL cluster's folder inside the data dir. */
 export const POSTGRES_DIR = 'postgres';
+/** The Kinesis server's folder inside the data dir: the stream, kept across starts and restarts. */
+export const KINESIS_DIR = 'kinesis';
 
 /** Region and credentials of the local cloud (s3rver only accepts its own fixed key pair). */
 export const LOCAL_CLOUD_CREDENTIALS = {
@@ -84,7 +86,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     options.onStep?.(`PostgreSQL on 127.0.0.1:${info.pgPort}, RDS Data API at ${info.dataApiUrl}`);
 
     const [kinesis, s3] = await Promise.all([
-      supervisor.start(kinesisPart(), options.signal),
+      supervisor.start(kinesisPart(join(options.dataDir, KINESIS_DIR)), options.signal),
       supervisor.start(s3Part(join(options.dataDir, 's3')), options.signal),
     ]);
     const kinesisEndpoint = kinesis.current().endpoint;
@@ -150,12 +152,12 @@ function databasePart(
   };
 }
 
-function kinesisPart(): PartDefinition<KinesisEmulator> {
+function kinesisPart(dataDir: string): PartDefinition<KinesisEmulator> {
   let port = 0;
   return {
     name: 'Kinesis server',
     async start(signal) {
-      const emulator = await startKinesisEmulator(port, 'kinesis-server', signal);
+      const emulator = await startKinesisEmulator({ port, dataDir, signal });
       port = emulator.info.port;
       return emulator;
     },
@@ -192,7 +194,7 @@ async function ensureStream(kinesis: KinesisClient): Promise<void> {
       new CreateStreamCommand({ StreamName: LOCAL_STREAM_NAME, ShardCount: settings.stream.shardCount }),
     );
   } catch (error) {
-    // The stream is kept in the data dir: after a restart it is there already.
+    // Kept in the data dir since an earlier start (AWS answers a second CreateStream the same way).
     if (!(error instanceof Error && error.name === 'ResourceInUseException')) throw error;
   }
   for (;;) {

@@ -86,6 +86,8 @@ async function main(): Promise<void> {
   await recordRuntime(runtime);
   log(`Dashboard: ${runtime.apiUrl}  (open it now to watch the numbers grow)`);
 
+  let waitingFor = 'the start';
+  let sent: number | undefined;
   if (options.replay) {
     log(`replaying ${options.csv}`);
     const result = await replayFile(options.csv, {
@@ -99,24 +101,13 @@ async function main(): Promise<void> {
     log(`producer: ${JSON.stringify(summary)}`);
     log(formatRunMetrics(runMetricsOf(result)));
     if (rejectsFile) log(`rejected rows kept in ${rejectsFile}`);
-
-    const progress = createProgress('process', result.sent, 'records');
-    const before = runtime.mapping.snapshot().delivered;
-    const started = performance.now();
-    await runtime.waitUntilProcessed({
-      onProgress: (delivered, waitingFor) =>
-        progress.update(delivered - before, waitingFor ? `waiting for ${waitingFor} to come back` : ''),
-    });
-    progress.stop();
-    const stats = runtime.mapping.snapshot();
-    log(
-      `processor: ${stats.delivered} records stored in ${stats.invocations} invocations ` +
-        `(${stats.failed} to dead letters), caught up ${((performance.now() - started) / 1000).toFixed(1)} s ` +
-        'after the producer finished',
-    );
-    const run = runtime.processorMetrics.takeRun();
-    if (run) log(formatProcessorWindow(run));
+    waitingFor = 'the producer finished';
+    sent = result.sent;
+  } else {
+    // The stream and the checkpoints outlive a run: what an earlier one left unprocessed is done now.
+    log('processing what the stream holds beyond the checkpoints');
   }
+  await waitForProcessor(runtime, sent, waitingFor);
   // From now on, each burst of work (a replay from another terminal, the mapping's retries) is summed up.
   reportQuietRuns(runtime.processorMetrics, log);
 
@@ -126,6 +117,44 @@ async function main(): Promise<void> {
     `Metrics: ${new URL(LOCAL_METRICS_PATH, runtime.apiUrl)}  (the processor's, as CloudWatch would keep them)`,
   );
 }
+
+/**
+ * Waits until the processor has caught up with the stream, showing progress: a bar over the records
+ * just sent, or a line every few seconds when how many are left is not known; either names a part that
+ * is down and coming back.
+ */
+async function waitForProcessor(
+  runtime: LocalRuntime,
+  sent: number | undefined,
+  after: string,
+): Promise<void> {
+  const before = runtime.mapping.snapshot().delivered;
+  const started = performance.now();
+  const progress = sent === undefined ? undefined : createProgress('process', sent, 'records');
+  let reportedAt = started;
+  await runtime.waitUntilProcessed({
+    onProgress: (delivered, down) => {
+      const waiting = down ? `waiting for ${down} to come back` : '';
+      progress?.update(delivered - before, waiting);
+      if (!progress && performance.now() - reportedAt >= PROGRESS_LINE_MS) {
+        reportedAt = performance.now();
+        log(`processor: ${delivered - before} records stored so far${waiting ? `; ${waiting}` : ''}`);
+      }
+    },
+  });
+  progress?.stop();
+  const stats = runtime.mapping.snapshot();
+  log(
+    `processor: ${stats.delivered} records stored in ${stats.invocations} invocations ` +
+      `(${stats.failed} to dead letters), caught up ${((performance.now() - started) / 1000).toFixed(1)} s ` +
+      `after ${after}`,
+  );
+  const run = runtime.processorMetrics.takeRun();
+  if (run) log(formatProcessorWindow(run));
+}
+
+/** How often a catch-up without a known total reports how far it got. */
+const PROGRESS_LINE_MS = 5_000;
 
 function log(message: string): void {
   console.log(`[local] ${message}`);

@@ -22,17 +22,18 @@ import type { PartUnavailableError } from '../functions/shared/errors.js';
 import { settings } from '../functions/shared/settings.js';
 import { type ApiFront, startApiFront } from './api-gateway.js';
 import { DEAD_LETTER_FILE_NAME, DeadLetterFile } from './dead-letter-file.js';
-import { KinesisEventSourceMapping, type MappingOptions } from './event-source-mapping.js';
+import { KinesisEventSourceMapping, type MappingOptions, type ShardStart } from './event-source-mapping.js';
 import { invokeWithTimeout, type LocalFunction } from './lambda-context.js';
 import { LOCAL_CLOUD_CREDENTIALS, type PartPids, startLocalCloud } from './local-cloud.js';
 import { ProcessorMetricsLog } from './local-metrics.js';
 import { LOCAL_ACCOUNT, LOCAL_BUCKET_NAME, LOCAL_REGION, LOCAL_STREAM_NAME } from './local-resources.js';
+import { CheckpointFiles } from './mapping-checkpoints.js';
 import type { SupervisionEvent, Supervisor } from './supervision/supervisor.js';
 
 export { POSTGRES_DIR } from './local-cloud.js';
 
 export interface LocalRuntimeOptions {
-  /** Where PostgreSQL and the archive keep their state. */
+  /** Where PostgreSQL, the archive, the stream and the mapping's checkpoints keep their state. */
   dataDir: string;
   /** Port of the API front; 0 picks a free one. */
   apiPort: number;
@@ -93,6 +94,8 @@ export interface LocalRuntime {
 
 const repositoryRoot = fileURLToPath(new URL('..', import.meta.url));
 const MIGRATIONS_DIR = join(repositoryRoot, 'db', 'migrations');
+/** The event-source mapping's checkpoints inside the data dir. */
+export const CHECKPOINTS_DIR = 'checkpoints';
 /** Where the API front serves the processor's metrics (JSON): outside every route of the api. */
 export const LOCAL_METRICS_PATH = '/_local/metrics';
 
@@ -167,6 +170,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const api = apiHandlerFor(apiEnv);
 
     const deadLetterPath = join(options.dataDir, DEAD_LETTER_FILE_NAME);
+    const streamArn = `arn:aws:kinesis:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stream/${LOCAL_STREAM_NAME}`;
     const processorFunction = localFunction('processor', {
       ...settings.functions.processor,
       timeoutSeconds: options.processorTimeoutSeconds ?? settings.functions.processor.timeoutSeconds,
@@ -178,7 +182,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       {
         endpoint: cloud.kinesisEndpoint,
         streamName: LOCAL_STREAM_NAME,
-        streamArn: `arn:aws:kinesis:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stream/${LOCAL_STREAM_NAME}`,
+        streamArn,
         region: LOCAL_REGION,
         functionArn: `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:processor`,
         batchSize: settings.processor.batchSize,
@@ -187,6 +191,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         maxRetryAttempts: settings.processor.maxRetryAttempts,
         maxRecordAgeSeconds: settings.processor.maxRecordAgeSeconds,
         parallelizationFactor: settings.processor.parallelizationFactor,
+        checkpoints: new CheckpointFiles(join(options.dataDir, CHECKPOINTS_DIR), streamArn),
         ...options.mapping,
       },
       cloud.supervisor,
@@ -194,6 +199,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     await mapping.start();
     stops.push(() => mapping.stop());
     aborted();
+    step(`event-source mapping: ${mapping.starts().map(describeStart).join(', ')}`);
 
     const apiFunction = localFunction('api', settings.functions.api);
     const front: ApiFront = await startApiFront(
@@ -263,6 +269,11 @@ async function waitUntilCaughtUp(
   onProgress?.(mapping.snapshot().delivered);
 }
 
+function describeStart({ shardId, start }: ShardStart): string {
+  return start.type === 'TRIM_HORIZON'
+    ? `${shardId} from TRIM_HORIZON`
+    : `${shardId} after checkpoint ${start.sequenceNumber}`;
+}
 /** The processor's metrics since the runtime started, by CloudWatch name and dimensions. */
 function metricsResponse(metrics: ProcessorMetricsLog): APIGatewayProxyResult {
   return {

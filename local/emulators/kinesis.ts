@@ -1,6 +1,6 @@
 /**
- * The Kinesis emulator of the local runtime: the project's own in-memory Kinesis server
- * (`local/kinesis-server/`) in a child process on loopback.
+ * The Kinesis emulator of the local runtime: the project's own Kinesis server (`local/kinesis-server/`)
+ * in a child process on loopback, its streams kept in a data directory when given one.
  *
  * Chosen by measurement (`bench/kinesis-emulators.ts`, docs/local-runtime.md): kinesalite caps the
  * pipeline at ~7.5k records/s (PutRecords ~12–19k/s, GetRecords ~20–37k/s) and kinesis-mock slows down
@@ -8,29 +8,47 @@
  */
 import { fileURLToPath } from 'node:url';
 import { type ChildService, startChildService } from './child-service.js';
+import { kinesisChildArgs } from './kinesis-child-args.js';
 
 export interface KinesisEmulator extends ChildService<{ port: number }> {
   endpoint: string;
 }
 
 /** The emulators that can serve the runtime; kinesalite stays for conformance tests and benchmarks. */
-const ENTRIES = {
+export const KINESIS_CHILD_ENTRIES = {
   'kinesis-server': fileURLToPath(new URL('../kinesis-server/child.ts', import.meta.url)),
   kinesalite: fileURLToPath(new URL('./kinesalite-child.ts', import.meta.url)),
 } as const;
 
-export type KinesisEngine = keyof typeof ENTRIES;
+export type KinesisEngine = keyof typeof KINESIS_CHILD_ENTRIES;
+
+export interface KinesisEmulatorOptions {
+  /** 0 (default) picks a free port; a restarted emulator is given its predecessor's. */
+  port?: number;
+  /**
+   * Where the streams are kept, so that an emulator started again on it serves the same state
+   * (kinesis-server only). Default: none, nothing outlives the process.
+   */
+  dataDir?: string;
+  /** Which emulator to run. Default: the project's own server. */
+  engine?: KinesisEngine;
+}
 
 /**
- * @param port - 0 picks a free port
- * @param engine - which emulator to run (default: the project's own server)
- * @param signal - aborts the start-up
+ * Starts a Kinesis emulator in a child process.
+ *
+ * @param options - port, data dir and engine; `signal` aborts the start-up
+ * @example
+ * const kinesis = await startKinesisEmulator({ port: 0, dataDir: join(dataDir, 'kinesis') });
  */
 export async function startKinesisEmulator(
-  port = 0,
-  engine: KinesisEngine = 'kinesis-server',
-  signal?: AbortSignal,
+  options: KinesisEmulatorOptions & { signal?: AbortSignal } = {},
 ): Promise<KinesisEmulator> {
-  const service = await startChildService<{ port: number }>(ENTRIES[engine], [String(port)], { signal });
+  const { port = 0, dataDir, engine = 'kinesis-server', signal } = options;
+  const service = await startChildService<{ port: number }>(
+    KINESIS_CHILD_ENTRIES[engine],
+    kinesisChildArgs({ port, dataDir }),
+    { signal },
+  );
   return { ...service, endpoint: `http://127.0.0.1:${service.info.port}` };
 }

@@ -14,7 +14,6 @@ import { KinesisError, serializationError, unknownOperation } from './errors.js'
 import { type Operation, type OperationContext, PreSerialized } from './operation-context.js';
 import { getRecords, getShardIterator, putRecord, putRecords } from './record-operations.js';
 import { ShardIteratorCodec } from './shard-iterators.js';
-import { SegmentFiles } from './shard-log.js';
 import { TokenSigner } from './signed-tokens.js';
 import {
   createStream,
@@ -24,6 +23,7 @@ import {
   listShards,
   listStreams,
 } from './stream-operations.js';
+import { DurableStorage, TemporaryStorage } from './stream-storage.js';
 import { StreamStore } from './stream-store.js';
 import { InputReader } from './validation.js';
 
@@ -41,10 +41,17 @@ export interface KinesisServerOptions {
   /** Retention of new streams. Default 24 (AWS's default). */
   retentionHours?: number;
   /**
-   * Folder for the shards' log files (unlinked once open, so nothing is left in it). Default: the
-   * system's temporary folder.
+   * Folder where the streams are kept: a server started again on it recovers them, records, sequence
+   * numbers and all (stream-storage.ts). Default: none, the records live in temporary files that no
+   * exit leaves behind, and every start is empty.
    */
   dataDirectory?: string;
+  /**
+   * With a data directory: flush writes to the device (fdatasync, in groups: group-sync.ts) before any
+   * response after them goes out, so that acknowledged records survive a crash of the machine, not only
+   * of the process. Default true.
+   */
+  syncWrites?: boolean;
   /** Size at which a shard's log starts a new file; trimming frees whole files. Default 64 MiB. */
   segmentBytes?: number;
 }
@@ -76,12 +83,16 @@ const OPERATIONS: ReadonlyMap<string, Operation> = new Map([
 
 export async function startKinesisServer(options: KinesisServerOptions = {}): Promise<KinesisServer> {
   const { host = '127.0.0.1', port = 0 } = options;
+  const segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
   const store = new StreamStore({
     region: options.region ?? 'us-east-1',
     accountId: options.accountId ?? LOCAL_ACCOUNT,
     shardLimit: options.shardLimit ?? 500,
     retentionHours: options.retentionHours ?? 24,
-    files: new SegmentFiles(options.dataDirectory ?? tmpdir(), options.segmentBytes ?? DEFAULT_SEGMENT_BYTES),
+    storage:
+      options.dataDirectory === undefined
+        ? new TemporaryStorage(tmpdir(), segmentBytes)
+        : new DurableStorage(options.dataDirectory, segmentBytes, options.syncWrites ?? true),
   });
   const context: OperationContext = {
     store,
@@ -93,8 +104,13 @@ export async function startKinesisServer(options: KinesisServerOptions = {}): Pr
   // Longer than the SDK's idle sockets live, so it never reuses a socket the server is closing.
   server.keepAliveTimeout = 120_000;
   server.headersTimeout = 125_000;
-  server.listen(port, host);
-  await once(server, 'listening');
+  try {
+    server.listen(port, host);
+    await once(server, 'listening');
+  } catch (error) {
+    store.close();
+    throw error;
+  }
   const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
@@ -131,7 +147,13 @@ function receive(request: IncomingMessage, response: ServerResponse, context: Op
   request.on('end', () => {
     if (response.headersSent) return;
     const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, received);
-    respond(response, dispatch(request, body, context));
+    const reply = dispatch(request, body, context);
+    // Out only once every write before it is as durable as the storage promises: a PutRecords is
+    // acknowledged, and a record served, only when a crash can no longer take it back.
+    context.store.options.storage.flushed().then(
+      () => respond(response, reply),
+      (error: unknown) => respond(response, internalFailure(error)),
+    );
   });
 }
 
@@ -160,14 +182,19 @@ function dispatch(request: IncomingMessage, body: Buffer, context: OperationCont
     return { status: 200, body: output === undefined ? '' : JSON.stringify(output) };
   } catch (error) {
     if (error instanceof KinesisError) return { status: error.statusCode, body: JSON.stringify(error) };
-    process.emitWarning(
-      `kinesis-server: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-    );
-    return {
-      status: 500,
-      body: JSON.stringify({ __type: 'InternalFailure', message: 'Internal service failure' }),
-    };
+    return internalFailure(error);
   }
+}
+
+/** AWS's answer to a failure of its own; the cause goes to the server's log, not to the client. */
+function internalFailure(error: unknown): Reply {
+  process.emitWarning(
+    `kinesis-server: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+  );
+  return {
+    status: 500,
+    body: JSON.stringify({ __type: 'InternalFailure', message: 'Internal service failure' }),
+  };
 }
 
 function resolveOperation(request: IncomingMessage): Operation {
@@ -183,6 +210,8 @@ function resolveOperation(request: IncomingMessage): Operation {
 }
 
 function respond(response: ServerResponse, reply: Reply): void {
+  // The client may have gone while the writes before this reply were flushed.
+  if (response.destroyed) return;
   // Encoded once, rather than measured with Buffer.byteLength and then encoded again by the socket.
   const body = typeof reply.body === 'string' ? Buffer.from(reply.body, 'utf8') : reply.body;
   response.writeHead(reply.status, {

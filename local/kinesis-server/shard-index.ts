@@ -16,9 +16,11 @@ export class ShardIndex {
   private sizes = new Uint32Array(INITIAL_CAPACITY);
   private head = 0;
   private length = 0;
-  private base = 0;
   /** Log offset after the last record's text. */
   private endOffset = 0;
+
+  /** @param base - position of the first record pushed (0 for a new shard; more for a recovered one) */
+  constructor(private base = 0) {}
 
   /** Position the next record will get (LATEST). */
   get nextPosition(): number {

@@ -1,77 +1,53 @@
 /**
- * Append-only byte logs on disk, one per shard, so that a shard's record data lives in files (the page
- * cache) rather than in the server's heap.
+ * Append-only byte logs, one per shard, so that a shard's record data lives in files (the page cache)
+ * rather than in the server's heap.
  *
- * A log is a sequence of segment files addressed by one logical byte offset that only grows. Appends go
- * to the newest segment until it reaches the segment size; reads may span segments; trimming closes the
- * segments wholly before an offset, which frees their space. Each segment file is unlinked as soon as it
- * is open (where the platform allows it, as Linux and macOS do), so no file outlives the process, however
- * it ends — even killed; where unlinking an open file fails, the file is removed when it is closed.
+ * A log is a sequence of segments addressed by one logical byte offset that only grows while the log
+ * is open (it starts at 0 again when a durable log is reopened). Appends go to the newest segment until
+ * it reaches the segment size; reads may span segments; trimming discards the segments wholly before an
+ * offset, which frees their space. Where the segments live, and whether they outlive the process, is
+ * the {@link SegmentFiles} policy's business (segment-files.ts). A durable segment also receives the
+ * index entries of its records, written after their text: an entry on disk means its text is too.
  */
-import { randomBytes } from 'node:crypto';
-import { closeSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { readSync } from 'node:fs';
+import { type SegmentFiles, type SegmentHandle, writeFully } from './segment-files.js';
 
-/** Where a server's segment files go, and how large they grow. */
-export class SegmentFiles {
-  private readonly prefix = `kinesis-server-${process.pid}-${randomBytes(4).toString('hex')}`;
-  private created = 0;
-  /** Files still linked because the platform refused to unlink them while open. */
-  private readonly linked = new Set<string>();
-  private readonly open = new Set<number>();
-
-  /**
-   * @param directory - an existing folder (the system's temporary folder by default)
-   * @param segmentBytes - size at which a log starts a new segment
-   */
-  constructor(
-    readonly directory: string,
-    readonly segmentBytes: number,
-  ) {
-    if (!Number.isSafeInteger(segmentBytes) || segmentBytes < 1) {
-      throw new RangeError(`segmentBytes must be a positive integer, got ${segmentBytes}`);
-    }
-  }
-
-  /** Segment files open now. */
-  get openCount(): number {
-    return this.open.size;
-  }
-
-  /** A new, empty segment file, open for reading and writing; returns its descriptor. */
-  create(): { fd: number; path: string } {
-    const path = join(this.directory, `${this.prefix}-${++this.created}.log`);
-    const fd = openSync(path, 'wx+');
-    try {
-      unlinkSync(path);
-    } catch {
-      this.linked.add(path);
-    }
-    this.open.add(fd);
-    return { fd, path };
-  }
-
-  release(segment: { fd: number; path: string }): void {
-    if (!this.open.delete(segment.fd)) return;
-    closeSync(segment.fd);
-    if (this.linked.delete(segment.path)) unlinkSync(segment.path);
-  }
+/** A segment found on disk, as recovery hands it over (shard-recovery.ts). */
+export interface ReopenedSegment {
+  handle: SegmentHandle;
+  /** Bytes of record text it holds. */
+  logBytes: number;
+  /** Bytes of index entries it holds. */
+  indexBytes: number;
 }
 
 interface Segment {
-  fd: number;
-  path: string;
+  handle: SegmentHandle;
   /** Logical offset of the segment's first byte. */
   start: number;
   /** Logical offset after its last byte. */
   end: number;
+  /** Bytes of index entries written (durable segments). */
+  indexBytes: number;
 }
 
 export class ShardLog {
   private segments: Segment[] = [];
   private endOffset = 0;
 
-  constructor(private readonly files: SegmentFiles) {}
+  /**
+   * @param files - where segments are created
+   * @param reopened - the segments of a durable log found on disk, oldest first
+   */
+  constructor(
+    private readonly files: SegmentFiles,
+    reopened: readonly ReopenedSegment[] = [],
+  ) {
+    for (const { handle, logBytes, indexBytes } of reopened) {
+      this.segments.push({ handle, start: this.endOffset, end: this.endOffset + logBytes, indexBytes });
+      this.endOffset += logBytes;
+    }
+  }
 
   /** Logical offset after the last byte appended. */
   get end(): number {
@@ -83,26 +59,33 @@ export class ShardLog {
     return this.segments.length;
   }
 
-  /** Appends bytes (in one segment); returns the logical offset of the first. */
-  append(bytes: Uint8Array): number {
+  /**
+   * Appends records' text (in one segment), then their index entries when the segment keeps them, and
+   * tells the files' policy (which may flush them); returns the logical offset of the first byte.
+   * @param firstPosition - position of the first record appended (names a new segment)
+   * @param entries - their index entries (index-entries.ts), for durable segments
+   */
+  append(bytes: Uint8Array, firstPosition: number, entries?: Uint8Array): number {
     let segment = this.segments.at(-1);
     if (
       !segment ||
       (segment.end > segment.start && segment.end - segment.start + bytes.length > this.files.segmentBytes)
     ) {
-      segment = { ...this.files.create(), start: this.endOffset, end: this.endOffset };
+      segment = {
+        handle: this.files.create(firstPosition),
+        start: this.endOffset,
+        end: this.endOffset,
+        indexBytes: 0,
+      };
       this.segments.push(segment);
     }
-    let written = 0;
-    while (written < bytes.length) {
-      written += writeSync(
-        segment.fd,
-        bytes,
-        written,
-        bytes.length - written,
-        segment.end - segment.start + written,
-      );
+    writeFully(segment.handle.log, bytes, segment.end - segment.start);
+    if (segment.handle.index !== undefined && entries) {
+      writeFully(segment.handle.index, entries, segment.indexBytes);
     }
+    this.files.written(segment.handle);
+    // Only now, when everything is written, do the new bytes count.
+    if (entries) segment.indexBytes += entries.length;
     const start = this.endOffset;
     segment.end += bytes.length;
     this.endOffset += bytes.length;
@@ -118,7 +101,7 @@ export class ShardLog {
       let position = Math.max(start, segment.start);
       const stop = Math.min(end, segment.end);
       while (position < stop) {
-        const count = readSync(segment.fd, target, into, stop - position, position - segment.start);
+        const count = readSync(segment.handle.log, target, into, stop - position, position - segment.start);
         if (count === 0) throw new Error(`shard log ended early at offset ${position}`);
         position += count;
         into += count;
@@ -128,18 +111,19 @@ export class ShardLog {
       throw new Error(`shard log holds no bytes at [${start}, ${end})`);
   }
 
-  /** Closes the segments that hold only bytes before `offset` (the newest one stays open for appends). */
+  /** Discards the segments that hold only bytes before `offset` (the newest one stays, for appends). */
   dropBefore(offset: number): void {
     let keep = 0;
     while (keep < this.segments.length - 1 && (this.segments[keep] as Segment).end <= offset) {
-      this.files.release(this.segments[keep] as Segment);
+      this.files.discard((this.segments[keep] as Segment).handle);
       keep += 1;
     }
     if (keep > 0) this.segments = this.segments.slice(keep);
   }
 
+  /** Closes the segments; a durable log keeps them on disk. */
   close(): void {
-    for (const segment of this.segments) this.files.release(segment);
+    for (const segment of this.segments) this.files.close(segment.handle);
     this.segments = [];
   }
 }

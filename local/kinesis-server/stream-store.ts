@@ -10,14 +10,20 @@
  * slot by subtraction, and records stay readable by sequence number for the stream's retention period.
  *
  * Retention: records older than the stream's retention period are trimmed lazily, when the shard is next
- * written or read; the log segments they filled are then closed and their disk space freed. Nothing
- * outlives the process: a restart starts empty.
+ * written or read (and when a durable store opens); the log segments they filled are then discarded and
+ * their disk space freed.
+ *
+ * Where the records are kept is the storage's business (stream-storage.ts): in temporary files that no
+ * exit leaves behind, or in a data directory from which the next store recovers every stream with its
+ * records, sequence numbers, arrival times and trim horizon.
  */
 import { type HashKeyRange, HashKeyRouter, splitHashKeySpace } from './hash-ranges.js';
+import { encodeEntries, forEachEntry } from './index-entries.js';
 import { recordJson } from './record-json.js';
 import { formatSequenceNumber, MAX_SHARDS_PER_STREAM, sequencePrefix } from './sequence-numbers.js';
 import { ShardIndex } from './shard-index.js';
-import { type SegmentFiles, ShardLog } from './shard-log.js';
+import { ShardLog } from './shard-log.js';
+import type { StreamDefinition, StreamStorage } from './stream-storage.js';
 
 export type StreamMode = 'PROVISIONED' | 'ON_DEMAND';
 
@@ -48,21 +54,47 @@ export class Shard {
   readonly endingHashKey: string;
   private readonly prefix: string;
   /** Where each record's text is, when it arrived, its size. */
-  private readonly records = new ShardIndex();
+  private readonly records: ShardIndex;
   private readonly log: ShardLog;
+  private readonly durable: boolean;
 
+  /**
+   * Opens the shard, with the records its storage kept from an earlier run.
+   * @param storage - where its segments live
+   */
   constructor(
     readonly index: number,
     streamEpoch: number,
     range: HashKeyRange,
-    files: SegmentFiles,
+    storage: StreamStorage,
   ) {
     this.id = shardIdOf(index);
     this.prefix = sequencePrefix(streamEpoch, index);
     this.startingSequenceNumber = formatSequenceNumber(this.prefix, 0);
     this.startingHashKey = range.start.toString();
     this.endingHashKey = range.end.toString();
-    this.log = new ShardLog(files);
+    const { files, recovered } = storage.openShard(streamEpoch, this.id, this.prefix);
+    if (recovered && recovered.droppedBytes > 0) {
+      process.emitWarning(
+        `kinesis-server: ${this.id} of stream epoch ${streamEpoch}: dropped ${recovered.droppedBytes} bytes ` +
+          'of a write cut short by a crash (never acknowledged)',
+      );
+    }
+    this.durable = files.durable;
+    this.records = new ShardIndex(recovered?.firstPosition ?? 0);
+    this.log = new ShardLog(files, recovered?.segments);
+    let offset = 0;
+    for (const entries of recovered?.entries ?? []) {
+      forEachEntry(entries, (arrivalSeconds, textBytes, bytes) => {
+        this.records.push(offset, textBytes, arrivalSeconds, bytes);
+        offset += textBytes;
+      });
+    }
+  }
+
+  /** Arrival (epoch seconds) of the newest record, if the shard holds any. */
+  get lastArrival(): number | undefined {
+    return this.records.arrivalAt(this.nextPosition - 1);
   }
 
   /** Position the next record will get (LATEST). */
@@ -100,8 +132,15 @@ export class Shard {
       lengths[i] = json.length;
       text += json;
     }
-    // ASCII text: one byte per character (record-json.ts).
-    let offset = this.log.append(Buffer.from(text, 'latin1'));
+    // ASCII text: one byte per character (record-json.ts). A durable log also gets the index entries.
+    const entries = this.durable
+      ? encodeEntries(
+          arrivalSeconds,
+          lengths,
+          batch.map((record) => record.bytes),
+        )
+      : undefined;
+    let offset = this.log.append(Buffer.from(text, 'latin1'), this.records.nextPosition, entries);
     for (let i = 0; i < batch.length; i += 1) {
       const length = lengths[i] as number;
       this.records.push(offset, length, arrivalSeconds, (batch[i] as RecordToStore).bytes);
@@ -165,7 +204,7 @@ export class Shard {
     if (this.trimHorizon !== horizon) this.log.dropBefore(this.records.offsetOf(this.trimHorizon));
   }
 
-  /** Closes the shard's log (the stream was deleted, or the server is closing). */
+  /** Closes the shard's log (the stream was deleted, or the server is closing); durable logs stay on disk. */
   close(): void {
     this.log.close();
   }
@@ -176,21 +215,38 @@ export class Stream {
   readonly shards: Shard[];
   readonly router: HashKeyRouter;
   readonly status = 'ACTIVE';
+  readonly name: string;
+  readonly epoch: number;
+  readonly mode: StreamMode;
+  /** Epoch ms. */
+  readonly createdAt: number;
+  readonly retentionHours: number;
 
+  /**
+   * Opens the stream's shards, with what the storage kept of them.
+   * @param definition - name, epoch, shard count, mode, creation time and retention
+   */
   constructor(
-    readonly name: string,
-    readonly epoch: number,
-    shardCount: number,
-    readonly mode: StreamMode,
-    readonly createdAt: number,
+    readonly definition: StreamDefinition,
     region: string,
     accountId: string,
-    files: SegmentFiles,
-    readonly retentionHours = 24,
+    storage: StreamStorage,
   ) {
-    this.arn = `arn:aws:kinesis:${region}:${accountId}:stream/${name}`;
-    const ranges = splitHashKeySpace(shardCount);
-    this.shards = ranges.map((range, index) => new Shard(index, epoch, range, files));
+    this.name = definition.name;
+    this.epoch = definition.epoch;
+    this.mode = definition.mode;
+    this.createdAt = definition.createdAt;
+    this.retentionHours = definition.retentionHours;
+    this.arn = `arn:aws:kinesis:${region}:${accountId}:stream/${this.name}`;
+    const ranges = splitHashKeySpace(definition.shardCount);
+    this.shards = [];
+    try {
+      for (const [index, range] of ranges.entries())
+        this.shards.push(new Shard(index, this.epoch, range, storage));
+    } catch (error) {
+      this.close();
+      throw error;
+    }
     this.router = new HashKeyRouter(ranges);
   }
 
@@ -211,8 +267,8 @@ export interface StoreOptions {
   /** Open shards allowed across all streams (AWS's account quota; 500 in the big regions). */
   shardLimit: number;
   retentionHours: number;
-  /** Where the shards' logs are written. */
-  files: SegmentFiles;
+  /** Where the streams are kept (temporary files, or a data directory). */
+  storage: StreamStorage;
 }
 
 export class StreamStore {
@@ -220,7 +276,31 @@ export class StreamStore {
   private lastEpoch = 0;
   private lastArrivalMs = 0;
 
-  constructor(readonly options: StoreOptions) {}
+  /**
+   * Opens the store with the streams its storage kept, trimmed to their retention as of `nowMs`.
+   * @param nowMs - the current time, epoch ms
+   */
+  constructor(
+    readonly options: StoreOptions,
+    nowMs = Date.now(),
+  ) {
+    const { lastEpoch, streams } = options.storage.load();
+    this.lastEpoch = lastEpoch;
+    try {
+      for (const definition of streams) {
+        const stream = new Stream(definition, options.region, options.accountId, options.storage);
+        this.streams.set(stream.name, stream);
+        for (const shard of stream.shards) {
+          // Arrival times never go back, not even across a restart on a clock set back.
+          this.lastArrivalMs = Math.max(this.lastArrivalMs, Math.round((shard.lastArrival ?? 0) * 1000));
+        }
+        stream.trim(nowMs);
+      }
+    } catch (error) {
+      this.close();
+      throw error;
+    }
+  }
 
   get(name: string): Stream | undefined {
     return this.streams.get(name);
@@ -244,32 +324,48 @@ export class StreamStore {
   create(name: string, shardCount: number, mode: StreamMode, nowMs: number): Stream {
     if (shardCount > MAX_SHARDS_PER_STREAM) throw new RangeError(`at most ${MAX_SHARDS_PER_STREAM} shards`);
     // Unique and increasing per incarnation, so numbers of a deleted stream never match its successor.
-    this.lastEpoch = Math.max(nowMs, this.lastEpoch + 1);
-    const { region, accountId, retentionHours, files } = this.options;
-    const stream = new Stream(
-      name,
-      this.lastEpoch,
-      shardCount,
-      mode,
-      nowMs,
-      region,
-      accountId,
-      files,
-      retentionHours,
+    const epoch = Math.max(nowMs, this.lastEpoch + 1);
+    const { region, accountId, retentionHours, storage } = this.options;
+    const definition: StreamDefinition = { name, epoch, shardCount, mode, createdAt: nowMs, retentionHours };
+    storage.prepare(
+      definition,
+      Array.from({ length: shardCount }, (_, index) => shardIdOf(index)),
     );
+    const stream = new Stream(definition, region, accountId, storage);
+    this.lastEpoch = epoch;
     this.streams.set(name, stream);
+    try {
+      this.saveCatalog();
+    } catch (error) {
+      this.streams.delete(name);
+      stream.close();
+      storage.remove(definition);
+      throw error;
+    }
     return stream;
   }
 
   delete(name: string): void {
-    this.streams.get(name)?.close();
+    const stream = this.streams.get(name);
+    if (!stream) return;
     this.streams.delete(name);
+    // Unlisted first: a crash from here on leaves folders that the next start removes.
+    this.saveCatalog();
+    stream.close();
+    this.options.storage.remove(stream.definition);
   }
 
-  /** Closes every stream's logs, freeing their disk space; the store is empty afterwards. */
+  /** Closes every stream's logs (temporary ones free their space); the store is empty afterwards. */
   close(): void {
     for (const stream of this.streams.values()) stream.close();
     this.streams.clear();
+  }
+
+  private saveCatalog(): void {
+    this.options.storage.save({
+      lastEpoch: this.lastEpoch,
+      streams: [...this.streams.values()].map((stream) => stream.definition),
+    });
   }
 
   /**

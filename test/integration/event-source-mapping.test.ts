@@ -1,8 +1,16 @@
 /**
  * The local Kinesis event-source mapping against the real Kinesis emulator: order, checkpointing
- * from batchItemFailures, bisection, bounded retries and the failure destination. The handlers here
- * inject faults; the records, shards and polling are real.
+ * from batchItemFailures, bisection, bounded retries and the failure destination; and across failures
+ * of processes: a mapping killed (SIGKILL) and started again on its checkpoints, and a Kinesis server
+ * killed and started again under a running mapping. The handlers here inject faults; the records,
+ * shards, polling and kills are real.
  */
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CreateStreamCommand, KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { KinesisStreamEvent } from 'aws-lambda';
@@ -15,11 +23,15 @@ import {
   KinesisEventSourceMapping,
   type MappingOptions,
 } from '../../local/event-source-mapping.js';
+import { CheckpointFiles } from '../../local/mapping-checkpoints.js';
+import { forkKinesisServer } from '../support/kinesis-child.js';
+import type { MappingChildLine, MappingChildOptions } from '../support/mapping-child.js';
 
 let emulator: KinesisEmulator;
 let kinesis: KinesisClient;
 let mapping: KinesisEventSourceMapping | undefined;
 let streamCount = 0;
+const directories: string[] = [];
 
 beforeAll(async () => {
   emulator = await startKinesisEmulator();
@@ -38,20 +50,42 @@ afterEach(async () => {
 
 afterAll(async () => {
   await emulator?.stop();
+  for (const directory of directories) rmSync(directory, { recursive: true, force: true });
 });
 
-/** A fresh one-shard stream holding records "0".."count-1" in order. */
-async function streamWith(count: number): Promise<string> {
+function temporaryDirectory(): string {
+  const directory = mkdtempSync(join(tmpdir(), 'mapping-test-'));
+  directories.push(directory);
+  return directory;
+}
+
+const arnOf = (streamName: string) => `arn:aws:kinesis:us-east-1:000000000000:stream/${streamName}`;
+
+async function until(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** A fresh one-shard stream holding records "0".."count-1" in order, under `keys` partition keys. */
+async function streamWith(count: number, keys = 1): Promise<string> {
   streamCount += 1;
   const name = `mapping-test-${streamCount}`;
   await kinesis.send(new CreateStreamCommand({ StreamName: name, ShardCount: 1 }));
   await new Promise((resolve) => setTimeout(resolve, 50));
-  await kinesis.send(
-    new PutRecordsCommand({
-      StreamName: name,
-      Records: Array.from({ length: count }, (_, i) => ({ PartitionKey: 'k', Data: Buffer.from(String(i)) })),
-    }),
-  );
+  for (let from = 0; from < count; from += 500) {
+    await kinesis.send(
+      new PutRecordsCommand({
+        StreamName: name,
+        Records: Array.from({ length: Math.min(500, count - from) }, (_, i) => ({
+          PartitionKey: keys === 1 ? 'k' : `k${(from + i) % keys}`,
+          Data: Buffer.from(String(from + i)),
+        })),
+      }),
+    );
+  }
   return name;
 }
 
@@ -73,7 +107,7 @@ async function run(
     {
       endpoint: emulator.endpoint,
       streamName,
-      streamArn: `arn:aws:kinesis:us-east-1:000000000000:stream/${streamName}`,
+      streamArn: arnOf(streamName),
       region: 'us-east-1',
       functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:test',
       batchSize: 10,
@@ -278,4 +312,157 @@ describe('while a part is down (the delivery gate)', () => {
     await running;
     expect(delivered).toEqual([0, 1, 2, 3, 4]);
   });
+});
+
+describe('the local Kinesis event-source mapping across restarts', () => {
+  it('resumes each lane from its own checkpoint after a SIGKILL: nothing done is handed over again, nothing is lost, each lane starts where its interrupted batch started', async () => {
+    // Prepare: 400 records under 20 keys, a mapping with 2 lanes in a process of its own, frozen (both
+    // lanes inside a batch) once 12 batches are done, then killed.
+    const stream = await streamWith(400, 20);
+    const directory = temporaryDirectory();
+    const checkpointDir = join(directory, 'checkpoints');
+    const log = join(directory, 'first-run.ndjson');
+    const options: MappingChildOptions = {
+      endpoint: emulator.endpoint,
+      streamName: stream,
+      streamArn: arnOf(stream),
+      checkpointDir,
+      log,
+      hangAfter: 12,
+      batchSize: 10,
+      parallelizationFactor: 2,
+    };
+    const child = fork(
+      fileURLToPath(new URL('../support/mapping-child.ts', import.meta.url)),
+      [JSON.stringify(options)],
+      {
+        execArgv: ['--import', 'tsx'],
+        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      },
+    );
+    const lines = () =>
+      existsSync(log)
+        ? readFileSync(log, 'utf8')
+            .trim()
+            .split('\n')
+            .map((line) => JSON.parse(line) as MappingChildLine)
+        : [];
+    try {
+      await until(
+        'both lanes to be inside a batch',
+        () => lines().filter((line) => line.kind === 'hung').length === 2,
+      );
+    } finally {
+      const exited = once(child, 'exit');
+      child.kill('SIGKILL');
+      await exited;
+    }
+    const firstRun = lines();
+    const doneBefore = firstRun.filter((line) => line.kind === 'done').flatMap((line) => line.records);
+    const interrupted = firstRun.filter((line) => line.kind === 'hung');
+
+    // Act: the same mapping started again on the same checkpoints.
+    const batches: MappingChildLine['records'][] = [];
+    const { stats } = await run(
+      stream,
+      async (event) => {
+        batches.push(
+          event.Records.map(({ kinesis: record }) => ({
+            sequenceNumber: record.sequenceNumber,
+            partitionKey: record.partitionKey,
+            value: Buffer.from(record.data, 'base64').toString(),
+          })),
+        );
+        return { batchItemFailures: [] };
+      },
+      { parallelizationFactor: 2, checkpoints: new CheckpointFiles(checkpointDir, arnOf(stream)) },
+    );
+
+    // Assess: every record once over both runs, the interrupted batches' first records first again.
+    const doneAfter = batches.flat();
+    expect(firstRun.filter((line) => line.kind === 'done')).toHaveLength(12);
+    expect([...doneBefore, ...doneAfter].map((record) => Number(record.value)).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 400 }, (_, i) => i),
+    );
+    expect(stats.delivered).toBe(400 - doneBefore.length);
+    const firstOfEachBatch = new Set(batches.map((batch) => batch[0]?.sequenceNumber));
+    for (const { records } of interrupted) expect(firstOfEachBatch).toContain(records[0]?.sequenceNumber);
+    // Each key in order across the two runs.
+    for (let key = 0; key < 20; key += 1) {
+      const values = [...doneBefore, ...doneAfter]
+        .filter((record) => record.partitionKey === `k${key}`)
+        .map((record) => Number(record.value));
+      expect(values).toEqual([...values].sort((a, b) => a - b));
+    }
+  }, 60_000);
+
+  it('goes on when the Kinesis server is killed and started again: nothing lost or repeated, no retry attempt spent', async () => {
+    const dataDir = temporaryDirectory();
+    let server = await forkKinesisServer(0, dataDir);
+    const client = new KinesisClient({
+      endpoint: server.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+      requestHandler: new NodeHttpHandler(),
+    });
+    const put = (from: number, count: number) =>
+      client.send(
+        new PutRecordsCommand({
+          StreamName: 'restarted',
+          Records: Array.from({ length: count }, (_, i) => ({
+            PartitionKey: 'k',
+            Data: Buffer.from(String(from + i)),
+          })),
+        }),
+      );
+    const stored: number[] = [];
+    const deadLetters: FailedBatchRecord[] = [];
+    let restartedMapping: KinesisEventSourceMapping | undefined;
+    try {
+      await client.send(new CreateStreamCommand({ StreamName: 'restarted', ShardCount: 1 }));
+      await put(0, 200);
+      restartedMapping = new KinesisEventSourceMapping(
+        client,
+        async (event) => {
+          stored.push(...valuesOf(event));
+          // Slow enough that the kill lands in the middle of the stream.
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          return { batchItemFailures: [] };
+        },
+        { send: async (record) => void deadLetters.push(record) },
+        {
+          endpoint: server.endpoint,
+          streamName: 'restarted',
+          streamArn: arnOf('restarted'),
+          region: 'us-east-1',
+          functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:test',
+          batchSize: 10,
+          maxBatchingWindowSeconds: 0,
+          bisectBatchOnError: true,
+          // Any failure counted against a batch would send it to the destination at once.
+          maxRetryAttempts: 0,
+          maxRecordAgeSeconds: 3600,
+          idlePollMs: 20,
+        },
+      );
+      await restartedMapping.start();
+      await until('a part of the stream to be processed', () => stored.length >= 50);
+
+      await server.kill();
+      // Polls fail meanwhile (connection refused); the lanes deliver what they hold.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      server = await forkKinesisServer(server.port, dataDir);
+      await put(200, 100);
+
+      const since = Date.now();
+      await until('the mapping to catch up', () => restartedMapping?.caughtUpSince(since) ?? false);
+      expect(stored).toEqual(Array.from({ length: 300 }, (_, i) => i));
+      expect(deadLetters).toEqual([]);
+      expect(restartedMapping.snapshot()).toMatchObject({ delivered: 300, failed: 0 });
+    } finally {
+      await restartedMapping?.stop();
+      client.destroy();
+      await server.kill();
+    }
+  }, 60_000);
 });

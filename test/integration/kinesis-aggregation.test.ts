@@ -153,7 +153,10 @@ describe('aggregates routed by the shard map', () => {
   let ourClient: KinesisClient;
 
   beforeAll(async () => {
-    [kinesalite, ours] = await Promise.all([startKinesisEmulator(0, 'kinesalite'), startKinesisServer()]);
+    [kinesalite, ours] = await Promise.all([
+      startKinesisEmulator({ engine: 'kinesalite' }),
+      startKinesisServer(),
+    ]);
     theirClient = clientFor(kinesalite.endpoint);
     ourClient = clientFor(ours.endpoint);
   });

@@ -30,6 +30,7 @@ import {
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type KinesisEmulator, startKinesisEmulator } from '../../local/emulators/kinesis.js';
+import { kinesisChildArgs } from '../../local/emulators/kinesis-child-args.js';
 import { type KinesisServer, startKinesisServer } from '../../local/kinesis-server/index.js';
 
 const ACCOUNT = '000000000000';
@@ -996,7 +997,7 @@ describe('kinesis-server child process', () => {
 
   it('reports its port over IPC and exits when the parent disconnects', async () => {
     const entry = fileURLToPath(new URL('../../local/kinesis-server/child.ts', import.meta.url));
-    child = fork(entry, ['0'], {
+    child = fork(entry, kinesisChildArgs({ port: 0 }), {
       execArgv: ['--import', 'tsx'],
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
@@ -1029,7 +1030,7 @@ describe('kinesis-server memory', () => {
 
   it('stays bounded while it holds 200,000 records of 1 KiB, and reads any of them back by number', async () => {
     const entry = fileURLToPath(new URL('../../local/kinesis-server/child.ts', import.meta.url));
-    child = fork(entry, ['0'], {
+    child = fork(entry, kinesisChildArgs({ port: 0 }), {
       execArgv: ['--import', 'tsx'],
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
@@ -1112,7 +1113,10 @@ describe('conformance with kinesalite', () => {
   const clients: Record<'kinesalite' | 'kinesis-server', KinesisClient> = {} as never;
 
   beforeAll(async () => {
-    [kinesalite, ours] = await Promise.all([startKinesisEmulator(0, 'kinesalite'), startKinesisServer()]);
+    [kinesalite, ours] = await Promise.all([
+      startKinesisEmulator({ engine: 'kinesalite' }),
+      startKinesisServer(),
+    ]);
     // Guard against comparing the server with itself: only kinesalite sends this header.
     const probe = await fetch(kinesalite.endpoint, { method: 'POST' });
     if (!probe.headers.has('x-amz-id-2')) throw new Error('the reference emulator is not kinesalite');

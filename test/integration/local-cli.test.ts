@@ -2,7 +2,7 @@
  * `npm start` and `npm run replay` as a person meets them: the CLIs run as child processes, the way
  * a terminal runs them (Ctrl-C signals the whole process group).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
@@ -10,46 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bundledSamplePath } from '../../functions/producer/csv-input.js';
-import { projectPath } from '../../lib/project-paths.js';
 import { findRuntime, RUNTIME_FILE, type RuntimeFile } from '../../local/runtime-file.js';
-
-const TSX = projectPath('node_modules', '.bin', 'tsx');
-
-interface Run {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<{ code: number | null; ms: number }>;
-}
-
-/** Starts a CLI in a process group of its own, collecting stdout and stderr together. */
-function run(script: string, args: string[]): Run {
-  const started = performance.now();
-  const child = spawn(TSX, [projectPath(script), ...args], {
-    cwd: projectPath(),
-    detached: true,
-    env: { ...process.env, FORCE_COLOR: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk) => {
-    output += String(chunk);
-  });
-  child.stderr?.on('data', (chunk) => {
-    output += String(chunk);
-  });
-  const exited = new Promise<{ code: number | null; ms: number }>((resolve) =>
-    child.once('exit', (code) => resolve({ code, ms: performance.now() - started })),
-  );
-  return { child, output: () => output, exited };
-}
-
-async function until(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+import { runCli, until } from '../support/cli-process.js';
 
 let dataDir: string;
 const servers: Server[] = [];
@@ -85,7 +47,7 @@ async function deadPid(): Promise<number> {
 }
 
 describe('npm run replay without a running runtime', () => {
-  const replay = () => run('scripts/replay.ts', ['--csv', bundledSamplePath(), '--data-dir', dataDir]);
+  const replay = () => runCli('scripts/replay.ts', ['--csv', bundledSamplePath(), '--data-dir', dataDir]);
 
   it('says how to start one, and about --data-dir, when the data dir has no runtime file', async () => {
     const cli = replay();
@@ -129,7 +91,7 @@ describe('npm start', () => {
   it('reports a port in use before it starts PostgreSQL or an emulator', async () => {
     const port = await takenPort();
 
-    const cli = run('local/main.ts', ['--port', String(port), '--data-dir', dataDir, '--no-replay']);
+    const cli = runCli('local/main.ts', ['--port', String(port), '--data-dir', dataDir, '--no-replay']);
     const { code } = await cli.exited;
 
     expect(code).not.toBe(0);
@@ -139,7 +101,7 @@ describe('npm start', () => {
   });
 
   it('prints the dashboard URL, keeps runtime.json while it runs, and removes it on Ctrl-C', async () => {
-    const cli = run('local/main.ts', ['--port', '0', '--data-dir', dataDir, '--no-replay']);
+    const cli = runCli('local/main.ts', ['--port', '0', '--data-dir', dataDir, '--no-replay']);
     try {
       await until('the ready line', () => /API: /.test(cli.output()), 90_000);
 
@@ -163,7 +125,7 @@ describe('npm start', () => {
   }, 120_000);
 
   it('prints one notice about the Node.js version and none of the AWS SDK warnings', async () => {
-    const cli = run('local/main.ts', ['--port', '0', '--data-dir', dataDir, '--limit', '500']);
+    const cli = runCli('local/main.ts', ['--port', '0', '--data-dir', dataDir, '--limit', '500']);
     try {
       await until('the ready line', () => /API: /.test(cli.output()), 90_000);
     } finally {

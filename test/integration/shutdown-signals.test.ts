@@ -9,7 +9,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type CliRun, postgresProcessesOf, runCli, until } from '../support/cli-process.js';
+import { type CliRun, postmastersOf, runCli, until } from '../support/cli-process.js';
 import {
   clusterOf,
   expectNothingLeft,
@@ -56,8 +56,7 @@ describe('a signal during start-up', () => {
       'SIGINT',
       'its process group',
       'while the postmaster starts',
-      async (dataDir) =>
-        until('a postmaster', () => postgresProcessesOf(clusterOf(dataDir)).length > 0, 120_000),
+      async (dataDir) => until('a postmaster', () => postmastersOf(clusterOf(dataDir)).length > 0, 120_000),
     ],
     [
       'SIGHUP',

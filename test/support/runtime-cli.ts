@@ -11,7 +11,7 @@ import { expect } from 'vitest';
 import type { PartPids } from '../../local/local-cloud.js';
 import { clusterDirFor } from '../../local/postgres/index.js';
 import { findRuntime, RUNTIME_FILE, type RuntimeFile } from '../../local/runtime-file.js';
-import { type CliRun, postgresProcessesOf, runCli, stillRunning, until } from './cli-process.js';
+import { type CliRun, liveProcessesNaming, runCli, stillRunning, until } from './cli-process.js';
 
 /** The name each part goes by in the console. */
 export const PART_NAMES: Readonly<Record<keyof PartPids, string>> = {
@@ -72,14 +72,14 @@ export function clusterOf(dataDir: string): string {
 }
 
 /**
- * After the runtime ended: no runtime.json, no process it started, no PostgreSQL on its cluster.
+ * After the runtime ended: no runtime.json, no process it started, none naming its cluster (PostgreSQL).
  *
  * @param graceMs - how long the parts may take to wind down by themselves (after a forced exit)
  */
 export async function expectNothingLeft(cli: CliRun, dataDir: string, graceMs = 0): Promise<void> {
   await cli.exited;
   const cluster = clusterOf(dataDir);
-  const left = () => [...stillRunning(cli.descendants()), ...postgresProcessesOf(cluster)];
+  const left = () => [...new Set([...stillRunning(cli.descendants()), ...liveProcessesNaming(cluster)])];
   if (graceMs > 0) await until('the parts to wind down', () => left().length === 0, graceMs).catch(() => {});
   expect(left(), `processes left running:\n${cli.output()}`).toEqual([]);
   expect(existsSync(join(dataDir, RUNTIME_FILE)), 'runtime.json').toBe(false);

@@ -14,6 +14,8 @@ export interface TestRuntime extends LocalRuntime {
   replay(csvPath: string): Promise<ReplayFileResult>;
   /** GETs an API path (without leading slash) and returns status and parsed JSON. */
   get<T = unknown>(path: string): Promise<{ status: number; body: T }>;
+  /** Stops this runtime and starts another on the same data dir (stream, checkpoints, database, archive). */
+  restart(options?: TestRuntimeOptions): Promise<TestRuntime>;
 }
 
 /** What a suite may change of the runtime: small batches, a processor pointed at a fault proxy, … */
@@ -22,19 +24,31 @@ export type TestRuntimeOptions = Pick<
   'mapping' | 'processorEnv' | 'processorTimeoutSeconds'
 >;
 
-export async function startTestRuntime(options: TestRuntimeOptions = {}): Promise<TestRuntime> {
+/**
+ * @param options - what the suite changes of the runtime
+ * @param dataDir - the data dir of a runtime stopped before (default: a new temporary one)
+ */
+async function newDataDir(): Promise<string> {
   // Under the system temp dir: when run as root, the embedded PostgreSQL runs as another user that
   // must be able to reach its data directory.
   const dataDir = await mkdtemp(join(tmpdir(), 'infected-code-test-'));
   await chmod(dataDir, 0o755);
-  const runtime = await startLocalRuntime({ dataDir, apiPort: 0, ...options });
+  return dataDir;
+}
+
+export async function startTestRuntime(
+  options: TestRuntimeOptions = {},
+  dataDir?: string,
+): Promise<TestRuntime> {
+  const runtimeDir = dataDir ?? (await newDataDir());
+  const runtime = await startLocalRuntime({ dataDir: runtimeDir, apiPort: 0, ...options });
   return {
     ...runtime,
-    dataDir,
+    dataDir: runtimeDir,
     async replay(csvPath) {
       const result = await replayFile(csvPath, {
         streamName: runtime.streamName,
-        rejectsDir: join(dataDir, 'rejected'),
+        rejectsDir: join(runtimeDir, 'rejected'),
       });
       await runtime.waitUntilProcessed({ timeoutMs: 120_000 });
       return result;
@@ -43,9 +57,13 @@ export async function startTestRuntime(options: TestRuntimeOptions = {}): Promis
       const response = await fetch(new URL(path, runtime.apiUrl));
       return { status: response.status, body: (await response.json()) as T };
     },
+    async restart(next = {}) {
+      await runtime.stop();
+      return startTestRuntime(next, runtimeDir);
+    },
     async stop() {
       await runtime.stop();
-      await rm(dataDir, { recursive: true, force: true });
+      await rm(runtimeDir, { recursive: true, force: true });
     },
   };
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { partitionKeyJson } from '../../../local/kinesis-server/record-json.js';
 import { parseSequenceNumber } from '../../../local/kinesis-server/sequence-numbers.js';
-import { SegmentFiles } from '../../../local/kinesis-server/shard-log.js';
+import { TemporaryStorage } from '../../../local/kinesis-server/stream-storage.js';
 import { type Page, type Shard, StreamStore } from '../../../local/kinesis-server/stream-store.js';
 
 const HOUR = 3_600_000;
@@ -18,13 +18,14 @@ afterEach(() => {
 function storeWithShard(segmentBytes = 64 * 1024) {
   const directory = mkdtempSync(join(tmpdir(), 'stream-store-test-'));
   directories.push(directory);
-  const files = new SegmentFiles(directory, segmentBytes);
+  const storage = new TemporaryStorage(directory, segmentBytes);
+  const { files } = storage;
   const store = new StreamStore({
     region: 'us-east-1',
     accountId: '000000000000',
     shardLimit: 10,
     retentionHours: 24,
-    files,
+    storage,
   });
   const stream = store.create('s', 1, 'PROVISIONED', t0);
   const shard = stream.shards[0];
