@@ -18,9 +18,9 @@ export interface KinesisChild {
 
 /**
  * @param port - 0 picks a free one; a restart passes its predecessor's
- * @param dataDir - where the streams are kept
+ * @param dataDir - where the streams are kept (none: only while the process lives)
  */
-export async function forkKinesisServer(port: number, dataDir: string): Promise<KinesisChild> {
+export async function forkKinesisServer(port: number, dataDir?: string): Promise<KinesisChild> {
   const child = fork(KINESIS_CHILD_ENTRIES['kinesis-server'], kinesisChildArgs({ port, dataDir }), {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
