@@ -6,6 +6,7 @@
  *   npm run bench                                   # the 20k sample and 1,000,000 generated rows
  *   npm run bench -- --rows 200000 --aggregation on # fewer rows, one mode
  *   npm run bench -- --csv <file>                   # your own file instead of the generated one
+ *   npm run bench -- --durable-commits off          # PostgreSQL with synchronous_commit off (default: on)
  *
  * The generated file is written once by the sample generator (not timed) and kept in the temp dir.
  *
@@ -36,12 +37,15 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '7' },
     aggregation: { type: 'string', default: 'both' },
     batch: { type: 'string', default: 'on' },
+    'durable-commits': { type: 'string', default: settings.localRuntime.durableCommits ? 'on' : 'off' },
   },
 });
 
 const modes = { on: [true], off: [false], both: [true, false] }[values.aggregation ?? 'both'];
 if (!modes) throw new Error('--aggregation must be on, off or both');
 if (values.batch !== 'on' && values.batch !== 'off') throw new Error('--batch must be on or off');
+const durableCommits = { on: true, off: false }[values['durable-commits'] ?? 'on'];
+if (durableCommits === undefined) throw new Error('--durable-commits must be on or off');
 
 const generated = values.csv ?? generatedCsv(Number(values.rows), Number(values.seed));
 
@@ -118,7 +122,7 @@ async function run(input: string, csv: string, aggregation: boolean, withBatch: 
   const workDir = await mkdtemp(join(tmpdir(), 'bench-e2e-'));
   await chmod(workDir, 0o755);
   const t0 = performance.now();
-  const runtime = await startLocalRuntime({ dataDir: join(workDir, 'data'), apiPort: 0 });
+  const runtime = await startLocalRuntime({ dataDir: join(workDir, 'data'), apiPort: 0, durableCommits });
   const startupS = (performance.now() - t0) / 1000;
   try {
     const t1 = performance.now();
@@ -162,7 +166,9 @@ const runs: Run[] = [];
 const batchRuns: BatchRun[] = [];
 for (const [input, csv] of inputs) {
   for (const [index, aggregation] of modes.entries()) {
-    console.error(`running ${input}, aggregation ${aggregation ? 'on' : 'off'} …`);
+    console.error(
+      `running ${input}, aggregation ${aggregation ? 'on' : 'off'}, durable commits ${durableCommits ? 'on' : 'off'} …`,
+    );
     runs.push(await run(input, csv, aggregation, values.batch === 'on' && index === 0));
   }
 }
@@ -176,6 +182,7 @@ function printTable(header: string[], rows: string[][]): void {
 const header = [
   'input',
   'aggregation',
+  'durable commits',
   'rows',
   'start-up s',
   'producer s',
@@ -190,6 +197,7 @@ const header = [
 const table = runs.map((r) => [
   r.input,
   r.aggregation ? 'on' : 'off',
+  durableCommits ? 'on' : 'off',
   String(r.rows),
   r.startupS.toFixed(1),
   r.producerS.toFixed(1),

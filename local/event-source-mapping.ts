@@ -12,6 +12,10 @@
  * next batch, so a restarted mapping resumes each shard where processing stopped. A poll that fails
  * (the Kinesis server restarting: connection refused or reset, an iterator the new process does not
  * know) takes a new iterator from where reading stood and goes on; it costs no batch a retry attempt.
+ *
+ * A {@link DeliveryGate} tells the mapping when a part of the local cloud is down and coming back: polls
+ * and deliveries wait for it, and an attempt that failed while a part went down is tried again without
+ * counting against the batch's retries.
  */
 import { GetShardIteratorCommand, type KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
@@ -74,6 +78,26 @@ export interface FailureDestination {
   send(record: FailedBatchRecord): Promise<void>;
 }
 
+/**
+ * Tells the mapping when a part the pipeline depends on is down and coming back (the runtime's
+ * supervisor), so that deliveries wait instead of spending a batch's retries on it.
+ */
+export interface DeliveryGate {
+  /** The part that is down, or undefined when all are up. */
+  blockedBy(): string | undefined;
+  /** Resolves once nothing is down. */
+  whenOpen(): Promise<void>;
+  /** How many times a part went down so far: an attempt during which it grew overlapped an outage. */
+  outages(): number;
+}
+
+/** The gate of a mapping that depends on nothing that restarts. */
+const ALWAYS_OPEN: DeliveryGate = {
+  blockedBy: () => undefined,
+  whenOpen: () => Promise.resolve(),
+  outages: () => 0,
+};
+
 /** Where a shard's reading started. */
 export interface ShardStart {
   shardId: string;
@@ -95,15 +119,39 @@ type Delivery =
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** Waits until the gate opens, at most `ms`, or until the mapping stops. */
+async function untilOpen(gate: DeliveryGate, halt: AbortSignal, ms: number): Promise<void> {
+  if (halt.aborted) return;
+  let onHalt: () => void = () => undefined;
+  const halted = new Promise<void>((resolve) => {
+    onHalt = resolve;
+    halt.addEventListener('abort', onHalt, { once: true });
+  });
+  try {
+    await Promise.race([gate.whenOpen(), sleep(ms), halted]);
+  } finally {
+    halt.removeEventListener('abort', onHalt);
+  }
+}
+
 export class KinesisEventSourceMapping {
   private pollers: ShardPoller[] = [];
   private readonly stats: MappingStats = { delivered: 0, failed: 0, invocations: 0 };
+  private readonly halt = new AbortController();
 
+  /**
+   * @param kinesis - a client of the stream's Kinesis
+   * @param handler - the function the batches go to
+   * @param destination - where batches go that exhaust their retries or age out
+   * @param options - Lambda's event-source mapping settings
+   * @param gate - tells when a part is down and coming back (default: never)
+   */
   constructor(
     private readonly kinesis: KinesisClient,
     private readonly handler: BatchHandler,
     private readonly destination: FailureDestination,
     private readonly options: MappingOptions,
+    private readonly gate: DeliveryGate = ALWAYS_OPEN,
   ) {}
 
   /** Discovers the shards and starts polling each from its checkpoint (TRIM_HORIZON without one). */
@@ -111,6 +159,7 @@ export class KinesisEventSourceMapping {
     const { Shards = [] } = await this.kinesis.send(
       new ListShardsCommand({ StreamName: this.options.streamName }),
     );
+    const waits = { gate: this.gate, halt: this.halt.signal };
     this.pollers = Shards.map(
       (shard) =>
         new ShardPoller(
@@ -123,12 +172,14 @@ export class KinesisEventSourceMapping {
             startingSequenceNumber: shard.SequenceNumberRange?.StartingSequenceNumber ?? '',
           },
           this.stats,
+          waits,
         ),
     );
     await Promise.all(this.pollers.map((poller) => poller.start()));
   }
 
   async stop(): Promise<void> {
+    this.halt.abort();
     await Promise.all(this.pollers.map((poller) => poller.stop()));
   }
 
@@ -145,6 +196,12 @@ export class KinesisEventSourceMapping {
   caughtUpSince(since: number): boolean {
     return this.pollers.every((poller) => poller.caughtUpSince(since));
   }
+}
+
+/** What a poller or lane waits on besides its work: the gate, and the mapping stopping. */
+interface Waits {
+  gate: DeliveryGate;
+  halt: AbortSignal;
 }
 
 class ShardPoller {
@@ -170,12 +227,13 @@ class ShardPoller {
     private readonly options: MappingOptions,
     private readonly shard: { shardId: string; startingSequenceNumber: string },
     stats: MappingStats,
+    private readonly waits: Waits,
   ) {
     const count = Math.max(1, Math.min(10, options.parallelizationFactor ?? 1));
     this.checkpoints = options.checkpoints ?? NO_CHECKPOINTS;
     this.lanes = Array.from(
       { length: count },
-      () => new Lane(handler, destination, options, shard.shardId, stats, () => this.saveCheckpoint()),
+      () => new Lane(handler, destination, options, shard.shardId, stats, waits, () => this.saveCheckpoint()),
     );
     this.started = { shardId: shard.shardId, start: this.position };
   }
@@ -217,6 +275,11 @@ class ShardPoller {
   private async run(): Promise<void> {
     const idlePollMs = this.options.idlePollMs ?? 200;
     while (!this.stopped) {
+      if (this.waits.gate.blockedBy() !== undefined) {
+        // A part is coming back: neither read nor deliver until it is.
+        await untilOpen(this.waits.gate, this.waits.halt, idlePollMs);
+        continue;
+      }
       // Reads go on while lanes deliver (the next page is ready when a batch completes), up to two
       // batches buffered per lane; lanes go on delivering what they hold while reads fail.
       const fetched = await this.fillOrRecover();
@@ -368,6 +431,7 @@ class Lane {
     private readonly options: MappingOptions,
     private readonly shardId: string,
     private readonly stats: MappingStats,
+    private readonly waits: Waits,
     private readonly advanced: () => Promise<void>,
   ) {}
 
@@ -456,12 +520,16 @@ class Lane {
    * @returns how many records from the front of the batch are done: stored, or sent to the destination
    */
   private async deliver(batch: StreamRecord[]): Promise<number> {
+    const { gate, halt } = this.waits;
+    while (gate.blockedBy() !== undefined && !halt.aborted) await untilOpen(gate, halt, 1_000);
+    if (halt.aborted) return 0;
     const expired = this.countExpired(batch);
     if (expired > 0) {
       await this.sendToDestination(batch.slice(0, expired), 'RecordAgeExceeded', undefined);
       await this.advance(batch, expired);
       return expired;
     }
+    const outagesBefore = gate.outages();
     const outcome = await this.invoke(batch);
     if (outcome.kind === 'ok') {
       this.succeeded(batch.length);
@@ -474,20 +542,24 @@ class Lane {
       await this.advance(batch, outcome.failedIndex);
       return outcome.failedIndex;
     }
+    // A part went down meanwhile: the whole batch again once it is back, and the attempt not counted.
+    if (gate.outages() !== outagesBefore) return 0;
     if (outcome.kind === 'error' && this.options.bisectBatchOnError && batch.length > 1) {
       const half = Math.ceil(batch.length / 2);
       const done = await this.deliver(batch.slice(0, half));
       return done < half ? done : half + (await this.deliver(batch.slice(half)));
     }
-    this.headAttempts += 1;
-    if (this.headAttempts > this.options.maxRetryAttempts) {
+    const attempts = this.headAttempts + 1;
+    // The pause also lets a part's death be noticed when the failure surfaced first.
+    await sleep(Math.min(2_000, (this.options.retryBackoffMs ?? 100) * 2 ** (attempts - 1)));
+    if (gate.outages() !== outagesBefore) return 0;
+    this.headAttempts = attempts;
+    if (attempts > this.options.maxRetryAttempts) {
       const functionError = outcome.kind === 'error' ? outcome.message : 'partial batch failure';
       await this.sendToDestination(batch, 'RetryAttemptsExhausted', functionError);
       await this.advance(batch, batch.length);
       return batch.length;
     }
-    const backoff = Math.min(2_000, (this.options.retryBackoffMs ?? 100) * 2 ** (this.headAttempts - 1));
-    await sleep(backoff);
     return 0;
   }
 

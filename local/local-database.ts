@@ -10,7 +10,9 @@ import { pipelineSecrets, preparePipelineDatabase, preparePipelineRoles } from '
 import type { DataApiCaps } from './data-api/limits.js';
 import { localArns } from './data-api/local-arns.js';
 import { startDataApiServer } from './data-api/server.js';
-import { startEmbeddedPostgres } from './postgres.js';
+import type { ProcessDeath } from './emulators/child-service.js';
+import { startEmbeddedPostgres } from './postgres/index.js';
+import { describeExit } from './process-alive.js';
 
 /** Options of `startLocalDatabase`. */
 export interface LocalDatabaseOptions {
@@ -26,6 +28,12 @@ export interface LocalDatabaseOptions {
   readonly database?: string;
   /** The Data API server's pool size, transaction caps and idle timeout. @default DEFAULT_CAPS */
   readonly caps?: Partial<DataApiCaps>;
+  /** PostgreSQL's `synchronous_commit`. @default settings.localRuntime.durableCommits */
+  readonly durableCommits?: boolean;
+  /** Aborting it during start-up stops what was started. */
+  readonly signal?: AbortSignal;
+  /** Called with the postmaster's pid as soon as it exists, before the service is ready. */
+  readonly onPostmaster?: (pid: number) => void;
 }
 
 /** What callers need to reach the local database through the Data API. */
@@ -39,6 +47,10 @@ export interface LocalDatabase {
   readonly database: string;
   /** PostgreSQL's port on 127.0.0.1, for diagnostics. */
   readonly pgPort: number;
+  /** The postmaster's pid. */
+  readonly postmasterPid: number;
+  /** Resolves if PostgreSQL ends while the service runs (it was killed, or crashed). */
+  readonly ended: Promise<ProcessDeath>;
   /** Stops the Data API server, then PostgreSQL. */
   close(): Promise<void>;
 }
@@ -52,10 +64,18 @@ export interface LocalDatabase {
  */
 export async function startLocalDatabase(options: LocalDatabaseOptions): Promise<LocalDatabase> {
   const database = options.database ?? settings.database.name;
-  const postgres = await startEmbeddedPostgres({ dataDir: options.dataDir, port: options.pgPort });
+  const postgres = await startEmbeddedPostgres({
+    dataDir: options.dataDir,
+    port: options.pgPort,
+    durableCommits: options.durableCommits,
+    signal: options.signal,
+    onPostmaster: options.onPostmaster,
+  });
+  let closing = false;
   try {
     const roles = await preparePipelineRoles(postgres);
     await preparePipelineDatabase(postgres, database);
+    options.signal?.throwIfAborted();
     const arns = localArns();
     const api = await startDataApiServer({
       host: options.host,
@@ -65,12 +85,21 @@ export async function startLocalDatabase(options: LocalDatabaseOptions): Promise
       secrets: pipelineSecrets(arns, roles),
       caps: options.caps,
     });
+    // A postmaster that ends while nobody asked it to: a death the caller must hear of.
+    const ended = postgres.exited.then((status) =>
+      closing
+        ? new Promise<never>(() => undefined)
+        : { part: 'PostgreSQL', pid: postgres.pid, how: describeExit(status) },
+    );
     return {
       dataApiUrl: api.url,
       ...arns,
       database,
       pgPort: postgres.port,
+      postmasterPid: postgres.pid,
+      ended,
       close: async () => {
+        closing = true;
         try {
           await api.close();
         } finally {

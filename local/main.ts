@@ -9,15 +9,23 @@ import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { buildDashboard } from '../functions/api/dashboard/build.js';
 import { runMetricsOf } from '../functions/producer/run-metrics.js';
+import { BadRequestError } from '../functions/shared/errors.js';
 import { noticeOldNode } from './cli/node-support.js';
 import { assertPortFree } from './cli/port-check.js';
 import { createProgress } from './cli/progress.js';
 import { replayFile } from './cli/replay-file.js';
+import { handleShutdownSignals } from './cli/shutdown.js';
 import { parseStartOptions, USAGE } from './cli/start-options.js';
 import { formatProcessorWindow, formatRunMetrics, reportQuietRuns } from './local-metrics.js';
-import { clusterDirFor } from './postgres.js';
+import { clusterDirFor } from './postgres/index.js';
 import { LOCAL_METRICS_PATH, type LocalRuntime, POSTGRES_DIR, startLocalRuntime } from './runtime.js';
-import { removeRuntimeFile, removeRuntimeFileNow, writeRuntimeFile } from './runtime-file.js';
+import { findRuntime, removeRuntimeFile, removeRuntimeFileNow, writeRuntimeFile } from './runtime-file.js';
+import { describeSupervisionEvent, type SupervisionEvent } from './supervision/supervisor.js';
+
+// First of all: from here on, a signal ends in the graceful shutdown, whatever is under way.
+const shutdown = handleShutdownSignals(log);
+/** Set once a part could not come back: that was said, and the exit is under way. */
+let gaveUp = false;
 
 async function main(): Promise<void> {
   const options = parseStartOptions(process.argv.slice(2));
@@ -29,6 +37,12 @@ async function main(): Promise<void> {
   const dataDir = resolve(options.dataDir);
   // Before anything starts: a taken port is reported at once, not after PostgreSQL came up.
   await assertPortFree(options.port);
+  const other = findRuntime(dataDir);
+  if (other.kind === 'running') {
+    throw new BadRequestError(
+      `npm start already runs on ${dataDir} (pid ${other.runtime.pid}): stop it first, or pass another --data-dir`,
+    );
+  }
   if (options.reset) {
     await rm(dataDir, { recursive: true, force: true });
     // The cluster may live outside the data dir (see clusterDirFor); it is part of the state.
@@ -37,25 +51,39 @@ async function main(): Promise<void> {
   }
 
   await buildDashboard();
+  let started: LocalRuntime | undefined;
+  // Its pids change when a part is restarted: the file follows (tests and tools read them there).
+  const recordRuntime = async (runtime: LocalRuntime) => {
+    if (shutdown.signal.aborted || gaveUp) return;
+    await writeRuntimeFile(dataDir, {
+      pid: process.pid,
+      apiUrl: runtime.apiUrl,
+      env: runtime.env,
+      parts: runtime.parts(),
+    });
+  };
+  const onPartEvent = (event: SupervisionEvent) => {
+    log(describeSupervisionEvent(event));
+    if (event.kind === 'gave-up') gaveUp = true;
+    if (event.kind === 'back' && started) void recordRuntime(started);
+  };
   const runtime = await startLocalRuntime({
     dataDir,
     apiPort: options.port,
+    signal: shutdown.signal,
     onStep: (step, ms) => log(`${step}  (${(ms / 1000).toFixed(1)} s)`),
+    onPartEvent,
   });
+  started = runtime;
   // The file must not outlive the runtime: removed on every exit, and readers check its pid too.
   process.on('exit', () => removeRuntimeFileNow(dataDir));
-  await writeRuntimeFile(dataDir, { pid: process.pid, apiUrl: runtime.apiUrl, env: runtime.env });
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log(`${signal}: stopping…`);
+  shutdown.stopWith(async () => {
     await removeRuntimeFile(dataDir);
     await runtime.stop();
-    process.exit(0);
-  };
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
-    process.on(signal, () => void shutdown(signal));
+  });
+  // A part that cannot come back has been named (the gave-up event); the runtime stops itself.
+  void runtime.failed.then(() => shutdown.exit(1));
+  await recordRuntime(runtime);
   log(`Dashboard: ${runtime.apiUrl}  (open it now to watch the numbers grow)`);
 
   let waitingFor = 'the start';
@@ -92,7 +120,8 @@ async function main(): Promise<void> {
 
 /**
  * Waits until the processor has caught up with the stream, showing progress: a bar over the records
- * just sent, or a line every few seconds when how many are left is not known.
+ * just sent, or a line every few seconds when how many are left is not known; either names a part that
+ * is down and coming back.
  */
 async function waitForProcessor(
   runtime: LocalRuntime,
@@ -104,11 +133,12 @@ async function waitForProcessor(
   const progress = sent === undefined ? undefined : createProgress('process', sent, 'records');
   let reportedAt = started;
   await runtime.waitUntilProcessed({
-    onProgress: (delivered) => {
-      progress?.update(delivered - before);
+    onProgress: (delivered, down) => {
+      const waiting = down ? `waiting for ${down} to come back` : '';
+      progress?.update(delivered - before, waiting);
       if (!progress && performance.now() - reportedAt >= PROGRESS_LINE_MS) {
         reportedAt = performance.now();
-        log(`processor: ${delivered - before} records stored so far`);
+        log(`processor: ${delivered - before} records stored so far${waiting ? `; ${waiting}` : ''}`);
       }
     },
   });
@@ -131,6 +161,8 @@ function log(message: string): void {
 }
 
 main().catch((error: unknown) => {
-  console.error(`[local] failed: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
+  // A signal aborted the start-up (what started has stopped), or a part could not come back (said).
+  if (shutdown.signal.aborted) return void shutdown.exit(0);
+  if (!gaveUp) console.error(`[local] failed: ${error instanceof Error ? error.message : String(error)}`);
+  void shutdown.exit(1);
 });

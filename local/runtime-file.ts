@@ -4,8 +4,9 @@
  * that wrote it: a file left behind by a runtime that was killed is recognised as stale.
  */
 import { readFileSync, rmSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { PartPids } from './local-cloud.js';
 import { isProcessAlive } from './process-alive.js';
 
 export const RUNTIME_FILE = 'runtime.json';
@@ -16,6 +17,8 @@ export interface RuntimeFile {
   apiUrl: string;
   /** The environment the SDK and the handlers need to reach the runtime's emulators. */
   env: Readonly<Record<string, string>>;
+  /** The pid of each part of the local cloud, rewritten when one is restarted. */
+  parts?: PartPids;
 }
 
 /** What is known about the runtime of a data dir. */
@@ -26,8 +29,11 @@ export type RuntimeLookup =
 
 export const runtimeFilePath = (dataDir: string): string => join(dataDir, RUNTIME_FILE);
 
+/** Writes the file whole or not at all (beside it, then renamed over), so a reader never sees half. */
 export async function writeRuntimeFile(dataDir: string, runtime: RuntimeFile): Promise<void> {
-  await writeFile(runtimeFilePath(dataDir), `${JSON.stringify(runtime, null, 2)}\n`);
+  const path = runtimeFilePath(dataDir);
+  await writeFile(`${path}.new`, `${JSON.stringify(runtime, null, 2)}\n`);
+  await rename(`${path}.new`, path);
 }
 
 export async function removeRuntimeFile(dataDir: string): Promise<void> {

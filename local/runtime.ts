@@ -1,6 +1,7 @@
 /**
  * The embedded local cloud: PostgreSQL, the Data API server, a Kinesis emulator and an S3 emulator
- * on loopback, with the pipeline's own handlers wired to them under Lambda semantics.
+ * on loopback (`local-cloud.ts`, each part supervised: restarted when it dies), with the pipeline's own
+ * handlers wired to them under Lambda semantics.
  *
  * A composition root only: the handlers are the deployed modules, configured through the same
  * environment variables the stack sets, so there is no second implementation of the pipeline.
@@ -8,12 +9,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  CreateStreamCommand,
-  DescribeStreamSummaryCommand,
-  type KinesisClient,
-} from '@aws-sdk/client-kinesis';
-import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { apiHandlerFor } from '../functions/api/handler.js';
 import { createProcessorHandler } from '../functions/processor/processor-handler.js';
@@ -21,17 +18,19 @@ import { createKinesisClient, createS3Client } from '../functions/shared/adapter
 import { dataApiDatabaseFromEnv } from '../functions/shared/database/data-api.js';
 import { applyMigrations, loadMigrations } from '../functions/shared/database/migrations.js';
 import { ENV } from '../functions/shared/env.js';
+import type { PartUnavailableError } from '../functions/shared/errors.js';
 import { settings } from '../functions/shared/settings.js';
 import { type ApiFront, startApiFront } from './api-gateway.js';
 import { DEAD_LETTER_FILE_NAME, DeadLetterFile } from './dead-letter-file.js';
-import { type ChildService, startChildService } from './emulators/child-service.js';
-import { startKinesisEmulator } from './emulators/kinesis.js';
-import { startS3Emulator } from './emulators/s3.js';
 import { KinesisEventSourceMapping, type MappingOptions, type ShardStart } from './event-source-mapping.js';
 import { invokeWithTimeout, type LocalFunction } from './lambda-context.js';
+import { LOCAL_CLOUD_CREDENTIALS, type PartPids, startLocalCloud } from './local-cloud.js';
 import { ProcessorMetricsLog } from './local-metrics.js';
 import { LOCAL_ACCOUNT, LOCAL_BUCKET_NAME, LOCAL_REGION, LOCAL_STREAM_NAME } from './local-resources.js';
 import { CheckpointFiles } from './mapping-checkpoints.js';
+import type { SupervisionEvent, Supervisor } from './supervision/supervisor.js';
+
+export { POSTGRES_DIR } from './local-cloud.js';
 
 export interface LocalRuntimeOptions {
   /** Where PostgreSQL, the archive, the stream and the mapping's checkpoints keep their state. */
@@ -53,8 +52,14 @@ export interface LocalRuntimeOptions {
   processorEnv?: Readonly<Record<string, string>>;
   /** Overrides of the processor's sizing (tests use a short timeout). */
   processorTimeoutSeconds?: number;
+  /** PostgreSQL's `synchronous_commit` (the bench measures both). @default settings.localRuntime.durableCommits */
+  durableCommits?: boolean;
+  /** Aborts the start-up (a signal arrived): what started is stopped, and the start rejects. */
+  signal?: AbortSignal;
   /** Called as each part comes up, for progress output. */
   onStep?: (step: string, elapsedMs: number) => void;
+  /** Told of each part that dies, comes back, or cannot come back. */
+  onPartEvent?: (event: SupervisionEvent) => void;
 }
 
 export interface LocalRuntime {
@@ -71,20 +76,24 @@ export interface LocalRuntime {
   mapping: KinesisEventSourceMapping;
   /** The processor's metrics, as CloudWatch would keep them; also served at {@link LOCAL_METRICS_PATH}. */
   processorMetrics: ProcessorMetricsLog;
-  /** Resolves once every record on the stream has been handed to the processor and checkpointed. */
+  /** The pid of each part now (they change when a part is restarted). */
+  parts(): PartPids;
+  /** Resolves once a part cannot come back; the runtime has then stopped, or is stopping. */
+  failed: Promise<PartUnavailableError>;
+  /**
+   * Resolves once every record on the stream has been handed to the processor and checkpointed; rejects
+   * if a part cannot come back, or at the timeout (naming the part that is down, if one is).
+   */
   waitUntilProcessed(options?: {
     timeoutMs?: number;
-    onProgress?: (delivered: number) => void;
+    /** `waitingFor` names the part that is down while one is. */
+    onProgress?: (delivered: number, waitingFor?: string) => void;
   }): Promise<void>;
   stop(): Promise<void>;
 }
 
 const repositoryRoot = fileURLToPath(new URL('..', import.meta.url));
 const MIGRATIONS_DIR = join(repositoryRoot, 'db', 'migrations');
-/** The PostgreSQL cluster's folder inside the data dir. */
-export const POSTGRES_DIR = 'postgres';
-/** The Kinesis server's folder inside the data dir: the stream, kept across starts. */
-export const KINESIS_DIR = 'kinesis';
 /** The event-source mapping's checkpoints inside the data dir. */
 export const CHECKPOINTS_DIR = 'checkpoints';
 /** Where the API front serves the processor's metrics (JSON): outside every route of the api. */
@@ -97,36 +106,35 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const started = performance.now();
   const step = (name: string) => options.onStep?.(name, Math.round(performance.now() - started));
   const stops: Array<() => Promise<unknown>> = [];
-  const stopAll = async () => {
-    for (const stop of stops.reverse()) await stop().catch(() => undefined);
-    stops.length = 0;
+  let stopping: Promise<void> | undefined;
+  // Once, whoever asks first (a signal, a part that cannot come back, a failed start-up).
+  const stopAll = () => {
+    stopping ??= (async () => {
+      for (const stop of stops.splice(0).reverse()) await stop().catch(() => undefined);
+    })();
+    return stopping;
   };
+
+  const aborted = () => options.signal?.throwIfAborted();
 
   try {
     await mkdir(options.dataDir, { recursive: true });
-    const database = await startDatabaseService(join(options.dataDir, POSTGRES_DIR));
-    stops.push(() => database.stop());
-    step(`PostgreSQL on 127.0.0.1:${database.info.pgPort}, RDS Data API at ${database.info.dataApiUrl}`);
-
-    const [kinesisEmulator, s3Emulator] = await Promise.all([
-      startKinesisEmulator({ dataDir: join(options.dataDir, KINESIS_DIR) }),
-      startS3Emulator(join(options.dataDir, 's3')),
-    ]);
-    stops.push(
-      () => kinesisEmulator.stop(),
-      () => s3Emulator.stop(),
-    );
-    step(`Kinesis at ${kinesisEmulator.endpoint}, S3 at ${s3Emulator.endpoint}`);
+    const cloud = await startLocalCloud({
+      dataDir: options.dataDir,
+      durableCommits: options.durableCommits,
+      signal: options.signal,
+      onEvent: options.onPartEvent,
+      onStep: step,
+    });
+    stops.push(() => cloud.stop());
+    const database = cloud.database;
 
     // The local cloud every function of this process reaches: the SDK reads these itself.
     const cloudEnv = {
-      AWS_REGION: LOCAL_REGION,
-      // s3rver only accepts its own fixed key pair; the other emulators accept any.
-      AWS_ACCESS_KEY_ID: 'S3RVER',
-      AWS_SECRET_ACCESS_KEY: 'S3RVER',
-      AWS_ENDPOINT_URL_KINESIS: kinesisEmulator.endpoint,
-      AWS_ENDPOINT_URL_S3: s3Emulator.endpoint,
-      AWS_ENDPOINT_URL_RDS_DATA: database.info.dataApiUrl,
+      ...LOCAL_CLOUD_CREDENTIALS,
+      AWS_ENDPOINT_URL_KINESIS: cloud.kinesisEndpoint,
+      AWS_ENDPOINT_URL_S3: cloud.s3Endpoint,
+      AWS_ENDPOINT_URL_RDS_DATA: database.dataApiUrl,
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     };
     Object.assign(process.env, cloudEnv);
@@ -134,22 +142,23 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const functionEnv = {
       [ENV.streamName]: LOCAL_STREAM_NAME,
       [ENV.bucketName]: LOCAL_BUCKET_NAME,
-      [ENV.dbClusterArn]: database.info.resourceArn,
-      [ENV.dbSecretArn]: database.info.secretArn,
-      [ENV.dbName]: database.info.database,
+      [ENV.dbClusterArn]: database.resourceArn,
+      [ENV.dbSecretArn]: database.secretArn,
+      [ENV.dbName]: database.database,
     };
     // The api function reads through the reader's secret: it can SELECT the serving tables, nothing more.
-    const apiEnv = { ...functionEnv, [ENV.dbSecretArn]: database.info.readerSecretArn };
+    const apiEnv = { ...functionEnv, [ENV.dbSecretArn]: database.readerSecretArn };
     const env = { ...cloudEnv, ...functionEnv };
 
     const kinesis = createKinesisClient();
     const s3 = createS3Client();
-    await Promise.all([ensureStream(kinesis), createBucket(s3)]);
+    aborted();
     const migrations = await applyMigrations(
       dataApiDatabaseFromEnv(functionEnv),
       await loadMigrations(MIGRATIONS_DIR),
     );
     step(`stream, bucket and schema ready (${migrations.applied.length} migrations applied)`);
+    aborted();
 
     // The factories the Lambda entry points call, each with the environment the stack gives it. The
     // processor's metrics come to the runtime instead of stdout (EMF), to be summarised and served.
@@ -171,7 +180,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       (event) => invokeWithTimeout(processorFunction, (context) => processor(event, context)),
       new DeadLetterFile(deadLetterPath),
       {
-        endpoint: kinesisEmulator.endpoint,
+        endpoint: cloud.kinesisEndpoint,
         streamName: LOCAL_STREAM_NAME,
         streamArn,
         region: LOCAL_REGION,
@@ -185,9 +194,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         checkpoints: new CheckpointFiles(join(options.dataDir, CHECKPOINTS_DIR), streamArn),
         ...options.mapping,
       },
+      cloud.supervisor,
     );
     await mapping.start();
     stops.push(() => mapping.stop());
+    aborted();
     step(`event-source mapping: ${mapping.starts().map(describeStart).join(', ')}`);
 
     const apiFunction = localFunction('api', settings.functions.api);
@@ -200,6 +211,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     );
     stops.push(() => front.close());
     step(`API at ${front.url}`);
+    aborted();
+
+    // A part that cannot come back stops the runtime: nothing would be stored any more.
+    const failed = cloud.supervisor.failed.then(async (error) => {
+      await stopAll();
+      return error;
+    });
 
     return {
       apiUrl: front.url,
@@ -212,7 +230,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       s3,
       mapping,
       processorMetrics,
-      waitUntilProcessed: (wait) => waitUntilCaughtUp(mapping, wait),
+      parts: () => cloud.pids(),
+      failed,
+      waitUntilProcessed: (wait) => waitUntilCaughtUp(mapping, cloud.supervisor, wait),
       stop: stopAll,
     };
   } catch (error) {
@@ -221,55 +241,32 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   }
 }
 
-interface DatabaseInfo {
-  dataApiUrl: string;
-  resourceArn: string;
-  /** The owner's secret (processor, migrations). */
-  secretArn: string;
-  /** The reader's secret (api). */
-  readerSecretArn: string;
-  database: string;
-  pgPort: number;
-}
-
-/** PostgreSQL and the Data API server, in a process of their own (`serve-database.ts`). */
-function startDatabaseService(dataDir: string): Promise<ChildService<DatabaseInfo>> {
-  const entry = fileURLToPath(new URL('./serve-database.ts', import.meta.url));
-  return startChildService<DatabaseInfo>(entry, ['--data-dir', dataDir, '--port', '0']);
-}
-
 async function waitUntilCaughtUp(
   mapping: KinesisEventSourceMapping,
-  { timeoutMs = 600_000, onProgress }: { timeoutMs?: number; onProgress?: (delivered: number) => void } = {},
+  supervisor: Supervisor,
+  {
+    timeoutMs = 600_000,
+    onProgress,
+  }: { timeoutMs?: number; onProgress?: (delivered: number, waitingFor?: string) => void } = {},
 ): Promise<void> {
   // Every record put before this call is read once a shard's poll comes back empty after it.
   const since = Date.now();
   const deadline = since + timeoutMs;
+  let failure: PartUnavailableError | undefined;
+  void supervisor.failed.then((error) => {
+    failure = error;
+  });
   while (!mapping.caughtUpSince(since)) {
-    if (Date.now() > deadline) throw new Error(`the processor did not catch up within ${timeoutMs} ms`);
-    onProgress?.(mapping.snapshot().delivered);
+    if (failure) throw failure;
+    const down = supervisor.blockedBy();
+    if (Date.now() > deadline) {
+      const why = down ? `: ${down} is down, and not back yet` : '';
+      throw new Error(`the processor did not catch up within ${timeoutMs / 1000} s${why}`);
+    }
+    onProgress?.(mapping.snapshot().delivered, down);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   onProgress?.(mapping.snapshot().delivered);
-}
-
-/** Creates the stream unless the Kinesis server kept it from an earlier start; waits until it is ACTIVE. */
-async function ensureStream(kinesis: KinesisClient): Promise<void> {
-  try {
-    await kinesis.send(
-      new CreateStreamCommand({ StreamName: LOCAL_STREAM_NAME, ShardCount: settings.stream.shardCount }),
-    );
-  } catch (error) {
-    // Kept in the data dir since an earlier start (AWS answers a second CreateStream the same way).
-    if (!(error instanceof Error && error.name === 'ResourceInUseException')) throw error;
-  }
-  for (;;) {
-    const { StreamDescriptionSummary } = await kinesis.send(
-      new DescribeStreamSummaryCommand({ StreamName: LOCAL_STREAM_NAME }),
-    );
-    if (StreamDescriptionSummary?.StreamStatus === 'ACTIVE') return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 function describeStart({ shardId, start }: ShardStart): string {
@@ -277,17 +274,6 @@ function describeStart({ shardId, start }: ShardStart): string {
     ? `${shardId} from TRIM_HORIZON`
     : `${shardId} after checkpoint ${start.sequenceNumber}`;
 }
-
-async function createBucket(s3: S3Client): Promise<void> {
-  try {
-    await s3.send(new CreateBucketCommand({ Bucket: LOCAL_BUCKET_NAME }));
-  } catch (error) {
-    // The archive persists in the data dir, so the bucket usually exists from an earlier run.
-    if (!(error instanceof Error && ['BucketAlreadyOwnedByYou', 'BucketAlreadyExists'].includes(error.name)))
-      throw error;
-  }
-}
-
 /** The processor's metrics since the runtime started, by CloudWatch name and dimensions. */
 function metricsResponse(metrics: ProcessorMetricsLog): APIGatewayProxyResult {
   return {

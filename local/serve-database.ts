@@ -2,18 +2,43 @@
  * CLI: embedded PostgreSQL behind the local Data API server.
  *
  *   tsx local/serve-database.ts --data-dir <dir> --port <dataApiPort> [--host 127.0.0.1] [--pg-port <n>]
+ *                               [--no-durable-commits]
  *
- * Prints one JSON line `{"dataApiUrl", "resourceArn", "secretArn", "readerSecretArn", "database"}` on
- * stdout when ready (and sends it over IPC when forked) and shuts both servers down on SIGINT/SIGTERM.
- * The Data API server's caps come from `DATA_API_*` variables (`capsFromEnv`). Set
- * NODE_DEBUG=data-api,local-postgres for logs.
+ * Prints one JSON line `{"dataApiUrl", "resourceArn", "secretArn", "readerSecretArn", "database",
+ * "pgPort"}` on stdout when ready and shuts both servers down on SIGINT, SIGTERM or SIGHUP. Forked by
+ * the embedded runtime, it speaks over IPC instead (`emulators/child-service.ts`): it reports the
+ * postmaster's pid as soon as it exists, so that the runtime can end it should this process be killed,
+ * and it exits, saying why, when PostgreSQL dies, so that the runtime starts both again. PostgreSQL
+ * shares this process's group: a SIGKILL of the whole group (a terminal's, a service manager's) ends it
+ * too, instead of leaving it to hold the data directory. The Data API
+ * server's caps come from `DATA_API_*` variables (`capsFromEnv`). Set NODE_DEBUG=data-api,local-postgres
+ * for logs.
  */
 import { parseArgs } from 'node:util';
+import { settings } from '../functions/shared/settings.js';
 import { capsFromEnv } from './data-api/limits.js';
+import { runChildService } from './emulators/child-service.js';
 import { startLocalDatabase } from './local-database.js';
 
 const USAGE =
-  'usage: tsx local/serve-database.ts --data-dir <dir> --port <dataApiPort> [--host 127.0.0.1] [--pg-port <n>]';
+  'usage: tsx local/serve-database.ts --data-dir <dir> --port <dataApiPort> [--host 127.0.0.1] [--pg-port <n>] [--no-durable-commits]';
+
+/** What the database service reports once ready. */
+export interface DatabaseServiceInfo {
+  dataApiUrl: string;
+  resourceArn: string;
+  /** The owner's secret (processor, migrations). */
+  secretArn: string;
+  /** The reader's secret (api). */
+  readerSecretArn: string;
+  database: string;
+  pgPort: number;
+}
+
+/** What the database service reports while it runs. */
+export interface DatabaseServiceStatus {
+  postmasterPid: number;
+}
 
 function parsePort(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
@@ -22,53 +47,36 @@ function parsePort(value: string | undefined, flag: string): number | undefined 
   return port;
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      'data-dir': { type: 'string' },
-      port: { type: 'string' },
-      host: { type: 'string', default: '127.0.0.1' },
-      'pg-port': { type: 'string' },
-    },
-  });
-  const dataDir = values['data-dir'];
-  if (!dataDir) throw new Error(`--data-dir is required\n${USAGE}`);
-
-  const database = await startLocalDatabase({
-    dataDir,
-    host: values.host,
-    port: parsePort(values.port, '--port'),
-    pgPort: parsePort(values['pg-port'], '--pg-port'),
-    caps: capsFromEnv(),
-  });
-  const { dataApiUrl, resourceArn, secretArn, readerSecretArn } = database;
-  const ready = { dataApiUrl, resourceArn, secretArn, readerSecretArn, database: database.database };
-  process.stdout.write(`${JSON.stringify(ready)}\n`);
-
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
-    database.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error(
-          `shutdown after ${signal} failed: ${error instanceof Error ? error.message : String(error)}`,
-        );
-        process.exit(1);
+runChildService<DatabaseServiceInfo, DatabaseServiceStatus>(
+  async (signal, report) => {
+    const { values } = parseArgs({
+      allowNegative: true,
+      options: {
+        'data-dir': { type: 'string' },
+        port: { type: 'string' },
+        host: { type: 'string', default: '127.0.0.1' },
+        'pg-port': { type: 'string' },
+        'durable-commits': { type: 'boolean', default: settings.localRuntime.durableCommits },
       },
-    );
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  // Forked by the embedded runtime: report over IPC too, and never outlive the parent.
-  if (process.send) {
-    process.send({ ...ready, pgPort: database.pgPort });
-    process.on('disconnect', () => stop('SIGTERM'));
-  }
-}
-
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : String(error));
-  process.exit(1);
-});
+    });
+    const dataDir = values['data-dir'];
+    if (!dataDir) throw new Error(`--data-dir is required\n${USAGE}`);
+    const database = await startLocalDatabase({
+      dataDir,
+      host: values.host,
+      port: parsePort(values.port, '--port'),
+      pgPort: parsePort(values['pg-port'], '--pg-port'),
+      caps: capsFromEnv(),
+      durableCommits: values['durable-commits'],
+      signal,
+      onPostmaster: (postmasterPid) => report({ postmasterPid }),
+    });
+    const { dataApiUrl, resourceArn, secretArn, readerSecretArn, pgPort } = database;
+    return {
+      info: { dataApiUrl, resourceArn, secretArn, readerSecretArn, database: database.database, pgPort },
+      stop: () => database.close(),
+      ended: database.ended,
+    };
+  },
+  (info) => process.stdout.write(`${JSON.stringify(info)}\n`),
+);

@@ -61,6 +61,23 @@ const DATA_ERROR_CLASSES = new Set(['22', '23', '54']);
 /** 40001 serialization failure, 40P01 deadlock detected, 55P03 lock not available (lock_timeout). */
 const TRANSIENT_STATES = new Set(['40001', '40P01', '55P03']);
 
+/**
+ * A part of the embedded local runtime (an emulator, the database service, PostgreSQL) cannot run or
+ * cannot come back. The message names the part and says what to do. `retryable` is false when starting
+ * it again cannot help: its port is taken, its data directory is held by a live process.
+ */
+export class PartUnavailableError extends Error {
+  override readonly name = 'PartUnavailableError';
+
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
 /** HTTP status and public error code for an error thrown while serving a request. */
 export function httpStatusOf(error: unknown): { statusCode: number; code: string } {
   if (error instanceof BadRequestError) return { statusCode: 400, code: 'BadRequest' };

@@ -248,6 +248,30 @@ export const settings = {
     kinesisMaxAttempts: 10,
   },
 
+  /** The embedded local runtime (`npm start`): how it keeps its parts running. */
+  localRuntime: {
+    /**
+     * A part (the Kinesis server, the S3 emulator, the database service, PostgreSQL) that dies is
+     * started again on the same ports and state. One that dies more than `maxRestarts` times within
+     * `windowSeconds` is not restarted again: the runtime stops with a message that names it.
+     */
+    supervision: {
+      maxRestarts: 5,
+      windowSeconds: 60,
+      /** Wait before the n-th restart within the window: `firstDelayMs` × 2^(n−1), at most `maxDelayMs`. */
+      firstDelayMs: 250,
+      maxDelayMs: 4_000,
+      /** How long a part may take to stop when asked (SIGTERM, or a fast shutdown) before it is killed. */
+      stopTimeoutMs: 10_000,
+    },
+    /**
+     * PostgreSQL's `synchronous_commit`: on, a commit is on disk before it is acknowledged, so the
+     * mapping's checkpoint never passes a commit a crash could lose. `npm run bench -- --durable-commits
+     * off` measures what it costs (README, Benchmarks).
+     */
+    durableCommits: true,
+  },
+
   /** Lambda sizing. */
   functions: {
     producer: { memorySize: 1024, timeoutSeconds: 900 },

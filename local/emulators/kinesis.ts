@@ -7,12 +7,11 @@
  * as shards fill; this server sustains ~150k records/s each way through the official SDK.
  */
 import { fileURLToPath } from 'node:url';
-import { startChildService } from './child-service.js';
+import { type ChildService, startChildService } from './child-service.js';
 import { kinesisChildArgs } from './kinesis-child-args.js';
 
-export interface KinesisEmulator {
+export interface KinesisEmulator extends ChildService<{ port: number }> {
   endpoint: string;
-  stop(): Promise<void>;
 }
 
 /** The emulators that can serve the runtime; kinesalite stays for conformance tests and benchmarks. */
@@ -38,14 +37,18 @@ export interface KinesisEmulatorOptions {
 /**
  * Starts a Kinesis emulator in a child process.
  *
+ * @param options - port, data dir and engine; `signal` aborts the start-up
  * @example
  * const kinesis = await startKinesisEmulator({ port: 0, dataDir: join(dataDir, 'kinesis') });
  */
-export async function startKinesisEmulator(options: KinesisEmulatorOptions = {}): Promise<KinesisEmulator> {
-  const { port = 0, dataDir, engine = 'kinesis-server' } = options;
+export async function startKinesisEmulator(
+  options: KinesisEmulatorOptions & { signal?: AbortSignal } = {},
+): Promise<KinesisEmulator> {
+  const { port = 0, dataDir, engine = 'kinesis-server', signal } = options;
   const service = await startChildService<{ port: number }>(
     KINESIS_CHILD_ENTRIES[engine],
     kinesisChildArgs({ port, dataDir }),
+    { signal },
   );
-  return { endpoint: `http://127.0.0.1:${service.info.port}`, stop: service.stop };
+  return { ...service, endpoint: `http://127.0.0.1:${service.info.port}` };
 }

@@ -3,15 +3,18 @@
  * Reports `{ port }` to the parent once listening; exits with the parent.
  */
 import S3rver from 's3rver';
-import { reportReady } from './child-service.js';
+import { runChildService } from './child-service.js';
 
 const [directory = '.', port = '0'] = process.argv.slice(2);
-const server = new S3rver({
-  address: '127.0.0.1',
-  port: Number(port),
-  directory,
-  silent: true,
-  vhostBuckets: false,
+
+runChildService(async () => {
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: Number(port),
+    directory,
+    silent: true,
+    vhostBuckets: false,
+  });
+  const address = await server.run();
+  return { info: { port: address.port }, stop: () => server.close() };
 });
-const address = await server.run();
-reportReady({ port: address.port }, () => server.close());

@@ -1,13 +1,13 @@
 /**
  * The S3 emulator of the local runtime: s3rver in a child process on loopback, storing objects under
- * the data dir so the archive persists across runs. Clients must use path-style addressing.
+ * the data dir so the archive persists across runs (and across a restart of the emulator). Clients must
+ * use path-style addressing.
  */
 import { fileURLToPath } from 'node:url';
-import { startChildService } from './child-service.js';
+import { type ChildService, startChildService } from './child-service.js';
 
-export interface S3Emulator {
+export interface S3Emulator extends ChildService<{ port: number }> {
   endpoint: string;
-  stop(): Promise<void>;
 }
 
 const entry = fileURLToPath(new URL('./s3-child.ts', import.meta.url));
@@ -15,8 +15,13 @@ const entry = fileURLToPath(new URL('./s3-child.ts', import.meta.url));
 /**
  * @param directory - where objects are kept
  * @param port - 0 picks a free port
+ * @param signal - aborts the start-up
  */
-export async function startS3Emulator(directory: string, port = 0): Promise<S3Emulator> {
-  const service = await startChildService<{ port: number }>(entry, [directory, String(port)]);
-  return { endpoint: `http://127.0.0.1:${service.info.port}`, stop: service.stop };
+export async function startS3Emulator(
+  directory: string,
+  port = 0,
+  signal?: AbortSignal,
+): Promise<S3Emulator> {
+  const service = await startChildService<{ port: number }>(entry, [directory, String(port)], { signal });
+  return { ...service, endpoint: `http://127.0.0.1:${service.info.port}` };
 }

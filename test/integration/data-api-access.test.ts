@@ -34,7 +34,7 @@ import {
   LOCAL_SECRET_ARN,
 } from '../../local/data-api/local-arns.js';
 import { type DataApiServer, type SecretIdentity, startDataApiServer } from '../../local/data-api/server.js';
-import { type EmbeddedPostgresHandle, startEmbeddedPostgres } from '../../local/postgres.js';
+import { type EmbeddedPostgresHandle, startEmbeddedPostgres } from '../../local/postgres/index.js';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('../../db/migrations', import.meta.url));
 const DATABASE = 'access_test';

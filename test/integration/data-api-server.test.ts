@@ -27,7 +27,7 @@ import {
 import { LOCAL_CLUSTER_ARN, LOCAL_SECRET_ARN, localArns } from '../../local/data-api/local-arns.js';
 import { type DataApiServer, startDataApiServer } from '../../local/data-api/server.js';
 import { freePort } from '../../local/free-port.js';
-import { type EmbeddedPostgresHandle, startEmbeddedPostgres } from '../../local/postgres.js';
+import { type EmbeddedPostgresHandle, startEmbeddedPostgres } from '../../local/postgres/index.js';
 
 const DATABASE = 'data_api_test';
 const TARGET = { resourceArn: LOCAL_CLUSTER_ARN, secretArn: LOCAL_SECRET_ARN, database: DATABASE };

@@ -18,6 +18,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type KinesisEmulator, startKinesisEmulator } from '../../local/emulators/kinesis.js';
 import {
   type BatchHandler,
+  type DeliveryGate,
   type FailedBatchRecord,
   KinesisEventSourceMapping,
   type MappingOptions,
@@ -92,7 +93,12 @@ function valuesOf(event: KinesisStreamEvent): number[] {
   return event.Records.map((record) => Number(Buffer.from(record.kinesis.data, 'base64').toString()));
 }
 
-async function run(streamName: string, handler: BatchHandler, overrides: Partial<MappingOptions> = {}) {
+async function run(
+  streamName: string,
+  handler: BatchHandler,
+  overrides: Partial<MappingOptions> = {},
+  gate?: DeliveryGate,
+) {
   const deadLetters: FailedBatchRecord[] = [];
   mapping = new KinesisEventSourceMapping(
     kinesis,
@@ -113,6 +119,7 @@ async function run(streamName: string, handler: BatchHandler, overrides: Partial
       retryBackoffMs: 5,
       ...overrides,
     },
+    gate,
   );
   await mapping.start();
   const since = Date.now();
@@ -215,6 +222,95 @@ describe('the local Kinesis event-source mapping', () => {
         : { batchItemFailures: [] };
     });
     expect(calls).toBe(2);
+  });
+});
+
+/** A gate the test closes and opens, as the supervisor does when a part dies and comes back. */
+function testGate() {
+  let down: string | undefined;
+  let outages = 0;
+  let waiters: Array<() => void> = [];
+  const gate: DeliveryGate = {
+    blockedBy: () => down,
+    whenOpen: () => (down ? new Promise((resolve) => waiters.push(resolve)) : Promise.resolve()),
+    outages: () => outages,
+  };
+  return {
+    gate,
+    partDied(part: string) {
+      down = part;
+      outages += 1;
+    },
+    partBack() {
+      down = undefined;
+      for (const resolve of waiters) resolve();
+      waiters = [];
+    },
+  };
+}
+
+describe('while a part is down (the delivery gate)', () => {
+  it('an attempt that failed as a part died is tried again once it is back, without counting', async () => {
+    const stream = await streamWith(10);
+    const { gate, partDied, partBack } = testGate();
+    let attempts = 0;
+    const stored: number[] = [];
+    // The first attempt fails because the part it writes to dies under it.
+    const handler: BatchHandler = async (event) => {
+      attempts += 1;
+      if (attempts === 1) {
+        partDied('S3 emulator');
+        setTimeout(partBack, 300);
+        throw new Error('connect ECONNREFUSED');
+      }
+      stored.push(...valuesOf(event));
+      return { batchItemFailures: [] };
+    };
+
+    const { deadLetters, stats } = await run(stream, handler, { maxRetryAttempts: 0 }, gate);
+
+    expect(deadLetters).toEqual([]);
+    expect(stored).toEqual(Array.from({ length: 10 }, (_, i) => i));
+    // Retried whole, not bisected: the failure was the part's, not the batch's.
+    expect(stats).toMatchObject({ delivered: 10, failed: 0, invocations: 2 });
+  });
+
+  it('without a gate, the same failure spends the retries and goes to the dead letters', async () => {
+    const stream = await streamWith(1);
+    let attempts = 0;
+    const { deadLetters } = await run(
+      stream,
+      async () => {
+        attempts += 1;
+        if (attempts === 1) throw new Error('connect ECONNREFUSED');
+        return { batchItemFailures: [] };
+      },
+      { maxRetryAttempts: 0 },
+    );
+
+    expect(deadLetters).toHaveLength(1);
+  });
+
+  it('neither polls nor delivers while a part is down', async () => {
+    const stream = await streamWith(5);
+    const { gate, partDied, partBack } = testGate();
+    partDied('database service');
+    const delivered: number[] = [];
+    const running = run(
+      stream,
+      async (event) => {
+        delivered.push(...valuesOf(event));
+        return { batchItemFailures: [] };
+      },
+      {},
+      gate,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(delivered).toEqual([]);
+
+    partBack();
+    await running;
+    expect(delivered).toEqual([0, 1, 2, 3, 4]);
   });
 });
 

@@ -3,11 +3,10 @@
  * and its error cases, what the SDK puts on the wire, and — the evidence that replacing kinesalite
  * changes nothing for the pipeline — a conformance block running one scenario against both servers.
  */
-import { type ChildProcess, fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import {
   CreateStreamCommand,
   DeleteStreamCommand,
@@ -30,8 +29,8 @@ import {
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type KinesisEmulator, startKinesisEmulator } from '../../local/emulators/kinesis.js';
-import { kinesisChildArgs } from '../../local/emulators/kinesis-child-args.js';
 import { type KinesisServer, startKinesisServer } from '../../local/kinesis-server/index.js';
+import { forkKinesisServer } from '../support/kinesis-child.js';
 
 const ACCOUNT = '000000000000';
 const TWO_TO_127 = 1n << 127n;
@@ -996,13 +995,9 @@ describe('kinesis-server child process', () => {
   });
 
   it('reports its port over IPC and exits when the parent disconnects', async () => {
-    const entry = fileURLToPath(new URL('../../local/kinesis-server/child.ts', import.meta.url));
-    child = fork(entry, kinesisChildArgs({ port: 0 }), {
-      execArgv: ['--import', 'tsx'],
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    });
-    const [message] = (await once(child, 'message')) as [{ port: number }];
-    const client = clientFor(`http://127.0.0.1:${message.port}`);
+    const server = await forkKinesisServer(0);
+    child = server.child;
+    const client = clientFor(server.endpoint);
     expect((await client.send(new ListStreamsCommand({}))).StreamNames).toEqual([]);
     client.destroy();
     const exited = once(child, 'exit');
@@ -1029,13 +1024,9 @@ describe('kinesis-server memory', () => {
   });
 
   it('stays bounded while it holds 200,000 records of 1 KiB, and reads any of them back by number', async () => {
-    const entry = fileURLToPath(new URL('../../local/kinesis-server/child.ts', import.meta.url));
-    child = fork(entry, kinesisChildArgs({ port: 0 }), {
-      execArgv: ['--import', 'tsx'],
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    });
-    const [message] = (await once(child, 'message')) as [{ port: number }];
-    const client = clientFor(`http://127.0.0.1:${message.port}`);
+    const server = await forkKinesisServer(0);
+    child = server.child;
+    const client = clientFor(server.endpoint);
     try {
       const name = await createStream(client, 2, 'memory');
       const before = residentMiB(child.pid);
@@ -1048,7 +1039,7 @@ describe('kinesis-server memory', () => {
         })),
       });
       const put = async () => {
-        const response = await fetch(`http://127.0.0.1:${message.port}`, {
+        const response = await fetch(server.endpoint, {
           method: 'POST',
           headers: {
             'content-type': 'application/x-amz-json-1.1',

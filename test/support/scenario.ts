@@ -39,7 +39,25 @@ export function sampleScenario(name: string, authors: readonly string[], dir: st
   const rows = sample
     .filter((row) => authors.includes(row[1] ?? ''))
     .map((row) => [`${name}:${row[0]}`, `${name}:${row[1]}`, ...row.slice(2)]);
-  const csvPath = join(dir, `${name}.csv`);
+  return scenarioOf(name, rows, join(dir, `${name}.csv`));
+}
+
+/**
+ * The scenario without some of its commits (those the producer kept as rejected, say): its own CSV,
+ * records and expectation.
+ *
+ * @param scenario - from {@link sampleScenario}
+ * @param commitIds - the commits to leave out
+ * @param dir - where the smaller CSV is written
+ */
+export function scenarioWithout(scenario: Scenario, commitIds: ReadonlySet<string>, dir: string): Scenario {
+  const rows = (parse(readFileSync(scenario.csvPath)) as string[][])
+    .slice(1)
+    .filter((row) => !commitIds.has(row[0] ?? ''));
+  return scenarioOf(scenario.name, rows, join(dir, `${scenario.name}-without-${commitIds.size}.csv`));
+}
+
+function scenarioOf(name: string, rows: string[][], csvPath: string): Scenario {
   writeFileSync(csvPath, `${HEADER}\n${rows.map((row) => row.map(csvField).join(',')).join('\n')}\n`);
   const records = rows.map(
     ([
