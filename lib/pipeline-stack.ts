@@ -56,7 +56,7 @@ export class PipelineStack extends Stack {
     const logRemovalPolicy = onLocalStack ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
     const architecture =
       config.architecture === 'arm64' ? lambda.Architecture.ARM_64 : lambda.Architecture.X86_64;
-    const functionDefaults = { architecture, logRemovalPolicy };
+    const functionDefaults = { architecture, logRemovalPolicy, hotReload: config.hotReload };
 
     this.stream = new kinesis.Stream(this, 'CommitStream', {
       streamMode: kinesis.StreamMode.PROVISIONED,

@@ -39,6 +39,7 @@ export class BatchLayer extends Construct {
       environment: { [ENV.bucketName]: props.archive.bucket.bucketName, ...props.database.environment },
       architecture: props.architecture,
       logRemovalPolicy: props.logRemovalPolicy,
+      hotReload: props.hotReload,
     });
     props.archive.grantReadUnder(this.function, settings.archive.rawPrefix);
     props.database.grantDataApiAccess(this.function);

@@ -43,6 +43,7 @@ export class DatabaseMigrations extends Construct {
       // The owner identity, and where the read-only role's password is, where the migrator sets it.
       environment: { ...props.database.environment, ...props.database.readerPasswordSource?.environment },
       logRemovalPolicy: props.logRemovalPolicy,
+      hotReload: props.hotReload,
     });
     props.database.grantDataApiAccess(this.migrator);
     props.database.readerPasswordSource?.grantRead(this.migrator);

@@ -3,21 +3,40 @@
  * local esbuild from lib/function-bundles.ts (never Docker), source maps, an explicit log group with
  * retention and a role that may write only to that log group.
  */
-import { AssetHashType, DockerImage, Duration, type ILocalBundling, RemovalPolicy } from 'aws-cdk-lib';
+import {
+  Annotations,
+  AssetHashType,
+  DockerImage,
+  Duration,
+  type ILocalBundling,
+  RemovalPolicy,
+  Stack,
+} from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { settings } from '../../functions/shared/settings.js';
 import {
   BUNDLE_HANDLER,
   buildFunctionBundle,
+  bundleFolder,
   LAMBDA_RUNTIME_NAME,
   NODE_MAJOR_VERSION,
 } from '../function-bundles.js';
 import { acknowledgeNag } from '../nag.js';
 import type { FunctionName } from '../pipeline-functions.js';
 import { PROJECT_ROOT } from '../project-paths.js';
+
+/** LocalStack's hot-reload bucket: a function's S3 key in it is a local folder its code is read from. */
+export const HOT_RELOAD_BUCKET = 'hot-reload';
+
+/** Code taken from LocalStack's hot-reload bucket instead of an uploaded asset. */
+export interface HotReload {
+  /** The bundles folder: each function runs the folder `<bundlesDir>/<function>/`. */
+  readonly bundlesDir: string;
+}
 
 export interface PipelineFunctionProps {
   /** Folder under `functions/` whose `handler.ts` exports `handler`; it names the bundle too. */
@@ -40,13 +59,22 @@ export interface PipelineFunctionProps {
    */
   readonly logRemovalPolicy?: RemovalPolicy;
   /**
+   * Run the bundle from its local folder through LocalStack's hot-reload bucket (built there during
+   * synthesis, rebuilt on save by `npm run watch:localstack`).
+   * @default - the bundle is an asset uploaded with the deployment
+   */
+  readonly hotReload?: HotReload;
+  /**
    * @default - none
    */
   readonly description?: string;
 }
 
 /** The props a construct that creates a pipeline function passes through to it. */
-export type SharedFunctionProps = Pick<PipelineFunctionProps, 'architecture' | 'logRemovalPolicy'>;
+export type SharedFunctionProps = Pick<
+  PipelineFunctionProps,
+  'architecture' | 'logRemovalPolicy' | 'hotReload'
+>;
 
 /** Retention of every log group of the stack, from `settings.functions.logRetentionDays`. */
 export const LOG_RETENTION: logs.RetentionDays = toRetentionDays(settings.functions.logRetentionDays);
@@ -79,7 +107,7 @@ export class PipelineFunction extends Construct implements iam.IGrantable {
     this.logGroup.grantWrite(role);
 
     this.function = new lambda.Function(this, 'Function', {
-      code: assetCode(props.name),
+      code: props.hotReload ? this.hotReloadCode(props.name, props.hotReload) : assetCode(props.name),
       handler: BUNDLE_HANDLER,
       runtime: LAMBDA_RUNTIME,
       architecture: props.architecture ?? lambda.Architecture.X86_64,
@@ -98,6 +126,24 @@ export class PipelineFunction extends Construct implements iam.IGrantable {
         `Pinned to ${LAMBDA_RUNTIME_NAME} on purpose: LocalStack 4.14 and the bundle target (node${NODE_MAJOR_VERSION}) are tested with it; ` +
         'moving to a newer runtime is a deliberate change of settings, tests and bundle target together.',
     });
+  }
+
+  /**
+   * The code from LocalStack's hot-reload bucket, the key being the bundle's folder. The folder is built
+   * here when the synthesis bundles this stack (not for `cdk ls` or a test that skips bundling), so a
+   * deployment never points at a folder that does not exist yet.
+   */
+  private hotReloadCode(name: FunctionName, hotReload: HotReload): lambda.Code {
+    const folder = bundleFolder(hotReload.bundlesDir, name);
+    if (Stack.of(this).bundlingRequired) buildFunctionBundle(name, folder);
+    Annotations.of(this).acknowledgeWarning(
+      '@aws-cdk/aws-lambda:codeFromBucketObjectVersionNotSpecified',
+      'LocalStack reads the folder the key names on every invocation; there is no object to version',
+    );
+    return lambda.Code.fromBucket(
+      s3.Bucket.fromBucketName(this, 'HotReloadBucket', HOT_RELOAD_BUCKET),
+      folder,
+    );
   }
 }
 
