@@ -1,11 +1,20 @@
 /**
- * The pipeline's functions by name: the stack, the bundle builds and the command-line tools name them
- * the same way. Free of CDK imports: command-line tools load it without the CDK.
+ * The pipeline's functions by name, and the stack outputs that name each one's deployed function and
+ * log group. The stack writes those outputs; `npm run logs` and the bundle builds read the names.
+ * Free of CDK imports: command-line tools load it without the CDK.
  */
 
 /** Every function of the pipeline: the folder under `functions/` that holds its `handler.ts`. */
 export const FUNCTION_NAMES = ['producer', 'processor', 'api', 'batch', 'migrator'] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
+
+/** The stack outputs of one function. */
+export interface FunctionOutputNames {
+  /** The deployed function's name, e.g. `ProducerFunctionName`. */
+  readonly functionName: string;
+  /** The log group its logs go to on the stack's target, e.g. `ProducerLogGroupName`. */
+  readonly logGroupName: string;
+}
 
 /**
  * Whether a text names one of the pipeline's functions.
@@ -14,4 +23,14 @@ export type FunctionName = (typeof FUNCTION_NAMES)[number];
  */
 export function isFunctionName(name: string): name is FunctionName {
   return (FUNCTION_NAMES as readonly string[]).includes(name);
+}
+
+/**
+ * The output keys of a function, e.g. `{ functionName: 'ApiFunctionName', logGroupName: 'ApiLogGroupName' }`.
+ *
+ * @param name - the function
+ */
+export function functionOutputNames(name: FunctionName): FunctionOutputNames {
+  const prefix = `${name.charAt(0).toUpperCase()}${name.slice(1)}`;
+  return { functionName: `${prefix}FunctionName`, logGroupName: `${prefix}LogGroupName` };
 }

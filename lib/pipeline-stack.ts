@@ -20,7 +20,7 @@ import { PipelineFunction } from './constructs/pipeline-function.js';
 import { PipelineMonitoring } from './constructs/pipeline-monitoring.js';
 import { ReadApi } from './constructs/read-api.js';
 import { acknowledgeNag } from './nag.js';
-import type { FunctionName } from './pipeline-functions.js';
+import { type FunctionName, functionOutputNames } from './pipeline-functions.js';
 
 export interface PipelineStackProps extends StackProps {
   /** Target and database, read from context by `bin/app.ts`. */
@@ -28,6 +28,12 @@ export interface PipelineStackProps extends StackProps {
 }
 
 const DEAD_LETTER_RETENTION = Duration.days(settings.processor.deadLetterRetentionDays);
+
+/** Descriptions of the function-name outputs the command-line tools invoke. */
+const FUNCTION_OUTPUT_DESCRIPTIONS: Partial<Record<FunctionName, string>> = {
+  migrator: 'Applies db/migrations when invoked with {} (scripts/migrate-deployed.ts)',
+  batch: 'Reconciles or rebuilds the views from raw/ (npm run reconcile|rebuild -- --target deployed)',
+};
 
 export class PipelineStack extends Stack {
   readonly stream: kinesis.Stream;
@@ -201,16 +207,18 @@ export class PipelineStack extends Stack {
     new CfnOutput(this, 'StreamName', { value: this.stream.streamName });
     new CfnOutput(this, 'BucketName', { value: bucket.bucketName });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.deadLetterQueue.queueUrl });
-    new CfnOutput(this, 'ProducerFunctionName', { value: this.producer.function.functionName });
-    new CfnOutput(this, 'MigratorFunctionName', {
-      value: this.migrations.migrator.function.functionName,
-      description: 'Applies db/migrations when invoked with {} (scripts/migrate-deployed.ts)',
-    });
-    new CfnOutput(this, 'BatchFunctionName', {
-      value: this.batchLayer.function.function.functionName,
-      description:
-        'Reconciles or rebuilds the views from raw/ (npm run reconcile|rebuild -- --target deployed)',
-    });
+    for (const [name, fn] of Object.entries(this.functions) as Array<[FunctionName, PipelineFunction]>) {
+      const outputNames = functionOutputNames(name);
+      new CfnOutput(this, outputNames.functionName, {
+        value: fn.function.functionName,
+        description: FUNCTION_OUTPUT_DESCRIPTIONS[name],
+      });
+      new CfnOutput(this, outputNames.logGroupName, {
+        // LocalStack 4.14 writes a function's logs to /aws/lambda/<name>, whatever its LoggingConfig says.
+        value: onLocalStack ? `/aws/lambda/${fn.function.functionName}` : fn.logGroup.logGroupName,
+        description: `Where the ${name} function's logs go (npm run logs -- ${name} --target deployed)`,
+      });
+    }
     if (this.archiveSql) {
       new CfnOutput(this, 'ArchiveDatabaseName', { value: this.archiveSql.databaseName });
       new CfnOutput(this, 'AthenaWorkGroupName', { value: this.archiveSql.workGroupName });
