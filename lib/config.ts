@@ -11,6 +11,7 @@ import {
   LOCAL_READER_SECRET_ARN,
   LOCAL_SECRET_ARN,
 } from '../local/data-api/local-arns.js';
+import type { HotReload } from './constructs/pipeline-function.js';
 import { DEFAULT_BUNDLES_DIR } from './function-bundles.js';
 import { projectPath } from './project-paths.js';
 
@@ -54,7 +55,7 @@ export interface PipelineConfig {
    * localstack target only.
    * @default - the bundles are uploaded assets
    */
-  readonly hotReload?: { readonly bundlesDir: string };
+  readonly hotReload?: HotReload;
   /**
    * Where the alarm topic sends e-mail (`-c alarmEmail=ops@example.com`), aws target only.
    * @default - no subscription: subscribe to the `AlarmTopicArn` output by other means
