@@ -4,12 +4,16 @@
  * Everything here comes from CDK context (`-c key=value` or `cdk.json`), read once by `bin/app.ts`.
  * Tunables (sizes, batching, retention) are not context: they live in `functions/shared/settings.ts`.
  */
+import { isAbsolute } from 'node:path';
 import type { Node } from 'constructs';
 import {
   LOCAL_CLUSTER_ARN,
   LOCAL_READER_SECRET_ARN,
   LOCAL_SECRET_ARN,
 } from '../local/data-api/local-arns.js';
+import type { HotReload } from './constructs/pipeline-function.js';
+import { DEFAULT_BUNDLES_DIR } from './function-bundles.js';
+import { projectPath } from './project-paths.js';
 
 /** Where the stack is deployed. */
 export type DeploymentTarget = 'localstack' | 'aws';
@@ -47,6 +51,12 @@ export interface PipelineConfig {
   /** LocalStack's gateway as seen by users, for the path-form `ApiPathUrl` output. */
   readonly localstackGateway: string;
   /**
+   * The functions run from local folders through LocalStack's hot-reload bucket (`-c hotReload=true`),
+   * localstack target only.
+   * @default - the bundles are uploaded assets
+   */
+  readonly hotReload?: HotReload;
+  /**
    * Where the alarm topic sends e-mail (`-c alarmEmail=ops@example.com`), aws target only.
    * @default - no subscription: subscribe to the `AlarmTopicArn` output by other means
    */
@@ -67,7 +77,20 @@ export const CONTEXT_DEFAULTS = {
   dbSecretArn: LOCAL_SECRET_ARN,
   dbReaderSecretArn: LOCAL_READER_SECRET_ARN,
   localstackGateway: 'http://localhost:4566',
+  hotReload: 'false',
+  /** Relative paths are taken from the repository root. */
+  hotReloadDir: DEFAULT_BUNDLES_DIR,
 } as const;
+
+/**
+ * The CDK context flags of a hot-reload deployment, for `cdklocal deploy`: `npm run deploy:localstack --
+ * --hot-reload` and the end-to-end test pass them.
+ *
+ * @param bundlesDir - where the functions' folders are built
+ */
+export function hotReloadContext(bundlesDir: string = CONTEXT_DEFAULTS.hotReloadDir): string[] {
+  return ['-c', 'hotReload=true', '-c', `hotReloadDir=${bundlesDir}`];
+}
 
 /**
  * Reads the pipeline configuration from CDK context, validating every value.
@@ -92,6 +115,13 @@ export function readPipelineConfig(node: Node): PipelineConfig {
   if (target === 'aws' && databaseKind === 'emulator') {
     throw new Error('context database=emulator is only possible with target=localstack; AWS needs Aurora');
   }
+  const hotReload = oneOf(node, 'hotReload', ['true', 'false'], CONTEXT_DEFAULTS.hotReload) === 'true';
+  if (hotReload && target !== 'localstack') {
+    throw new Error(
+      "context hotReload=true is only possible with target=localstack: the functions' code comes from " +
+        "LocalStack's hot-reload bucket, which AWS does not have",
+    );
+  }
   const alarmEmail = optionalEmail(node, 'alarmEmail');
   if (alarmEmail !== undefined && target !== 'aws') {
     throw new Error('context alarmEmail is only possible with target=aws, where the stack has alarms');
@@ -114,6 +144,9 @@ export function readPipelineConfig(node: Node): PipelineConfig {
             secretArn: text(node, 'dbSecretArn', CONTEXT_DEFAULTS.dbSecretArn),
             readerSecretArn: text(node, 'dbReaderSecretArn', CONTEXT_DEFAULTS.dbReaderSecretArn),
           },
+    ...(hotReload && {
+      hotReload: { bundlesDir: absolutePath(text(node, 'hotReloadDir', CONTEXT_DEFAULTS.hotReloadDir)) },
+    }),
     ...(alarmEmail !== undefined && { alarmEmail }),
   };
 }
@@ -130,9 +163,16 @@ function optionalEmail(node: Node, key: string): string | undefined {
   return value;
 }
 
+/** LocalStack reads a hot-reload folder by its absolute path. */
+function absolutePath(path: string): string {
+  return isAbsolute(path) ? path : projectPath(path);
+}
+
 function text(node: Node, key: string, fallback: string): string {
   const value: unknown = node.tryGetContext(key);
   if (value === undefined || value === null) return fallback;
+  // A boolean from cdk.json reads as the text -c key=value gives.
+  if (typeof value === 'boolean') return String(value);
   if (typeof value !== 'string' || value.trim() === '') {
     throw new Error(`context ${key} must be a non-empty string, got ${JSON.stringify(value)}`);
   }

@@ -2,14 +2,12 @@
  * The pipeline: producer → Kinesis → processor → S3 (cold path) and PostgreSQL via the Data API (hot
  * path) → api behind API Gateway. The stack only composes constructs and wires them with L2 grants.
  */
-import { join } from 'node:path';
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { SAMPLE_FILE_NAME, SAMPLE_REPOSITORY_PATH } from '../functions/producer/csv-input.js';
 import { ENV } from '../functions/shared/env.js';
 import { settings } from '../functions/shared/settings.js';
 import type { PipelineConfig } from './config.js';
@@ -22,7 +20,7 @@ import { PipelineFunction } from './constructs/pipeline-function.js';
 import { PipelineMonitoring } from './constructs/pipeline-monitoring.js';
 import { ReadApi } from './constructs/read-api.js';
 import { acknowledgeNag } from './nag.js';
-import { projectPath } from './project-paths.js';
+import { type FunctionName, functionOutputNames } from './pipeline-functions.js';
 
 export interface PipelineStackProps extends StackProps {
   /** Target and database, read from context by `bin/app.ts`. */
@@ -31,8 +29,11 @@ export interface PipelineStackProps extends StackProps {
 
 const DEAD_LETTER_RETENTION = Duration.days(settings.processor.deadLetterRetentionDays);
 
-/** The producer reads this file (bundled beside `index.mjs`) when its event names no S3 source. */
-const SAMPLE = { source: SAMPLE_REPOSITORY_PATH, target: SAMPLE_FILE_NAME } as const;
+/** Descriptions of the function-name outputs the command-line tools invoke. */
+const FUNCTION_OUTPUT_DESCRIPTIONS: Partial<Record<FunctionName, string>> = {
+  migrator: 'Applies db/migrations when invoked with {} (scripts/migrate-deployed.ts)',
+  batch: 'Reconciles or rebuilds the views from raw/ (npm run reconcile|rebuild -- --target deployed)',
+};
 
 export class PipelineStack extends Stack {
   readonly stream: kinesis.Stream;
@@ -44,6 +45,8 @@ export class PipelineStack extends Stack {
   readonly processor: PipelineFunction;
   readonly api: PipelineFunction;
   readonly readApi: ReadApi;
+  /** Every function of the pipeline by name, as the stack outputs and the tools name them. */
+  readonly functions: Readonly<Record<FunctionName, PipelineFunction>>;
   /** The batch layer's function; scheduled daily on the aws target. */
   readonly batchLayer: BatchLayer;
   /** Glue table and Athena workgroup over raw/: aws target only (LocalStack community has neither). */
@@ -59,7 +62,7 @@ export class PipelineStack extends Stack {
     const logRemovalPolicy = onLocalStack ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
     const architecture =
       config.architecture === 'arm64' ? lambda.Architecture.ARM_64 : lambda.Architecture.X86_64;
-    const functionDefaults = { architecture, logRemovalPolicy };
+    const functionDefaults = { architecture, logRemovalPolicy, hotReload: config.hotReload };
 
     this.stream = new kinesis.Stream(this, 'CommitStream', {
       streamMode: kinesis.StreamMode.PROVISIONED,
@@ -104,7 +107,6 @@ export class PipelineStack extends Stack {
       description: 'Replays a commit-log CSV (an S3 object or the bundled sample) onto the Kinesis stream',
       sizing: settings.functions.producer,
       environment: { [ENV.streamName]: this.stream.streamName, [ENV.bucketName]: bucket.bucketName },
-      bundledFiles: [SAMPLE],
       ...functionDefaults,
     });
     this.stream.grantWrite(this.producer);
@@ -146,8 +148,6 @@ export class PipelineStack extends Stack {
       sizing: settings.functions.api,
       // The read-only identity: the api never holds the owner's secret.
       environment: database.readerEnvironment,
-      // The dashboard's assets, built beside index.mjs where the handler looks for them.
-      generateFiles: (bundleDir) => [dashboardBuildCommand(join(bundleDir, 'dashboard'))],
       ...functionDefaults,
     });
     database.grantReadOnlyDataApiAccess(this.api);
@@ -166,6 +166,14 @@ export class PipelineStack extends Stack {
       logRemovalPolicy,
     });
 
+    this.functions = {
+      producer: this.producer,
+      processor: this.processor,
+      api: this.api,
+      migrator: this.migrations.migrator,
+      batch: this.batchLayer.function,
+    };
+
     // AWS only. On LocalStack 4.14 community the dashboard has no resource provider (it would be skipped
     // as unsupported), percentile and metric-math alarms are stored but never evaluated, and neither
     // the embedded metric format nor Kinesis or API Gateway metrics reach its CloudWatch: most alarms
@@ -174,13 +182,9 @@ export class PipelineStack extends Stack {
       this.monitoring = new PipelineMonitoring(this, 'Monitoring', {
         stream: this.stream,
         deadLetterQueue: this.deadLetterQueue,
-        functions: {
-          producer: this.producer.function,
-          processor: this.processor.function,
-          api: this.api.function,
-          migrator: this.migrations.migrator.function,
-          batch: this.batchLayer.function.function,
-        },
+        functions: Object.fromEntries(
+          Object.entries(this.functions).map(([name, fn]) => [name, fn.function]),
+        ),
         watchReconciliation: true,
         api: this.readApi.api,
         alarmEmail: config.alarmEmail,
@@ -202,17 +206,19 @@ export class PipelineStack extends Stack {
     }
     new CfnOutput(this, 'StreamName', { value: this.stream.streamName });
     new CfnOutput(this, 'BucketName', { value: bucket.bucketName });
-    new CfnOutput(this, 'ProducerFunctionName', { value: this.producer.function.functionName });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.deadLetterQueue.queueUrl });
-    new CfnOutput(this, 'MigratorFunctionName', {
-      value: this.migrations.migrator.function.functionName,
-      description: 'Applies db/migrations when invoked with {} (scripts/migrate-deployed.ts)',
-    });
-    new CfnOutput(this, 'BatchFunctionName', {
-      value: this.batchLayer.function.function.functionName,
-      description:
-        'Reconciles or rebuilds the views from raw/ (npm run reconcile|rebuild -- --target deployed)',
-    });
+    for (const [name, fn] of Object.entries(this.functions) as Array<[FunctionName, PipelineFunction]>) {
+      const outputNames = functionOutputNames(name);
+      new CfnOutput(this, outputNames.functionName, {
+        value: fn.function.functionName,
+        description: FUNCTION_OUTPUT_DESCRIPTIONS[name],
+      });
+      new CfnOutput(this, outputNames.logGroupName, {
+        // LocalStack 4.14 writes a function's logs to /aws/lambda/<name>, whatever its LoggingConfig says.
+        value: onLocalStack ? `/aws/lambda/${fn.function.functionName}` : fn.logGroup.logGroupName,
+        description: `Where the ${name} function's logs go (npm run logs -- ${name} --target deployed)`,
+      });
+    }
     if (this.archiveSql) {
       new CfnOutput(this, 'ArchiveDatabaseName', { value: this.archiveSql.databaseName });
       new CfnOutput(this, 'AthenaWorkGroupName', { value: this.archiveSql.workGroupName });
@@ -222,15 +228,4 @@ export class PipelineStack extends Stack {
       description: 'Where the stack runs; the deployed-stack scripts pick their endpoint from it',
     });
   }
-}
-
-/**
- * The command that builds the dashboard's assets into `outDir`: its TypeScript build script, run by
- * the Node that runs the synthesis, through tsx (as `cdk.json` runs the app).
- */
-function dashboardBuildCommand(outDir: string): string {
-  const script = projectPath('functions', 'api', 'dashboard', 'build.ts');
-  return [process.execPath, '--import', import.meta.resolve('tsx'), script, outDir]
-    .map((part) => JSON.stringify(part))
-    .join(' ');
 }

@@ -12,7 +12,8 @@ import { parseArgs } from 'node:util';
 import { syncArchiveCache } from './archive-sql/archive-cache.js';
 import { deployedArchive, embeddedArchive } from './archive-sql/archive-target.js';
 import { queryArchive } from './archive-sql/duckdb-archive.js';
-import { DeployedStackError, runCli, STACK_OPTIONS } from './deployed-stack.js';
+import { TARGET_OPTIONS, targetOf } from './cli-target.js';
+import { DeployedStackError, runCli } from './deployed-stack.js';
 
 const USAGE =
   'usage: npm run archive:sql -- "<SQL>" [--data-dir <dir> | --target deployed [--outputs <file>] ' +
@@ -23,9 +24,7 @@ function parseOptions() {
     strict: true,
     allowPositionals: true,
     options: {
-      ...STACK_OPTIONS,
-      target: { type: 'string', default: 'embedded' },
-      'data-dir': { type: 'string', default: '.local-data' },
+      ...TARGET_OPTIONS,
       json: { type: 'boolean', default: false },
     },
   });
@@ -41,11 +40,8 @@ runCli(async () => {
   const { values, positionals } = parsed;
   const [sql, ...rest] = positionals;
   if (!sql || rest.length > 0) throw new DeployedStackError(`give the SQL as one argument\n${USAGE}`);
-  if (values.target !== 'embedded' && values.target !== 'deployed') {
-    throw new DeployedStackError(`--target must be embedded or deployed, got ${values.target}`);
-  }
   const target =
-    values.target === 'embedded'
+    targetOf(values.target) === 'embedded'
       ? await embeddedArchive(values['data-dir'])
       : await deployedArchive(values.outputs, values.stack);
   const sync = await syncArchiveCache(target.s3, target.bucket, target.cacheDir);

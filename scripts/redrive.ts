@@ -16,6 +16,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { noticeOldNode } from '../local/cli/node-support.js';
+import { DATA_DIR_OPTION } from './cli-target.js';
 import { readStackOutputs, runCli, STACK_OPTIONS } from './deployed-stack.js';
 import { redrive } from './redrive/redrive.js';
 import { progressLine, summaryLines } from './redrive/report.js';
@@ -36,7 +37,7 @@ runCli(async () => {
     strict: true,
     options: {
       ...STACK_OPTIONS,
-      'data-dir': { type: 'string', default: '.local-data' },
+      ...DATA_DIR_OPTION,
       deployed: { type: 'boolean', default: false },
       'discard-expired': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },

@@ -14,6 +14,7 @@ import { findRunningRuntime } from '../local/cli/embedded-runtime.js';
 import { noticeOldNode } from '../local/cli/node-support.js';
 import { replayFile } from '../local/cli/replay-file.js';
 import { integerFlag, positiveNumber } from '../local/cli/start-options.js';
+import { DATA_DIR_OPTION } from './cli-target.js';
 
 async function main(): Promise<void> {
   noticeOldNode();
@@ -27,7 +28,7 @@ async function main(): Promise<void> {
       speed: { type: 'string' },
       limit: { type: 'string' },
       aggregation: { type: 'boolean', default: settings.producer.aggregation.enabled },
-      'data-dir': { type: 'string', default: '.local-data' },
+      ...DATA_DIR_OPTION,
       'rejects-dir': { type: 'string', default: '.' },
     },
   });

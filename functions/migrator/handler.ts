@@ -15,13 +15,21 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { CdkCustomResourceEvent, CdkCustomResourceResponse, Context } from 'aws-lambda';
 import { dataApiDatabaseFromEnv } from '../shared/database/data-api.js';
-import { applyMigrations, loadMigrations, type MigrationReport } from '../shared/database/migrations.js';
+import {
+  applyMigrations,
+  loadMigrations,
+  MIGRATIONS_BUNDLE_FOLDER,
+  type MigrationReport,
+} from '../shared/database/migrations.js';
 import { ENV } from '../shared/env.js';
 import { DatabaseUnavailableError } from '../shared/errors.js';
 import { applyReaderPassword } from './reader-password.js';
 
 const logger = new Logger({ serviceName: 'migrator' });
-const MIGRATIONS_DIR = join(import.meta.dirname ?? dirname(fileURLToPath(import.meta.url)), 'migrations');
+const MIGRATIONS_DIR = join(
+  import.meta.dirname ?? dirname(fileURLToPath(import.meta.url)),
+  MIGRATIONS_BUNDLE_FOLDER,
+);
 /** A freshly created Aurora cluster may refuse Data API calls for a short while. */
 const ATTEMPTS = 5;
 const RETRY_DELAY_MS = 10_000;

@@ -4,18 +4,16 @@
  * --target deployed`; on the aws target also every day by an EventBridge rule (schedule from
  * `settings.batch.reconcileSchedule`), whose `ReconcileDifferences` metric the monitoring alarms on.
  */
-import type { RemovalPolicy } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { ENV } from '../../functions/shared/env.js';
 import { settings } from '../../functions/shared/settings.js';
 import type { ArchiveBucket } from './archive-bucket.js';
 import type { PipelineDatabase } from './database.js';
-import { PipelineFunction } from './pipeline-function.js';
+import { PipelineFunction, type SharedFunctionProps } from './pipeline-function.js';
 
-export interface BatchLayerProps {
+export interface BatchLayerProps extends SharedFunctionProps {
   readonly archive: ArchiveBucket;
   /** Its owner identity: the batch function creates, swaps and drops tables. */
   readonly database: PipelineDatabase;
@@ -24,10 +22,6 @@ export interface BatchLayerProps {
    * @default false
    */
   readonly scheduled?: boolean;
-  /** @default lambda.Architecture.X86_64 */
-  readonly architecture?: lambda.Architecture;
-  /** @default RemovalPolicy.RETAIN */
-  readonly logRemovalPolicy?: RemovalPolicy;
 }
 
 export class BatchLayer extends Construct {
@@ -45,6 +39,7 @@ export class BatchLayer extends Construct {
       environment: { [ENV.bucketName]: props.archive.bucket.bucketName, ...props.database.environment },
       architecture: props.architecture,
       logRemovalPolicy: props.logRemovalPolicy,
+      hotReload: props.hotReload,
     });
     props.archive.grantReadUnder(this.function, settings.archive.rawPrefix);
     props.database.grantDataApiAccess(this.function);

@@ -11,33 +11,19 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CustomResource, RemovalPolicy } from 'aws-cdk-lib';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, type IConstruct } from 'constructs';
+import { MIGRATIONS_REPOSITORY_PATH } from '../../functions/shared/database/migrations.js';
 import { settings } from '../../functions/shared/settings.js';
 import { acknowledgeNag, arnFinding } from '../nag.js';
 import { projectPath } from '../project-paths.js';
 import type { PipelineDatabase } from './database.js';
-import { LOG_RETENTION, PipelineFunction } from './pipeline-function.js';
+import { LOG_RETENTION, PipelineFunction, type SharedFunctionProps } from './pipeline-function.js';
 
-/** Where the migrations live in the repository, and where the migrator finds them in its bundle. */
-const MIGRATIONS_SOURCE = 'db/migrations';
-const MIGRATIONS_IN_BUNDLE = 'migrations';
-
-export interface DatabaseMigrationsProps {
+export interface DatabaseMigrationsProps extends SharedFunctionProps {
   /** The database to migrate; the migrations run after everything in this construct is deployed. */
   readonly database: PipelineDatabase & IConstruct;
-  /**
-   * CPU architecture of the migrator.
-   * @default lambda.Architecture.X86_64
-   */
-  readonly architecture?: lambda.Architecture;
-  /**
-   * What happens to the log groups when they leave the stack.
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly logRemovalPolicy?: RemovalPolicy;
 }
 
 export class DatabaseMigrations extends Construct {
@@ -47,7 +33,7 @@ export class DatabaseMigrations extends Construct {
 
   constructor(scope: Construct, id: string, props: DatabaseMigrationsProps) {
     super(scope, id);
-    this.migrationsHash = hashMigrations(projectPath(MIGRATIONS_SOURCE));
+    this.migrationsHash = hashMigrations(projectPath(MIGRATIONS_REPOSITORY_PATH));
 
     this.migrator = new PipelineFunction(this, 'Migrator', {
       name: 'migrator',
@@ -56,8 +42,8 @@ export class DatabaseMigrations extends Construct {
       architecture: props.architecture,
       // The owner identity, and where the read-only role's password is, where the migrator sets it.
       environment: { ...props.database.environment, ...props.database.readerPasswordSource?.environment },
-      bundledFiles: [{ source: MIGRATIONS_SOURCE, target: MIGRATIONS_IN_BUNDLE }],
       logRemovalPolicy: props.logRemovalPolicy,
+      hotReload: props.hotReload,
     });
     props.database.grantDataApiAccess(this.migrator);
     props.database.readerPasswordSource?.grantRead(this.migrator);

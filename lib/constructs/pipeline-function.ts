@@ -1,31 +1,46 @@
 /**
- * The defaults every pipeline Lambda shares, in one place: runtime, ESM bundle built by the local
- * esbuild (never Docker), source maps, an explicit log group with retention and a role that may write
- * only to that log group.
+ * The defaults every pipeline Lambda shares, in one place: runtime, the function's bundle built by the
+ * local esbuild from lib/function-bundles.ts (never Docker), source maps, an explicit log group with
+ * retention and a role that may write only to that log group.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import {
+  Annotations,
+  AssetHashType,
+  DockerImage,
+  Duration,
+  type ILocalBundling,
+  RemovalPolicy,
+  Stack,
+} from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { settings } from '../../functions/shared/settings.js';
+import {
+  BUNDLE_HANDLER,
+  buildFunctionBundle,
+  bundleFolder,
+  LAMBDA_RUNTIME_NAME,
+  NODE_MAJOR_VERSION,
+} from '../function-bundles.js';
 import { acknowledgeNag } from '../nag.js';
-import { PROJECT_ROOT, projectPath } from '../project-paths.js';
+import type { FunctionName } from '../pipeline-functions.js';
+import { PROJECT_ROOT } from '../project-paths.js';
 
-/** A file or folder of the repository copied into the function's bundle. */
-export interface BundledFile {
-  /** Path relative to the repository root, e.g. `db/migrations`. */
-  readonly source: string;
-  /** Path relative to the bundle root (beside `index.mjs`), e.g. `migrations`. */
-  readonly target: string;
+/** LocalStack's hot-reload bucket: a function's S3 key in it is a local folder its code is read from. */
+export const HOT_RELOAD_BUCKET = 'hot-reload';
+
+/** Code taken from LocalStack's hot-reload bucket instead of an uploaded asset. */
+export interface HotReload {
+  /** The bundles folder: each function runs the folder `<bundlesDir>/<function>/`. */
+  readonly bundlesDir: string;
 }
 
 export interface PipelineFunctionProps {
-  /** Folder under `functions/` whose `handler.ts` exports `handler`, e.g. `producer`. */
-  readonly name: string;
+  /** Folder under `functions/` whose `handler.ts` exports `handler`; it names the bundle too. */
+  readonly name: FunctionName;
   /** Memory and timeout, from `settings.functions`. */
   readonly sizing: { readonly memorySize: number; readonly timeoutSeconds: number };
   /**
@@ -39,53 +54,45 @@ export interface PipelineFunctionProps {
    */
   readonly architecture?: lambda.Architecture;
   /**
-   * Files copied beside the bundle, read by the handler relative to `import.meta.dirname`.
-   * @default - none
-   */
-  readonly bundledFiles?: readonly BundledFile[];
-  /**
-   * Commands that write generated files into the bundle folder, run after esbuild (e.g. a build of
-   * browser assets the handler serves).
-   * @default - none
-   */
-  readonly generateFiles?: (bundleDir: string) => string[];
-  /**
    * What happens to the log group when it leaves the stack.
    * @default RemovalPolicy.RETAIN
    */
   readonly logRemovalPolicy?: RemovalPolicy;
+  /**
+   * Run the bundle from its local folder through LocalStack's hot-reload bucket (built there during
+   * synthesis, rebuilt on save by `npm run watch:localstack`).
+   * @default - the bundle is an asset uploaded with the deployment
+   */
+  readonly hotReload?: HotReload;
   /**
    * @default - none
    */
   readonly description?: string;
 }
 
+/** The props a construct that creates a pipeline function passes through to it. */
+export type SharedFunctionProps = Pick<
+  PipelineFunctionProps,
+  'architecture' | 'logRemovalPolicy' | 'hotReload'
+>;
+
 /** Retention of every log group of the stack, from `settings.functions.logRetentionDays`. */
 export const LOG_RETENTION: logs.RetentionDays = toRetentionDays(settings.functions.logRetentionDays);
 
-/** Lets ESM bundles load the CommonJS dependencies esbuild keeps as `require` calls. */
-const ESM_REQUIRE_SHIM =
-  "import { createRequire as __pipelineCreateRequire } from 'node:module';" +
-  'const require = __pipelineCreateRequire(import.meta.url);';
+/** The runtime the bundles are built for (lib/function-bundles.ts). */
+const LAMBDA_RUNTIME = runtimeNamed(LAMBDA_RUNTIME_NAME);
 
 /**
- * A `NodejsFunction` with the pipeline's defaults. It is `IGrantable`, so L2 grants take it directly:
+ * A Lambda function with the pipeline's defaults. It is `IGrantable`, so L2 grants take it directly:
  * `stream.grantWrite(producer)`.
  */
 export class PipelineFunction extends Construct implements iam.IGrantable {
-  readonly function: NodejsFunction;
+  readonly function: lambda.Function;
   readonly logGroup: logs.LogGroup;
   readonly grantPrincipal: iam.IPrincipal;
 
   constructor(scope: Construct, id: string, props: PipelineFunctionProps) {
     super(scope, id);
-
-    const bundledFiles = props.bundledFiles ?? [];
-    for (const file of bundledFiles) {
-      if (!existsSync(projectPath(file.source))) {
-        throw new Error(`${this.node.path}: ${file.source} is missing; it is bundled with the function`);
-      }
-    }
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: LOG_RETENTION,
@@ -99,12 +106,10 @@ export class PipelineFunction extends Construct implements iam.IGrantable {
     });
     this.logGroup.grantWrite(role);
 
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: projectPath('functions', props.name, 'handler.ts'),
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: projectPath('package-lock.json'),
-      runtime: lambda.Runtime.NODEJS_22_X,
+    this.function = new lambda.Function(this, 'Function', {
+      code: props.hotReload ? this.hotReloadCode(props.name, props.hotReload) : assetCode(props.name),
+      handler: BUNDLE_HANDLER,
+      runtime: LAMBDA_RUNTIME,
       architecture: props.architecture ?? lambda.Architecture.X86_64,
       memorySize: props.sizing.memorySize,
       timeout: Duration.seconds(props.sizing.timeoutSeconds),
@@ -112,45 +117,62 @@ export class PipelineFunction extends Construct implements iam.IGrantable {
       role,
       logGroup: this.logGroup,
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
-      bundling: {
-        format: OutputFormat.ESM,
-        banner: ESM_REQUIRE_SHIM,
-        mainFields: ['module', 'main'],
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        // Bundle the AWS SDK too: the same bundle runs where the Lambda runtime's SDK is absent.
-        externalModules: [],
-        forceDockerBundling: false,
-        commandHooks: {
-          beforeBundling: () => [],
-          beforeInstall: () => [],
-          afterBundling: (inputDir, outputDir) => [
-            ...bundledFiles.map((file) =>
-              copyCommand(join(inputDir, file.source), join(outputDir, file.target)),
-            ),
-            ...(props.generateFiles?.(outputDir) ?? []),
-          ],
-        },
-      },
     });
     this.grantPrincipal = this.function.grantPrincipal;
 
     acknowledgeNag(this.function, {
       id: 'AwsSolutions-L1',
       reason:
-        'Pinned to nodejs22.x on purpose: LocalStack 4.14 and the bundle target (node22) are tested with it; ' +
+        `Pinned to ${LAMBDA_RUNTIME_NAME} on purpose: LocalStack 4.14 and the bundle target (node${NODE_MAJOR_VERSION}) are tested with it; ` +
         'moving to a newer runtime is a deliberate change of settings, tests and bundle target together.',
     });
+  }
+
+  /**
+   * The code from LocalStack's hot-reload bucket, the key being the bundle's folder. The folder is built
+   * here when the synthesis bundles this stack (not for `cdk ls` or a test that skips bundling), so a
+   * deployment never points at a folder that does not exist yet.
+   */
+  private hotReloadCode(name: FunctionName, hotReload: HotReload): lambda.Code {
+    const folder = bundleFolder(hotReload.bundlesDir, name);
+    if (Stack.of(this).bundlingRequired) buildFunctionBundle(name, folder);
+    Annotations.of(this).acknowledgeWarning(
+      '@aws-cdk/aws-lambda:codeFromBucketObjectVersionNotSpecified',
+      'LocalStack reads the folder the key names on every invocation; there is no object to version',
+    );
+    return lambda.Code.fromBucket(
+      s3.Bucket.fromBucketName(this, 'HotReloadBucket', HOT_RELOAD_BUCKET),
+      folder,
+    );
   }
 }
 
 /**
- * A shell command (bash or cmd) that copies a file or folder with Node itself, so no `cp` is needed.
+ * The bundle as an asset: built by {@link buildFunctionBundle} into the folder CDK stages, hashed by
+ * its content. The Docker image is never used: the local build either succeeds or fails the synthesis.
  */
-function copyCommand(from: string, to: string): string {
-  const script = "require('node:fs').cpSync(process.argv[1], process.argv[2], { recursive: true })";
-  return `node -e "${script}" ${JSON.stringify(from)} ${JSON.stringify(to)}`;
+function assetCode(name: FunctionName): lambda.Code {
+  return lambda.Code.fromAsset(PROJECT_ROOT, {
+    assetHashType: AssetHashType.OUTPUT,
+    // The image is required by the type only: CDK tries the local bundling first, and it never declines.
+    bundling: { image: DockerImage.fromRegistry('dummy'), local: new LocalBundle(name) },
+  });
+}
+
+/** CDK's local bundling hook over the bundle definition; its `name` keeps each function's cache key apart. */
+class LocalBundle implements ILocalBundling {
+  constructor(readonly name: FunctionName) {}
+
+  tryBundle(outputDir: string): boolean {
+    buildFunctionBundle(this.name, outputDir);
+    return true;
+  }
+}
+
+function runtimeNamed(name: string): lambda.Runtime {
+  const runtime = lambda.Runtime.ALL.find((candidate) => candidate.name === name);
+  if (!runtime) throw new Error(`aws-cdk-lib knows no Lambda runtime ${name}`);
+  return runtime;
 }
 
 function toRetentionDays(days: number): logs.RetentionDays {

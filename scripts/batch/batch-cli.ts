@@ -25,13 +25,13 @@ import { dataApiDatabaseFromEnv } from '../../functions/shared/database/data-api
 import { ENV, requireEnv } from '../../functions/shared/env.js';
 import { settings } from '../../functions/shared/settings.js';
 import { findRunningRuntime } from '../../local/cli/embedded-runtime.js';
+import { TARGET_OPTIONS, targetOf } from '../cli-target.js';
 import {
   DeployedStackError,
   invokeDeployed,
   lambdaClientFor,
   readStackOutputs,
   requireOutput,
-  STACK_OPTIONS,
 } from '../deployed-stack.js';
 import { formatReport } from './difference-table.js';
 
@@ -106,22 +106,16 @@ export async function batchCli(mode: BatchMode, argv: string[]): Promise<number>
       args: argv,
       strict: true,
       options: {
-        ...STACK_OPTIONS,
-        target: { type: 'string', default: 'embedded' },
-        'data-dir': { type: 'string', default: '.local-data' },
+        ...TARGET_OPTIONS,
         ...(mode === 'rebuild' && { 'drop-unarchived': { type: 'boolean', default: false } }),
       },
     }),
   );
   const dropUnarchived = values['drop-unarchived'] === true;
-  let outcome: BatchOutcome;
-  if (values.target === 'embedded') {
-    outcome = await runOnEmbeddedRuntime(mode, String(values['data-dir']), dropUnarchived);
-  } else if (values.target === 'deployed') {
-    outcome = await runOnDeployedStack(mode, String(values.outputs), values.stack, dropUnarchived);
-  } else {
-    throw new DeployedStackError(`--target must be embedded or deployed, got ${values.target}`);
-  }
+  const outcome: BatchOutcome =
+    targetOf(String(values.target)) === 'embedded'
+      ? await runOnEmbeddedRuntime(mode, String(values['data-dir']), dropUnarchived)
+      : await runOnDeployedStack(mode, String(values.outputs), values.stack, dropUnarchived);
   if ('refused' in outcome) {
     console.error(`rebuild refused: ${outcome.refused}`);
     return 1;

@@ -18,6 +18,8 @@
  *    independently from the CSV (test/support/expected-aggregates.ts), compares every author, module,
  *    language and suspicious commit, and checks that raw/ in the archive bucket holds every record
  *    exactly once;
+ *    `npm run logs -- producer --target deployed` prints the producer's "replay finished" line from
+ *    its log group in LocalStack's CloudWatch Logs;
  *    It also opens the dashboard through the path URL (ApiPathUrl) in headless Chromium and checks its
  *    overview tiles against /stats/summary;
  * 5. invokes the producer again, waits until raw/ holds the second arrival (each record twice: proof
@@ -30,7 +32,11 @@
  *    `npm run redrive -- --deployed` on outputs that give the queue's URL in LocalStack's host-name form
  *    (`http://sqs.<region>.localhost.localstack.cloud:<port>/<account>/<queue>`, which needs public DNS):
  *    it exits 0, empties the queue and changes no aggregate;
- * 8. always destroys the stack it deployed (`cdklocal destroy --force`), even after a failure.
+ * 8. redeploys the stack with hot reload (`-c hotReload=true`, as `npm run deploy:localstack --
+ *    --hot-reload` does; the folders in the temporary folder), starts `npm run watch:localstack` on a
+ *    scratch copy of the functions tree and saves api handlers that mark their answers: each save is
+ *    answered by the deployed api within seconds, without a deploy (the times are logged);
+ * 9. always destroys the stack it deployed (`cdklocal destroy --force`), even after a failure.
  *
  * The Data API endpoint the deployed functions use (`-c dataApiEndpoint`):
  * - `LOCALSTACK_DATA_API_ENDPOINT` when set;
@@ -48,6 +54,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import {
   DescribeStreamSummaryCommand,
@@ -56,7 +63,7 @@ import {
   KinesisClient,
   ListShardsCommand,
 } from '@aws-sdk/client-kinesis';
-import { LambdaClient, ListEventSourceMappingsCommand } from '@aws-sdk/client-lambda';
+import { GetFunctionCommand, LambdaClient, ListEventSourceMappingsCommand } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { parse } from 'csv-parse/sync';
@@ -65,6 +72,8 @@ import { bundledSamplePath } from '../../functions/producer/csv-input.js';
 import { createKinesisClient } from '../../functions/shared/adapters/aws-clients.js';
 import { PIPELINE_SCHEMA } from '../../functions/shared/database/migrations.js';
 import { settings } from '../../functions/shared/settings.js';
+import { hotReloadContext } from '../../lib/config.js';
+import { projectPath } from '../../lib/project-paths.js';
 import { type BatchOutcome, runOnDeployedStack } from '../../scripts/batch/batch-cli.js';
 import {
   invokeDeployed,
@@ -86,6 +95,7 @@ import {
   reachableFromTest,
   runOnLocalDatabase,
 } from './support/emulated-database.js';
+import { BundleWatcher, SAVE_HEADER, ScratchFunctions } from './support/hot-reload.js';
 import {
   checkLocalStack,
   errorText,
@@ -168,6 +178,7 @@ async function waitFor<T>(
   probe: () => Promise<T>,
   done: (value: T) => boolean,
   show: (value: T) => string,
+  pollMs = POLL_MS,
 ): Promise<T> {
   const deadline = Date.now() + WAIT_MS;
   let last: T | undefined;
@@ -191,7 +202,7 @@ async function waitFor<T>(
         `gave up waiting for ${what} after ${WAIT_MS / 1000} s (${state}); ${await deadLetterNote()}`,
       );
     }
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
 }
 
@@ -364,6 +375,43 @@ step(
     expectFullReplay(result);
   },
   20 * MINUTE,
+);
+
+/** Runs one of the project's command-line scripts as `npm run` does, with the test's environment. */
+function runScript(script: string, args: string[]) {
+  return spawnSync(process.execPath, ['--import', 'tsx', projectPath('scripts', script), ...args], {
+    cwd: projectPath(),
+    encoding: 'utf8',
+    timeout: 5 * MINUTE,
+  });
+}
+
+step(
+  'npm run logs -- producer --target deployed prints the deployed producer\'s "replay finished"',
+  async () => {
+    const args = ['producer', '--target', 'deployed', '--outputs', outputsFile, '--stack', stackName];
+    // LocalStack stores an invocation's log lines as it ends; give it a moment.
+    const run = await waitFor(
+      'the producer\'s "replay finished" line in its log group',
+      async () => runScript('logs.ts', [...args, '--since', '30m', '--filter', 'replay finished']),
+      (result) => result.status !== 0 || result.stdout.includes('replay finished'),
+      (result) => `exit ${result.status}: ${result.stdout.trim() || result.stderr.trim()}`,
+    );
+    expect(run.status, run.stderr).toBe(0);
+    const lines = run.stdout.trim().split('\n');
+    log(`  ${lines[0]?.slice(0, 160)}`);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      new RegExp(`^\\d{4}-\\d{2}-\\d{2}T[\\d:.]+Z INFO  replay finished .*\\bsent=${expected.validRows}\\b`),
+    );
+    const json = runScript('logs.ts', [...args, '--since', '30m', '--filter', 'replay finished', '--json']);
+    expect(JSON.parse(json.stdout.trim().split('\n')[0] ?? '')).toMatchObject({
+      level: 'INFO',
+      message: 'replay finished',
+      service: 'producer',
+      sent: expected.validRows,
+    });
+  },
 );
 
 step('/stats/summary reaches the counts computed independently from the CSV', async () => {
@@ -626,3 +674,68 @@ step(
     expect(await api.snapshot()).toEqual(before);
   },
 );
+
+/** The folders the functions run from once the stack is redeployed with hot reload. */
+let hotReloadDir = '';
+
+step('redeployed with hot reload, the functions run from local folders and serve the same', async () => {
+  const before = await api.snapshot();
+  hotReloadDir = join(workDir, 'function-bundles');
+  await cdkLocal(
+    [
+      'deploy',
+      stackName,
+      ...context,
+      ...hotReloadContext(hotReloadDir),
+      '--require-approval',
+      'never',
+      '--outputs-file',
+      outputsFile,
+    ],
+    'cdklocal-deploy-hot-reload.log',
+    10 * MINUTE,
+  );
+  const lambda = new LambdaClient({});
+  try {
+    const { Code } = await lambda.send(
+      new GetFunctionCommand({ FunctionName: requireOutput(outputs, 'ApiFunctionName') }),
+    );
+    // LocalStack names a hot-reloaded function's code by its folder.
+    expect(Code?.Location).toBe(pathToFileURL(join(hotReloadDir, 'api')).href);
+  } finally {
+    lambda.destroy();
+  }
+  expect(await api.snapshot()).toEqual(before);
+});
+
+step('npm run watch:localstack: a saved api handler answers within seconds, without a deploy', async () => {
+  const scratch = new ScratchFunctions(join(workDir, 'scratch'));
+  const watcher = BundleWatcher.start({
+    functionsDir: scratch.functionsDir,
+    bundlesDir: hotReloadDir,
+    functions: ['api'],
+    logFile: join(workDir, 'watch-localstack.log'),
+  });
+  try {
+    const started = performance.now();
+    await watcher.waitForLine(/^\[watch\] watching /, 2 * MINUTE);
+    log(`  watcher ready after ${Math.round(performance.now() - started)} ms`);
+    for (const save of ['save-1', 'save-2']) {
+      const printed = watcher.lineCount;
+      const savedAt = performance.now();
+      scratch.saveApiHandlerMarking(save);
+      await waitFor(
+        `the api to answer with ${SAVE_HEADER}: ${save}`,
+        async () =>
+          (await fetch(new URL('health', api.baseUrl), { signal: AbortSignal.timeout(30_000) })).headers,
+        (headers) => headers.get(SAVE_HEADER) === save,
+        (headers) => `${SAVE_HEADER}: ${headers.get(SAVE_HEADER)}`,
+        100,
+      );
+      const rebuilt = await watcher.waitForLine(/^\[watch\] api rebuilt in/, 10_000, printed);
+      log(`  ${save}: answered ${Math.round(performance.now() - savedAt)} ms after the save (${rebuilt})`);
+    }
+  } finally {
+    await watcher.stop();
+  }
+});

@@ -5,18 +5,20 @@
  *
  *   npx tsx functions/api/dashboard/build.ts [<out-dir>]     (default: .cache/dashboard)
  *
- * `npm start` and the tests that load the page call `buildDashboard()`; the CDK bundling of the api
- * function runs this file as a command, writing into the bundle (lib/pipeline-stack.ts).
+ * `npm start` and the tests that load the page call `buildDashboard()`; the api function's bundle
+ * (lib/function-bundles.ts) builds it into the bundle with {@link dashboardBuildOptions} and
+ * {@link writeDashboard}, once for a deployment or again on every change while watching.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
+import { type BuildOptions, build, type OutputFile } from 'esbuild';
 import { ASSET_PREFIX, type DashboardManifest, MANIFEST_FILE, PAGE_FILE } from './dashboard-assets.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const BROWSER = join(HERE, 'browser');
+/** The dashboard's sources: `main.ts` and the page template `index.html`. */
+export const BROWSER_SOURCES_DIR = join(HERE, 'browser');
 /** Where the sources' build goes when no folder is given: ignored by git, found by `dashboard-assets.ts`. */
 export const DEFAULT_OUT_DIR = join(HERE, '..', '..', '..', '.cache', 'dashboard');
 
@@ -33,14 +35,18 @@ export interface DashboardBuild {
 }
 
 /**
- * Bundles, minifies and writes the dashboard. Files are written under a temporary name and renamed,
- * so that a server reading the folder never sees half a file (tests build concurrently).
+ * The esbuild options of the dashboard: bundled, minified, hashed names, kept in memory
+ * (`write: false`) for {@link writeDashboard}.
  *
- * @param outDir - the folder to write (default `.cache/dashboard` of the repository)
+ * @param outDir - the folder the build is for (the output paths are under it)
+ * @param sourcesDir - the browser sources, {@link BROWSER_SOURCES_DIR} unless building a copy
  */
-export async function buildDashboard(outDir: string = DEFAULT_OUT_DIR): Promise<DashboardBuild> {
-  const result = await build({
-    entryPoints: [join(BROWSER, 'main.ts')],
+export function dashboardBuildOptions(
+  outDir: string,
+  sourcesDir: string = BROWSER_SOURCES_DIR,
+): BuildOptions & { write: false } {
+  return {
+    entryPoints: [join(sourcesDir, 'main.ts')],
     bundle: true,
     format: 'esm',
     platform: 'browser',
@@ -50,15 +56,30 @@ export async function buildDashboard(outDir: string = DEFAULT_OUT_DIR): Promise<
     entryNames: '[name].[hash]',
     outdir: join(outDir, ASSET_PREFIX),
     write: false,
-    metafile: true,
     logLevel: 'silent',
-  });
-  await mkdir(join(outDir, ASSET_PREFIX), { recursive: true });
+  };
+}
+
+/**
+ * Writes a build's files, the page and the manifest into `outDir`. Each file is written under a
+ * temporary name and renamed, so that a server reading the folder never sees half a file (tests build
+ * concurrently, a watcher rebuilds under a running function).
+ *
+ * @param outputFiles - the in-memory output of a build with {@link dashboardBuildOptions}
+ * @param outDir - the same folder as given to the options
+ * @param sourcesDir - where the page template `index.html` is
+ */
+export function writeDashboard(
+  outputFiles: readonly OutputFile[],
+  outDir: string,
+  sourcesDir: string = BROWSER_SOURCES_DIR,
+): DashboardBuild {
+  mkdirSync(join(outDir, ASSET_PREFIX), { recursive: true });
   const assets: BuiltAsset[] = [];
   const files: Partial<Record<'script' | 'stylesheet', string>> = {};
-  for (const output of result.outputFiles) {
+  for (const output of outputFiles) {
     const file = `${ASSET_PREFIX}/${basename(output.path)}`;
-    await writeAtomically(join(outDir, file), output.contents);
+    writeAtomically(join(outDir, file), output.contents);
     assets.push({ file, bytes: output.contents.byteLength, gzipBytes: gzipSync(output.contents).byteLength });
     if (file.endsWith('.js')) files.script = file;
     if (file.endsWith('.css')) files.stylesheet = file;
@@ -66,22 +87,32 @@ export async function buildDashboard(outDir: string = DEFAULT_OUT_DIR): Promise<
   if (!files.script || !files.stylesheet)
     throw new Error('the dashboard build produced no script or stylesheet');
   const manifest: DashboardManifest = { script: files.script, stylesheet: files.stylesheet };
-  const template = await readFile(join(BROWSER, 'index.html'), 'utf8');
+  const template = readFileSync(join(sourcesDir, 'index.html'), 'utf8');
   const page = template.replace('{{stylesheet}}', manifest.stylesheet).replace('{{script}}', manifest.script);
-  await writeAtomically(join(outDir, PAGE_FILE), page);
+  writeAtomically(join(outDir, PAGE_FILE), page);
   assets.push({
     file: PAGE_FILE,
     bytes: Buffer.byteLength(page),
     gzipBytes: gzipSync(page).byteLength,
   });
-  await writeAtomically(join(outDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+  writeAtomically(join(outDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
   return { outDir, manifest, assets };
 }
 
-async function writeAtomically(path: string, contents: string | Uint8Array): Promise<void> {
+/**
+ * Bundles, minifies and writes the dashboard.
+ *
+ * @param outDir - the folder to write (default `.cache/dashboard` of the repository)
+ */
+export async function buildDashboard(outDir: string = DEFAULT_OUT_DIR): Promise<DashboardBuild> {
+  const result = await build(dashboardBuildOptions(outDir));
+  return writeDashboard(result.outputFiles, outDir);
+}
+
+function writeAtomically(path: string, contents: string | Uint8Array): void {
   const temporary = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  await writeFile(temporary, contents);
-  await rename(temporary, path);
+  writeFileSync(temporary, contents);
+  renameSync(temporary, path);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

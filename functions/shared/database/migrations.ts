@@ -22,6 +22,11 @@ export interface MigrationReport {
   skipped: string[];
 }
 
+/** The migrations folder, relative to the repository root. */
+export const MIGRATIONS_REPOSITORY_PATH = 'db/migrations';
+/** The copy of that folder beside the migrator's bundle, where its handler reads it. */
+export const MIGRATIONS_BUNDLE_FOLDER = 'migrations';
+
 /** Arbitrary but fixed key of the advisory lock that serialises concurrent migration runs. */
 const MIGRATION_LOCK_KEY = 7_391_402_211;
 

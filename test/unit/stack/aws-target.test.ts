@@ -5,6 +5,7 @@ import { ENV } from '../../../functions/shared/env.js';
 import { settings } from '../../../functions/shared/settings.js';
 import { AURORA_ENGINE_VERSION, type AuroraDatabase, READER_ROLE } from '../../../lib/constructs/database.js';
 import type { PipelineFunction } from '../../../lib/constructs/pipeline-function.js';
+import { FUNCTION_NAMES, functionOutputNames } from '../../../lib/pipeline-functions.js';
 import { describeLeastPrivilege } from './least-privilege.js';
 import {
   allows,
@@ -183,6 +184,19 @@ describe('the aws target', () => {
     }
     pipeline.template.hasOutput('Target', { Value: 'aws' });
     expect(pipeline.template.findOutputs('ApiPathUrl')).toEqual({});
+  });
+
+  it("outputs every function's name and its explicit log group", () => {
+    for (const name of FUNCTION_NAMES) {
+      const fn = pipeline.stack.functions[name];
+      const outputNames = functionOutputNames(name);
+      pipeline.template.hasOutput(outputNames.functionName, {
+        Value: pipeline.stack.resolve(fn.function.functionName),
+      });
+      pipeline.template.hasOutput(outputNames.logGroupName, {
+        Value: pipeline.stack.resolve(fn.logGroup.logGroupName),
+      });
+    }
   });
 
   it('has no unacknowledged cdk-nag AwsSolutions findings', () => {

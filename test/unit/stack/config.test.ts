@@ -1,6 +1,8 @@
 import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
-import { readPipelineConfig } from '../../../lib/config.js';
+import { hotReloadContext, readPipelineConfig } from '../../../lib/config.js';
+import { DEFAULT_BUNDLES_DIR } from '../../../lib/function-bundles.js';
+import { projectPath } from '../../../lib/project-paths.js';
 import {
   LOCAL_CLUSTER_ARN,
   LOCAL_READER_SECRET_ARN,
@@ -99,5 +101,36 @@ describe('reading the deployment context', () => {
     expect(() => configFrom({ target: 'aws', database: 'emulator' })).toThrow(
       /only possible with target=localstack/,
     );
+  });
+
+  it('runs the functions from hot-reload folders only when asked, by default under .cache/function-bundles', () => {
+    expect(configFrom({})).not.toHaveProperty('hotReload');
+    expect(configFrom({ hotReload: 'false' })).not.toHaveProperty('hotReload');
+    expect(configFrom({ hotReload: 'true' }).hotReload).toEqual({ bundlesDir: DEFAULT_BUNDLES_DIR });
+    expect(configFrom({ hotReload: true }).hotReload).toEqual({ bundlesDir: DEFAULT_BUNDLES_DIR });
+  });
+
+  it('takes the hot-reload folder from context, a relative one from the repository root', () => {
+    expect(configFrom({ hotReload: 'true', hotReloadDir: '/srv/bundles' }).hotReload).toEqual({
+      bundlesDir: '/srv/bundles',
+    });
+    expect(configFrom({ hotReload: 'true', hotReloadDir: 'tmp/bundles' }).hotReload).toEqual({
+      bundlesDir: projectPath('tmp', 'bundles'),
+    });
+  });
+
+  it('reads back the context flags a hot-reload deployment is given', () => {
+    const args = hotReloadContext('/srv/bundles');
+    const context = Object.fromEntries(
+      args.filter((_, index) => index % 2 === 1).map((pair) => pair.split('=') as [string, string]),
+    );
+    expect(configFrom(context).hotReload).toEqual({ bundlesDir: '/srv/bundles' });
+  });
+
+  it('refuses hot reload on the aws target, and a value that is not true or false', () => {
+    expect(() => configFrom({ target: 'aws', hotReload: 'true' })).toThrow(
+      /hotReload=true is only possible with target=localstack/,
+    );
+    expect(() => configFrom({ hotReload: 'yes' })).toThrow(/context hotReload must be one of true, false/);
   });
 });

@@ -7,6 +7,7 @@ import { ENV } from '../../../functions/shared/env.js';
 import { settings } from '../../../functions/shared/settings.js';
 import { hashMigrations } from '../../../lib/constructs/database-migrations.js';
 import type { PipelineFunction } from '../../../lib/constructs/pipeline-function.js';
+import { FUNCTION_NAMES, functionOutputNames } from '../../../lib/pipeline-functions.js';
 import { projectPath } from '../../../lib/project-paths.js';
 import {
   LOCAL_CLUSTER_ARN,
@@ -275,6 +276,17 @@ describe('the localstack target (default)', () => {
         ],
       },
     });
+  });
+
+  it("outputs every function's name, and as its log group /aws/lambda/<name>, where LocalStack writes its logs", () => {
+    for (const name of FUNCTION_NAMES) {
+      const fn = pipeline.stack.functions[name];
+      const outputNames = functionOutputNames(name);
+      pipeline.template.hasOutput(outputNames.functionName, { Value: ref(() => fn.function.functionName) });
+      pipeline.template.hasOutput(outputNames.logGroupName, {
+        Value: { 'Fn::Join': ['', ['/aws/lambda/', ref(() => fn.function.functionName)]] },
+      });
+    }
   });
 
   it('has no unacknowledged cdk-nag AwsSolutions findings', () => {
