@@ -1,6 +1,6 @@
 /**
  * The batch view: the serving tables' content recomputed from the archive, built by feeding the shared
- * aggregation (`aggregateBatch`, the processor's own code) one chunk of new commits after another, in
+ * aggregation (`aggregateBatch`, which the processor runs too) one chunk of new commits after another, in
  * stream order, with the authors' baselines carried from chunk to chunk, exactly as the processor
  * carries them from batch to batch through `author_baselines`. Chunks merge into the view with the
  * semantics of the processor's upserts (sums, maximum, earliest and latest event time).
@@ -14,12 +14,12 @@ import {
   type GroupDelta,
   type SuspicionRules,
   type WindowDelta,
-} from '../processor/aggregate.js';
-import { formatFixedPoint } from '../processor/decimal-sum.js';
-import type { RunningStats } from '../processor/running-stats.js';
+} from '../shared/aggregation/aggregate.js';
+import { formatFixedPoint } from '../shared/aggregation/decimal-sum.js';
+import { parseFixedPoint } from '../shared/aggregation/fixed-point-text.js';
+import type { RunningStats } from '../shared/aggregation/running-stats.js';
 import type { CommitRecord } from '../shared/commit-record.js';
 import type { Dimension } from '../shared/vocabulary.js';
-import { parseFixedPoint } from './fixed-point-text.js';
 
 interface Totals {
   commits: number;

@@ -2,8 +2,8 @@
  * A {@link ViewSink} that keeps the batch view in memory, keyed as the tables are: for the tests, which
  * compare it with other computations, and for the benchmark, which times the computation alone.
  */
-import type { FlaggedCommit, GroupDelta, WindowDelta } from '../processor/aggregate.js';
-import type { RunningStats } from '../processor/running-stats.js';
+import type { FlaggedCommit, GroupDelta, WindowDelta } from '../shared/aggregation/aggregate.js';
+import type { RunningStats } from '../shared/aggregation/running-stats.js';
 import type { ViewChanges } from './batch-view.js';
 import type { ViewSink } from './view-builder.js';
 

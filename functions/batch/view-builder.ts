@@ -8,7 +8,7 @@
  * processor wrote again after a retry. A version read again repeats arrivals already seen, which the
  * de-duplication skips, so reading an object twice never counts twice.
  */
-import type { SuspicionRules } from '../processor/aggregate.js';
+import type { SuspicionRules } from '../shared/aggregation/aggregate.js';
 import { type CommitRecord, decodeCommitRecord } from '../shared/commit-record.js';
 import { settings } from '../shared/settings.js';
 import type { ArchiveObject } from './archive-objects.js';

@@ -12,12 +12,13 @@
  * Every statement takes its rows in key order, so concurrent shards lock in the same order and cannot
  * deadlock each other.
  */
+
+import { aggregateBatch, type BatchAggregate, type SuspicionRules } from '../shared/aggregation/aggregate.js';
+import type { RunningStats } from '../shared/aggregation/running-stats.js';
 import type { CommitRecord } from '../shared/commit-record.js';
 import type { Database, SqlExecutor } from '../shared/database/data-api.js';
 import { jsonChunks } from '../shared/database/json-chunks.js';
 import { settings } from '../shared/settings.js';
-import { aggregateBatch, type BatchAggregate, type SuspicionRules } from './aggregate.js';
-import type { RunningStats } from './running-stats.js';
 
 export interface IngestReport {
   /** Commits counted by this call. */

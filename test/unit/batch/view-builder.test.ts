@@ -7,7 +7,7 @@ import {
 import { MemoryViewSink } from '../../../functions/batch/memory-view-sink.js';
 import type { ArchiveListing, ArchiveRead, RawArchive } from '../../../functions/batch/raw-archive.js';
 import { ViewBuilder } from '../../../functions/batch/view-builder.js';
-import { aggregateBatch } from '../../../functions/processor/aggregate.js';
+import { aggregateBatch } from '../../../functions/shared/aggregation/aggregate.js';
 import type { CommitRecord } from '../../../functions/shared/commit-record.js';
 import { settings } from '../../../functions/shared/settings.js';
 import { commitRecord } from '../../support/factories.js';

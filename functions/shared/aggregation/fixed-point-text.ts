@@ -1,5 +1,5 @@
 /**
- * The inverse of `formatFixedPoint` (functions/processor/decimal-sum.ts): a decimal string such as
+ * The inverse of `formatFixedPoint` (`decimal-sum.ts`): a decimal string such as
  * `12.3456` back to an integer count of 10^-12 units, so that the batch layer can go on summing the
  * shared aggregation's exact sums without passing through binary floating point.
  */

@@ -3,10 +3,10 @@
  * suspicious commits and the authors' updated entropy baselines. Pure: no I/O, so it is unit-tested
  * directly and the store writes its output set-based.
  */
-import type { CommitRecord } from '../shared/commit-record.js';
-import { languageOf, moduleOf } from '../shared/derived-fields.js';
-import { settings } from '../shared/settings.js';
-import { DIMENSIONS, type Dimension, type SuspicionReason } from '../shared/vocabulary.js';
+import type { CommitRecord } from '../commit-record.js';
+import { languageOf, moduleOf } from '../derived-fields.js';
+import { settings } from '../settings.js';
+import { DIMENSIONS, type Dimension, type SuspicionReason } from '../vocabulary.js';
 import { DecimalSum, formatFixedPoint } from './decimal-sum.js';
 import { addValue, EMPTY_STATS, type RunningStats, standardDeviation } from './running-stats.js';
 

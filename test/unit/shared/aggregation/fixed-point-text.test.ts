@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseFixedPoint } from '../../../functions/batch/fixed-point-text.js';
-import { formatFixedPoint, toFixedPoint } from '../../../functions/processor/decimal-sum.js';
+import { formatFixedPoint, toFixedPoint } from '../../../../functions/shared/aggregation/decimal-sum.js';
+import { parseFixedPoint } from '../../../../functions/shared/aggregation/fixed-point-text.js';
 
 describe('parseFixedPoint', () => {
   it('is the inverse of formatFixedPoint', () => {

@@ -1,13 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { aggregateBatch, suspicionReasons } from '../../../functions/processor/aggregate.js';
-import { DecimalSum, formatFixedPoint, toFixedPoint } from '../../../functions/processor/decimal-sum.js';
+import { aggregateBatch, suspicionReasons } from '../../../../functions/shared/aggregation/aggregate.js';
+import {
+  DecimalSum,
+  formatFixedPoint,
+  toFixedPoint,
+} from '../../../../functions/shared/aggregation/decimal-sum.js';
 import {
   addValue,
   EMPTY_STATS,
   type RunningStats,
   standardDeviation,
-} from '../../../functions/processor/running-stats.js';
-import { commitRecord } from '../../support/factories.js';
+} from '../../../../functions/shared/aggregation/running-stats.js';
+import { commitRecord } from '../../../support/factories.js';
 
 const rules = { entropyThreshold: 0.8, outlierStdDevs: 3, outlierMinCommits: 20, windowSeconds: 300 };
 
