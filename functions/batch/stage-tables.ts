@@ -5,12 +5,11 @@
  * rows are totals, not deltas).
  */
 import { randomBytes } from 'node:crypto';
-import { SERVING_TABLES } from '../shared/aggregation/serving-tables.js';
+import { SERVING_TABLES, type ServingRows } from '../shared/aggregation/serving-tables.js';
 import { writeServingRows } from '../shared/aggregation/table-writes.js';
 import type { Database, SqlExecutor } from '../shared/database/data-api.js';
 import { jsonChunks } from '../shared/database/json-chunks.js';
 import { settings } from '../shared/settings.js';
-import type { ViewChanges } from './batch-view.js';
 import type { ViewSink } from './view-builder.js';
 
 /** The tables a staging set copies, as `pipeline.batch_stage_tables()` lists them. */
@@ -67,10 +66,10 @@ export class StageTables implements ViewSink {
   /**
    * Writes the view's changed rows.
    *
-   * @param changes - from `BatchView.takeChanges`
+   * @param changes - from the view's `takeChanges`
    * @param windowSeconds - the window length the view was computed with
    */
-  async write(changes: ViewChanges, windowSeconds: number): Promise<void> {
+  async write(changes: ServingRows, windowSeconds: number): Promise<void> {
     await writeServingRows(this.db, changes, {
       mode: 'replace',
       parameters: { windowSeconds },

@@ -1,18 +1,18 @@
 /**
  * Builds the batch view from archive objects: every line decoded as the processor decodes a stream
  * record, de-duplicated by commit id (the first arrival in stream order wins, as in the ledger), and
- * handed to the {@link BatchView} in chunks; first arrivals go to the staging ledger as they come.
+ * handed to the view (a {@link CommitAggregation}) in chunks; first arrivals go to the staging ledger as they come.
  *
  * The builder remembers which version (ETag) of every object it read that can still be written, so a
  * later pass (`catchUp`) reads only what appeared or changed since: a new batch, or a batch the
  * processor wrote again after a retry. A version read again repeats arrivals already seen, which the
  * de-duplication skips, so reading an object twice never counts twice.
  */
-import type { SuspicionRules } from '../shared/aggregation/aggregate.js';
+import { CommitAggregation, type SuspicionRules } from '../shared/aggregation/aggregate.js';
+import type { ServingRows } from '../shared/aggregation/serving-tables.js';
 import { type CommitRecord, decodeCommitRecord } from '../shared/commit-record.js';
 import { settings } from '../shared/settings.js';
 import type { ArchiveObject } from './archive-objects.js';
-import { BatchView, type ViewChanges } from './batch-view.js';
 import { type RawArchive, readInOrder } from './raw-archive.js';
 
 /** What the reading found. */
@@ -33,11 +33,16 @@ export interface ArchiveReadStats {
 /** Where the view's rows go as they are computed: the staging tables, or memory (tests, bench). */
 export interface ViewSink {
   addLedgerIds(ids: readonly string[]): Promise<void>;
-  write(changes: ViewChanges, windowSeconds: number): Promise<void>;
+  write(changes: ServingRows, windowSeconds: number): Promise<void>;
 }
 
 export class ViewBuilder {
-  readonly view: BatchView;
+  /**
+   * The batch view: the serving tables' rows recomputed from the archive, by the aggregation the
+   * processor runs, fed every first arrival in stream order with the authors' baselines carried along.
+   * It holds one entry per author, module, language and window, not the commits.
+   */
+  readonly view: CommitAggregation;
   /**
    * Every commit id seen: exact, and the one structure that grows with the archive (about 55 bytes per
    * id of 9 characters on V8, so some 55 MB for a million commits; longer ids add their length).
@@ -67,7 +72,7 @@ export class ViewBuilder {
     private readonly sink: ViewSink,
     private readonly rewritableAfter: string,
   ) {
-    this.view = new BatchView(rules);
+    this.view = new CommitAggregation(rules);
   }
 
   /** Reads all of `raw/` and writes the view. */

@@ -13,7 +13,7 @@
  * Every statement takes its rows in key order, so concurrent shards lock in the same order and cannot
  * deadlock each other.
  */
-import { aggregateBatch, type SuspicionRules } from '../shared/aggregation/aggregate.js';
+import { CommitAggregation, type SuspicionRules } from '../shared/aggregation/aggregate.js';
 import { EMPTY_STATS, type RunningStats } from '../shared/aggregation/running-stats.js';
 import { authorBaselines, type ServingParameters } from '../shared/aggregation/serving-tables.js';
 import { writeRows, writeServingRows } from '../shared/aggregation/table-writes.js';
@@ -62,16 +62,13 @@ export class DataApiAggregateStore implements AggregateStore {
       const parameters = { windowSeconds: this.rules.windowSeconds };
       const authors = [...new Set(fresh.map((commit) => commit.author))];
       const baselines = await lockBaselines(tx, authors, parameters);
-      const aggregate = aggregateBatch(fresh, baselines, this.rules);
-      const rows = {
-        ...aggregate,
-        baselines: [...aggregate.baselines].map(([author, stats]) => ({ author, ...stats })),
-      };
-      await writeServingRows(tx, rows, { mode: 'add', parameters });
+      const aggregation = new CommitAggregation(this.rules, baselines);
+      aggregation.add(fresh);
+      await writeServingRows(tx, aggregation.takeChanges(), { mode: 'add', parameters });
       return {
         counted: fresh.length,
         duplicates: commits.length - fresh.length,
-        suspicious: new Set(aggregate.suspicious.map((commit) => commit.commitId)).size,
+        suspicious: aggregation.suspiciousCommits,
       };
     }, transaction);
   }

@@ -5,7 +5,6 @@
  * added on one side only fails here, not in a reconciliation.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aggregateBatch } from '../../functions/shared/aggregation/aggregate.js';
 import {
   type Column,
   column,
@@ -17,7 +16,6 @@ import {
   authorBaselines,
   groupStats,
   SERVING_TABLES,
-  type ServingRows,
   suspiciousCommits,
   windowStats,
 } from '../../functions/shared/aggregation/serving-tables.js';
@@ -26,6 +24,7 @@ import { writeRows, writeServingRows } from '../../functions/shared/aggregation/
 import type { CommitRecord } from '../../functions/shared/commit-record.js';
 import { type DataApiDatabase, dataApiDatabaseFromEnv } from '../../functions/shared/database/data-api.js';
 import { settings } from '../../functions/shared/settings.js';
+import { aggregated, baselinesOf } from '../support/aggregated.js';
 import { commitRecord } from '../support/factories.js';
 import { startTestRuntime, type TestRuntime } from '../support/test-runtime.js';
 
@@ -101,13 +100,6 @@ function commits(prefix: string, count: number, later = false): CommitRecord[] {
   );
 }
 
-function rowsOf(aggregate: ReturnType<typeof aggregateBatch>): ServingRows {
-  return {
-    ...aggregate,
-    baselines: [...aggregate.baselines].map(([author, stats]) => ({ author, ...stats })),
-  };
-}
-
 /** Rows in one copy of a table and not the other, every column compared but the write time. */
 async function rowsDiffering(table: ServingTable, one: string, other: string): Promise<number> {
   const compared = columnsOf(table)
@@ -134,9 +126,9 @@ describe('the serving tables as described', () => {
 
   it('deltas added by the SQL merge equal the totals merged in memory, in every table', async () => {
     const [early, late] = [commits('early', 40), commits('late', 40, true)];
-    const first = aggregateBatch(early, new Map(), RULES);
-    const second = aggregateBatch(late, first.baselines, RULES);
-    const whole = aggregateBatch([...early, ...late], new Map(), RULES);
+    const first = aggregated(early, RULES);
+    const second = aggregated(late, RULES, baselinesOf(first));
+    const whole = aggregated([...early, ...late], RULES);
     expect(whole.suspicious.map((flagged) => flagged.reason)).toEqual(
       expect.arrayContaining(['entropy', 'author-outlier']),
     );
@@ -154,9 +146,9 @@ describe('the serving tables as described', () => {
     });
 
     // The speed layer's way: one batch after another, as deltas; the batch layer's: the totals at once.
-    await writeServingRows(db, rowsOf(first), { mode: 'add', ...into(copies.speed) });
-    await writeServingRows(db, rowsOf(second), { mode: 'add', ...into(copies.speed) });
-    await writeServingRows(db, rowsOf(whole), { mode: 'replace', ...into(copies.batch) });
+    await writeServingRows(db, first, { mode: 'add', ...into(copies.speed) });
+    await writeServingRows(db, second, { mode: 'add', ...into(copies.speed) });
+    await writeServingRows(db, whole, { mode: 'replace', ...into(copies.batch) });
 
     for (const table of SERVING_TABLES) {
       const copy = (suffix: string) => `pipeline.${table.name}${suffix}`;
@@ -165,7 +157,7 @@ describe('the serving tables as described', () => {
   });
 
   it('locks rows: inserts those absent as given, and returns every row as stored', async () => {
-    const rows = rowsOf(aggregateBatch(commits('locked', 12), new Map(), RULES));
+    const rows = aggregated(commits('locked', 12), RULES);
     await writeServingRows(db, rows, { mode: 'replace', parameters: PARAMETERS });
     const lock = { mode: 'lock', parameters: PARAMETERS } as const;
     expect(await writeRows(db, groupStats, rows.groups, lock)).toHaveLength(rows.groups.length);
@@ -196,7 +188,7 @@ describe('a drift between a description and the migrations', () => {
     const widened = widen({ reviewers: column.bigint('sum') });
     expect(await driftOf(widened)).toEqual(['reviewers: described, not in the table']);
 
-    const [row] = rowsOf(aggregateBatch(commits('widened', 3), new Map(), RULES)).groups;
+    const [row] = aggregated(commits('widened', 3), RULES).groups;
     await expect(
       writeRows(db, widened, [{ ...row, reviewers: 1 } as never], { mode: 'add', parameters: PARAMETERS }),
     ).rejects.toThrow(/reviewers/);

@@ -1,57 +1,20 @@
 /**
- * In-memory aggregation of one batch of new commits: per-group deltas, per-window deltas, the
- * suspicious commits and the authors' updated entropy baselines. Pure: no I/O, so it is unit-tested
- * directly and the store writes its output set-based.
+ * The aggregation of commits into the serving tables' rows: per-group and per-window totals, the
+ * suspicious commits and the authors' entropy baselines. Pure: no I/O, so it is unit-tested directly.
+ *
+ * Both layers run it. The processor aggregates each batch of new commits, starting from the stored
+ * baselines of their authors, and adds the rows to the tables as deltas; the batch layer feeds it the
+ * whole archive in stream order and writes the rows as totals. Rows merge by their tables' rules
+ * (`table-totals.ts`), the rules the processor's upserts apply, so the two layers agree.
  */
 import type { CommitRecord } from '../commit-record.js';
-import { languageOf, moduleOf } from '../derived-fields.js';
+import { languageOf, moduleOf, windowStartOf } from '../derived-fields.js';
 import { settings } from '../settings.js';
 import { DIMENSIONS, type Dimension, type SuspicionReason } from '../vocabulary.js';
-import { DecimalSum, formatFixedPoint } from './decimal-sum.js';
+import type { Contribution } from './columns.js';
 import { addValue, EMPTY_STATS, type RunningStats, standardDeviation } from './running-stats.js';
-
-export interface GroupDelta {
-  dimension: Dimension;
-  key: string;
-  commits: number;
-  linesAdded: number;
-  linesDeleted: number;
-  /** Exact decimal string. */
-  entropySum: string;
-  maxEntropy: number;
-  suspiciousCommits: number;
-  firstEventTime: string;
-  lastEventTime: string;
-}
-
-export interface WindowDelta {
-  windowStart: string;
-  commits: number;
-  linesAdded: number;
-  linesDeleted: number;
-  entropySum: string;
-  suspiciousCommits: number;
-}
-
-/** A commit flagged for one reason, as the hot path stores it in `suspicious_commits`. */
-export interface FlaggedCommit {
-  commitId: string;
-  reason: SuspicionReason;
-  author: string;
-  filePath: string;
-  entropy: number;
-  linesAdded: number;
-  linesDeleted: number;
-  eventTime: string;
-}
-
-export interface BatchAggregate {
-  groups: GroupDelta[];
-  windows: WindowDelta[];
-  suspicious: FlaggedCommit[];
-  /** Baselines of every author in the batch, after its commits. */
-  baselines: Map<string, RunningStats>;
-}
+import { groupStats, type ServingRows, type SuspiciousCommitRow, windowStats } from './serving-tables.js';
+import { TableTotals } from './table-totals.js';
 
 /** Thresholds and window length; the shared settings hold the deployed values. */
 export interface SuspicionRules {
@@ -79,109 +42,103 @@ export function suspicionReasons(
   return reasons;
 }
 
-interface Accumulator {
-  commits: number;
-  linesAdded: number;
-  linesDeleted: number;
-  entropySum: DecimalSum;
-  maxEntropy: number;
-  suspiciousCommits: number;
-  firstEventTime: string;
-  lastEventTime: string;
-}
-
 /**
- * Aggregates commits that have not been counted before, in stream order.
+ * Commits aggregated in stream order, into rows of every serving table.
  *
- * @param commits - new commits (deduplicated), in the order they were read from the shard
- * @param baselines - the stored entropy baselines of their authors (missing = no history)
- * @param rules - thresholds and window length (default: the shared settings)
+ * @example
+ * ```ts
+ * const batch = new CommitAggregation(settings.analytics, storedBaselines);
+ * batch.add(newCommits);
+ * await writeServingRows(tx, batch.takeChanges(), { mode: 'add', parameters });
+ * ```
  */
-export function aggregateBatch(
-  commits: readonly CommitRecord[],
-  baselines: ReadonlyMap<string, RunningStats>,
-  rules: SuspicionRules = settings.analytics,
-): BatchAggregate {
-  // One map per dimension, and windows by their start in ms: no key strings built per commit.
-  const groups: Record<Dimension, Map<string, Accumulator>> = {
-    author: new Map(),
-    module: new Map(),
-    language: new Map(),
-  };
-  const windows = new Map<number, Accumulator>();
-  const windowMs = rules.windowSeconds * 1000;
-  const suspicious: FlaggedCommit[] = [];
-  const updated = new Map<string, RunningStats>();
+export class CommitAggregation {
+  private readonly groups: Record<Dimension, TableTotals<typeof groupStats, string>>;
+  private readonly windows = new TableTotals(windowStats, (windowStart: string) => ({ windowStart }));
+  private readonly baselines = new Map<string, RunningStats>();
+  private readonly changedAuthors = new Set<string>();
+  private suspicious: SuspiciousCommitRow[] = [];
+  private commitCount = 0;
+  private flaggedCount = 0;
 
-  for (const commit of commits) {
-    const baseline = updated.get(commit.author) ?? baselines.get(commit.author) ?? EMPTY_STATS;
-    const reasons = suspicionReasons(commit.entropy, baseline, rules);
-    updated.set(commit.author, addValue(baseline, commit.entropy));
-    for (const reason of reasons) suspicious.push(toSuspicious(commit, reason));
-
-    const flagged = reasons.length > 0;
-    accumulateInto(groups.author, commit.author, commit, flagged);
-    accumulateInto(groups.module, moduleOf(commit.filePath), commit, flagged);
-    accumulateInto(groups.language, languageOf(commit.filePath), commit, flagged);
-    accumulateInto(windows, Math.floor(Date.parse(commit.eventTime) / windowMs) * windowMs, commit, flagged);
-  }
-
-  return {
-    groups: DIMENSIONS.flatMap((dimension) =>
-      [...groups[dimension]].map(([key, totals]) => ({ dimension, key, ...finish(totals) })),
-    ),
-    windows: [...windows].map(([startMs, totals]) => {
-      const { commits, linesAdded, linesDeleted, entropySum, suspiciousCommits } = finish(totals);
-      return {
-        windowStart: new Date(startMs).toISOString(),
-        commits,
-        linesAdded,
-        linesDeleted,
-        entropySum,
-        suspiciousCommits,
-      };
-    }),
-    suspicious,
-    baselines: updated,
-  };
-}
-
-function accumulateInto<K>(
-  totals: Map<K, Accumulator>,
-  key: K,
-  commit: CommitRecord,
-  flagged: boolean,
-): void {
-  let group = totals.get(key);
-  if (!group) {
-    group = {
-      commits: 0,
-      linesAdded: 0,
-      linesDeleted: 0,
-      entropySum: new DecimalSum(),
-      maxEntropy: 0,
-      suspiciousCommits: 0,
-      firstEventTime: commit.eventTime,
-      lastEventTime: commit.eventTime,
+  /**
+   * @param rules - thresholds and window length (default: the shared settings)
+   * @param storedBaselines - the entropy baselines the commits' authors start from (missing = no history)
+   */
+  constructor(
+    readonly rules: SuspicionRules = settings.analytics,
+    private readonly storedBaselines: ReadonlyMap<string, RunningStats> = new Map(),
+  ) {
+    const groupTotals = (dimension: Dimension) =>
+      new TableTotals(groupStats, (key: string) => ({ dimension, key }));
+    this.groups = {
+      author: groupTotals('author'),
+      module: groupTotals('module'),
+      language: groupTotals('language'),
     };
-    totals.set(key, group);
   }
-  group.commits += 1;
-  group.linesAdded += commit.linesAdded;
-  group.linesDeleted += commit.linesDeleted;
-  group.entropySum.add(commit.entropy);
-  if (commit.entropy > group.maxEntropy) group.maxEntropy = commit.entropy;
-  if (flagged) group.suspiciousCommits += 1;
-  // ISO-8601 UTC strings of one format compare in time order.
-  if (commit.eventTime < group.firstEventTime) group.firstEventTime = commit.eventTime;
-  if (commit.eventTime > group.lastEventTime) group.lastEventTime = commit.eventTime;
+
+  /** Distinct commits aggregated. */
+  get commits(): number {
+    return this.commitCount;
+  }
+
+  /** Of those, the commits flagged for at least one reason. */
+  get suspiciousCommits(): number {
+    return this.flaggedCount;
+  }
+
+  /**
+   * Aggregates commits after every commit added so far.
+   *
+   * @param commits - commits not counted before (deduplicated), in the order they were read from the shard
+   */
+  add(commits: readonly CommitRecord[]): void {
+    for (const commit of commits) {
+      const { author, entropy, eventTime } = commit;
+      const baseline = this.baselines.get(author) ?? this.storedBaselines.get(author) ?? EMPTY_STATS;
+      const reasons = suspicionReasons(entropy, baseline, this.rules);
+      this.baselines.set(author, addValue(baseline, entropy));
+      this.changedAuthors.add(author);
+      for (const reason of reasons) this.suspicious.push(flagged(commit, reason));
+      if (reasons.length > 0) this.flaggedCount += 1;
+
+      const contribution: Contribution<typeof groupStats> = {
+        commits: 1,
+        linesAdded: commit.linesAdded,
+        linesDeleted: commit.linesDeleted,
+        entropySum: entropy,
+        maxEntropy: entropy,
+        suspiciousCommits: reasons.length > 0 ? 1 : 0,
+        firstEventTime: eventTime,
+        lastEventTime: eventTime,
+      };
+      this.groups.author.add(author, contribution);
+      this.groups.module.add(moduleOf(commit.filePath), contribution);
+      this.groups.language.add(languageOf(commit.filePath), contribution);
+      this.windows.add(windowStartOf(eventTime, this.rules.windowSeconds), contribution);
+    }
+    this.commitCount += commits.length;
+  }
+
+  /** The rows changed since the last call (every row, the first time), which then count as unchanged. */
+  takeChanges(): ServingRows {
+    const rows: ServingRows = {
+      groups: DIMENSIONS.flatMap((dimension) => this.groups[dimension].takeChanges()),
+      windows: this.windows.takeChanges(),
+      baselines: [...this.changedAuthors].map((author) => ({
+        author,
+        ...(this.baselines.get(author) ?? EMPTY_STATS),
+      })),
+      suspicious: this.suspicious,
+    };
+    this.changedAuthors.clear();
+    this.suspicious = [];
+    return rows;
+  }
 }
 
-function finish(totals: Accumulator) {
-  return { ...totals, entropySum: formatFixedPoint(totals.entropySum.total) };
-}
-
-function toSuspicious(commit: CommitRecord, reason: SuspicionReason): FlaggedCommit {
+function flagged(commit: CommitRecord, reason: SuspicionReason): SuspiciousCommitRow {
   return {
     commitId: commit.commitId,
     reason,

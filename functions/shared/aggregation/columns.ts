@@ -24,9 +24,9 @@ export type Merge = 'key' | 'sum' | 'max' | 'min' | 'last' | 'first';
 export type Source = 'row' | 'parameter' | 'written';
 
 /** One column; `T` is its value's type in a row. */
-export interface Column<T = unknown, S extends Source = Source> {
+export interface Column<T = unknown, S extends Source = Source, M extends Merge = Merge> {
   readonly sqlType: SqlType;
-  readonly merge: Merge;
+  readonly merge: M;
   readonly source: S;
   /** The SQL name, when it is not the field's name in snake_case. */
   readonly name?: string;
@@ -39,36 +39,48 @@ export interface Column<T = unknown, S extends Source = Source> {
 }
 
 interface ColumnOptions {
+  /** The SQL name, when it is not the field's name in snake_case. */
   name?: string;
+  /** Longest text the read side serves. */
   maxChars?: number;
 }
 
-function rowColumn<T>(sqlType: SqlType, merge: Merge, options: ColumnOptions = {}): Column<T, 'row'> {
-  return { sqlType, merge, source: 'row', ...options };
+function rowColumn<T, M extends Merge>(sqlType: SqlType, merge: M, options: ColumnOptions = {}) {
+  return { sqlType, merge, source: 'row', ...options } as Column<T, 'row', M>;
 }
 
 /** Column builders, named by SQL type so that a description reads like the table's DDL. */
 export const column = {
-  text: <T extends string = string>(merge: Merge, options?: ColumnOptions) =>
-    rowColumn<T>('text', merge, options),
-  bigint: (merge: Merge, options?: ColumnOptions) => rowColumn<number>('bigint', merge, options),
-  integer: (merge: Merge, options?: ColumnOptions) => rowColumn<number>('integer', merge, options),
-  numeric: (merge: Merge, options?: ColumnOptions) => rowColumn<number>('numeric', merge, options),
+  /** @param options - `values`: the vocabulary the column holds (its type in rows) */
+  text: <M extends Merge, const V extends string = string>(
+    merge: M,
+    options: ColumnOptions & { values?: readonly V[] } = {},
+  ) => rowColumn<V, M>('text', merge, { name: options.name, maxChars: options.maxChars }),
+  bigint: <M extends Merge>(merge: M, options?: ColumnOptions) =>
+    rowColumn<number, M>('bigint', merge, options),
+  integer: <M extends Merge>(merge: M, options?: ColumnOptions) =>
+    rowColumn<number, M>('integer', merge, options),
+  numeric: <M extends Merge>(merge: M, options?: ColumnOptions) =>
+    rowColumn<number, M>('numeric', merge, options),
   /** A `numeric` summed exactly: binary floating point would make a sum depend on batch boundaries. */
-  decimalSum: (options?: ColumnOptions): Column<string, 'row'> => ({
-    ...rowColumn<string>('numeric', 'sum', options),
-    exact: true,
-  }),
-  float8: (merge: Merge, options?: ColumnOptions) => rowColumn<number>('double precision', merge, options),
-  timestamptz: (merge: Merge, options?: ColumnOptions) => rowColumn<string>('timestamptz', merge, options),
+  decimalSum: (options?: ColumnOptions) =>
+    ({ ...rowColumn<string, 'sum'>('numeric', 'sum', options), exact: true }) as const,
+  float8: <M extends Merge>(merge: M, options?: ColumnOptions) =>
+    rowColumn<number, M>('double precision', merge, options),
+  timestamptz: <M extends Merge>(merge: M, options?: ColumnOptions) =>
+    rowColumn<string, M>('timestamptz', merge, options),
   /** A key column whose value the statement binds once for all its rows. */
-  parameterKey: (sqlType: SqlType): Column<number, 'parameter'> => ({
+  parameterKey: (sqlType: SqlType): Column<number, 'parameter', 'key'> => ({
     sqlType,
     merge: 'key',
     source: 'parameter',
   }),
   /** When the row was last written. */
-  writtenAt: (): Column<string, 'written'> => ({ sqlType: 'timestamptz', merge: 'last', source: 'written' }),
+  writtenAt: (): Column<string, 'written', 'last'> => ({
+    sqlType: 'timestamptz',
+    merge: 'last',
+    source: 'written',
+  }),
 };
 
 /** The columns of a table by field name (the JSON and TypeScript name), in the table's column order. */
@@ -92,18 +104,32 @@ export function servingTable<const N extends string, const C extends Columns>(
 }
 
 type ValueOf<C> = C extends Column<infer T, Source> ? T : never;
-type FieldsFrom<C extends Columns, S extends Source> = {
-  [K in keyof C]: C[K] extends Column<unknown, S> ? K : never;
-}[keyof C];
+type FieldsWhere<C extends Columns, Wanted> = { [K in keyof C]: C[K] extends Wanted ? K : never }[keyof C];
+type RowColumns<T extends ServingTable> = T['columns'];
 
 /** A row as the statements take it and the in-memory merge yields it: the fields the row carries. */
 export type RowOf<T extends ServingTable> = {
-  [K in FieldsFrom<T['columns'], 'row'>]: ValueOf<T['columns'][K]>;
+  [K in FieldsWhere<RowColumns<T>, Column<unknown, 'row'>>]: ValueOf<RowColumns<T>[K]>;
+};
+
+/** The key fields of a row. */
+export type KeyOf<T extends ServingTable> = {
+  [K in FieldsWhere<RowColumns<T>, Column<unknown, 'row', 'key'>>]: ValueOf<RowColumns<T>[K]>;
+};
+
+/**
+ * What one commit brings to a row: its values for every field but the keys, an exact sum's as a number
+ * (the commit's own value, such as its entropy).
+ */
+export type Contribution<T extends ServingTable> = {
+  [K in Exclude<keyof RowOf<T>, keyof KeyOf<T>>]: RowColumns<T>[K] extends { exact: true }
+    ? number
+    : ValueOf<RowColumns<T>[K]>;
 };
 
 /** Values of the statement parameters of a table, e.g. `{ windowSeconds: 300 }`. */
 export type ParametersOf<T extends ServingTable> = {
-  [K in FieldsFrom<T['columns'], 'parameter'>]: ValueOf<T['columns'][K]>;
+  [K in FieldsWhere<RowColumns<T>, Column<unknown, 'parameter'>>]: ValueOf<RowColumns<T>[K]>;
 };
 
 /** A column with its field name and SQL name resolved. */

@@ -8,12 +8,12 @@
  * `aggregate.ts` (the type of the rows makes the compiler ask for it).
  */
 import { MAX_FILE_PATH_CHARS, MAX_KEY_CHARS, MAX_MODULE_CHARS } from '../record-bounds.js';
-import type { Dimension, SuspicionReason } from '../vocabulary.js';
+import { DIMENSIONS, SUSPICION_REASONS } from '../vocabulary.js';
 import { column, type ParametersOf, type RowOf, servingTable } from './columns.js';
 
 /** One row per (dimension, key): the totals of an author, a module or a language. */
 export const groupStats = servingTable('group_stats', {
-  dimension: column.text<Dimension>('key'),
+  dimension: column.text('key', { values: DIMENSIONS }),
   // The longest of the three dimensions' keys; the API cuts each dimension to its own bound.
   key: column.text('key', { maxChars: MAX_MODULE_CHARS }),
   commits: column.bigint('sum'),
@@ -50,7 +50,7 @@ export const authorBaselines = servingTable('author_baselines', {
 /** A suspicious commit, once per commit and reason: the first arrival is the one recorded. */
 export const suspiciousCommits = servingTable('suspicious_commits', {
   commitId: column.text('key', { maxChars: MAX_KEY_CHARS }),
-  reason: column.text<SuspicionReason>('key'),
+  reason: column.text('key', { values: SUSPICION_REASONS }),
   author: column.text('first', { maxChars: MAX_KEY_CHARS }),
   filePath: column.text('first', { maxChars: MAX_FILE_PATH_CHARS }),
   entropy: column.numeric('first'),
