@@ -13,9 +13,9 @@ import { settings } from '../shared/settings.js';
 import type { ViewSink } from './view-builder.js';
 
 /** The tables a staging set copies, as `pipeline.batch_stage_tables()` lists them. */
-export const STAGED_TABLES = ['ingested_commits', ...SERVING_TABLES.map((table) => table.name)] as const;
+const STAGED_TABLES = ['ingested_commits', ...SERVING_TABLES.map((table) => table.name)] as const;
 
-export type StagedTable = (typeof STAGED_TABLES)[number];
+type StagedTable = (typeof STAGED_TABLES)[number];
 
 /** Ledger commits the archive does not hold (yet), as seen from the staging set. */
 export interface UnarchivedCommits {

@@ -37,11 +37,7 @@ export interface ViewSink {
 }
 
 export class ViewBuilder {
-  /**
-   * The batch view: the serving tables' rows recomputed from the archive, by the aggregation the
-   * processor runs, fed every first arrival in stream order with the authors' baselines carried along.
-   * It holds one entry per author, module, language and window, not the commits.
-   */
+  /** The batch view: the aggregation the processor runs, fed every first arrival in stream order. */
   readonly view: CommitAggregation;
   /**
    * Every commit id seen: exact, and the one structure that grows with the archive (about 55 bytes per
@@ -121,7 +117,7 @@ export class ViewBuilder {
       return;
     }
     this.ids.add(decoded.record.commitId);
-    this.pending.push(asAggregated(decoded.record));
+    this.pending.push(decoded.record);
     this.newIds.push(decoded.record.commitId);
     this.newIdBytes += decoded.record.commitId.length + 3;
   }
@@ -142,12 +138,4 @@ export class ViewBuilder {
     // Surfaces at the next await of `ledgerWrite`; until then it must not count as unhandled.
     this.ledgerWrite.catch(() => undefined);
   }
-}
-
-/**
- * The commit as the processor aggregates it: its event time normalised to `toISOString()` form, as
- * `decodeRecords` (functions/processor/stream-batch.ts) does for every stream record.
- */
-function asAggregated(record: CommitRecord): CommitRecord {
-  return { ...record, eventTime: new Date(record.eventTime).toISOString() };
 }

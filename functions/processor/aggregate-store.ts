@@ -15,7 +15,7 @@
  */
 import { CommitAggregation, type SuspicionRules } from '../shared/aggregation/aggregate.js';
 import { EMPTY_STATS, type RunningStats } from '../shared/aggregation/running-stats.js';
-import { authorBaselines, type ServingParameters } from '../shared/aggregation/serving-tables.js';
+import { authorBaselines } from '../shared/aggregation/serving-tables.js';
 import { writeRows, writeServingRows } from '../shared/aggregation/table-writes.js';
 import type { CommitRecord } from '../shared/commit-record.js';
 import type { Database, SqlExecutor } from '../shared/database/data-api.js';
@@ -59,11 +59,10 @@ export class DataApiAggregateStore implements AggregateStore {
     return this.db.transaction(async (tx) => {
       const fresh = await claimNewCommits(tx, commits);
       if (fresh.length === 0) return { counted: 0, duplicates: commits.length, suspicious: 0 };
-      const parameters = { windowSeconds: this.rules.windowSeconds };
-      const authors = [...new Set(fresh.map((commit) => commit.author))];
-      const baselines = await lockBaselines(tx, authors, parameters);
+      const baselines = await lockBaselines(tx, [...new Set(fresh.map((commit) => commit.author))]);
       const aggregation = new CommitAggregation(this.rules, baselines);
       aggregation.add(fresh);
+      const parameters = { windowSeconds: this.rules.windowSeconds };
       await writeServingRows(tx, aggregation.takeChanges(), { mode: 'add', parameters });
       return {
         counted: fresh.length,
@@ -115,13 +114,9 @@ async function claimChunk(tx: SqlExecutor, ids: string): Promise<string> {
  * with no row yet, and two transactions would then both start from an empty baseline: so the row is
  * inserted if absent and locked in one upsert (a no-op update that returns the row as stored).
  */
-async function lockBaselines(
-  tx: SqlExecutor,
-  authors: string[],
-  parameters: ServingParameters,
-): Promise<Map<string, RunningStats>> {
+async function lockBaselines(tx: SqlExecutor, authors: string[]): Promise<Map<string, RunningStats>> {
   // Where an author has no row yet, it starts from no history.
   const empty = authors.map((author) => ({ author, ...EMPTY_STATS }));
-  const stored = await writeRows(tx, authorBaselines, empty, { mode: 'lock', parameters });
+  const stored = await writeRows(tx, authorBaselines, empty, { mode: 'lock' });
   return new Map(stored.map(({ author, ...stats }) => [author, stats]));
 }

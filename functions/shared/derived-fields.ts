@@ -53,10 +53,7 @@ export function eventTimeOf(timeSeconds: number): string {
 }
 
 /** Start of the tumbling window (of `windowSeconds`) that holds an event time. */
-export function windowStartOf(
-  eventTime: string,
-  windowSeconds: number = settings.analytics.windowSeconds,
-): string {
+export function windowStartOf(eventTime: string, windowSeconds: number): string {
   const ms = Date.parse(eventTime);
   const windowMs = windowSeconds * 1000;
   return isoTimeOf(Math.floor(ms / windowMs) * windowMs);

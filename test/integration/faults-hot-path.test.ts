@@ -16,7 +16,7 @@ import {
   suspiciousCommits,
   windowStats,
 } from '../../functions/shared/aggregation/serving-tables.js';
-import { writeStatement } from '../../functions/shared/aggregation/table-statements.js';
+import { writeStatement } from '../../functions/shared/aggregation/table-writes.js';
 import { dataApiDatabaseFromEnv } from '../../functions/shared/database/data-api.js';
 import { settings } from '../../functions/shared/settings.js';
 import { deliverAll, type Processor } from '../support/deliver.js';

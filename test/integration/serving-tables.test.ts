@@ -19,8 +19,12 @@ import {
   suspiciousCommits,
   windowStats,
 } from '../../functions/shared/aggregation/serving-tables.js';
-import { type WriteMode, writeStatement } from '../../functions/shared/aggregation/table-statements.js';
-import { writeRows, writeServingRows } from '../../functions/shared/aggregation/table-writes.js';
+import {
+  type WriteMode,
+  writeRows,
+  writeServingRows,
+  writeStatement,
+} from '../../functions/shared/aggregation/table-writes.js';
 import type { CommitRecord } from '../../functions/shared/commit-record.js';
 import { type DataApiDatabase, dataApiDatabaseFromEnv } from '../../functions/shared/database/data-api.js';
 import { settings } from '../../functions/shared/settings.js';
@@ -185,7 +189,7 @@ describe('a drift between a description and the migrations', () => {
     servingTable(groupStats.name, { ...groupStats.columns, ...extra });
 
   it('is found for a column added to a description alone, whose statements then fail', async () => {
-    const widened = widen({ reviewers: column.bigint('sum') });
+    const widened = widen({ reviewers: column('bigint', 'sum') });
     expect(await driftOf(widened)).toEqual(['reviewers: described, not in the table']);
 
     const [row] = aggregated(commits('widened', 3), RULES).groups;
@@ -205,7 +209,10 @@ describe('a drift between a description and the migrations', () => {
   });
 
   it('is found for a column whose type or key differs', async () => {
-    const narrowed = widen({ commits: column.integer('sum'), lastEventTime: column.timestamptz('key') });
+    const narrowed = widen({
+      commits: column('integer', 'sum'),
+      lastEventTime: column('timestamptz', 'key'),
+    });
     expect(await driftOf(narrowed)).toEqual([
       'commits: described integer, stored bigint',
       'last_event_time: a key in the description only',

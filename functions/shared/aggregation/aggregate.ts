@@ -24,14 +24,8 @@ export interface SuspicionRules {
   windowSeconds: number;
 }
 
-/**
- * Why a commit is suspicious, judged against its author's baseline before the commit.
- */
-export function suspicionReasons(
-  entropy: number,
-  baseline: RunningStats,
-  rules: SuspicionRules,
-): SuspicionReason[] {
+/** Why a commit is suspicious, judged against its author's baseline before the commit. */
+function suspicionReasons(entropy: number, baseline: RunningStats, rules: SuspicionRules): SuspicionReason[] {
   const reasons: SuspicionReason[] = [];
   if (entropy >= rules.entropyThreshold) reasons.push('entropy');
   if (baseline.count >= rules.outlierMinCommits) {
@@ -95,18 +89,31 @@ export class CommitAggregation {
    */
   add(commits: readonly CommitRecord[]): void {
     for (const commit of commits) {
-      const { author, entropy, eventTime } = commit;
+      const { commitId, author, filePath, entropy, linesAdded, linesDeleted } = commit;
+      // One text form of every instant, so that instants compare as text in time order.
+      const eventTime = new Date(commit.eventTime).toISOString();
       const baseline = this.baselines.get(author) ?? this.storedBaselines.get(author) ?? EMPTY_STATS;
       const reasons = suspicionReasons(entropy, baseline, this.rules);
       this.baselines.set(author, addValue(baseline, entropy));
       this.changedAuthors.add(author);
-      for (const reason of reasons) this.suspicious.push(flagged(commit, reason));
+      for (const reason of reasons) {
+        this.suspicious.push({
+          commitId,
+          reason,
+          author,
+          filePath,
+          entropy,
+          linesAdded,
+          linesDeleted,
+          eventTime,
+        });
+      }
       if (reasons.length > 0) this.flaggedCount += 1;
 
       const contribution: Contribution<typeof groupStats> = {
         commits: 1,
-        linesAdded: commit.linesAdded,
-        linesDeleted: commit.linesDeleted,
+        linesAdded,
+        linesDeleted,
         entropySum: entropy,
         maxEntropy: entropy,
         suspiciousCommits: reasons.length > 0 ? 1 : 0,
@@ -114,8 +121,8 @@ export class CommitAggregation {
         lastEventTime: eventTime,
       };
       this.groups.author.add(author, contribution);
-      this.groups.module.add(moduleOf(commit.filePath), contribution);
-      this.groups.language.add(languageOf(commit.filePath), contribution);
+      this.groups.module.add(moduleOf(filePath), contribution);
+      this.groups.language.add(languageOf(filePath), contribution);
       this.windows.add(windowStartOf(eventTime, this.rules.windowSeconds), contribution);
     }
     this.commitCount += commits.length;
@@ -136,17 +143,4 @@ export class CommitAggregation {
     this.suspicious = [];
     return rows;
   }
-}
-
-function flagged(commit: CommitRecord, reason: SuspicionReason): SuspiciousCommitRow {
-  return {
-    commitId: commit.commitId,
-    reason,
-    author: commit.author,
-    filePath: commit.filePath,
-    entropy: commit.entropy,
-    linesAdded: commit.linesAdded,
-    linesDeleted: commit.linesDeleted,
-    eventTime: commit.eventTime,
-  };
 }

@@ -22,18 +22,10 @@ export function isoText(expression: string): string {
  * @example readSql(suspiciousCommits.columns.filePath, 's.file_path') === 'left(s.file_path, 4096)'
  */
 export function readSql(column: Column, expression: string): string {
-  switch (column.sqlType) {
-    case 'bigint':
-    case 'integer':
-      return `${expression}::int8`;
-    case 'numeric':
-    case 'double precision':
-      return `${expression}::float8`;
-    case 'timestamptz':
-      return isoText(expression);
-    case 'text':
-      return column.maxChars === undefined ? expression : `left(${expression}, ${column.maxChars})`;
-  }
+  if (column.sqlType === 'timestamptz') return isoText(expression);
+  if (column.sqlType === 'text')
+    return column.maxChars === undefined ? expression : `left(${expression}, ${column.maxChars})`;
+  return `${expression}::${column.sqlType === 'bigint' || column.sqlType === 'integer' ? 'int8' : 'float8'}`;
 }
 
 /**

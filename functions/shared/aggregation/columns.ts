@@ -9,11 +9,9 @@
 export type SqlType = 'text' | 'bigint' | 'integer' | 'numeric' | 'double precision' | 'timestamptz';
 
 /**
- * How a stored row and a new row of the same key combine:
- * - `key`: identifies the row;
- * - `sum`, `max`, `min`: the sum, the greater, the lesser of the two values;
- * - `last`: the new value replaces the stored one (a running statistic carried forward);
- * - `first`: the stored value stays (a fact recorded once).
+ * How a stored row and a new row of the same key combine: `key` identifies the row; `sum`, `max`, `min`
+ * take the sum, the greater, the lesser of the two values; `last` takes the new value (a running
+ * statistic carried forward); `first` keeps the stored one (a fact recorded once).
  */
 export type Merge = 'key' | 'sum' | 'max' | 'min' | 'last' | 'first';
 
@@ -23,120 +21,92 @@ export type Merge = 'key' | 'sum' | 'max' | 'min' | 'last' | 'first';
  */
 export type Source = 'row' | 'parameter' | 'written';
 
-/** One column; `T` is its value's type in a row. */
-export interface Column<T = unknown, S extends Source = Source, M extends Merge = Merge> {
-  readonly sqlType: SqlType;
-  readonly merge: M;
-  readonly source: S;
+interface ColumnOptions {
   /** The SQL name, when it is not the field's name in snake_case. */
   readonly name?: string;
+  /** @default 'row' */
+  readonly source?: Source;
   /** Longest text the read side serves (the record bounds); longer stored text is cut on reading. */
   readonly maxChars?: number;
-  /** An exact sum: decimal text in rows (`12.3456`), fixed point in memory, `numeric` in SQL. */
+  /** A text column's vocabulary: its type in rows. */
+  readonly values?: readonly string[];
+  /** A `numeric` sum kept exact: decimal text in rows, fixed point in memory. */
   readonly exact?: boolean;
+}
+
+/** One column; `T` is its value's type in a row. */
+export interface Column<T = unknown, S extends Source = Source, M extends Merge = Merge>
+  extends Omit<ColumnOptions, 'source'> {
+  readonly sqlType: SqlType;
+  readonly merge: M;
+  readonly source?: S;
   /** Type-level only: the value's type in a row. */
   readonly value?: T;
 }
 
-interface ColumnOptions {
-  /** The SQL name, when it is not the field's name in snake_case. */
-  name?: string;
-  /** Longest text the read side serves. */
-  maxChars?: number;
-}
+type SourceOf<O> = O extends { source: infer S extends Source } ? S : 'row';
+/** A column of `O`, with `exact: true` kept in its type (an exact sum's contribution is a number). */
+type Described<T, O, M extends Merge> = Column<T, SourceOf<O>, M> &
+  (O extends { exact: true } ? { readonly exact: true } : unknown);
+type ValueFor<Sql, O> = O extends { exact: true }
+  ? string
+  : Sql extends 'text'
+    ? O extends { values: readonly (infer V extends string)[] }
+      ? V
+      : string
+    : Sql extends 'timestamptz'
+      ? string
+      : number;
 
-function rowColumn<T, M extends Merge>(sqlType: SqlType, merge: M, options: ColumnOptions = {}) {
-  return { sqlType, merge, source: 'row', ...options } as Column<T, 'row', M>;
+/**
+ * A column of a description.
+ *
+ * @example column('text', 'key', { values: DIMENSIONS }); column('numeric', 'sum', { exact: true })
+ */
+export function column<
+  const Sql extends SqlType,
+  const M extends Merge,
+  const O extends ColumnOptions = Record<never, never>,
+>(sqlType: Sql, merge: M, options?: O): Described<ValueFor<Sql, O>, O, M> {
+  return { sqlType, merge, ...options } as Described<ValueFor<Sql, O>, O, M>;
 }
-
-/** Column builders, named by SQL type so that a description reads like the table's DDL. */
-export const column = {
-  /** @param options - `values`: the vocabulary the column holds (its type in rows) */
-  text: <M extends Merge, const V extends string = string>(
-    merge: M,
-    options: ColumnOptions & { values?: readonly V[] } = {},
-  ) => rowColumn<V, M>('text', merge, { name: options.name, maxChars: options.maxChars }),
-  bigint: <M extends Merge>(merge: M, options?: ColumnOptions) =>
-    rowColumn<number, M>('bigint', merge, options),
-  integer: <M extends Merge>(merge: M, options?: ColumnOptions) =>
-    rowColumn<number, M>('integer', merge, options),
-  numeric: <M extends Merge>(merge: M, options?: ColumnOptions) =>
-    rowColumn<number, M>('numeric', merge, options),
-  /** A `numeric` summed exactly: binary floating point would make a sum depend on batch boundaries. */
-  decimalSum: (options?: ColumnOptions) =>
-    ({ ...rowColumn<string, 'sum'>('numeric', 'sum', options), exact: true }) as const,
-  float8: <M extends Merge>(merge: M, options?: ColumnOptions) =>
-    rowColumn<number, M>('double precision', merge, options),
-  timestamptz: <M extends Merge>(merge: M, options?: ColumnOptions) =>
-    rowColumn<string, M>('timestamptz', merge, options),
-  /** A key column whose value the statement binds once for all its rows. */
-  parameterKey: (sqlType: SqlType): Column<number, 'parameter', 'key'> => ({
-    sqlType,
-    merge: 'key',
-    source: 'parameter',
-  }),
-  /** When the row was last written. */
-  writtenAt: (): Column<string, 'written', 'last'> => ({
-    sqlType: 'timestamptz',
-    merge: 'last',
-    source: 'written',
-  }),
-};
 
 /** The columns of a table by field name (the JSON and TypeScript name), in the table's column order. */
 export type Columns = Readonly<Record<string, Column>>;
 
-/** A table of schema `pipeline`, described by its columns. */
+/** A table of schema `pipeline`, described by its columns (by field name, in order, keys first). */
 export interface ServingTable<N extends string = string, C extends Columns = Columns> {
   readonly name: N;
   readonly columns: C;
 }
 
-/**
- * @param name - the table in schema `pipeline`
- * @param columns - by field name, in the table's column order, key columns first
- */
-export function servingTable<const N extends string, const C extends Columns>(
-  name: N,
-  columns: C,
-): ServingTable<N, C> {
-  return { name, columns };
+/** @returns the description, typed to its literal name and columns */
+export function servingTable<const N extends string, const C extends Columns>(name: N, columns: C) {
+  return { name, columns } as ServingTable<N, C>;
 }
 
-type ValueOf<C> = C extends Column<infer T, Source> ? T : never;
-type FieldsWhere<C extends Columns, Wanted> = { [K in keyof C]: C[K] extends Wanted ? K : never }[keyof C];
-type RowColumns<T extends ServingTable> = T['columns'];
+type ValueOf<C> = C extends Column<infer T> ? T : never;
+type Fields<T extends ServingTable, Wanted> = {
+  [K in keyof T['columns']]: T['columns'][K] extends Wanted ? K : never;
+}[keyof T['columns']];
+type Values<T extends ServingTable, K extends keyof T['columns']> = { [F in K]: ValueOf<T['columns'][F]> };
 
 /** A row as the statements take it and the in-memory merge yields it: the fields the row carries. */
-export type RowOf<T extends ServingTable> = {
-  [K in FieldsWhere<RowColumns<T>, Column<unknown, 'row'>>]: ValueOf<RowColumns<T>[K]>;
-};
-
+export type RowOf<T extends ServingTable> = Values<T, Fields<T, Column<unknown, 'row'>>>;
 /** The key fields of a row. */
-export type KeyOf<T extends ServingTable> = {
-  [K in FieldsWhere<RowColumns<T>, Column<unknown, 'row', 'key'>>]: ValueOf<RowColumns<T>[K]>;
-};
-
-/**
- * What one commit brings to a row: its values for every field but the keys, an exact sum's as a number
- * (the commit's own value, such as its entropy).
- */
-export type Contribution<T extends ServingTable> = {
-  [K in Exclude<keyof RowOf<T>, keyof KeyOf<T>>]: RowColumns<T>[K] extends { exact: true }
-    ? number
-    : ValueOf<RowColumns<T>[K]>;
-};
-
+export type KeyOf<T extends ServingTable> = Values<T, Fields<T, Column<unknown, 'row', 'key'>>>;
 /** Values of the statement parameters of a table, e.g. `{ windowSeconds: 300 }`. */
-export type ParametersOf<T extends ServingTable> = {
-  [K in FieldsWhere<RowColumns<T>, Column<unknown, 'parameter'>>]: ValueOf<RowColumns<T>[K]>;
+export type ParametersOf<T extends ServingTable> = Values<T, Fields<T, Column<unknown, 'parameter'>>>;
+
+/** What one commit brings to a row: every field but the keys, an exact sum's as a number (its own value). */
+export type Contribution<T extends ServingTable> = {
+  [K in Exclude<keyof RowOf<T>, keyof KeyOf<T>>]: T['columns'][K] extends { exact: true }
+    ? number
+    : RowOf<T>[K];
 };
 
-/** A column with its field name and SQL name resolved. */
-export interface NamedColumn extends Column {
-  readonly field: string;
-  readonly name: string;
-}
+/** A column with its field name, SQL name and source resolved. */
+export type NamedColumn = Column & { readonly field: string; readonly name: string; readonly source: Source };
 
 /**
  * The SQL name of a field: the field in snake_case.
@@ -148,12 +118,13 @@ export function sqlNameOf(field: string): string {
 }
 
 /**
- * The table's columns in order, each with its field and SQL name.
+ * The table's columns in order, each with its field and SQL name, and where its value comes from.
  *
  * @param table - a description
  */
 export function columnsOf(table: ServingTable): NamedColumn[] {
   return Object.entries(table.columns).map(([field, described]) => ({
+    source: 'row',
     ...described,
     field,
     name: described.name ?? sqlNameOf(field),

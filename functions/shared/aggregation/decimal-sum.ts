@@ -26,11 +26,9 @@ export class DecimalSum {
   private run = 0;
   private carried = 0n;
 
-  /** A sum holding one value. */
-  static of(value: number): DecimalSum {
-    const sum = new DecimalSum();
-    sum.add(value);
-    return sum;
+  /** @param first - the first value, if any */
+  constructor(first?: number) {
+    if (first !== undefined) this.add(first);
   }
 
   add(value: number): void {

@@ -13,50 +13,50 @@ import { column, type ParametersOf, type RowOf, servingTable } from './columns.j
 
 /** One row per (dimension, key): the totals of an author, a module or a language. */
 export const groupStats = servingTable('group_stats', {
-  dimension: column.text('key', { values: DIMENSIONS }),
+  dimension: column('text', 'key', { values: DIMENSIONS }),
   // The longest of the three dimensions' keys; the API cuts each dimension to its own bound.
-  key: column.text('key', { maxChars: MAX_MODULE_CHARS }),
-  commits: column.bigint('sum'),
-  linesAdded: column.bigint('sum'),
-  linesDeleted: column.bigint('sum'),
-  entropySum: column.decimalSum(),
-  maxEntropy: column.numeric('max'),
-  suspiciousCommits: column.bigint('sum'),
-  firstEventTime: column.timestamptz('min'),
-  lastEventTime: column.timestamptz('max'),
-  lastIngestedAt: column.writtenAt(),
+  key: column('text', 'key', { maxChars: MAX_MODULE_CHARS }),
+  commits: column('bigint', 'sum'),
+  linesAdded: column('bigint', 'sum'),
+  linesDeleted: column('bigint', 'sum'),
+  entropySum: column('numeric', 'sum', { exact: true }),
+  maxEntropy: column('numeric', 'max'),
+  suspiciousCommits: column('bigint', 'sum'),
+  firstEventTime: column('timestamptz', 'min'),
+  lastEventTime: column('timestamptz', 'max'),
+  lastIngestedAt: column('timestamptz', 'last', { source: 'written' }),
 });
 
 /** Tumbling event-time windows; the window length is part of the key, bound once per statement. */
 export const windowStats = servingTable('window_stats', {
-  windowSeconds: column.parameterKey('integer'),
-  windowStart: column.timestamptz('key'),
-  commits: column.bigint('sum'),
-  linesAdded: column.bigint('sum'),
-  linesDeleted: column.bigint('sum'),
-  entropySum: column.decimalSum(),
-  suspiciousCommits: column.bigint('sum'),
+  windowSeconds: column('integer', 'key', { source: 'parameter' }),
+  windowStart: column('timestamptz', 'key'),
+  commits: column('bigint', 'sum'),
+  linesAdded: column('bigint', 'sum'),
+  linesDeleted: column('bigint', 'sum'),
+  entropySum: column('numeric', 'sum', { exact: true }),
+  suspiciousCommits: column('bigint', 'sum'),
 });
 
 /** Running entropy statistics per author (Welford): each write carries them forward. */
 export const authorBaselines = servingTable('author_baselines', {
-  author: column.text('key', { maxChars: MAX_KEY_CHARS }),
-  count: column.bigint('last', { name: 'commits' }),
-  mean: column.float8('last', { name: 'entropy_mean' }),
+  author: column('text', 'key', { maxChars: MAX_KEY_CHARS }),
+  count: column('bigint', 'last', { name: 'commits' }),
+  mean: column('double precision', 'last', { name: 'entropy_mean' }),
   /** Sum of squared differences from the mean. */
-  m2: column.float8('last', { name: 'entropy_m2' }),
+  m2: column('double precision', 'last', { name: 'entropy_m2' }),
 });
 
 /** A suspicious commit, once per commit and reason: the first arrival is the one recorded. */
 export const suspiciousCommits = servingTable('suspicious_commits', {
-  commitId: column.text('key', { maxChars: MAX_KEY_CHARS }),
-  reason: column.text('key', { values: SUSPICION_REASONS }),
-  author: column.text('first', { maxChars: MAX_KEY_CHARS }),
-  filePath: column.text('first', { maxChars: MAX_FILE_PATH_CHARS }),
-  entropy: column.numeric('first'),
-  linesAdded: column.integer('first'),
-  linesDeleted: column.integer('first'),
-  eventTime: column.timestamptz('first'),
+  commitId: column('text', 'key', { maxChars: MAX_KEY_CHARS }),
+  reason: column('text', 'key', { values: SUSPICION_REASONS }),
+  author: column('text', 'first', { maxChars: MAX_KEY_CHARS }),
+  filePath: column('text', 'first', { maxChars: MAX_FILE_PATH_CHARS }),
+  entropy: column('numeric', 'first'),
+  linesAdded: column('integer', 'first'),
+  linesDeleted: column('integer', 'first'),
+  eventTime: column('timestamptz', 'first'),
 });
 
 /** Every serving table, in the order the writers take them (one order, so transactions lock alike). */

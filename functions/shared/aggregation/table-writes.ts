@@ -1,11 +1,13 @@
 /**
- * Writes rows into the serving tables through the Data API: per table, the rows in key order (across
- * statements too, so that concurrent transactions take row locks in one order), cut into JSON arrays
- * that keep each request far under the Data API's limits, one statement per array.
+ * Writing a serving table, derived from its description: one set-based statement per table and mode
+ * over a JSON array of rows (`jsonb_to_recordset(:rows::jsonb)`, inside the Data API's portable subset:
+ * one text parameter, every other parameter cast), the rows in key order, across statements too, so
+ * that concurrent transactions lock rows in one order and cannot deadlock each other; the arrays are cut
+ * to keep each request far under the Data API's limits.
  */
 import type { Row, SqlExecutor, SqlValue } from '../database/data-api.js';
 import { jsonChunks } from '../database/json-chunks.js';
-import { columnsOf, type RowOf, type ServingTable } from './columns.js';
+import { columnsOf, type Merge, type NamedColumn, type RowOf, type ServingTable } from './columns.js';
 import {
   authorBaselines,
   groupStats,
@@ -15,12 +17,74 @@ import {
   suspiciousCommits,
   windowStats,
 } from './serving-tables.js';
-import { type WriteMode, writeStatement } from './table-statements.js';
+
+/**
+ * How the written rows meet the stored ones:
+ * - `add`: the rows are deltas (the speed layer's batches), merged by each column's rule;
+ * - `replace`: the rows are totals (the batch view), and replace the stored ones;
+ * - `lock`: the rows are inserted where their key is absent, every row is locked and returned as stored.
+ */
+export type WriteMode = 'add' | 'replace' | 'lock';
+
+/** The SQL of each merge rule in `add` mode, over the stored row `t`. */
+const ADD: Readonly<Record<Exclude<Merge, 'key' | 'first'>, (column: string) => string>> = {
+  sum: (column) => `t.${column} + EXCLUDED.${column}`,
+  max: (column) => `GREATEST(t.${column}, EXCLUDED.${column})`,
+  min: (column) => `LEAST(t.${column}, EXCLUDED.${column})`,
+  last: (column) => `EXCLUDED.${column}`,
+};
+
+/**
+ * The statement writing rows of `table` (parameter `rows`: a JSON array of rows; one parameter per
+ * parameter column, named like its field).
+ *
+ * @param table - the description
+ * @param mode - how the rows meet the stored ones
+ * @param target - the table written, e.g. a staging copy @default `pipeline.<name>`
+ * @example writeStatement(windowStats, 'add') // INSERT INTO pipeline.window_stats AS t (…) … ON CONFLICT …
+ */
+export function writeStatement(
+  table: ServingTable,
+  mode: WriteMode,
+  target = `pipeline.${table.name}`,
+): string {
+  const columns = columnsOf(table);
+  const fromRows = columns.filter((column) => column.source === 'row');
+  const keys = columns.filter((column) => column.merge === 'key');
+  const sortKeys = keys.filter((column) => column.source === 'row');
+  return `INSERT INTO ${target} AS t (${columns.map((column) => column.name).join(', ')})
+SELECT ${columns.map(writtenValue).join(', ')}
+FROM jsonb_to_recordset(:rows::jsonb) AS d(${fromRows.map((column) => `"${column.field}" ${column.sqlType}`).join(', ')})
+ORDER BY ${sortKeys.map((column) => `d."${column.field}"`).join(', ')}
+ON CONFLICT (${keys.map((column) => column.name).join(', ')}) ${onConflict(columns, keys, mode)}`;
+}
+
+function writtenValue(column: NamedColumn): string {
+  if (column.source === 'row') return `d."${column.field}"`;
+  if (column.source === 'parameter') return `:${column.field}::${column.sqlType}`;
+  return 'now()';
+}
+
+function onConflict(columns: NamedColumn[], keys: NamedColumn[], mode: WriteMode): string {
+  if (mode === 'lock') {
+    // A no-op update: it locks the stored row and makes RETURNING show it as stored.
+    const [key] = keys;
+    const returned = columns.filter((column) => column.source === 'row');
+    return `DO UPDATE SET ${key?.name} = t.${key?.name}
+RETURNING ${returned.map((column) => `t.${column.name} AS "${column.field}"`).join(', ')}`;
+  }
+  const updates = columns.flatMap((column) => {
+    if (column.merge === 'key' || column.merge === 'first') return [];
+    const value = mode === 'add' ? ADD[column.merge](column.name) : `EXCLUDED.${column.name}`;
+    return [`${column.name} = ${value}`];
+  });
+  return updates.length === 0 ? 'DO NOTHING' : `DO UPDATE SET\n  ${updates.join(',\n  ')}`;
+}
 
 export interface TableWriteOptions {
   mode: WriteMode;
-  /** Values of the tables' parameter columns. */
-  parameters: ServingParameters;
+  /** Values of the tables' parameter columns (a table with such a column needs them). */
+  parameters?: ServingParameters;
   /** The table each serving table's rows go to, e.g. a staging copy. @default `pipeline.<name>` */
   target?: (table: ServingTableName) => string;
   /** Most JSON bytes of rows per statement. @default the Data API adapter's bound */
@@ -58,11 +122,9 @@ export async function writeRows<T extends ServingTable<ServingTableName>>(
 ): Promise<RowOf<T>[]> {
   if (rows.length === 0) return [];
   const sql = writeStatement(table, options.mode, options.target?.(table.name));
-  const given: Readonly<Record<string, SqlValue>> = options.parameters;
-  const parameters: Record<string, SqlValue> = {};
-  for (const column of columnsOf(table)) {
-    if (column.source === 'parameter') parameters[column.field] = given[column.field] ?? null;
-  }
+  const given: Readonly<Record<string, SqlValue>> = options.parameters ?? {};
+  const bound = columnsOf(table).filter((column) => column.source === 'parameter');
+  const parameters = Object.fromEntries(bound.map(({ field }) => [field, given[field] ?? null]));
   const stored: RowOf<T>[] = [];
   for (const chunk of jsonChunks(inKeyOrder(table, rows), options.maxBytes)) {
     stored.push(...(await executor.query<RowOf<T> & Row>(sql, { ...parameters, rows: chunk })));

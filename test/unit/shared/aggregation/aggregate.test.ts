@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { CommitAggregation, suspicionReasons } from '../../../../functions/shared/aggregation/aggregate.js';
+import {
+  CommitAggregation,
+  type SuspicionRules,
+} from '../../../../functions/shared/aggregation/aggregate.js';
 import {
   addValue,
   EMPTY_STATS,
@@ -12,6 +15,16 @@ const rules = { entropyThreshold: 0.8, outlierStdDevs: 3, outlierMinCommits: 20,
 
 function statsOf(values: number[]): RunningStats {
   return values.reduce(addValue, EMPTY_STATS);
+}
+
+/** Why a commit is flagged, judged against its author's baseline before it. */
+function suspicionReasons(entropy: number, baseline: RunningStats, rules: SuspicionRules): string[] {
+  const rows = aggregated(
+    [commitRecord({ author: 'judged', entropy })],
+    rules,
+    new Map([['judged', baseline]]),
+  );
+  return rows.suspicious.map((flagged) => flagged.reason);
 }
 
 describe('suspicious commits', () => {

@@ -4,14 +4,14 @@ import { TableTotals } from '../../../../functions/shared/aggregation/table-tota
 
 /** A table with a column of every rule. */
 const sample = servingTable('sample', {
-  key: column.text('key'),
-  total: column.bigint('sum'),
-  exact: column.decimalSum(),
-  highest: column.numeric('max'),
-  earliest: column.timestamptz('min'),
-  latest: column.float8('last'),
-  recorded: column.text('first'),
-  writtenAt: column.writtenAt(),
+  key: column('text', 'key'),
+  total: column('bigint', 'sum'),
+  exact: column('numeric', 'sum', { exact: true }),
+  highest: column('numeric', 'max'),
+  earliest: column('timestamptz', 'min'),
+  latest: column('double precision', 'last'),
+  recorded: column('text', 'first'),
+  writtenAt: column('timestamptz', 'last', { source: 'written' }),
 });
 
 const at = (second: number) => new Date(Date.UTC(2024, 0, 1, 0, 0, second)).toISOString();

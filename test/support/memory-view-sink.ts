@@ -2,14 +2,15 @@
  * A {@link ViewSink} that keeps the batch view in memory, keyed as the tables are: for the tests, which
  * compare it with other computations, and for the benchmark, which times the computation alone.
  */
-import type { RunningStats } from '../shared/aggregation/running-stats.js';
+
+import type { ViewSink } from '../../functions/batch/view-builder.js';
+import type { RunningStats } from '../../functions/shared/aggregation/running-stats.js';
 import type {
   GroupStatsRow,
   ServingRows,
   SuspiciousCommitRow,
   WindowStatsRow,
-} from '../shared/aggregation/serving-tables.js';
-import type { ViewSink } from './view-builder.js';
+} from '../../functions/shared/aggregation/serving-tables.js';
 
 export class MemoryViewSink implements ViewSink {
   /** By `<dimension>\u0000<key>`. */

@@ -1,19 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { column, servingTable } from '../../../../functions/shared/aggregation/columns.js';
-import { writeStatement } from '../../../../functions/shared/aggregation/table-statements.js';
+import { writeStatement } from '../../../../functions/shared/aggregation/table-writes.js';
 
 const sample = servingTable('sample', {
-  span: column.parameterKey('integer'),
-  key: column.text('key'),
-  total: column.bigint('sum'),
-  highest: column.numeric('max'),
-  earliest: column.timestamptz('min'),
-  latest: column.float8('last', { name: 'latest_value' }),
-  recorded: column.text('first'),
-  writtenAt: column.writtenAt(),
+  span: column('integer', 'key', { source: 'parameter' }),
+  key: column('text', 'key'),
+  total: column('bigint', 'sum'),
+  highest: column('numeric', 'max'),
+  earliest: column('timestamptz', 'min'),
+  latest: column('double precision', 'last', { name: 'latest_value' }),
+  recorded: column('text', 'first'),
+  writtenAt: column('timestamptz', 'last', { source: 'written' }),
 });
 
-const recordedOnce = servingTable('recorded_once', { id: column.text('key'), note: column.text('first') });
+const recordedOnce = servingTable('recorded_once', {
+  id: column('text', 'key'),
+  note: column('text', 'first'),
+});
 
 describe('the statement writing a described table', () => {
   it('adds deltas by each column rule, taking its rows in key order', () => {
