@@ -8,7 +8,7 @@
  * (`table-totals.ts`), the rules the processor's upserts apply, so the two layers agree.
  */
 import type { CommitRecord } from '../commit-record.js';
-import { languageOf, moduleOf, windowStartOf } from '../derived-fields.js';
+import { isoInstantOf, languageOf, moduleOf, windowStartMsOf } from '../derived-fields.js';
 import { settings } from '../settings.js';
 import { DIMENSIONS, type Dimension, type SuspicionReason } from '../vocabulary.js';
 import type { Contribution } from './columns.js';
@@ -48,7 +48,9 @@ function suspicionReasons(entropy: number, baseline: RunningStats, rules: Suspic
  */
 export class CommitAggregation {
   private readonly groups: Record<Dimension, TableTotals<typeof groupStats, string>>;
-  private readonly windows = new TableTotals(windowStats, (windowStart: string) => ({ windowStart }));
+  private readonly windows = new TableTotals(windowStats, (startMs: number) => ({
+    windowStart: new Date(startMs).toISOString(),
+  }));
   private readonly baselines = new Map<string, RunningStats>();
   private readonly changedAuthors = new Set<string>();
   private suspicious: SuspiciousCommitRow[] = [];
@@ -91,7 +93,7 @@ export class CommitAggregation {
     for (const commit of commits) {
       const { commitId, author, filePath, entropy, linesAdded, linesDeleted } = commit;
       // One text form of every instant, so that instants compare as text in time order.
-      const eventTime = new Date(commit.eventTime).toISOString();
+      const eventTime = isoInstantOf(commit.eventTime);
       const baseline = this.baselines.get(author) ?? this.storedBaselines.get(author) ?? EMPTY_STATS;
       const reasons = suspicionReasons(entropy, baseline, this.rules);
       this.baselines.set(author, addValue(baseline, entropy));
@@ -123,7 +125,7 @@ export class CommitAggregation {
       this.groups.author.add(author, contribution);
       this.groups.module.add(moduleOf(filePath), contribution);
       this.groups.language.add(languageOf(filePath), contribution);
-      this.windows.add(windowStartOf(eventTime, this.rules.windowSeconds), contribution);
+      this.windows.add(windowStartMsOf(eventTime, this.rules.windowSeconds), contribution);
     }
     this.commitCount += commits.length;
   }
