@@ -53,7 +53,7 @@ export class StageTables implements ViewSink {
 
   /** Adds first arrivals to the staging ledger. */
   async addLedgerIds(ids: readonly string[]): Promise<void> {
-    for (const chunk of jsonChunks(ids, settings.batch.writeBytesPerStatement)) {
+    for (const chunk of jsonChunks(ids)) {
       await this.db.query(
         `INSERT INTO ${this.name('ingested_commits')} (commit_id)
          SELECT id FROM jsonb_array_elements_text(:ids::jsonb) AS t(id)
@@ -67,14 +67,11 @@ export class StageTables implements ViewSink {
    * Writes the view's changed rows.
    *
    * @param changes - from the view's `takeChanges`
-   * @param windowSeconds - the window length the view was computed with
    */
-  async write(changes: ServingRows, windowSeconds: number): Promise<void> {
+  async write(changes: ServingRows): Promise<void> {
     await writeServingRows(this.db, changes, {
       mode: 'replace',
-      parameters: { windowSeconds },
       target: (table) => this.name(table),
-      maxBytes: settings.batch.writeBytesPerStatement,
     });
   }
 

@@ -1,7 +1,8 @@
 /**
  * Builds the batch view from archive objects: every line decoded as the processor decodes a stream
  * record, de-duplicated by commit id (the first arrival in stream order wins, as in the ledger), and
- * handed to the view (a {@link CommitAggregation}) in chunks; first arrivals go to the staging ledger as they come.
+ * handed to the view (a {@link CommitAggregation}) in chunks; first arrivals go to the staging ledger as
+ * they come.
  *
  * The builder remembers which version (ETag) of every object it read that can still be written, so a
  * later pass (`catchUp`) reads only what appeared or changed since: a new batch, or a batch the
@@ -33,7 +34,7 @@ export interface ArchiveReadStats {
 /** Where the view's rows go as they are computed: the staging tables, or memory (tests, bench). */
 export interface ViewSink {
   addLedgerIds(ids: readonly string[]): Promise<void>;
-  write(changes: ServingRows, windowSeconds: number): Promise<void>;
+  write(changes: ServingRows): Promise<void>;
 }
 
 export class ViewBuilder {
@@ -96,12 +97,12 @@ export class ViewBuilder {
       this.stats.objects += 1;
       for (const line of text.split('\n')) if (line !== '') this.addLine(line);
       if (this.pending.length >= settings.batch.chunkCommits) this.aggregatePending();
-      if (this.newIdBytes >= settings.batch.writeBytesPerStatement) await this.writeNewIds();
+      if (this.newIdBytes >= settings.database.maxJsonParameterBytes) await this.writeNewIds();
     }
     this.aggregatePending();
     await this.writeNewIds();
     await this.ledgerWrite;
-    await this.sink.write(this.view.takeChanges(), this.view.rules.windowSeconds);
+    await this.sink.write(this.view.takeChanges());
   }
 
   private addLine(line: string): void {

@@ -43,11 +43,18 @@ interface TableComparison {
   dimension: string;
   /** SQL of the key shown. */
   key: string;
+  /** Restricts both sides (windows to the current length); `:windowSeconds` is bound. */
+  where?: string;
 }
 
 const COMPARISONS: readonly TableComparison[] = [
   { table: groupStats, dimension: 'coalesce(h.dimension, b.dimension)', key: 'coalesce(h.key, b.key)' },
-  { table: windowStats, dimension: `'window'`, key: isoText('coalesce(h.window_start, b.window_start)') },
+  {
+    table: windowStats,
+    dimension: `'window'`,
+    key: isoText('coalesce(h.window_start, b.window_start)'),
+    where: 'window_seconds = :windowSeconds::int',
+  },
   {
     table: suspiciousCommits,
     dimension: `'suspicious'`,
@@ -58,18 +65,15 @@ const COMPARISONS: readonly TableComparison[] = [
 
 /**
  * SQL listing one table's differences with their total: `total, dimension, key, field, hot, batch`. Rows
- * are joined on the key columns (a parameter key, such as the window length, restricts both sides to
- * its bound value); every other column but the write time is compared.
+ * are joined on the key columns; every other column but the write time is compared.
  */
 function comparisonSql(comparison: TableComparison, stage: StageTables): string {
   const columns = columnsOf(comparison.table);
   const keys = columns.filter((column) => column.merge === 'key');
   const fields = columns.filter((column) => column.merge !== 'key' && column.source !== 'written');
-  const bound = columns.filter((column) => column.source === 'parameter');
   const side = (alias: 'h' | 'b') => {
     const table = alias === 'h' ? `pipeline.${comparison.table.name}` : stage.name(comparison.table.name);
-    const where = bound.map((column) => `${column.name} = :${column.field}::${column.sqlType}`).join(' AND ');
-    return `(SELECT * FROM ${table}${where ? ` WHERE ${where}` : ''}) ${alias}`;
+    return `(SELECT * FROM ${table}${comparison.where ? ` WHERE ${comparison.where}` : ''}) ${alias}`;
   };
   const on = keys.map((column) => `b.${column.name} = h.${column.name}`).join(' AND ');
   // A key column is never NULL in a present row.

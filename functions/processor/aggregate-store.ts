@@ -62,8 +62,7 @@ export class DataApiAggregateStore implements AggregateStore {
       const baselines = await lockBaselines(tx, [...new Set(fresh.map((commit) => commit.author))]);
       const aggregation = new CommitAggregation(this.rules, baselines);
       aggregation.add(fresh);
-      const parameters = { windowSeconds: this.rules.windowSeconds };
-      await writeServingRows(tx, aggregation.takeChanges(), { mode: 'add', parameters });
+      await writeServingRows(tx, aggregation.takeChanges(), { mode: 'add' });
       return {
         counted: fresh.length,
         duplicates: commits.length - fresh.length,

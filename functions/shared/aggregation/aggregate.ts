@@ -43,12 +43,13 @@ function suspicionReasons(entropy: number, baseline: RunningStats, rules: Suspic
  * ```ts
  * const batch = new CommitAggregation(settings.analytics, storedBaselines);
  * batch.add(newCommits);
- * await writeServingRows(tx, batch.takeChanges(), { mode: 'add', parameters });
+ * await writeServingRows(tx, batch.takeChanges(), { mode: 'add' });
  * ```
  */
 export class CommitAggregation {
   private readonly groups: Record<Dimension, TableTotals<typeof groupStats, string>>;
   private readonly windows = new TableTotals(windowStats, (startMs: number) => ({
+    windowSeconds: this.rules.windowSeconds,
     windowStart: new Date(startMs).toISOString(),
   }));
   private readonly baselines = new Map<string, RunningStats>();
@@ -98,19 +99,11 @@ export class CommitAggregation {
       const reasons = suspicionReasons(entropy, baseline, this.rules);
       this.baselines.set(author, addValue(baseline, entropy));
       this.changedAuthors.add(author);
-      for (const reason of reasons) {
-        this.suspicious.push({
-          commitId,
-          reason,
-          author,
-          filePath,
-          entropy,
-          linesAdded,
-          linesDeleted,
-          eventTime,
-        });
+      if (reasons.length > 0) {
+        this.flaggedCount += 1;
+        const flagged = { commitId, author, filePath, entropy, linesAdded, linesDeleted, eventTime };
+        for (const reason of reasons) this.suspicious.push({ ...flagged, reason });
       }
-      if (reasons.length > 0) this.flaggedCount += 1;
 
       const contribution: Contribution<typeof groupStats> = {
         commits: 1,

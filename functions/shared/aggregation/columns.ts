@@ -15,11 +15,8 @@ export type SqlType = 'text' | 'bigint' | 'integer' | 'numeric' | 'double precis
  */
 export type Merge = 'key' | 'sum' | 'max' | 'min' | 'last' | 'first';
 
-/**
- * Where a column's value comes from: the row (a JSON field), a parameter of the statement that all its
- * rows share (named like the field), or the time of the write (`now()`, never in a row).
- */
-export type Source = 'row' | 'parameter' | 'written';
+/** Where a column's value comes from: the row (a JSON field), or the time of the write (`now()`). */
+export type Source = 'row' | 'written';
 
 interface ColumnOptions {
   /** The SQL name, when it is not the field's name in snake_case. */
@@ -95,8 +92,6 @@ type Values<T extends ServingTable, K extends keyof T['columns']> = { [F in K]: 
 export type RowOf<T extends ServingTable> = Values<T, Fields<T, Column<unknown, 'row'>>>;
 /** The key fields of a row. */
 export type KeyOf<T extends ServingTable> = Values<T, Fields<T, Column<unknown, 'row', 'key'>>>;
-/** Values of the statement parameters of a table, e.g. `{ windowSeconds: 300 }`. */
-export type ParametersOf<T extends ServingTable> = Values<T, Fields<T, Column<unknown, 'parameter'>>>;
 
 /** What one commit brings to a row: every field but the keys, an exact sum's as a number (its own value). */
 export type Contribution<T extends ServingTable> = {

@@ -9,7 +9,7 @@
  */
 import { MAX_FILE_PATH_CHARS, MAX_KEY_CHARS, MAX_MODULE_CHARS } from '../record-bounds.js';
 import { DIMENSIONS, SUSPICION_REASONS } from '../vocabulary.js';
-import { column, type ParametersOf, type RowOf, servingTable } from './columns.js';
+import { column, type RowOf, servingTable } from './columns.js';
 
 /** One row per (dimension, key): the totals of an author, a module or a language. */
 export const groupStats = servingTable('group_stats', {
@@ -27,9 +27,9 @@ export const groupStats = servingTable('group_stats', {
   lastIngestedAt: column('timestamptz', 'last', { source: 'written' }),
 });
 
-/** Tumbling event-time windows; the window length is part of the key, bound once per statement. */
+/** Tumbling event-time windows; the window length is part of the key, so that lengths never mix. */
 export const windowStats = servingTable('window_stats', {
-  windowSeconds: column('integer', 'key', { source: 'parameter' }),
+  windowSeconds: column('integer', 'key'),
   windowStart: column('timestamptz', 'key'),
   commits: column('bigint', 'sum'),
   linesAdded: column('bigint', 'sum'),
@@ -76,6 +76,3 @@ export interface ServingRows {
   baselines: AuthorBaselineRow[];
   suspicious: SuspiciousCommitRow[];
 }
-
-/** The statement parameters of every serving table. */
-export type ServingParameters = ParametersOf<typeof windowStats>;

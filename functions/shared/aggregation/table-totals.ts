@@ -29,15 +29,10 @@ interface Compiled {
   exact: string[];
 }
 
-interface Entry {
-  row: Values;
-  changed: boolean;
-}
-
 export class TableTotals<T extends ServingTable, K> {
   private readonly compiled: Compiled;
-  private readonly entries = new Map<K, Entry>();
-  private changed: Entry[] = [];
+  private readonly rows = new Map<K, Values>();
+  private readonly changed = new Set<Values>();
 
   /**
    * @param table - the description whose rules merge the rows
@@ -54,30 +49,25 @@ export class TableTotals<T extends ServingTable, K> {
 
   /** Merges one commit's contribution into the row kept under `key` (a new row: the contribution). */
   add(key: K, contribution: Contribution<T>): void {
-    let entry = this.entries.get(key);
-    if (!entry) {
-      entry = { row: this.compiled.start(this.keyOf(key), contribution), changed: false };
-      this.entries.set(key, entry);
+    let row = this.rows.get(key);
+    if (row) {
+      this.compiled.merge(row, contribution);
     } else {
-      this.compiled.merge(entry.row, contribution);
+      row = this.compiled.start(this.keyOf(key), contribution);
+      this.rows.set(key, row);
     }
-    if (!entry.changed) {
-      entry.changed = true;
-      this.changed.push(entry);
-    }
+    this.changed.add(row);
   }
 
   /** The rows changed since the last call (every row, the first time), which then count as unchanged. */
   takeChanges(): RowOf<T>[] {
-    const rows = this.changed.map((entry) => {
-      entry.changed = false;
-      const row = { ...entry.row };
-      for (const field of this.compiled.exact) {
-        row[field] = formatFixedPoint((entry.row[field] as DecimalSum).total);
-      }
-      return row as RowOf<T>;
+    const rows = [...this.changed].map((row) => {
+      const copy = { ...row };
+      for (const field of this.compiled.exact)
+        copy[field] = formatFixedPoint((row[field] as DecimalSum).total);
+      return copy as RowOf<T>;
     });
-    this.changed = [];
+    this.changed.clear();
     return rows;
   }
 }

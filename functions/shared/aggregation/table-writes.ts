@@ -1,17 +1,16 @@
 /**
  * Writing a serving table, derived from its description: one set-based statement per table and mode
  * over a JSON array of rows (`jsonb_to_recordset(:rows::jsonb)`, inside the Data API's portable subset:
- * one text parameter, every other parameter cast), the rows in key order, across statements too, so
+ * its one parameter, text cast to jsonb), the rows in key order, across statements too, so
  * that concurrent transactions lock rows in one order and cannot deadlock each other; the arrays are cut
  * to keep each request far under the Data API's limits.
  */
-import type { Row, SqlExecutor, SqlValue } from '../database/data-api.js';
+import type { Row, SqlExecutor } from '../database/data-api.js';
 import { jsonChunks } from '../database/json-chunks.js';
 import { columnsOf, type Merge, type NamedColumn, type RowOf, type ServingTable } from './columns.js';
 import {
   authorBaselines,
   groupStats,
-  type ServingParameters,
   type ServingRows,
   type ServingTableName,
   suspiciousCommits,
@@ -35,8 +34,7 @@ const ADD: Readonly<Record<Exclude<Merge, 'key' | 'first'>, (column: string) => 
 };
 
 /**
- * The statement writing rows of `table` (parameter `rows`: a JSON array of rows; one parameter per
- * parameter column, named like its field).
+ * The statement writing rows of `table` (its one parameter, `rows`, a JSON array of rows).
  *
  * @param table - the description
  * @param mode - how the rows meet the stored ones
@@ -51,18 +49,15 @@ export function writeStatement(
   const columns = columnsOf(table);
   const fromRows = columns.filter((column) => column.source === 'row');
   const keys = columns.filter((column) => column.merge === 'key');
-  const sortKeys = keys.filter((column) => column.source === 'row');
   return `INSERT INTO ${target} AS t (${columns.map((column) => column.name).join(', ')})
 SELECT ${columns.map(writtenValue).join(', ')}
 FROM jsonb_to_recordset(:rows::jsonb) AS d(${fromRows.map((column) => `"${column.field}" ${column.sqlType}`).join(', ')})
-ORDER BY ${sortKeys.map((column) => `d."${column.field}"`).join(', ')}
+ORDER BY ${keys.map((column) => `d."${column.field}"`).join(', ')}
 ON CONFLICT (${keys.map((column) => column.name).join(', ')}) ${onConflict(columns, keys, mode)}`;
 }
 
 function writtenValue(column: NamedColumn): string {
-  if (column.source === 'row') return `d."${column.field}"`;
-  if (column.source === 'parameter') return `:${column.field}::${column.sqlType}`;
-  return 'now()';
+  return column.source === 'row' ? `d."${column.field}"` : 'now()';
 }
 
 function onConflict(columns: NamedColumn[], keys: NamedColumn[], mode: WriteMode): string {
@@ -83,12 +78,8 @@ RETURNING ${returned.map((column) => `t.${column.name} AS "${column.field}"`).jo
 
 export interface TableWriteOptions {
   mode: WriteMode;
-  /** Values of the tables' parameter columns (a table with such a column needs them). */
-  parameters?: ServingParameters;
   /** The table each serving table's rows go to, e.g. a staging copy. @default `pipeline.<name>` */
   target?: (table: ServingTableName) => string;
-  /** Most JSON bytes of rows per statement. @default the Data API adapter's bound */
-  maxBytes?: number;
 }
 
 /**
@@ -122,12 +113,9 @@ export async function writeRows<T extends ServingTable<ServingTableName>>(
 ): Promise<RowOf<T>[]> {
   if (rows.length === 0) return [];
   const sql = writeStatement(table, options.mode, options.target?.(table.name));
-  const given: Readonly<Record<string, SqlValue>> = options.parameters ?? {};
-  const bound = columnsOf(table).filter((column) => column.source === 'parameter');
-  const parameters = Object.fromEntries(bound.map(({ field }) => [field, given[field] ?? null]));
   const stored: RowOf<T>[] = [];
-  for (const chunk of jsonChunks(inKeyOrder(table, rows), options.maxBytes)) {
-    stored.push(...(await executor.query<RowOf<T> & Row>(sql, { ...parameters, rows: chunk })));
+  for (const chunk of jsonChunks(inKeyOrder(table, rows))) {
+    stored.push(...(await executor.query<RowOf<T> & Row>(sql, { rows: chunk })));
   }
   return stored;
 }
@@ -135,7 +123,7 @@ export async function writeRows<T extends ServingTable<ServingTableName>>(
 /** The rows sorted by their key fields (text in UTF-16 code-unit order). */
 function inKeyOrder<T extends ServingTable>(table: T, rows: readonly RowOf<T>[]): RowOf<T>[] {
   const keys = columnsOf(table)
-    .filter((column) => column.merge === 'key' && column.source === 'row')
+    .filter((column) => column.merge === 'key')
     .map((column) => column.field as keyof RowOf<T>);
   return [...rows].sort((a, b) => {
     for (const key of keys) {

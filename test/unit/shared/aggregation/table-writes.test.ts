@@ -3,7 +3,7 @@ import { column, servingTable } from '../../../../functions/shared/aggregation/c
 import { writeStatement } from '../../../../functions/shared/aggregation/table-writes.js';
 
 const sample = servingTable('sample', {
-  span: column('integer', 'key', { source: 'parameter' }),
+  span: column('integer', 'key'),
   key: column('text', 'key'),
   total: column('bigint', 'sum'),
   highest: column('numeric', 'max'),
@@ -24,10 +24,12 @@ describe('the statement writing a described table', () => {
     expect(sql).toContain(
       'INSERT INTO pipeline.sample AS t (span, key, total, highest, earliest, latest_value, recorded, written_at)',
     );
-    expect(sql).toContain('SELECT :span::integer, d."key", d."total"');
+    expect(sql).toContain('SELECT d."span", d."key", d."total"');
     expect(sql).toContain('d."recorded", now()');
-    expect(sql).toContain('FROM jsonb_to_recordset(:rows::jsonb) AS d("key" text, "total" bigint,');
-    expect(sql).toContain('ORDER BY d."key"\nON CONFLICT (span, key) DO UPDATE SET');
+    expect(sql).toContain(
+      'FROM jsonb_to_recordset(:rows::jsonb) AS d("span" integer, "key" text, "total" bigint,',
+    );
+    expect(sql).toContain('ORDER BY d."span", d."key"\nON CONFLICT (span, key) DO UPDATE SET');
     for (const update of [
       'total = t.total + EXCLUDED.total',
       'highest = GREATEST(t.highest, EXCLUDED.highest)',
@@ -55,7 +57,9 @@ describe('the statement writing a described table', () => {
 
   it('locks rows with a no-op update that returns them as stored, under their field names', () => {
     const sql = writeStatement(sample, 'lock');
-    expect(sql).toContain('ON CONFLICT (span, key) DO UPDATE SET span = t.span\nRETURNING t.key AS "key"');
+    expect(sql).toContain(
+      'ON CONFLICT (span, key) DO UPDATE SET span = t.span\nRETURNING t.span AS "span", t.key AS "key"',
+    );
     expect(sql).toContain('t.latest_value AS "latest"');
   });
 });
