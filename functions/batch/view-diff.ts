@@ -82,9 +82,9 @@ function comparisonSql(comparison: TableComparison, stage: StageTables): string 
     `(0, '(row)', NOT (${present('h')} AND ${present('b')}),
       CASE WHEN ${present('h')} THEN 'present' ELSE 'absent' END,
       CASE WHEN ${present('b')} THEN 'present' ELSE 'absent' END)`,
-    ...fields.map((field, index) => {
-      const show = (alias: 'h' | 'b') => comparedText(field, `${alias}.${field.name}`);
-      return `(${index + 1}, '${field.name}', h.${field.name} IS DISTINCT FROM b.${field.name}, ${show('h')}, ${show('b')})`;
+    ...fields.map(({ name, ...field }, index) => {
+      const [h, b] = [comparedText(field, `h.${name}`), comparedText(field, `b.${name}`)];
+      return `(${index + 1}, '${name}', h.${name} IS DISTINCT FROM b.${name}, ${h}, ${b})`;
     }),
   ];
   return `SELECT count(*) OVER () AS total, d.dimension, d.key, d.field, d.hot, d.batch

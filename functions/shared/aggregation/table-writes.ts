@@ -39,7 +39,7 @@ const ADD: Readonly<Record<Exclude<Merge, 'key' | 'first'>, (column: string) => 
  * @param table - the description
  * @param mode - how the rows meet the stored ones
  * @param target - the table written, e.g. a staging copy @default `pipeline.<name>`
- * @example writeStatement(windowStats, 'add') // INSERT INTO pipeline.window_stats AS t (…) … ON CONFLICT …
+ * @example writeStatement(windowStats, 'add') // INSERT INTO pipeline.window_stats AS t … ON CONFLICT …
  */
 export function writeStatement(
   table: ServingTable,
@@ -47,11 +47,13 @@ export function writeStatement(
   target = `pipeline.${table.name}`,
 ): string {
   const columns = columnsOf(table);
-  const fromRows = columns.filter((column) => column.source === 'row');
+  const recordset = columns
+    .filter((column) => column.source === 'row')
+    .map((column) => `"${column.field}" ${column.sqlType}`);
   const keys = columns.filter((column) => column.merge === 'key');
   return `INSERT INTO ${target} AS t (${columns.map((column) => column.name).join(', ')})
 SELECT ${columns.map(writtenValue).join(', ')}
-FROM jsonb_to_recordset(:rows::jsonb) AS d(${fromRows.map((column) => `"${column.field}" ${column.sqlType}`).join(', ')})
+FROM jsonb_to_recordset(:rows::jsonb) AS d(${recordset.join(', ')})
 ORDER BY ${keys.map((column) => `d."${column.field}"`).join(', ')}
 ON CONFLICT (${keys.map((column) => column.name).join(', ')}) ${onConflict(columns, keys, mode)}`;
 }
