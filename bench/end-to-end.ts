@@ -20,7 +20,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runBatchLayer } from '../functions/batch/batch-run.js';
-import { MemoryViewSink } from '../functions/batch/memory-view-sink.js';
 import { S3RawArchive } from '../functions/batch/raw-archive.js';
 import { ViewBuilder } from '../functions/batch/view-builder.js';
 import { bundledSamplePath } from '../functions/producer/csv-input.js';
@@ -28,6 +27,7 @@ import { dataApiDatabaseFromEnv } from '../functions/shared/database/data-api.js
 import { settings } from '../functions/shared/settings.js';
 import { replayFile } from '../local/cli/replay-file.js';
 import { startLocalRuntime } from '../local/runtime.js';
+import { MemoryViewSink } from '../test/support/memory-view-sink.js';
 import { generatedCsv } from './support/generated-csv.js';
 
 const { values } = parseArgs({

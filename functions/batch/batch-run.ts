@@ -23,7 +23,7 @@
  * after its transaction, or its object was removed) is a real difference: a reconciliation reports it;
  * a rebuild stops without changing anything, unless told to drop such commits from the view.
  */
-import type { SuspicionRules } from '../processor/aggregate.js';
+import type { SuspicionRules } from '../shared/aggregation/aggregate.js';
 import type { Database } from '../shared/database/data-api.js';
 import { settings } from '../shared/settings.js';
 import { rewritableFrom } from './archive-objects.js';

@@ -5,22 +5,17 @@
  * rows are totals, not deltas).
  */
 import { randomBytes } from 'node:crypto';
+import { SERVING_TABLES, type ServingRows } from '../shared/aggregation/serving-tables.js';
+import { writeServingRows } from '../shared/aggregation/table-writes.js';
 import type { Database, SqlExecutor } from '../shared/database/data-api.js';
+import { jsonChunks } from '../shared/database/json-chunks.js';
 import { settings } from '../shared/settings.js';
-import type { ViewChanges } from './batch-view.js';
-import { jsonChunks } from './json-chunks.js';
 import type { ViewSink } from './view-builder.js';
 
 /** The tables a staging set copies, as `pipeline.batch_stage_tables()` lists them. */
-export const STAGED_TABLES = [
-  'ingested_commits',
-  'group_stats',
-  'window_stats',
-  'suspicious_commits',
-  'author_baselines',
-] as const;
+const STAGED_TABLES = ['ingested_commits', ...SERVING_TABLES.map((table) => table.name)] as const;
 
-export type StagedTable = (typeof STAGED_TABLES)[number];
+type StagedTable = (typeof STAGED_TABLES)[number];
 
 /** Ledger commits the archive does not hold (yet), as seen from the staging set. */
 export interface UnarchivedCommits {
@@ -58,7 +53,7 @@ export class StageTables implements ViewSink {
 
   /** Adds first arrivals to the staging ledger. */
   async addLedgerIds(ids: readonly string[]): Promise<void> {
-    for (const chunk of jsonChunks(ids, settings.batch.writeBytesPerStatement)) {
+    for (const chunk of jsonChunks(ids)) {
       await this.db.query(
         `INSERT INTO ${this.name('ingested_commits')} (commit_id)
          SELECT id FROM jsonb_array_elements_text(:ids::jsonb) AS t(id)
@@ -71,64 +66,13 @@ export class StageTables implements ViewSink {
   /**
    * Writes the view's changed rows.
    *
-   * @param changes - from `BatchView.takeChanges`
-   * @param windowSeconds - the window length the view was computed with
+   * @param changes - from the view's `takeChanges`
    */
-  async write(changes: ViewChanges, windowSeconds: number): Promise<void> {
-    const budget = settings.batch.writeBytesPerStatement;
-    for (const rows of jsonChunks(changes.groups, budget)) {
-      await this.db.query(
-        `INSERT INTO ${this.name('group_stats')} AS g (dimension, key, commits, lines_added, lines_deleted,
-           entropy_sum, max_entropy, suspicious_commits, first_event_time, last_event_time, last_ingested_at)
-         SELECT d.dimension, d.key, d.commits, d."linesAdded", d."linesDeleted", d."entropySum", d."maxEntropy",
-           d."suspiciousCommits", d."firstEventTime", d."lastEventTime", now()
-         FROM jsonb_to_recordset(:rows::jsonb) AS d(dimension text, key text, commits bigint, "linesAdded" bigint,
-           "linesDeleted" bigint, "entropySum" numeric, "maxEntropy" numeric, "suspiciousCommits" bigint,
-           "firstEventTime" timestamptz, "lastEventTime" timestamptz)
-         ON CONFLICT (dimension, key) DO UPDATE SET
-           commits = EXCLUDED.commits, lines_added = EXCLUDED.lines_added, lines_deleted = EXCLUDED.lines_deleted,
-           entropy_sum = EXCLUDED.entropy_sum, max_entropy = EXCLUDED.max_entropy,
-           suspicious_commits = EXCLUDED.suspicious_commits, first_event_time = EXCLUDED.first_event_time,
-           last_event_time = EXCLUDED.last_event_time`,
-        { rows },
-      );
-    }
-    for (const rows of jsonChunks(changes.windows, budget)) {
-      await this.db.query(
-        `INSERT INTO ${this.name('window_stats')} AS w (window_seconds, window_start, commits, lines_added,
-           lines_deleted, entropy_sum, suspicious_commits)
-         SELECT :windowSeconds::int, d."windowStart", d.commits, d."linesAdded", d."linesDeleted", d."entropySum",
-           d."suspiciousCommits"
-         FROM jsonb_to_recordset(:rows::jsonb) AS d("windowStart" timestamptz, commits bigint, "linesAdded" bigint,
-           "linesDeleted" bigint, "entropySum" numeric, "suspiciousCommits" bigint)
-         ON CONFLICT (window_seconds, window_start) DO UPDATE SET
-           commits = EXCLUDED.commits, lines_added = EXCLUDED.lines_added, lines_deleted = EXCLUDED.lines_deleted,
-           entropy_sum = EXCLUDED.entropy_sum, suspicious_commits = EXCLUDED.suspicious_commits`,
-        { rows, windowSeconds },
-      );
-    }
-    for (const rows of jsonChunks(changes.baselines, budget)) {
-      await this.db.query(
-        `INSERT INTO ${this.name('author_baselines')} AS b (author, commits, entropy_mean, entropy_m2)
-         SELECT d.author, d.count, d.mean, d.m2
-         FROM jsonb_to_recordset(:rows::jsonb) AS d(author text, count bigint, mean float8, m2 float8)
-         ON CONFLICT (author) DO UPDATE SET
-           commits = EXCLUDED.commits, entropy_mean = EXCLUDED.entropy_mean, entropy_m2 = EXCLUDED.entropy_m2`,
-        { rows },
-      );
-    }
-    for (const rows of jsonChunks(changes.suspicious, budget)) {
-      await this.db.query(
-        `INSERT INTO ${this.name('suspicious_commits')} (commit_id, reason, author, file_path, entropy,
-           lines_added, lines_deleted, event_time)
-         SELECT d."commitId", d.reason, d.author, d."filePath", d.entropy, d."linesAdded", d."linesDeleted",
-           d."eventTime"
-         FROM jsonb_to_recordset(:rows::jsonb) AS d("commitId" text, reason text, author text,
-           "filePath" text, entropy numeric, "linesAdded" int, "linesDeleted" int, "eventTime" timestamptz)
-         ON CONFLICT (commit_id, reason) DO NOTHING`,
-        { rows },
-      );
-    }
+  async write(changes: ServingRows): Promise<void> {
+    await writeServingRows(this.db, changes, {
+      mode: 'replace',
+      target: (table) => this.name(table),
+    });
   }
 
   /** Fresh planner statistics, for the comparison's joins and for the API once swapped in. */

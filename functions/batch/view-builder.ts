@@ -1,18 +1,19 @@
 /**
  * Builds the batch view from archive objects: every line decoded as the processor decodes a stream
  * record, de-duplicated by commit id (the first arrival in stream order wins, as in the ledger), and
- * handed to the {@link BatchView} in chunks; first arrivals go to the staging ledger as they come.
+ * handed to the view (a {@link CommitAggregation}) in chunks; first arrivals go to the staging ledger as
+ * they come.
  *
  * The builder remembers which version (ETag) of every object it read that can still be written, so a
  * later pass (`catchUp`) reads only what appeared or changed since: a new batch, or a batch the
  * processor wrote again after a retry. A version read again repeats arrivals already seen, which the
  * de-duplication skips, so reading an object twice never counts twice.
  */
-import type { SuspicionRules } from '../processor/aggregate.js';
+import { CommitAggregation, type SuspicionRules } from '../shared/aggregation/aggregate.js';
+import type { ServingRows } from '../shared/aggregation/serving-tables.js';
 import { type CommitRecord, decodeCommitRecord } from '../shared/commit-record.js';
 import { settings } from '../shared/settings.js';
 import type { ArchiveObject } from './archive-objects.js';
-import { BatchView, type ViewChanges } from './batch-view.js';
 import { type RawArchive, readInOrder } from './raw-archive.js';
 
 /** What the reading found. */
@@ -33,11 +34,12 @@ export interface ArchiveReadStats {
 /** Where the view's rows go as they are computed: the staging tables, or memory (tests, bench). */
 export interface ViewSink {
   addLedgerIds(ids: readonly string[]): Promise<void>;
-  write(changes: ViewChanges, windowSeconds: number): Promise<void>;
+  write(changes: ServingRows): Promise<void>;
 }
 
 export class ViewBuilder {
-  readonly view: BatchView;
+  /** The batch view: the aggregation the processor runs, fed every first arrival in stream order. */
+  readonly view: CommitAggregation;
   /**
    * Every commit id seen: exact, and the one structure that grows with the archive (about 55 bytes per
    * id of 9 characters on V8, so some 55 MB for a million commits; longer ids add their length).
@@ -67,7 +69,7 @@ export class ViewBuilder {
     private readonly sink: ViewSink,
     private readonly rewritableAfter: string,
   ) {
-    this.view = new BatchView(rules);
+    this.view = new CommitAggregation(rules);
   }
 
   /** Reads all of `raw/` and writes the view. */
@@ -95,12 +97,12 @@ export class ViewBuilder {
       this.stats.objects += 1;
       for (const line of text.split('\n')) if (line !== '') this.addLine(line);
       if (this.pending.length >= settings.batch.chunkCommits) this.aggregatePending();
-      if (this.newIdBytes >= settings.batch.writeBytesPerStatement) await this.writeNewIds();
+      if (this.newIdBytes >= settings.database.maxJsonParameterBytes) await this.writeNewIds();
     }
     this.aggregatePending();
     await this.writeNewIds();
     await this.ledgerWrite;
-    await this.sink.write(this.view.takeChanges(), this.view.rules.windowSeconds);
+    await this.sink.write(this.view.takeChanges());
   }
 
   private addLine(line: string): void {
@@ -116,7 +118,7 @@ export class ViewBuilder {
       return;
     }
     this.ids.add(decoded.record.commitId);
-    this.pending.push(asAggregated(decoded.record));
+    this.pending.push(decoded.record);
     this.newIds.push(decoded.record.commitId);
     this.newIdBytes += decoded.record.commitId.length + 3;
   }
@@ -137,12 +139,4 @@ export class ViewBuilder {
     // Surfaces at the next await of `ledgerWrite`; until then it must not count as unhandled.
     this.ledgerWrite.catch(() => undefined);
   }
-}
-
-/**
- * The commit as the processor aggregates it: its event time normalised to `toISOString()` form, as
- * `decodeRecords` (functions/processor/stream-batch.ts) does for every stream record.
- */
-function asAggregated(record: CommitRecord): CommitRecord {
-  return { ...record, eventTime: new Date(record.eventTime).toISOString() };
 }

@@ -5,8 +5,17 @@
  * numerically, floats exactly) and shown as text. `last_ingested_at` is not compared: it records when a
  * row was written, not what the archive says.
  */
+import { comparedText, isoText } from '../shared/aggregation/column-sql.js';
+import { columnsOf, type ServingTable } from '../shared/aggregation/columns.js';
+import {
+  authorBaselines,
+  groupStats,
+  type ServingTableName,
+  suspiciousCommits,
+  windowStats,
+} from '../shared/aggregation/serving-tables.js';
 import type { SqlExecutor, SqlParams } from '../shared/database/data-api.js';
-import type { StagedTable, StageTables } from './stage-tables.js';
+import type { StageTables } from './stage-tables.js';
 
 /** One difference between the two layers. */
 export interface Difference {
@@ -27,113 +36,61 @@ export interface ViewDiff {
   listed: Difference[];
 }
 
-interface Field {
-  /** The column, the same on both sides; also the field named in a difference. */
-  column: string;
-  /** How to show it; `%` is the column expression. @default '%::text' */
-  text?: string;
-}
-
+/** How one serving table's differences are shown; what is compared comes from its description. */
 interface TableComparison {
-  table: StagedTable;
+  table: ServingTable<ServingTableName>;
   /** SQL of the dimension shown, over `h` (hot) and `b` (batch). */
   dimension: string;
   /** SQL of the key shown. */
   key: string;
-  /** Join condition between `h` and `b`. */
-  on: string;
-  /** A column that is never NULL in a present row. */
-  presence: string;
-  fields: readonly Field[];
-  /** Restricts both sides (e.g. to the current window length); `:windowSeconds` is bound. */
+  /** Restricts both sides (windows to the current length); `:windowSeconds` is bound. */
   where?: string;
 }
 
-const NUMERIC = 'trim_scale(%)::text';
-const ISO = `to_char(% AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-
 const COMPARISONS: readonly TableComparison[] = [
+  { table: groupStats, dimension: 'coalesce(h.dimension, b.dimension)', key: 'coalesce(h.key, b.key)' },
   {
-    table: 'group_stats',
-    dimension: 'coalesce(h.dimension, b.dimension)',
-    key: 'coalesce(h.key, b.key)',
-    on: 'b.dimension = h.dimension AND b.key = h.key',
-    presence: 'key',
-    fields: [
-      { column: 'commits' },
-      { column: 'lines_added' },
-      { column: 'lines_deleted' },
-      { column: 'entropy_sum', text: NUMERIC },
-      { column: 'max_entropy', text: NUMERIC },
-      { column: 'suspicious_commits' },
-      { column: 'first_event_time', text: ISO },
-      { column: 'last_event_time', text: ISO },
-    ],
-  },
-  {
-    table: 'window_stats',
+    table: windowStats,
     dimension: `'window'`,
-    key: ISO.replace('%', 'coalesce(h.window_start, b.window_start)'),
-    on: 'b.window_seconds = h.window_seconds AND b.window_start = h.window_start',
-    presence: 'window_start',
-    fields: [
-      { column: 'commits' },
-      { column: 'lines_added' },
-      { column: 'lines_deleted' },
-      { column: 'entropy_sum', text: NUMERIC },
-      { column: 'suspicious_commits' },
-    ],
+    key: isoText('coalesce(h.window_start, b.window_start)'),
     where: 'window_seconds = :windowSeconds::int',
   },
   {
-    table: 'suspicious_commits',
+    table: suspiciousCommits,
     dimension: `'suspicious'`,
     key: `coalesce(h.commit_id, b.commit_id) || ' ' || coalesce(h.reason, b.reason)`,
-    on: 'b.commit_id = h.commit_id AND b.reason = h.reason',
-    presence: 'commit_id',
-    fields: [
-      { column: 'author' },
-      { column: 'file_path' },
-      { column: 'entropy', text: NUMERIC },
-      { column: 'lines_added' },
-      { column: 'lines_deleted' },
-      { column: 'event_time', text: ISO },
-    ],
   },
-  {
-    table: 'author_baselines',
-    dimension: `'baseline'`,
-    key: 'coalesce(h.author, b.author)',
-    on: 'b.author = h.author',
-    presence: 'author',
-    fields: [{ column: 'commits' }, { column: 'entropy_mean' }, { column: 'entropy_m2' }],
-  },
+  { table: authorBaselines, dimension: `'baseline'`, key: 'coalesce(h.author, b.author)' },
 ];
 
 /**
- * SQL listing one table's differences with their total: `total, dimension, key, field, hot, batch`.
- * Exported for the tests, which run it against hand-made tables.
+ * SQL listing one table's differences with their total: `total, dimension, key, field, hot, batch`. Rows
+ * are joined on the key columns; every other column but the write time is compared.
  */
-export function comparisonSql(comparison: TableComparison, stage: StageTables): string {
+function comparisonSql(comparison: TableComparison, stage: StageTables): string {
+  const columns = columnsOf(comparison.table);
+  const keys = columns.filter((column) => column.merge === 'key');
+  const fields = columns.filter((column) => column.merge !== 'key' && column.source !== 'written');
   const side = (alias: 'h' | 'b') => {
-    const table = alias === 'h' ? `pipeline.${comparison.table}` : stage.name(comparison.table);
-    const where = comparison.where ? ` WHERE ${comparison.where}` : '';
-    return `(SELECT * FROM ${table}${where}) ${alias}`;
+    const table = alias === 'h' ? `pipeline.${comparison.table.name}` : stage.name(comparison.table.name);
+    return `(SELECT * FROM ${table}${comparison.where ? ` WHERE ${comparison.where}` : ''}) ${alias}`;
   };
-  const present = (alias: 'h' | 'b') => `${alias}.${comparison.presence} IS NOT NULL`;
+  const on = keys.map((column) => `b.${column.name} = h.${column.name}`).join(' AND ');
+  // A key column is never NULL in a present row.
+  const present = (alias: 'h' | 'b') => `${alias}.${keys[0]?.name} IS NOT NULL`;
   const values = [
     `(0, '(row)', NOT (${present('h')} AND ${present('b')}),
       CASE WHEN ${present('h')} THEN 'present' ELSE 'absent' END,
       CASE WHEN ${present('b')} THEN 'present' ELSE 'absent' END)`,
-    ...comparison.fields.map((field, index) => {
-      const show = (alias: 'h' | 'b') => (field.text ?? '%::text').replace('%', `${alias}.${field.column}`);
-      return `(${index + 1}, '${field.column}', h.${field.column} IS DISTINCT FROM b.${field.column}, ${show('h')}, ${show('b')})`;
+    ...fields.map(({ name, ...field }, index) => {
+      const [h, b] = [comparedText(field, `h.${name}`), comparedText(field, `b.${name}`)];
+      return `(${index + 1}, '${name}', h.${name} IS DISTINCT FROM b.${name}, ${h}, ${b})`;
     }),
   ];
   return `SELECT count(*) OVER () AS total, d.dimension, d.key, d.field, d.hot, d.batch
 FROM (
   SELECT ${comparison.dimension} AS dimension, ${comparison.key} AS key, f.ord, f.field, f.hot, f.batch
-  FROM ${side('h')} FULL JOIN ${side('b')} ON ${comparison.on}
+  FROM ${side('h')} FULL JOIN ${side('b')} ON ${on}
   CROSS JOIN LATERAL (VALUES ${values.join(',\n    ')}) AS f(ord, field, differs, hot, batch)
   WHERE f.differs AND (f.ord = 0) = NOT (${present('h')} AND ${present('b')})
 ) d

@@ -54,12 +54,7 @@ function decodeUserRecord(
     subSequenceNumber,
     text,
     arrivedAt,
-    result: decoded.ok
-      ? {
-          ok: true,
-          commit: { ...decoded.record, eventTime: new Date(decoded.record.eventTime).toISOString() },
-        }
-      : { ok: false, reason: decoded.reason },
+    result: decoded.ok ? { ok: true, commit: decoded.record } : { ok: false, reason: decoded.reason },
   };
 }
 

@@ -52,14 +52,15 @@ export function eventTimeOf(timeSeconds: number): string {
   return isoTimeOf(logEpochMs + timeSeconds * 1000);
 }
 
-/** Start of the tumbling window (of `windowSeconds`) that holds an event time. */
-export function windowStartOf(
-  eventTime: string,
-  windowSeconds: number = settings.analytics.windowSeconds,
-): string {
-  const ms = Date.parse(eventTime);
+/** An event time in one text form, `toISOString`'s, whatever ISO-8601 form it came in. */
+export function isoInstantOf(eventTime: string): string {
+  return isoTimeOf(Date.parse(eventTime));
+}
+
+/** Start of the tumbling window (of `windowSeconds`) that holds an event time, in ms since the epoch. */
+export function windowStartMsOf(eventTime: string, windowSeconds: number): number {
   const windowMs = windowSeconds * 1000;
-  return isoTimeOf(Math.floor(ms / windowMs) * windowMs);
+  return Math.floor(Date.parse(eventTime) / windowMs) * windowMs;
 }
 
 const DAY_MS = 86_400_000;

@@ -124,11 +124,6 @@ export const settings = {
     readAheadObjects: 8,
     /** New commits handed to the shared aggregation at once (the speed layer's batches are up to 2000). */
     chunkCommits: 5_000,
-    /**
-     * JSON bytes of rows per Data API statement that writes the batch view: a quarter of the 4 MiB
-     * request limit, so escaping and the request's other fields never matter.
-     */
-    writeBytesPerStatement: 1024 * 1024,
     /** Differences listed per view table (the count is always complete). */
     maxListedDifferences: 200,
     /**
@@ -182,6 +177,11 @@ export const settings = {
   /** RDS Data API database. */
   database: {
     name: 'infected_code',
+    /**
+     * Most JSON bytes of rows in one set-based statement (both layers): a quarter of the Data API's
+     * 4 MiB request limit, so that escaping (at most doubling) and the request's other fields never matter.
+     */
+    maxJsonParameterBytes: 1 * MIB,
     /** Aurora ends any transaction idle this long (the hot path bounds its own to seconds). */
     idleInTransactionTimeoutMs: 60_000,
     /** Aurora Serverless v2 capacity range (ACUs), AWS target only. */

@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARCHIVE_QUERIES } from '../../functions/batch/archive-queries.js';
 import { ARCHIVE_COLUMNS, ARCHIVE_PARTITIONS, ARCHIVE_TABLE } from '../../functions/batch/archive-table.js';
-import { MemoryViewSink } from '../../functions/batch/memory-view-sink.js';
 import { S3RawArchive } from '../../functions/batch/raw-archive.js';
 import { ViewBuilder } from '../../functions/batch/view-builder.js';
 import { bundledSamplePath } from '../../functions/producer/csv-input.js';
@@ -16,6 +15,7 @@ import { settings } from '../../functions/shared/settings.js';
 import { syncArchiveCache } from '../../scripts/archive-sql/archive-cache.js';
 import { queryArchive } from '../../scripts/archive-sql/duckdb-archive.js';
 import { expectedAggregates } from '../support/expected-aggregates.js';
+import { MemoryViewSink } from '../support/memory-view-sink.js';
 import { startTestRuntime, type TestRuntime } from '../support/test-runtime.js';
 
 const SAMPLE = bundledSamplePath();

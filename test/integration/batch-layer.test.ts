@@ -17,11 +17,11 @@ import {
   UnarchivedCommitsError,
 } from '../../functions/batch/batch-run.js';
 import { S3RawArchive } from '../../functions/batch/raw-archive.js';
-import type { SuspicionRules } from '../../functions/processor/aggregate.js';
 import { DataApiAggregateStore } from '../../functions/processor/aggregate-store.js';
 import { processBatch } from '../../functions/processor/process-batch.js';
 import { bundledSamplePath } from '../../functions/producer/csv-input.js';
 import { S3ObjectStore } from '../../functions/shared/adapters/s3-object-store.js';
+import type { SuspicionRules } from '../../functions/shared/aggregation/aggregate.js';
 import { type DataApiDatabase, dataApiDatabaseFromEnv } from '../../functions/shared/database/data-api.js';
 import type { ObjectStore } from '../../functions/shared/ports.js';
 import { settings } from '../../functions/shared/settings.js';

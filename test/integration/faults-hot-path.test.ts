@@ -10,6 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createProcessorHandler } from '../../functions/processor/processor-handler.js';
+import {
+  authorBaselines,
+  groupStats,
+  suspiciousCommits,
+  windowStats,
+} from '../../functions/shared/aggregation/serving-tables.js';
+import { writeStatement } from '../../functions/shared/aggregation/table-writes.js';
 import { dataApiDatabaseFromEnv } from '../../functions/shared/database/data-api.js';
 import { settings } from '../../functions/shared/settings.js';
 import { deliverAll, type Processor } from '../support/deliver.js';
@@ -43,15 +50,15 @@ afterAll(async () => {
 
 beforeEach(() => proxy.clear());
 
-/** The statements of the hot path's transaction, by a piece of their SQL. */
+/** The statements of the hot path's transaction, by their SQL or a piece of it. */
 const STATEMENTS = {
   'the transaction limits': "set_config('lock_timeout'",
   'the ledger claim': 'INSERT INTO pipeline.ingested_commits',
-  'the baseline lock': 'SELECT a, 0, 0, 0',
-  'the group upsert': 'INSERT INTO pipeline.group_stats',
-  'the window upsert': 'INSERT INTO pipeline.window_stats',
-  'the baseline update': 'jsonb_to_recordset(:baselines::jsonb)',
-  'the suspicious insert': 'INSERT INTO pipeline.suspicious_commits',
+  'the baseline lock': writeStatement(authorBaselines, 'lock'),
+  'the group upsert': writeStatement(groupStats, 'add'),
+  'the window upsert': writeStatement(windowStats, 'add'),
+  'the baseline update': writeStatement(authorBaselines, 'add'),
+  'the suspicious insert': writeStatement(suspiciousCommits, 'add'),
 } as const;
 
 const FAULTS: Record<string, Fault> = {

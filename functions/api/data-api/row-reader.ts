@@ -7,15 +7,13 @@
  * bug in the SQL, not something to paper over.
  */
 import type { z } from 'zod';
+import { sqlNameOf } from '../../shared/aggregation/columns.js';
 import type { Row, SqlValue } from '../../shared/database/data-api.js';
 
 /** A row that does not have the shape its query promises. */
 export class RowShapeError extends TypeError {
   override readonly name = 'RowShapeError';
 }
-
-/** `linesAdded` → `lines_added`. */
-export const columnOf = (field: string): string => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 interface FieldReader {
   field: string;
@@ -34,7 +32,7 @@ export type RowReader<T> = (row: Row) => T;
 export function rowReader<S extends z.ZodObject>(schema: S): RowReader<z.output<S>> {
   const fields: FieldReader[] = Object.entries(schema.shape).map(([field, fieldSchema]) => ({
     field,
-    column: columnOf(field),
+    column: sqlNameOf(field),
     // A field that accepts a number is numeric; text such as '62' is then read as 62.
     numeric: (fieldSchema as z.ZodType).safeParse(0).success,
   }));
@@ -49,7 +47,7 @@ export function rowReader<S extends z.ZodObject>(schema: S): RowReader<z.output<
     if (result.success) return result.data;
     const issue = result.error.issues[0];
     const field = String(issue?.path[0] ?? '');
-    throw new RowShapeError(`column ${columnOf(field)}: ${issue?.message ?? 'unexpected value'}`);
+    throw new RowShapeError(`column ${sqlNameOf(field)}: ${issue?.message ?? 'unexpected value'}`);
   };
 }
 

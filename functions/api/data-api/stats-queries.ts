@@ -10,14 +10,18 @@
  * byte budget (`:budgetBytes`), always at least one. `page_rows` tells the caller how many rows the
  * page had before that cut, so it knows whether to continue from where the call stopped.
  */
-import {
-  MAX_FILE_PATH_CHARS,
-  MAX_KEY_CHARS,
-  MAX_LANGUAGE_CHARS,
-  MAX_MODULE_CHARS,
-} from '../../shared/record-bounds.js';
+import { isoText, readSql } from '../../shared/aggregation/column-sql.js';
+import { columnsOf, type ServingTable, sqlNameOf } from '../../shared/aggregation/columns.js';
+import { groupStats, suspiciousCommits, windowStats } from '../../shared/aggregation/serving-tables.js';
+import { MAX_KEY_CHARS, MAX_LANGUAGE_CHARS, MAX_MODULE_CHARS } from '../../shared/record-bounds.js';
 import type { Dimension } from '../../shared/vocabulary.js';
-import type { GroupSort, SortOrder } from '../read-model.js';
+import {
+  type GroupSort,
+  groupStatsSchema,
+  type SortOrder,
+  suspiciousCommitSchema,
+  timelineWindowSchema,
+} from '../read-model.js';
 
 /** Longest key each dimension's listing shows, from the record bounds. */
 export const KEY_CHARS: Readonly<Record<Dimension, number>> = {
@@ -35,13 +39,6 @@ const FIELD_BYTES = 48;
 /** SQL estimating a text value's size in a Data API record: its JSON text, escapes included. */
 const textBytes = (expression: string) => `octet_length(to_json(${expression})::text)`;
 
-const ISO_UTC = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
-
-/** SQL that renders a timestamptz column as ISO 8601 text in UTC with milliseconds. */
-function isoText(column: string): string {
-  return `to_char(${column} AT TIME ZONE 'UTC', ${ISO_UTC})`;
-}
-
 /** Sort expressions by whitelist: user input chooses a key of this map, never SQL text. */
 const SORT_SQL: Readonly<Record<GroupSort, string>> = {
   commits: 'g.commits',
@@ -54,47 +51,59 @@ const ORDER_SQL: Readonly<Record<SortOrder, string>> = { asc: 'ASC', desc: 'DESC
 
 const GROUP_KEY = 'left(g.key, :keyChars::int)';
 
-const GROUP_COLUMNS = `${GROUP_KEY} AS key,
-  g.commits::int8 AS commits,
-  g.lines_added::int8 AS lines_added,
-  g.lines_deleted::int8 AS lines_deleted,
-  (g.entropy_sum / nullif(g.commits, 0))::float8 AS avg_entropy,
-  g.max_entropy::float8 AS max_entropy,
-  g.suspicious_commits::int8 AS suspicious_commits,
-  ${isoText('g.first_event_time')} AS first_event_time,
-  ${isoText('g.last_event_time')} AS last_event_time`;
+/** One output column of a read query. */
+interface Selected {
+  /** The column label: the read model's field in snake_case, as `row-reader.ts` reads it. */
+  output: string;
+  sql: string;
+  /** A long text, whose size counts in the byte budget (other values fit in `FIELD_BYTES`). */
+  long: boolean;
+}
 
-const GROUP_OUTPUT = [
-  'key',
-  'commits',
-  'lines_added',
-  'lines_deleted',
-  'avg_entropy',
-  'max_entropy',
-  'suspicious_commits',
-  'first_event_time',
-  'last_event_time',
-];
+/**
+ * The output columns of a read-model shape, in its field order: each field read from the table's column
+ * of the same name (`readSql`), unless `derived` gives its SQL. A field that is neither fails at load.
+ *
+ * @param shape - the fields of a read-model schema
+ * @param table - the serving table read, as `alias`
+ */
+function selectedFields(
+  shape: Readonly<Record<string, unknown>>,
+  table: ServingTable,
+  alias: string,
+  derived: Readonly<Record<string, string>> = {},
+): Selected[] {
+  const columns = columnsOf(table);
+  return Object.keys(shape).map((field) => {
+    const column = columns.find((candidate) => candidate.field === field);
+    const sql = derived[field] ?? (column && readSql(column, `${alias}.${column.name}`));
+    if (sql === undefined) throw new Error(`${field} is neither a column of ${table.name} nor derived`);
+    return { output: sqlNameOf(field), sql, long: column?.maxChars !== undefined };
+  });
+}
 
-const SUSPICIOUS_COLUMNS = `left(s.commit_id, ${MAX_KEY_CHARS}) AS commit_id,
-  left(s.author, ${MAX_KEY_CHARS}) AS author,
-  left(s.file_path, ${MAX_FILE_PATH_CHARS}) AS file_path,
-  s.entropy::float8 AS entropy,
-  s.lines_added::int8 AS lines_added,
-  s.lines_deleted::int8 AS lines_deleted,
-  ${isoText('s.event_time')} AS event_time,
-  s.reason AS reason`;
+const selectList = (selected: readonly Selected[]) =>
+  selected.map((column) => `${column.sql} AS ${column.output}`).join(',\n  ');
 
-const SUSPICIOUS_OUTPUT = [
-  'commit_id',
-  'author',
-  'file_path',
-  'entropy',
-  'lines_added',
-  'lines_deleted',
-  'event_time',
-  'reason',
-];
+/** SQL estimating what a row of `selected` costs in a Data API response. */
+const rowBytes = (selected: readonly Selected[]) =>
+  [
+    ...selected.filter((column) => column.long).map((column) => textBytes(column.sql)),
+    selected.length * FIELD_BYTES,
+  ].join(' + ');
+
+const averageEntropy = (alias: string) => `(${alias}.entropy_sum / nullif(${alias}.commits, 0))::float8`;
+
+const GROUP = selectedFields(groupStatsSchema.shape, groupStats, 'g', {
+  key: GROUP_KEY,
+  avgEntropy: averageEntropy('g'),
+});
+
+const WINDOW = selectedFields(timelineWindowSchema.shape, windowStats, 'w', {
+  avgEntropy: averageEntropy('w'),
+});
+
+const SUSPICIOUS = selectedFields(suspiciousCommitSchema.shape, suspiciousCommits, 's');
 
 /**
  * Wraps one page of rows (`page`, already ordered, limited and offset) so that only the rows whose
@@ -104,8 +113,8 @@ const SUSPICIOUS_OUTPUT = [
  * @param order - the page's order over its own output columns
  * @param output - the columns to return
  */
-function withinBudget(page: string, order: string, output: readonly string[]): string {
-  return `SELECT ${output.map((column) => `budgeted.${column}`).join(', ')}, budgeted.page_rows
+function withinBudget(page: string, order: string, output: readonly Selected[]): string {
+  return `SELECT ${output.map((column) => `budgeted.${column.output}`).join(', ')}, budgeted.page_rows
 FROM (
   SELECT page.*,
     sum(page.row_bytes) OVER (ORDER BY ${order} ROWS UNBOUNDED PRECEDING) AS page_bytes,
@@ -138,10 +147,10 @@ WHERE g.dimension = 'author'`,
   /** Parameters: dimension, keyChars, limit, offset, budgetBytes. */
   groupPage(sort: GroupSort, order: SortOrder): string {
     const direction = ORDER_SQL[order];
-    const page = `SELECT ${GROUP_COLUMNS},
+    const page = `SELECT ${selectList(GROUP)},
   ${SORT_SQL[sort]} AS sort_value,
   g.key AS sort_key,
-  ${textBytes(GROUP_KEY)} + ${GROUP_OUTPUT.length * FIELD_BYTES} AS row_bytes
+  ${rowBytes(GROUP)} AS row_bytes
 FROM pipeline.group_stats g
 WHERE g.dimension = :dimension
 ORDER BY ${SORT_SQL[sort]} ${direction} NULLS LAST, g.key COLLATE "C" ASC
@@ -149,23 +158,18 @@ LIMIT :limit::int OFFSET :offset::int8`;
     return withinBudget(
       page,
       `page.sort_value ${direction} NULLS LAST, page.sort_key COLLATE "C" ASC`,
-      GROUP_OUTPUT,
+      GROUP,
     );
   },
 
   /** Parameters: dimension, key, keyChars. */
-  groupByKey: `SELECT ${GROUP_COLUMNS}
+  groupByKey: `SELECT ${selectList(GROUP)}
 FROM pipeline.group_stats g
 WHERE g.dimension = :dimension AND g.key = :key`,
 
   // A window row holds one short text and five numbers (~250 bytes): 1001 of them are ~250 KB, so
   // the timeline needs no byte budget.
-  timeline: `SELECT ${isoText('w.window_start')} AS window_start,
-  w.commits::int8 AS commits,
-  w.lines_added::int8 AS lines_added,
-  w.lines_deleted::int8 AS lines_deleted,
-  (w.entropy_sum / nullif(w.commits, 0))::float8 AS avg_entropy,
-  w.suspicious_commits::int8 AS suspicious_commits
+  timeline: `SELECT ${selectList(WINDOW)}
 FROM pipeline.window_stats w
 WHERE w.window_seconds = :windowSeconds::int
   AND w.window_start >= coalesce(:from::timestamptz, '-infinity'::timestamptz)
@@ -179,23 +183,18 @@ LIMIT :limit::int`,
       ...(filters.author ? ['s.author = :author'] : []),
       ...(filters.reason ? ['s.reason = :reason'] : []),
     ];
-    const texts = [
-      `left(s.commit_id, ${MAX_KEY_CHARS})`,
-      `left(s.author, ${MAX_KEY_CHARS})`,
-      `left(s.file_path, ${MAX_FILE_PATH_CHARS})`,
-    ];
-    const page = `SELECT ${SUSPICIOUS_COLUMNS},
+    const page = `SELECT ${selectList(SUSPICIOUS)},
   s.event_time AS sort_time,
   s.commit_id AS sort_id,
   s.reason AS sort_reason,
-  ${texts.map(textBytes).join(' + ')} + ${SUSPICIOUS_OUTPUT.length * FIELD_BYTES} AS row_bytes
+  ${rowBytes(SUSPICIOUS)} AS row_bytes
 FROM pipeline.suspicious_commits s${conditions.length > 0 ? `\nWHERE ${conditions.join(' AND ')}` : ''}
 ORDER BY s.event_time DESC, s.commit_id COLLATE "C" ASC, s.reason ASC
 LIMIT :limit::int OFFSET :offset::int8`;
     return withinBudget(
       page,
       'page.sort_time DESC, page.sort_id COLLATE "C" ASC, page.sort_reason ASC',
-      SUSPICIOUS_OUTPUT,
+      SUSPICIOUS,
     );
   },
 } as const;

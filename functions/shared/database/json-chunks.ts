@@ -1,12 +1,11 @@
 /**
- * Rows for a set-based statement travel as one JSON parameter (`jsonb_to_recordset(:rows::jsonb)`).
- * The Data API refuses a request over 4 MiB, and the JSON is escaped once more inside the request
- * body (at most doubling it), so a parameter is kept under 1 MiB: large batches, or rows with long
- * keys, are split into several statements of the same transaction.
+ * Rows for a set-based statement travel as one JSON parameter (`jsonb_to_recordset(:rows::jsonb)`),
+ * kept under `settings.database.maxJsonParameterBytes` so that a request stays far under the Data API's
+ * limit: large batches, or rows with long keys, are split into several statements.
  */
+import { settings } from '../settings.js';
 
-/** Most bytes of one JSON parameter. */
-export const MAX_JSON_PARAMETER_BYTES = 1024 * 1024;
+const { maxJsonParameterBytes } = settings.database;
 
 /**
  * The rows as JSON arrays of at most `maxBytes` each, in order (a single row larger than that is a
@@ -15,7 +14,7 @@ export const MAX_JSON_PARAMETER_BYTES = 1024 * 1024;
  * @param rows - the rows of one statement
  * @param maxBytes - the bound of each array's UTF-8 length
  */
-export function jsonChunks(rows: readonly unknown[], maxBytes = MAX_JSON_PARAMETER_BYTES): string[] {
+export function jsonChunks(rows: readonly unknown[], maxBytes = maxJsonParameterBytes): string[] {
   const whole = JSON.stringify(rows);
   if (Buffer.byteLength(whole, 'utf8') <= maxBytes) return [whole];
   const chunks: string[] = [];

@@ -4,13 +4,13 @@ import {
   compareStreamOrder,
   parseArchiveKey,
 } from '../../../functions/batch/archive-objects.js';
-import { MemoryViewSink } from '../../../functions/batch/memory-view-sink.js';
 import type { ArchiveListing, ArchiveRead, RawArchive } from '../../../functions/batch/raw-archive.js';
 import { ViewBuilder } from '../../../functions/batch/view-builder.js';
-import { aggregateBatch } from '../../../functions/processor/aggregate.js';
 import type { CommitRecord } from '../../../functions/shared/commit-record.js';
 import { settings } from '../../../functions/shared/settings.js';
+import { aggregated, baselinesOf } from '../../support/aggregated.js';
 import { commitRecord } from '../../support/factories.js';
+import { MemoryViewSink } from '../../support/memory-view-sink.js';
 
 /** An archive in memory: objects by key, each a list of records (or raw lines). */
 class MemoryArchive implements RawArchive {
@@ -69,12 +69,12 @@ describe('the batch view', () => {
     archive.put('shardId-000000000001', 7n, b);
     const { sink } = await build(archive);
 
-    const whole = aggregateBatch([...a, ...b].map(normalised), new Map(), settings.analytics);
+    const whole = aggregated([...a, ...b], settings.analytics);
     expect(sortedByKey([...sink.groups.values()])).toEqual(sortedByKey(whole.groups));
     expect([...sink.windows.values()].sort(byWindow)).toEqual([...whole.windows].sort(byWindow));
     expect(sink.suspicious).toEqual(whole.suspicious);
     expect(sink.suspicious.some((flagged) => flagged.reason === 'author-outlier')).toBe(true);
-    expect(Object.fromEntries(sink.baselines)).toEqual(Object.fromEntries(whole.baselines));
+    expect(sink.baselines).toEqual(baselinesOf(whole));
   });
 
   it('reads a shard in sequence order, not in key order, so an author is judged in stream order', async () => {
@@ -84,9 +84,9 @@ describe('the batch view', () => {
     archive.put('shardId-000000000000', 99n, series.slice(0, 30));
     archive.put('shardId-000000000000', 100n, series.slice(30));
     const { sink } = await build(archive);
-    const inOrder = aggregateBatch(series.map(normalised), new Map(), settings.analytics);
+    const inOrder = aggregated(series, settings.analytics);
     expect(sink.suspicious).toEqual(inOrder.suspicious);
-    expect(sink.baselines.get('author-c')).toEqual(inOrder.baselines.get('author-c'));
+    expect(sink.baselines.get('author-c')).toEqual(baselinesOf(inOrder).get('author-c'));
   });
 
   it('counts the first arrival of a commit id and skips every later one', async () => {
@@ -125,7 +125,7 @@ describe('the batch view', () => {
     expect(archive.reads - reads).toBe(2);
     expect(await builder.catchUp(archive)).toBe(0);
 
-    const inOrder = aggregateBatch(series.map(normalised), new Map(), settings.analytics);
+    const inOrder = aggregated(series, settings.analytics);
     expect(sink.dimension('author').get('author-f')).toEqual(
       inOrder.groups.find((g) => g.key === 'author-f'),
     );
@@ -133,10 +133,6 @@ describe('the batch view', () => {
     expect(builder.stats.repeats).toBe(10);
   });
 });
-
-function normalised(record: CommitRecord): CommitRecord {
-  return { ...record, eventTime: new Date(record.eventTime).toISOString() };
-}
 
 function sortedByKey<T extends { dimension: string; key: string }>(groups: T[]): T[] {
   return [...groups].sort((x, y) => `${x.dimension}/${x.key}`.localeCompare(`${y.dimension}/${y.key}`));

@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { decodeCommitRecord } from '../../../functions/shared/commit-record.js';
 import {
   eventTimeOf,
+  isoInstantOf,
   languageOf,
   moduleOf,
-  windowStartOf,
+  windowStartMsOf,
 } from '../../../functions/shared/derived-fields.js';
 import { commitRecord } from '../../support/factories.js';
 
@@ -26,7 +27,16 @@ describe('derived fields', () => {
 
   it('places event time on the log epoch and windows it', () => {
     expect(eventTimeOf(543)).toBe('2024-01-01T00:09:03.000Z');
-    expect(windowStartOf('2024-01-01T00:09:03.000Z', 300)).toBe('2024-01-01T00:05:00.000Z');
+    expect(windowStartMsOf('2024-01-01T00:09:03.000Z', 300)).toBe(Date.parse('2024-01-01T00:05:00.000Z'));
+  });
+
+  it('gives an instant the one text form of toISOString, whatever offset or precision it came in', () => {
+    for (const text of ['2024-01-01T01:09:03+01:00', '2024-01-01T00:09:03Z', '2024-01-01T00:09:03.000000Z']) {
+      expect(isoInstantOf(text)).toBe('2024-01-01T00:09:03.000Z');
+    }
+    expect(isoInstantOf('0001-06-30T23:59:59.999-00:30')).toBe(
+      new Date('0001-06-30T23:59:59.999-00:30').toISOString(),
+    );
   });
 });
 

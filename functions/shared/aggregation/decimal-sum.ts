@@ -6,11 +6,6 @@
 const SCALE_DIGITS = 12;
 const SCALE = 10 ** SCALE_DIGITS;
 
-/** A decimal as an integer count of 10^-12 units. */
-export function toFixedPoint(value: number): bigint {
-  return BigInt(Math.round(value * SCALE));
-}
-
 /** A fixed-point amount as a decimal string, e.g. `12.3456` (what SQL reads as `numeric`). */
 export function formatFixedPoint(amount: bigint): string {
   const negative = amount < 0n;
@@ -30,6 +25,11 @@ const SAFE_RUN = 2 ** 52;
 export class DecimalSum {
   private run = 0;
   private carried = 0n;
+
+  /** @param first - the first value, if any */
+  constructor(first?: number) {
+    if (first !== undefined) this.add(first);
+  }
 
   add(value: number): void {
     const units = Math.round(value * SCALE);

@@ -1,13 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { aggregateBatch, suspicionReasons } from '../../../functions/processor/aggregate.js';
-import { DecimalSum, formatFixedPoint, toFixedPoint } from '../../../functions/processor/decimal-sum.js';
+import {
+  CommitAggregation,
+  type SuspicionRules,
+} from '../../../../functions/shared/aggregation/aggregate.js';
 import {
   addValue,
   EMPTY_STATS,
   type RunningStats,
-  standardDeviation,
-} from '../../../functions/processor/running-stats.js';
-import { commitRecord } from '../../support/factories.js';
+} from '../../../../functions/shared/aggregation/running-stats.js';
+import { aggregated } from '../../../support/aggregated.js';
+import { commitRecord } from '../../../support/factories.js';
 
 const rules = { entropyThreshold: 0.8, outlierStdDevs: 3, outlierMinCommits: 20, windowSeconds: 300 };
 
@@ -15,31 +17,15 @@ function statsOf(values: number[]): RunningStats {
   return values.reduce(addValue, EMPTY_STATS);
 }
 
-describe('running entropy statistics', () => {
-  it('match a two-pass mean and sample standard deviation', () => {
-    const values = [0.12, 0.5674, 0.33, 0.9, 0.01, 0.45, 0.45, 0.61];
-    const mean = values.reduce((a, b) => a + b, 0) / values.length;
-    const variance = values.reduce((sum, v) => sum + (v - mean) ** 2, 0) / (values.length - 1);
-
-    const stats = statsOf(values);
-    expect(stats.count).toBe(values.length);
-    expect(stats.mean).toBeCloseTo(mean, 12);
-    expect(standardDeviation(stats)).toBeCloseTo(Math.sqrt(variance), 12);
-  });
-
-  it('give the same result whether built in one pass or resumed from a stored row', () => {
-    const values = Array.from({ length: 50 }, (_, i) => ((i * 37) % 100) / 100);
-    const stored = statsOf(values.slice(0, 23));
-    const resumed = values.slice(23).reduce(addValue, { ...stored });
-    const whole = statsOf(values);
-    expect(resumed.mean).toBeCloseTo(whole.mean, 12);
-    expect(resumed.m2).toBeCloseTo(whole.m2, 12);
-  });
-
-  it('have no spread with fewer than two values', () => {
-    expect(standardDeviation(statsOf([0.4]))).toBe(0);
-  });
-});
+/** Why a commit is flagged, judged against its author's baseline before it. */
+function suspicionReasons(entropy: number, baseline: RunningStats, rules: SuspicionRules): string[] {
+  const rows = aggregated(
+    [commitRecord({ author: 'judged', entropy })],
+    rules,
+    new Map([['judged', baseline]]),
+  );
+  return rows.suspicious.map((flagged) => flagged.reason);
+}
 
 describe('suspicious commits', () => {
   const steadyAuthor = statsOf(Array.from({ length: 20 }, (_, i) => 0.3 + (i % 2) * 0.02));
@@ -92,7 +78,7 @@ describe('aggregating a batch', () => {
         time: 20,
       }),
     ];
-    const result = aggregateBatch(commits, new Map(), rules);
+    const result = aggregated(commits, rules);
 
     const group = (dimension: string, key: string) =>
       result.groups.find((g) => g.dimension === dimension && g.key === key);
@@ -131,43 +117,53 @@ describe('aggregating a batch', () => {
       commitRecord({ author: 'a', entropy: 0.6 }),
       commitRecord({ author: 'a', entropy: 0.21 }),
     ];
-    const result = aggregateBatch(commits, new Map([['a', stored]]), rules);
+    const result = aggregated(commits, rules, new Map([['a', stored]]));
 
     expect(result.suspicious.map((s) => s.reason)).toEqual(['author-outlier']);
-    expect(result.baselines.get('a')).toEqual(addValue(addValue(stored, 0.6), 0.21));
+    expect(result.baselines).toEqual([{ author: 'a', ...addValue(addValue(stored, 0.6), 0.21) }]);
   });
 
   it('judges later commits in a batch against the baseline including the earlier ones', () => {
     const history = Array.from({ length: 19 }, (_, i) => 0.3 + (i % 2) * 0.01);
     const commits = [...history, 0.31, 0.9].map((entropy) => commitRecord({ author: 'a', entropy }));
-    const result = aggregateBatch(commits, new Map(), rules);
+    const result = aggregated(commits, rules);
     // The 21st commit is the first judged by the outlier rule: its author then has 20 commits.
     expect(result.suspicious.map((s) => [s.entropy, s.reason])).toEqual([
       [0.9, 'entropy'],
       [0.9, 'author-outlier'],
     ]);
   });
-});
 
-describe('exact decimal sums', () => {
-  it('add values that binary floating point gets wrong', () => {
-    expect(0.1 + 0.2).not.toBe(0.3);
-    expect(formatFixedPoint(toFixedPoint(0.1) + toFixedPoint(0.2))).toBe('0.3');
-    expect(formatFixedPoint(toFixedPoint(1.0) * 3n)).toBe('3');
-    expect(formatFixedPoint(toFixedPoint(0.0001))).toBe('0.0001');
-  });
+  it('gives the same rows whether the commits come at once or in chunks, and hands out only what changed', () => {
+    const commits = Array.from({ length: 60 }, (_, i) =>
+      commitRecord({
+        author: `a${i % 3}`,
+        filePath: `/m${i % 4}/x/f.${i % 2 ? 'go' : 'py'}`,
+        entropy: i % 13 === 12 ? 0.95 : 0.3 + (i % 7) * 0.01,
+        time: i * 45,
+      }),
+    );
+    const chunked = new CommitAggregation(rules);
+    chunked.add(commits.slice(0, 25));
+    chunked.takeChanges();
+    chunked.add(commits.slice(25, 26));
+    const changed = chunked.takeChanges();
+    chunked.add(commits.slice(26));
+    const whole = aggregated(commits, rules);
 
-  it('keep a running sum exact past 2^53 units, as BigInt arithmetic would', () => {
-    const sum = new DecimalSum();
-    let expected = 0n;
-    // 20,000 entropies of up to 1.0 are 2e16 units: past 2^53 (9e15), where a Number sum drifts.
-    for (let i = 0; i < 20_000; i += 1) {
-      const value = ((i * 7_919) % 10_000) / 10_000 + 0.000_000_000_123;
-      sum.add(value);
-      expected += toFixedPoint(value);
-    }
-    sum.add(5e9);
-    expected += toFixedPoint(5e9);
-    expect(sum.total).toBe(expected);
+    // One commit changes its author, module, language and window, its author's baseline.
+    expect(changed.groups.map((g) => g.dimension)).toEqual(['author', 'module', 'language']);
+    expect(changed.windows).toHaveLength(1);
+    expect(changed.baselines.map((b) => b.author)).toEqual([commits[25]?.author]);
+    const rest = chunked.takeChanges();
+    const byKey = (rows: Array<{ dimension: string; key: string }>) =>
+      new Map(rows.map((row) => [`${row.dimension}/${row.key}`, row]));
+    expect(byKey(rest.groups)).toEqual(byKey(whole.groups));
+    const touched = new Set(rest.windows.map((window) => window.windowStart));
+    expect(rest.windows).toEqual(whole.windows.filter((window) => touched.has(window.windowStart)));
+    expect(touched.size).toBeGreaterThan(2);
+    expect(chunked.commits).toBe(60);
+    expect(chunked.suspiciousCommits).toBe(new Set(whole.suspicious.map((s) => s.commitId)).size);
+    expect(chunked.takeChanges()).toEqual({ groups: [], windows: [], baselines: [], suspicious: [] });
   });
 });
