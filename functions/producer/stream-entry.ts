@@ -6,6 +6,10 @@ import { eventTimeOf } from '../shared/derived-fields.js';
 import type { StreamEntry } from '../shared/ports.js';
 import type { CommitRow } from './csv-row.js';
 
+/**
+ * @param row - a validated row
+ * @param ingestedAt - when the row was read (ISO 8601)
+ */
 export function toCommitRecord(row: CommitRow, ingestedAt: string): CommitRecord {
   return {
     v: COMMIT_RECORD_VERSION,
@@ -18,6 +22,8 @@ export function toCommitRecord(row: CommitRow, ingestedAt: string): CommitRecord
     linesDeleted: row.linesDeleted,
     entropy: row.entropy,
     message: row.message,
+    // Absent from the JSON when the message is whole (JSON.stringify leaves out undefined).
+    messageChars: row.messageChars,
     ingestedAt,
   };
 }

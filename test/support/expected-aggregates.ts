@@ -105,7 +105,6 @@ export function expectedAggregates(
       path.length <= 4096 &&
       moduleOfPath(path).length <= 512 &&
       languageOfPath(path).length <= 64 &&
-      (fields[names.indexOf('message')] ?? '').length <= 16_384 &&
       added <= 2_147_483_647 &&
       deleted <= 2_147_483_647;
     if (!valid) {
