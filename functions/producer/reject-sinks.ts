@@ -15,6 +15,8 @@ export interface RejectedRow {
   reason: string;
   detail: string;
   raw: string;
+  /** The row's bytes in base64, when they are not valid in the file's encoding. */
+  rawBase64?: string | undefined;
 }
 
 export interface RejectSink {

@@ -11,7 +11,7 @@ import type { SourceRow } from './csv-source.js';
 import { EntrySender } from './entry-sender.js';
 import { createPacer, type Pacing } from './pacer.js';
 import { AggregatingPacker, type PackedEntry, PlainPacker, type RecordPacker } from './record-packer.js';
-import type { RejectSink } from './reject-sinks.js';
+import type { RejectedRow, RejectSink } from './reject-sinks.js';
 import { sizeOf, toCommitRecord, toStreamEntry } from './stream-entry.js';
 
 export interface ReplayResult {
@@ -111,10 +111,10 @@ export async function replayRows(
     for (const entry of entries) await sender.add(entry);
   };
 
-  const reject = async (line: number, reason: string, detail: string, raw: string) => {
+  const reject = async (row: RejectedRow) => {
     read.rejected += 1;
-    read.rejectedByReason[reason] = (read.rejectedByReason[reason] ?? 0) + 1;
-    await deps.rejects.write({ line, reason, detail, raw });
+    read.rejectedByReason[row.reason] = (read.rejectedByReason[row.reason] ?? 0) + 1;
+    await deps.rejects.write(row);
   };
 
   const progress = (): ReplayProgress => ({
@@ -141,17 +141,14 @@ export async function replayRows(
         read.rows += 1;
         reportProgress();
         if (!item.ok) {
-          await reject(item.line, item.reason, item.detail, item.raw);
+          const { line, reason, detail, raw, rawBase64 } = item;
+          await reject({ line, reason, detail, raw, rawBase64 });
           continue;
         }
         const entry = toStreamEntry(toCommitRecord(item.row, ingestedAt));
         if (sizeOf(entry) > tunables.maxBytesPerRecord) {
-          await reject(
-            item.line,
-            'record-too-large',
-            `record exceeds ${tunables.maxBytesPerRecord} bytes`,
-            '',
-          );
+          const detail = `record exceeds ${tunables.maxBytesPerRecord} bytes`;
+          await reject({ line: item.line, reason: 'record-too-large', detail, raw: '' });
           continue;
         }
         if (sender.shardMapChanged && shardMap) {
