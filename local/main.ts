@@ -71,6 +71,9 @@ async function main(): Promise<void> {
     log(`producer: ${JSON.stringify(summary)}`);
     log(formatRunMetrics(runMetricsOf(result)));
     if (rejectsFile) log(`rejected rows kept in ${rejectsFile}`);
+    if (result.supersededRejects > 0) {
+      log(`${result.supersededRejects} rows listed by earlier runs of this file were read again: unlisted`);
+    }
 
     const progress = createProgress('process', result.sent, 'records');
     const before = runtime.mapping.snapshot().delivered;

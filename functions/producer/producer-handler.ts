@@ -2,8 +2,8 @@
  * The producer's Lambda adapter: replays a CSV (an S3 object, or the bundled sample) onto the stream.
  *
  * Event: `{ "source"?: { "bucket": "…", "key": "…" }, "limit"?: n, "rate"?: n, "speed"?: x, "aggregate"?: false }`.
- * Returns the replay result and publishes it as the run's metrics; rows that fail validation go to
- * `rejected/` in the archive bucket.
+ * Returns the replay result and publishes it as the run's metrics; rows that are not sent go to
+ * `rejected/<source>/<run>/` in the archive bucket.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
@@ -13,7 +13,7 @@ import { S3ObjectStore } from '../shared/adapters/s3-object-store.js';
 import { ENV, type FunctionEnvironment, requireEnv } from '../shared/env.js';
 import { createPipelineMetrics, METRIC_SERVICES, publishRunMetrics } from '../shared/metrics.js';
 import { settings } from '../shared/settings.js';
-import { bundledSamplePath, openLocalFile } from './csv-input.js';
+import { bundledSamplePath, openLocalFile, SAMPLE_FILE_NAME } from './csv-input.js';
 import { pacingOf } from './pacing-options.js';
 import { createProducer } from './producer.js';
 import { ObjectStoreRejectSink } from './reject-sinks.js';
@@ -55,7 +55,8 @@ export function createProducerHandler(env: FunctionEnvironment): ProducerHandler
       : openLocalFile(bundledSamplePath());
     logger.info('replay started', { source: source ?? 'bundled sample' });
 
-    const rejects = new ObjectStoreRejectSink(archive, settings.archive.rejectedPrefix);
+    const sourceName = source ? `s3://${source.bucket}/${source.key}` : `bundled/${SAMPLE_FILE_NAME}`;
+    const rejects = new ObjectStoreRejectSink(archive, sourceName);
     const result = await producer.replay(input, rejects, {
       pacing: pacingOf(request),
       limit: request.limit,

@@ -1,7 +1,8 @@
 /**
  * The producer's core: reads validated rows, packs them into Kinesis records (KPL aggregates per shard
  * by default, see record-packer.ts), sends them in PutRecords batches at the chosen pace, keeps every
- * row it could not send, and reports what happened.
+ * row it could not send, and reports what happened. It ends by removing from the reject lists that
+ * earlier runs of the same source left the rows it has read again: its own list is the verdict on them.
  */
 import { ConfigurationError } from '../shared/errors.js';
 import type { ShardMap, ShardMapCache } from '../shared/kinesis-aggregation/index.js';
@@ -30,6 +31,8 @@ export interface ReplayResult {
   payloadUnits: number;
   durationMs: number;
   recordsPerSecond: number;
+  /** Rows removed from the reject lists of earlier runs of the same source, because this run read them again. */
+  supersededRejects: number;
 }
 
 export type ReplayProgress = Pick<ReplayResult, 'read' | 'sent' | 'rejected' | 'failed'>;
@@ -132,6 +135,7 @@ export async function replayRows(
   };
 
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
+  let lastLineRead = 0;
   try {
     reading: for await (const batch of rows) {
       // One reading time per batch of rows: they were read together.
@@ -139,6 +143,7 @@ export async function replayRows(
       for (const item of batch) {
         if (read.rows >= limit) break reading;
         read.rows += 1;
+        lastLineRead = item.line;
         reportProgress();
         if (!item.ok) {
           const { line, reason, detail, raw, rawBase64 } = item;
@@ -174,6 +179,9 @@ export async function replayRows(
   } finally {
     await deps.rejects.close();
   }
+  // This run's list is the verdict on every line it read: earlier lists give those lines up.
+  const supersededRejects =
+    lastLineRead > 0 ? await deps.rejects.supersedeEarlier({ from: 1, to: lastLineRead }) : 0;
   reportProgress(true);
 
   const durationMs = Math.round(performance.now() - started);
@@ -188,5 +196,6 @@ export async function replayRows(
     payloadUnits,
     durationMs,
     recordsPerSecond: durationMs > 0 ? Math.round((sent * 1000) / durationMs) : sent,
+    supersededRejects,
   };
 }

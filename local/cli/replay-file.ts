@@ -3,7 +3,7 @@
  * TTY. Shared by `npm start` (embedded runtime) and `npm run replay` (any stream the environment names).
  */
 import { stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Pacing } from '../../functions/producer/pacer.js';
 import type { ReplayResult } from '../../functions/producer/replay.js';
@@ -12,7 +12,7 @@ import type { ReplayJob, ReplayMessage } from './replay-worker.js';
 
 export interface ReplayFileOptions {
   streamName: string;
-  /** Folder for the rejected-rows file (`<name>.rejected-<timestamp>.ndjson`). */
+  /** Folder of the reject lists (`<file name>.<source digest>.rejected-<time>.ndjson`). */
   rejectsDir: string;
   pacing?: Pacing;
   limit?: number;
@@ -30,11 +30,11 @@ const FORWARDED_ENV = /^(AWS_|STREAM_NAME$|ARCHIVE_BUCKET$)/;
 
 export async function replayFile(csvPath: string, options: ReplayFileOptions): Promise<ReplayFileResult> {
   const { size } = await stat(csvPath);
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const job: ReplayJob = {
-    csvPath,
+    // The reject lists are named after the absolute path: a rerun from elsewhere finds them.
+    csvPath: resolve(csvPath),
     streamName: options.streamName,
-    rejectsPath: join(options.rejectsDir, `${basename(csvPath)}.rejected-${stamp}.ndjson`),
+    rejectsDir: options.rejectsDir,
     env: Object.fromEntries(
       Object.entries(process.env).filter(
         (entry): entry is [string, string] => FORWARDED_ENV.test(entry[0]) && !!entry[1],

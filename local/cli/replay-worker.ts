@@ -11,9 +11,10 @@ import type { ReplayResult } from '../../functions/producer/replay.js';
 import { ENV } from '../../functions/shared/env.js';
 
 export interface ReplayJob {
+  /** Absolute: it names the reject lists. */
   csvPath: string;
   streamName: string;
-  rejectsPath: string;
+  rejectsDir: string;
   /** Endpoints and credentials for the SDK (workers share `process.env` only as a copy). */
   env: Record<string, string>;
   pacing?: Pacing;
@@ -31,7 +32,7 @@ Object.assign(process.env, job.env);
 const post = (message: ReplayMessage) => parentPort?.postMessage(message);
 
 const input = createReadStream(job.csvPath);
-const rejects = new FileRejectSink(job.rejectsPath);
+const rejects = new FileRejectSink(job.rejectsDir, job.csvPath);
 try {
   // The producer factory of the Lambda handler, on the stream this job names.
   const producer = createProducer({ ...process.env, [ENV.streamName]: job.streamName });

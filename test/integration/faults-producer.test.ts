@@ -68,7 +68,7 @@ describe('PutRecords throttled', () => {
 
     const result = await producerThroughProxy().replay(
       createReadStream(scenario.csvPath),
-      new FileRejectSink(join(dir, 'throttled.rejected.ndjson')),
+      new FileRejectSink(join(dir, 'rejected'), scenario.csvPath),
     );
     await runtime.waitUntilProcessed({ timeoutMs: 60_000 });
 
@@ -80,12 +80,10 @@ describe('PutRecords throttled', () => {
   it('keeps every record it could not send, with its reason, when the throttling never stops', async () => {
     const scenario = sampleScenario('always-throttled', ['person_52'], dir);
     proxy.inject({ name: 'throttle', match: kinesisCall('PutRecords'), fault: throttled, times: 1_000 });
-    const rejectsPath = join(dir, 'always.rejected.ndjson');
+    const rejects = new FileRejectSink(join(dir, 'rejected'), scenario.csvPath);
 
-    const result = await producerThroughProxy().replay(
-      createReadStream(scenario.csvPath),
-      new FileRejectSink(rejectsPath),
-    );
+    const result = await producerThroughProxy().replay(createReadStream(scenario.csvPath), rejects);
+    const rejectsPath = rejects.location() ?? '';
 
     expect(result).toMatchObject({ read: scenario.records.length, sent: 0, failed: scenario.records.length });
     const kept = rejectedRows(rejectsPath);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CommitRow } from '../../../functions/producer/csv-row.js';
 import type { SourceRow } from '../../../functions/producer/csv-source.js';
-import type { RejectedRow, RejectSink } from '../../../functions/producer/reject-sinks.js';
+import type { LineRange, RejectedRow, RejectSink } from '../../../functions/producer/reject-sinks.js';
 import { replayRows } from '../../../functions/producer/replay.js';
 import type { CommitRecord } from '../../../functions/shared/commit-record.js';
 import { deaggregate, MAX_HASH_KEY, ShardMap } from '../../../functions/shared/kinesis-aggregation/index.js';
@@ -34,6 +34,7 @@ async function* rowsOf(items: SourceRow[]): AsyncGenerator<SourceRow[]> {
 class MemoryRejects implements RejectSink {
   rows: RejectedRow[] = [];
   closed = false;
+  superseded: LineRange[] = [];
   async write(row: RejectedRow) {
     this.rows.push(row);
   }
@@ -42,6 +43,10 @@ class MemoryRejects implements RejectSink {
   }
   location() {
     return this.rows.length > 0 ? 'memory' : undefined;
+  }
+  async supersedeEarlier(lines: LineRange) {
+    this.superseded.push(lines);
+    return 0;
   }
 }
 
@@ -174,6 +179,8 @@ describe.each([
       [4, 'invalid-entropy'],
       [5, 'column-count'],
     ]);
+    // Every line it read is judged again: the earlier lists of the source give them up.
+    expect(rejects.superseded).toEqual([{ from: 1, to: 6 }]);
   });
 
   it('counts a commit as sent only when its Kinesis record was accepted, and keeps the others', async () => {
