@@ -34,13 +34,18 @@ export interface CommitCsvOptions {
   maxRecordChars?: number;
   /** @default 'utf-8' */
   encoding?: CsvEncoding | undefined;
+  /**
+   * Rows that start before this line are skipped (read, so that quoting stays in step, but neither
+   * validated nor yielded): a replay resumed where an earlier one stopped. @default 1
+   */
+  fromLine?: number | undefined;
 }
 
 /**
  * Parses a CSV byte stream into validated rows, yielded in batches in file order.
  *
  * @param input - the CSV bytes (a file or S3 object stream)
- * @param options - the record bound and the encoding
+ * @param options - the record bound, the encoding and the line to start from
  * @example
  * for await (const rows of readCommitCsv(createReadStream('data/infected_code_sample.csv'))) { ... }
  */
@@ -50,6 +55,7 @@ export async function* readCommitCsv(
 ): AsyncGenerator<SourceRow[]> {
   const maxRecordChars = options.maxRecordChars ?? settings.producer.maxCsvRecordChars;
   const encoding = options.encoding ?? 'utf-8';
+  const fromLine = options.fromLine ?? 1;
   let columnOrder: number[] | undefined;
   // Files in schema order (the usual case) are passed through without copying each row.
   let reorder = false;
@@ -66,6 +72,7 @@ export async function* readCommitCsv(
         reorder = columnOrder.some((position, index) => position !== index);
         continue;
       }
+      if (record.line < fromLine) continue;
       if (record.invalidBytes) {
         rows.push(undecodable(record, encoding));
         continue;

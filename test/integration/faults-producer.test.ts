@@ -112,7 +112,9 @@ describe('a request Kinesis refuses because of one entry', () => {
     });
 
     expect(report.sent).toBe(3);
-    expect(report.failed).toEqual([{ entry: entries[1], errorCode: 'ValidationException', refused: true }]);
+    expect(report.failed).toEqual([
+      { entry: entries[1], errorCode: 'ValidationException', refused: true, maybeStored: false },
+    ]);
   });
 });
 

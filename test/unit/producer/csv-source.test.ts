@@ -113,6 +113,15 @@ describe('reading an Infected Code CSV', () => {
     expect(long?.ok && long.row.message).toBe(message.slice(0, 16_384));
     expect(short?.ok && short.row.messageChars).toBeUndefined();
   });
+
+  it('skips the rows before fromLine, reading the quoting of those it skips', async () => {
+    const text = `${HEADER}\nc_1,p,1,/a/b/c.py,1,2,0.1,"two\nlines"\nc_2,p,2,/a/b/c.py,1,2,0.1,m\nc_3,p,3,/a/b/c.py,1,2,0.1,m\n`;
+    const rows = await parse(text, { fromLine: 4 });
+    expect(rows.map((row) => [row.line, row.ok && row.row.commitId])).toEqual([
+      [4, 'c_2'],
+      [5, 'c_3'],
+    ]);
+  });
 });
 
 describe('bytes that are not in the encoding', () => {
