@@ -3,20 +3,23 @@
  * default) through producer → Kinesis → processor → PostgreSQL/S3, then serves the API until Ctrl-C.
  *
  *   npm start -- [--csv <path>] [--port <n>] [--data-dir <dir>] [--reset] [--no-replay]
- *                [--rate <records/s> | --speed <x>] [--limit <n>] [--no-aggregation]
+ *                [--rate <records/s> | --speed <x>] [--limit <n>] [--from-line <n>]
+ *                [--encoding <name>] [--no-aggregation]
  */
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { buildDashboard } from '../functions/api/dashboard/build.js';
+import { requestedReplay } from '../functions/producer/replay-request.js';
 import { runMetricsOf } from '../functions/producer/run-metrics.js';
 import { noticeOldNode } from './cli/node-support.js';
 import { assertPortFree } from './cli/port-check.js';
 import { createProgress } from './cli/progress.js';
 import { replayFile } from './cli/replay-file.js';
+import { resumeCommand, stoppedMessage } from './cli/replay-flags.js';
 import { parseStartOptions, USAGE } from './cli/start-options.js';
 import { formatProcessorWindow, formatRunMetrics, reportQuietRuns } from './local-metrics.js';
 import { clusterDirFor } from './postgres.js';
-import { LOCAL_METRICS_PATH, POSTGRES_DIR, startLocalRuntime } from './runtime.js';
+import { LOCAL_METRICS_PATH, type LocalRuntime, POSTGRES_DIR, startLocalRuntime } from './runtime.js';
 import { removeRuntimeFile, removeRuntimeFileNow, writeRuntimeFile } from './runtime-file.js';
 
 async function main(): Promise<void> {
@@ -63,9 +66,7 @@ async function main(): Promise<void> {
     const result = await replayFile(options.csv, {
       streamName: runtime.streamName,
       rejectsDir: resolve(dataDir, 'rejected'),
-      pacing: options.pacing,
-      limit: options.limit,
-      aggregate: options.aggregate,
+      ...requestedReplay(options.request),
     });
     const { rejectsFile, ...summary } = result;
     log(`producer: ${JSON.stringify(summary)}`);
@@ -74,20 +75,11 @@ async function main(): Promise<void> {
     if (result.supersededRejects > 0) {
       log(`${result.supersededRejects} rows listed by earlier runs of this file were read again: unlisted`);
     }
-
-    const progress = createProgress('process', result.sent, 'records');
-    const before = runtime.mapping.snapshot().delivered;
-    const started = performance.now();
-    await runtime.waitUntilProcessed({ onProgress: (delivered) => progress.update(delivered - before) });
-    progress.stop();
-    const stats = runtime.mapping.snapshot();
-    log(
-      `processor: ${stats.delivered} records stored in ${stats.invocations} invocations ` +
-        `(${stats.failed} to dead letters), caught up ${((performance.now() - started) / 1000).toFixed(1)} s ` +
-        'after the producer finished',
-    );
-    const run = runtime.processorMetrics.takeRun();
-    if (run) log(formatProcessorWindow(run));
+    if (result.stopped) {
+      log(
+        stoppedMessage(result.stopped, resumeCommand('npm start --', process.argv.slice(2), result.stopped)),
+      );
+    } else await reportProcessing(runtime, result.sent);
   }
   // From now on, each burst of work (a replay from another terminal, the mapping's retries) is summed up.
   reportQuietRuns(runtime.processorMetrics, log);
@@ -97,6 +89,23 @@ async function main(): Promise<void> {
   log(
     `Metrics: ${new URL(LOCAL_METRICS_PATH, runtime.apiUrl)}  (the processor's, as CloudWatch would keep them)`,
   );
+}
+
+/** Waits until the processor has stored what the replay sent, with a progress bar, and says how it went. */
+async function reportProcessing(runtime: LocalRuntime, sent: number): Promise<void> {
+  const progress = createProgress('process', sent, 'records');
+  const before = runtime.mapping.snapshot().delivered;
+  const started = performance.now();
+  await runtime.waitUntilProcessed({ onProgress: (delivered) => progress.update(delivered - before) });
+  progress.stop();
+  const stats = runtime.mapping.snapshot();
+  log(
+    `processor: ${stats.delivered} records stored in ${stats.invocations} invocations ` +
+      `(${stats.failed} to dead letters), caught up ${((performance.now() - started) / 1000).toFixed(1)} s ` +
+      'after the producer finished',
+  );
+  const run = runtime.processorMetrics.takeRun();
+  if (run) log(formatProcessorWindow(run));
 }
 
 function log(message: string): void {

@@ -1,9 +1,12 @@
 /**
  * The producer's Lambda adapter: replays a CSV (an S3 object, or the bundled sample) onto the stream.
  *
- * Event: `{ "source"?: { "bucket": "…", "key": "…" }, "limit"?: n, "rate"?: n, "speed"?: x, "aggregate"?: false }`.
+ * Event: `{ "source"?: { "bucket": "…", "key": "…" }, "limit"?: n, "rate"?: n, "speed"?: x,
+ * "aggregate"?: false, "fromLine"?: n, "encoding"?: "latin1" }` (replay-request.ts).
  * Returns the replay result and publishes it as the run's metrics; rows that are not sent go to
- * `rejected/<source>/<run>/` in the archive bucket.
+ * `rejected/<source>/<run>/` in the archive bucket. A replay that must stop early (Kinesis unreachable
+ * too long, or the function's timeout near) returns `stopped` with the line to resume from: invoke
+ * again with `"fromLine"` set to it.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
@@ -14,22 +17,15 @@ import { ENV, type FunctionEnvironment, requireEnv } from '../shared/env.js';
 import { createPipelineMetrics, METRIC_SERVICES, publishRunMetrics } from '../shared/metrics.js';
 import { settings } from '../shared/settings.js';
 import { bundledSamplePath, openLocalFile, SAMPLE_FILE_NAME } from './csv-input.js';
-import { pacingOf } from './pacing-options.js';
 import { createProducer } from './producer.js';
 import { ObjectStoreRejectSink } from './reject-sinks.js';
 import type { ReplayResult } from './replay.js';
+import { replayRequestSchema, requestedReplay } from './replay-request.js';
 import { runMetricsOf } from './run-metrics.js';
 import { readS3Object } from './s3-object-reader.js';
 
-const eventSchema = z
-  .object({
-    source: z.object({ bucket: z.string().min(1), key: z.string().min(1) }).optional(),
-    limit: z.number().int().positive().optional(),
-    rate: z.number().positive().optional(),
-    speed: z.number().positive().optional(),
-    /** `false` sends one Kinesis record per commit, for consumers that cannot de-aggregate. */
-    aggregate: z.boolean().optional(),
-  })
+const eventSchema = replayRequestSchema
+  .extend({ source: z.object({ bucket: z.string().min(1), key: z.string().min(1) }).optional() })
   .strict();
 
 export type ProducerHandler = (event: unknown, context: Context) => Promise<ReplayResult>;
@@ -57,14 +53,29 @@ export function createProducerHandler(env: FunctionEnvironment): ProducerHandler
 
     const sourceName = source ? `s3://${source.bucket}/${source.key}` : `bundled/${SAMPLE_FILE_NAME}`;
     const rejects = new ObjectStoreRejectSink(archive, sourceName);
-    const result = await producer.replay(input, rejects, {
-      pacing: pacingOf(request),
-      limit: request.limit,
-      aggregate: request.aggregate,
-      onProgress: (progress) => logger.info('replay progress', { ...progress }),
-    });
-    publishRunMetrics(metrics, runMetricsOf(result));
-    logger.info('replay finished', { ...result, rejectsAt: rejects.location() });
-    return result;
+    const deadline = stopBeforeTimeout(context);
+    try {
+      const result = await producer.replay(input, rejects, {
+        ...requestedReplay(request),
+        signal: deadline.signal,
+        onProgress: (progress) => logger.info('replay progress', { ...progress }),
+      });
+      publishRunMetrics(metrics, runMetricsOf(result));
+      logger.info('replay finished', { ...result, rejectsAt: rejects.location() });
+      if (result.stopped) {
+        logger.warn('replay stopped early: invoke again with fromLine to resume', { ...result.stopped });
+      }
+      return result;
+    } finally {
+      deadline.clear();
+    }
   };
+}
+
+/** Aborted `settings.producer.stopBeforeTimeoutSeconds` before the function would time out. */
+function stopBeforeTimeout(context: Context): { signal: AbortSignal; clear: () => void } {
+  const controller = new AbortController();
+  const ms = context.getRemainingTimeInMillis() - settings.producer.stopBeforeTimeoutSeconds * 1000;
+  const timer = setTimeout(() => controller.abort('the function is about to time out'), Math.max(0, ms));
+  return { signal: controller.signal, clear: () => clearTimeout(timer) };
 }
