@@ -13,10 +13,10 @@
 import type { RecordPublisher } from '../shared/ports.js';
 import { LaneSender } from './lane-sender.js';
 import { putWithRetries, type RetryPolicy } from './put-with-retries.js';
-import type { PackedEntry, UserRecord } from './record-packer.js';
+import type { PackedEntry } from './record-packer.js';
 import type { RejectSink } from './reject-sinks.js';
 import type { ResumePoint } from './resume-point.js';
-import { sizeOf } from './stream-entry.js';
+import { sizeOf, type UserRecord } from './stream-entry.js';
 import type { StreamReachability } from './stream-reachability.js';
 
 /** Kinesis bills PUTs in units of 25 KB of each record's payload. */

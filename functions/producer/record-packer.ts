@@ -13,11 +13,7 @@
  */
 import { RecordAggregator, type ShardMap } from '../shared/kinesis-aggregation/index.js';
 import type { StreamEntry } from '../shared/ports.js';
-
-/** One commit's stream entry, with the CSV line it was read from. */
-export interface UserRecord extends StreamEntry {
-  line: number;
-}
+import type { UserRecord } from './stream-entry.js';
 
 /** A Kinesis record to send, with the user records it carries (itself, for a plain record). */
 export interface PackedEntry extends StreamEntry {

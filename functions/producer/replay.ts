@@ -193,7 +193,7 @@ export async function replayRows(
           resumePoint.passed(item.line);
           continue;
         }
-        const entry = toStreamEntry(toCommitRecord(item.row, ingestedAt));
+        const entry = toStreamEntry(toCommitRecord(item.row, ingestedAt), item.line);
         if (sizeOf(entry) > tunables.maxBytesPerRecord) {
           const detail = `record exceeds ${tunables.maxBytesPerRecord} bytes`;
           await reject({ line: item.line, reason: 'record-too-large', detail, raw: '' });
@@ -215,7 +215,7 @@ export async function replayRows(
           await sender.flush();
           await sleep(wait);
         }
-        const ready = packer.add({ partitionKey: entry.partitionKey, data: entry.data, line: item.line });
+        const ready = packer.add(entry);
         if (ready.length > 0) await send(ready);
       }
     }

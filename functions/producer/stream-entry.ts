@@ -28,8 +28,17 @@ export function toCommitRecord(row: CommitRow, ingestedAt: string): CommitRecord
   };
 }
 
-export function toStreamEntry(record: CommitRecord): StreamEntry {
-  return { partitionKey: partitionKeyOf(record), data: Buffer.from(JSON.stringify(record), 'utf8') };
+/** One commit's stream entry, with the CSV line it was read from. */
+export interface UserRecord extends StreamEntry {
+  line: number;
+}
+
+/**
+ * @param record - the commit record
+ * @param line - the CSV line its row starts at
+ */
+export function toStreamEntry(record: CommitRecord, line: number): UserRecord {
+  return { partitionKey: partitionKeyOf(record), data: Buffer.from(JSON.stringify(record), 'utf8'), line };
 }
 
 /** Bytes an entry counts against the Kinesis record and request limits (data plus partition key). */
