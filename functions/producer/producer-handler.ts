@@ -72,10 +72,14 @@ export function createProducerHandler(env: FunctionEnvironment): ProducerHandler
   };
 }
 
-/** Aborted `settings.producer.stopBeforeTimeoutSeconds` before the function would time out. */
+/**
+ * Aborted `settings.producer.stopBeforeTimeoutSeconds` before the function would time out, or halfway
+ * there when it has less than twice that left (a shorter timeout must still leave time to replay).
+ */
 function stopBeforeTimeout(context: Context): { signal: AbortSignal; clear: () => void } {
   const controller = new AbortController();
-  const ms = context.getRemainingTimeInMillis() - settings.producer.stopBeforeTimeoutSeconds * 1000;
-  const timer = setTimeout(() => controller.abort('the function is about to time out'), Math.max(0, ms));
+  const remaining = context.getRemainingTimeInMillis();
+  const ms = Math.max(remaining - settings.producer.stopBeforeTimeoutSeconds * 1000, remaining / 2);
+  const timer = setTimeout(() => controller.abort('the function is about to time out'), ms);
   return { signal: controller.signal, clear: () => clearTimeout(timer) };
 }

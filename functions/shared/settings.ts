@@ -46,7 +46,8 @@ export const settings = {
     unreachableWaitSeconds: 120,
     /**
      * In Lambda, the replay stops this long before the function's timeout (it names the line to resume
-     * from), so that requests in flight (`PutRecords` times out after 30 s) and the reject lists are settled.
+     * from), so that requests in flight (`PutRecords` times out after 30 s) and the reject lists are
+     * settled; halfway to the timeout when the function has less than twice this left.
      */
     stopBeforeTimeoutSeconds: 60,
     /** How often the CLI progress bar and Lambda progress log are refreshed. */
