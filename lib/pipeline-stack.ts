@@ -111,7 +111,10 @@ export class PipelineStack extends Stack {
     });
     this.stream.grantWrite(this.producer);
     this.archive.grantReadUnder(this.producer, SOURCE_PREFIX);
+    // Its reject lists: written, and read, rewritten or deleted when a later run of the source supersedes rows.
     this.archive.grantPutUnder(this.producer, settings.archive.rejectedPrefix);
+    this.archive.grantReadUnder(this.producer, settings.archive.rejectedPrefix);
+    this.archive.grantDeleteUnder(this.producer, settings.archive.rejectedPrefix);
 
     this.processor = new PipelineFunction(this, 'Processor', {
       name: 'processor',

@@ -3,17 +3,20 @@
  * default) through producer → Kinesis → processor → PostgreSQL/S3, then serves the API until Ctrl-C.
  *
  *   npm start -- [--csv <path>] [--port <n>] [--data-dir <dir>] [--reset] [--no-replay]
- *                [--rate <records/s> | --speed <x>] [--limit <n>] [--no-aggregation]
+ *                [--rate <records/s> | --speed <x>] [--limit <n>] [--from-line <n>]
+ *                [--encoding <name>] [--no-aggregation]
  */
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { buildDashboard } from '../functions/api/dashboard/build.js';
+import { requestedReplay } from '../functions/producer/replay-request.js';
 import { runMetricsOf } from '../functions/producer/run-metrics.js';
 import { BadRequestError } from '../functions/shared/errors.js';
 import { noticeOldNode } from './cli/node-support.js';
 import { assertPortFree } from './cli/port-check.js';
 import { createProgress } from './cli/progress.js';
 import { replayFile } from './cli/replay-file.js';
+import { resumeCommand, stoppedMessage } from './cli/replay-flags.js';
 import { handleShutdownSignals } from './cli/shutdown.js';
 import { parseStartOptions, USAGE } from './cli/start-options.js';
 import { formatProcessorWindow, formatRunMetrics, reportQuietRuns } from './local-metrics.js';
@@ -93,14 +96,20 @@ async function main(): Promise<void> {
     const result = await replayFile(options.csv, {
       streamName: runtime.streamName,
       rejectsDir: resolve(dataDir, 'rejected'),
-      pacing: options.pacing,
-      limit: options.limit,
-      aggregate: options.aggregate,
+      ...requestedReplay(options.request),
     });
     const { rejectsFile, ...summary } = result;
     log(`producer: ${JSON.stringify(summary)}`);
     log(formatRunMetrics(runMetricsOf(result)));
     if (rejectsFile) log(`rejected rows kept in ${rejectsFile}`);
+    if (result.supersededRejects > 0) {
+      log(`${result.supersededRejects} rows listed by earlier runs of this file were read again: unlisted`);
+    }
+    if (result.stopped) {
+      log(
+        stoppedMessage(result.stopped, resumeCommand('npm start --', process.argv.slice(2), result.stopped)),
+      );
+    }
     waitingFor = 'the producer finished';
     sent = result.sent;
   } else {

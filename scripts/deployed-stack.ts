@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { ConfigurationError } from '../functions/shared/errors.js';
+import { BadRequestError, ConfigurationError } from '../functions/shared/errors.js';
 import { localStackGateway } from './localstack-gateway.js';
 
 export type StackOutputs = Readonly<Record<string, string | undefined>>;
@@ -178,6 +178,7 @@ function isUsageError(error: unknown): error is Error {
   return (
     error instanceof DeployedStackError ||
     error instanceof ConfigurationError ||
+    error instanceof BadRequestError ||
     (error instanceof Error && String((error as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS'))
   );
 }

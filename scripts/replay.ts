@@ -1,19 +1,20 @@
 /**
- * `npm run replay -- --csv <path> [--rate <n> | --speed <x>] [--limit <n>] [--stream <name>] [--no-aggregation]`
+ * `npm run replay -- --csv <path> [--rate <n> | --speed <x>] [--limit <n>] [--from-line <n>]
+ *   [--encoding <name>] [--stream <name>] [--no-aggregation]`
  *
  * Replays a CSV onto the stream the environment names: `STREAM_NAME` with the standard AWS
  * variables (LocalStack: `AWS_ENDPOINT_URL=http://localhost:4566`; AWS: your credentials), or, when
- * `STREAM_NAME` is unset, the embedded runtime that `npm start` is running (`--data-dir`).
+ * `STREAM_NAME` is unset, the embedded runtime that `npm start` is running (`--data-dir`). Exits 1 when
+ * rows could not be sent, or when the replay stopped early (it prints the command that resumes it).
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { pacingOf } from '../functions/producer/pacing-options.js';
+import { requestedReplay } from '../functions/producer/replay-request.js';
 import { ConfigurationError } from '../functions/shared/errors.js';
-import { settings } from '../functions/shared/settings.js';
 import { findRunningRuntime } from '../local/cli/embedded-runtime.js';
 import { noticeOldNode } from '../local/cli/node-support.js';
 import { replayFile } from '../local/cli/replay-file.js';
-import { integerFlag, positiveNumber } from '../local/cli/start-options.js';
+import { REPLAY_FLAGS, replayRequestOf, resumeCommand, stoppedMessage } from '../local/cli/replay-flags.js';
 import { DATA_DIR_OPTION } from './cli-target.js';
 
 async function main(): Promise<void> {
@@ -24,32 +25,28 @@ async function main(): Promise<void> {
     options: {
       csv: { type: 'string' },
       stream: { type: 'string' },
-      rate: { type: 'string' },
-      speed: { type: 'string' },
-      limit: { type: 'string' },
-      aggregation: { type: 'boolean', default: settings.producer.aggregation.enabled },
+      ...REPLAY_FLAGS,
       ...DATA_DIR_OPTION,
       'rejects-dir': { type: 'string', default: '.' },
     },
   });
   if (!values.csv) throw new ConfigurationError('--csv <path> is required');
+  const request = replayRequestOf(values);
   const streamName =
     values.stream ?? process.env.STREAM_NAME ?? (await useEmbeddedRuntime(values['data-dir']));
   const result = await replayFile(resolve(values.csv), {
     streamName,
     rejectsDir: resolve(values['rejects-dir']),
-    pacing: pacingOf({
-      rate: positiveNumber('rate', values.rate),
-      speed: positiveNumber('speed', values.speed),
-    }),
-    limit:
-      values.limit === undefined ? undefined : integerFlag('limit', values.limit, 1, Number.MAX_SAFE_INTEGER),
-    aggregate: values.aggregation,
+    ...requestedReplay(request),
   });
   const { rejectsFile, ...summary } = result;
   console.log(JSON.stringify(summary));
   if (rejectsFile) console.error(`rejected rows kept in ${rejectsFile}`);
-  if (result.failed > 0) process.exitCode = 1;
+  if (result.stopped) {
+    const resume = resumeCommand('npm run replay --', process.argv.slice(2), result.stopped);
+    console.error(stoppedMessage(result.stopped, resume));
+  }
+  if (result.failed > 0 || result.stopped) process.exitCode = 1;
 }
 
 /**

@@ -4,6 +4,7 @@
  * Athena unchanged. Columns are the commit record's fields (functions/shared/commit-record.ts) in
  * snake_case, then the partitions of the key layout (`dt`, `hour`: the arrival date and hour, UTC).
  */
+import { MAX_MESSAGE_CHARS } from '../shared/record-bounds.js';
 import { settings } from '../shared/settings.js';
 
 export interface ArchiveColumn {
@@ -66,7 +67,14 @@ export const ARCHIVE_COLUMNS: readonly ArchiveColumn[] = [
     jsonKey: 'message',
     glueType: 'string',
     duckdbType: 'VARCHAR',
-    comment: 'commit message',
+    comment: `commit message (its first ${MAX_MESSAGE_CHARS} characters when longer)`,
+  },
+  {
+    name: 'message_chars',
+    jsonKey: 'messageChars',
+    glueType: 'int',
+    duckdbType: 'INTEGER',
+    comment: "the message's length when it was cut; null when whole",
   },
   {
     name: 'ingested_at',

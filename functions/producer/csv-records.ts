@@ -8,8 +8,12 @@
  * lines but malformed or of the wrong width, only its first line is rejected and the lines after it
  * are read again as records of their own. A single line longer than the bound is rejected (its first
  * `maxRecordChars` characters kept) and skipped to its end.
+ *
+ * Bytes are decoded in the input's encoding (csv-encoding.ts). A record holding a line whose bytes are
+ * not valid in it is still split into fields (so that the lines after it are read as they should be),
+ * but it carries its raw bytes, for the caller to reject it with them.
  */
-import { StringDecoder } from 'node:string_decoder';
+import { type ChunkDecoder, type CsvEncoding, createChunkDecoder } from './csv-encoding.js';
 
 export interface CsvRecord {
   ok: true;
@@ -18,6 +22,11 @@ export interface CsvRecord {
   fields: string[];
   /** The record's text as read, line ends included between its lines. */
   raw: string;
+  /**
+   * The record's bytes, present only when some of them are not valid in the input's encoding (its
+   * text then holds U+FFFD where they were).
+   */
+  invalidBytes?: Buffer;
 }
 
 export interface CsvFault {
@@ -28,6 +37,8 @@ export interface CsvFault {
   raw: string;
   /** True when `raw` was cut at the bound. */
   truncated: boolean;
+  /** As for {@link CsvRecord}: the bytes of the line at fault, when they are not valid in the encoding. */
+  invalidBytes?: Buffer;
 }
 
 export interface CsvReadOptions {
@@ -39,6 +50,15 @@ export interface CsvReadOptions {
    * @default - any number
    */
   expectedFields?: number;
+  /** The bytes' encoding. @default 'utf-8' */
+  encoding?: CsvEncoding;
+}
+
+/** A physical line waiting to be read, with its bytes when they are not valid in the encoding. */
+interface PendingLine {
+  text: string;
+  number: number;
+  invalidBytes: Buffer | undefined;
 }
 
 /** A record being read: its physical lines so far and the parser's state at the end of the last one. */
@@ -49,11 +69,17 @@ class OpenRecord {
   field = '';
   state: 'start' | 'unquoted' | 'quoted' | 'closing' = 'start';
   error: string | undefined;
+  /** Bytes of the lines not valid in the encoding, by their index in `lines`. */
+  invalidLines: Map<number, Buffer> | undefined;
 
   constructor(readonly firstLine: number) {}
 
   /** Feeds one physical line (without its `\n`); true when the record ends with it. */
-  feed(line: string): boolean {
+  feed(line: string, invalidBytes?: Buffer): boolean {
+    if (invalidBytes) {
+      this.invalidLines ??= new Map();
+      this.invalidLines.set(this.lines.length, invalidBytes);
+    }
     this.lines.push(line);
     this.chars += line.length + 1;
     for (let i = 0; i < line.length; i += 1) {
@@ -116,14 +142,32 @@ class OpenRecord {
   raw(): string {
     return trimCr(this.lines.join('\n'));
   }
+
+  /** The record's bytes when some line was not valid: the bad lines as read, the others re-encoded. */
+  invalidBytes(): Buffer | undefined {
+    const invalid = this.invalidLines;
+    if (!invalid) return undefined;
+    return trimCrByte(
+      joinLines(this.lines.map((line, index) => invalid.get(index) ?? Buffer.from(line, 'utf8'))),
+    );
+  }
+
+  /** The pending form of each line after the first, to be read again after a resync. */
+  rest(): PendingLine[] {
+    return this.lines.slice(1).map((text, index) => ({
+      text,
+      number: this.firstLine + 1 + index,
+      invalidBytes: this.invalidLines?.get(index + 1),
+    }));
+  }
 }
 
 /**
  * Reads records from a CSV byte stream, yielding them in batches (one per input chunk: a generator
  * step per record would cost more than the parsing).
  *
- * @param input - UTF-8 bytes (a file or an S3 object stream)
- * @param options - the record-size bound
+ * @param input - the CSV's bytes (a file or an S3 object stream), or text already decoded
+ * @param options - the record-size bound, the expected width and the encoding
  * @example
  * for await (const batch of readCsvRecords(createReadStream(path), { maxRecordChars: 65_536 })) { … }
  */
@@ -133,24 +177,28 @@ export async function* readCsvRecords(
 ): AsyncGenerator<Array<CsvRecord | CsvFault>> {
   const max = options.maxRecordChars;
   const expected = options.expectedFields;
-  const decoder = new StringDecoder('utf8');
+  const decoder: ChunkDecoder = createChunkDecoder(options.encoding ?? 'utf-8');
   let lineNumber = 0;
   let partial = '';
+  /** The bytes of `partial`, kept only once some of them are known not to be valid. */
+  let partialBytes: Buffer | undefined;
   let skippingLongLine = false;
   let first = true;
   let open: OpenRecord | undefined;
   /** Lines waiting to be read (more than one only after a resync). */
-  const queue: Array<{ text: string; number: number }> = [];
+  const queue: PendingLine[] = [];
   let out: Array<CsvRecord | CsvFault> = [];
 
-  const readLine = (text: string, number: number) => {
+  const readLine = (text: string, number: number, invalidBytes: Buffer | undefined) => {
     if (!open && (text === '' || text === '\r')) return;
     if (!open && !text.includes('"')) {
-      out.push({ ok: true, line: number, fields: splitPlain(text), raw: trimCr(text) });
+      const record: CsvRecord = { ok: true, line: number, fields: splitPlain(text), raw: trimCr(text) };
+      if (invalidBytes) record.invalidBytes = trimCrByte(invalidBytes);
+      out.push(record);
       return;
     }
     open ??= new OpenRecord(number);
-    if (open.feed(text)) {
+    if (open.feed(text, invalidBytes)) {
       const record = finish(open);
       const misshapen = !record.ok || (expected !== undefined && record.fields.length !== expected);
       if (open.lines.length > 1 && misshapen) resync('does not close into a record');
@@ -164,49 +212,60 @@ export async function* readCsvRecords(
   };
 
   const drain = () => {
-    while (queue.length > 0) {
-      const { text, number } = queue.shift() as { text: string; number: number };
-      readLine(text, number);
-    }
+    for (let line = queue.shift(); line; line = queue.shift())
+      readLine(line.text, line.number, line.invalidBytes);
   };
 
   /** The open record went wrong: reject its first line, read the others again. */
   const resync = (why: string) => {
     if (!open) return;
-    const [head = '', ...rest] = open.lines;
-    out.push({
+    const head = open.lines[0] ?? '';
+    const fault: CsvFault = {
       ok: false,
       line: open.firstLine,
       detail: `a quoted field opened on this line ${why}`,
       raw: trimCr(head).slice(0, max),
       truncated: head.length > max,
-    });
-    const from = open.firstLine + 1;
+    };
+    const headBytes = open.invalidLines?.get(0);
+    if (headBytes) fault.invalidBytes = trimCrByte(headBytes);
+    out.push(fault);
+    const rest = open.rest();
     open = undefined;
-    queue.unshift(...rest.map((text, index) => ({ text, number: from + index })));
+    queue.unshift(...rest);
   };
 
-  for await (const chunk of input) {
-    let text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
+  /** Splits one decoded chunk into lines; `invalid` names its segments whose bytes are not valid. */
+  const readText = (decoded: DecodedText) => {
+    let { text } = decoded;
+    const { invalid } = decoded;
     if (first && text.length > 0) {
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       first = false;
     }
     let start = 0;
+    let segment = 0;
     for (let newline = text.indexOf('\n'); newline !== -1; newline = text.indexOf('\n', start)) {
       const piece = text.slice(start, newline);
       start = newline + 1;
       lineNumber += 1;
+      const bad = invalid?.get(segment);
+      segment += 1;
       if (skippingLongLine) {
         skippingLongLine = false;
         continue;
       }
-      readLine(partial + piece, lineNumber);
+      const bytes = partialBytes || bad ? appendBytes(partialBytes, partial, bad, piece) : undefined;
+      readLine(partial + piece, lineNumber, bytes);
       partial = '';
+      partialBytes = undefined;
       drain();
     }
     if (!skippingLongLine) {
-      partial += text.slice(start);
+      const tail = text.slice(start);
+      const bad = invalid?.get(segment);
+      if (partialBytes || bad) partialBytes = appendBytes(partialBytes, partial, bad, tail);
+      partial += tail;
       if (partial.length + (open?.chars ?? 0) > max) {
         if (open) resync(`is not closed within ${max} characters`);
         else {
@@ -219,18 +278,23 @@ export async function* readCsvRecords(
             truncated: true,
           });
           partial = '';
+          partialBytes = undefined;
           skippingLongLine = true;
         }
         drain();
       }
     }
+  };
+
+  for await (const chunk of input) {
+    readText(typeof chunk === 'string' ? { text: chunk } : decoder.write(chunk));
     if (out.length > 0) {
       yield out;
       out = [];
     }
   }
-  const rest = partial + decoder.end();
-  if (rest !== '' && !skippingLongLine) readLine(rest, lineNumber + 1);
+  readText(decoder.end());
+  if (partial !== '' && !skippingLongLine) readLine(partial, lineNumber + 1, partialBytes);
   drain();
   // End of input inside a quoted field: the same resync, until nothing is left open.
   while (open) {
@@ -240,10 +304,29 @@ export async function* readCsvRecords(
   if (out.length > 0) yield out;
 }
 
+interface DecodedText {
+  text: string;
+  invalid?: ReadonlyMap<number, Buffer> | undefined;
+}
+
+/** A line's bytes so far plus one more segment: the bad segment as read, a valid one re-encoded. */
+function appendBytes(
+  sofar: Buffer | undefined,
+  sofarText: string,
+  bad: Buffer | undefined,
+  segmentText: string,
+): Buffer {
+  return Buffer.concat([sofar ?? Buffer.from(sofarText, 'utf8'), bad ?? Buffer.from(segmentText, 'utf8')]);
+}
+
 function finish(record: OpenRecord): CsvRecord | CsvFault {
   const raw = record.raw();
-  if (record.error) return { ok: false, line: record.firstLine, detail: record.error, raw, truncated: false };
-  return { ok: true, line: record.firstLine, fields: record.fields, raw };
+  const result: CsvRecord | CsvFault = record.error
+    ? { ok: false, line: record.firstLine, detail: record.error, raw, truncated: false }
+    : { ok: true, line: record.firstLine, fields: record.fields, raw };
+  const invalidBytes = record.invalidBytes();
+  if (invalidBytes) result.invalidBytes = invalidBytes;
+  return result;
 }
 
 /** A line without quotes: split at commas, the CR of a CRLF line end dropped. */
@@ -253,4 +336,14 @@ function splitPlain(line: string): string[] {
 
 function trimCr(text: string): string {
   return text.endsWith('\r') ? text.slice(0, -1) : text;
+}
+
+function trimCrByte(bytes: Buffer): Buffer {
+  return bytes.at(-1) === 0x0d ? bytes.subarray(0, -1) : bytes;
+}
+
+const NEWLINE = Buffer.from('\n');
+
+function joinLines(lines: Buffer[]): Buffer {
+  return Buffer.concat(lines.flatMap((line, index) => (index === 0 ? [line] : [NEWLINE, line])));
 }

@@ -1,7 +1,7 @@
 /**
  * Validation of one CSV row of the Infected Code schema, with a reason code for every way it can fail.
  */
-import { type BoundedField, boundViolation } from '../shared/record-bounds.js';
+import { type BoundedField, boundViolation, streamMessageOf } from '../shared/record-bounds.js';
 import { settings } from '../shared/settings.js';
 
 export const CSV_COLUMNS = [
@@ -24,24 +24,26 @@ export type RejectReason =
   | 'invalid-commit-id'
   | 'invalid-author'
   | 'invalid-file-path'
-  | 'invalid-message'
   | 'invalid-time'
   | 'invalid-lines-added'
   | 'invalid-lines-deleted'
   | 'invalid-entropy';
 
-/** The reason for a row that breaks one of the record bounds (record-bounds.ts). */
+/**
+ * The reason for a row that breaks one of the record bounds (record-bounds.ts). A message is cut to its
+ * bound rather than refused (see `streamMessageOf`), so all it can break is the text rule.
+ */
 const BOUND_REASONS: Readonly<Record<BoundedField, RejectReason>> = {
   commitId: 'invalid-commit-id',
   author: 'invalid-author',
   filePath: 'invalid-file-path',
-  message: 'invalid-message',
+  message: 'invalid-character',
   linesAdded: 'invalid-lines-added',
   linesDeleted: 'invalid-lines-deleted',
   eventTime: 'invalid-time',
 };
 
-/** A row that passed validation, typed. */
+/** A row that passed validation, typed, its message as the stream record carries it. */
 export interface CommitRow {
   commitId: string;
   author: string;
@@ -50,7 +52,10 @@ export interface CommitRow {
   linesAdded: number;
   linesDeleted: number;
   entropy: number;
+  /** The message, cut to `MAX_MESSAGE_CHARS` when longer. */
   message: string;
+  /** The message's length before it was cut; undefined when it is whole. */
+  messageChars?: number | undefined;
 }
 
 export type RowValidation =
@@ -130,6 +135,8 @@ function validateFields(
     return reject('invalid-entropy', `entropy must be a number in [0, 1], got "${entropy}"`);
   }
 
+  // The message is free text: keep it as written, inner whitespace and all, up to its bound.
+  const kept = streamMessageOf(message);
   const row: CommitRow = {
     commitId,
     author,
@@ -138,8 +145,8 @@ function validateFields(
     linesAdded: added,
     linesDeleted: deleted,
     entropy: entropyValue,
-    // The message is free text: keep it as written, inner whitespace and all.
-    message,
+    message: kept.message,
+    messageChars: kept.messageChars,
   };
   // What Kinesis, the indexes and the Data API can hold; a row beyond it is refused here, alone.
   const violation = boundViolation(row);

@@ -54,6 +54,11 @@ export class LaneSender<T extends StreamEntry = StreamEntry> {
   /** Flushes, then waits until everything sent has settled. */
   async drain(): Promise<void> {
     await this.flush();
+    await this.settle();
+  }
+
+  /** Waits until everything sent has settled, sending nothing more (what is assembled stays unsent). */
+  async settle(): Promise<void> {
     await Promise.all(this.lanes.map((lane) => lane.sending));
     this.throwIfFailed();
   }

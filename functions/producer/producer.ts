@@ -7,6 +7,7 @@ import { createKinesisClient } from '../shared/adapters/aws-clients.js';
 import { KinesisRecordPublisher } from '../shared/adapters/kinesis-record-publisher.js';
 import { ENV, type FunctionEnvironment, requireEnv } from '../shared/env.js';
 import { loadShardMap, ShardMapCache } from '../shared/kinesis-aggregation/index.js';
+import type { CsvEncoding } from './csv-encoding.js';
 import { readCommitCsv } from './csv-source.js';
 import type { RejectSink } from './reject-sinks.js';
 import { type ReplayOptions, type ReplayResult, replayRows } from './replay.js';
@@ -14,15 +15,21 @@ import { type ReplayOptions, type ReplayResult, replayRows } from './replay.js';
 /** A PutRecords call silent this long has failed (and is retried like any other failure). */
 const PUT_TIMEOUT_MS = 30_000;
 
+/** How to read and replay one CSV. */
+export interface ProducerReplayOptions extends ReplayOptions {
+  /** @default 'utf-8' */
+  encoding?: CsvEncoding | undefined;
+}
+
 export interface Producer {
   /**
    * Replays one CSV onto the stream.
    *
    * @param input - the CSV bytes (a file or an S3 object stream)
    * @param rejects - where rows that cannot be sent are kept
-   * @param options - pacing, row limit and a progress callback
+   * @param options - encoding, line to start from, pacing, row limit, stop signal and a progress callback
    */
-  replay(input: Readable, rejects: RejectSink, options?: ReplayOptions): Promise<ReplayResult>;
+  replay(input: Readable, rejects: RejectSink, options?: ProducerReplayOptions): Promise<ReplayResult>;
 }
 
 /**
@@ -36,7 +43,11 @@ export function createProducer(env: FunctionEnvironment): Producer {
   // Read (with ListShards) only when a replay aggregates; reloaded when a put shows it went stale.
   const shardMaps = new ShardMapCache(() => loadShardMap(client, streamName));
   return {
-    replay: (input, rejects, options) =>
-      replayRows(readCommitCsv(input), { publisher, rejects, shardMaps }, options),
+    replay: (input, rejects, options = {}) =>
+      replayRows(
+        readCommitCsv(input, { encoding: options.encoding, fromLine: options.fromLine }),
+        { publisher, rejects, shardMaps },
+        options,
+      ),
   };
 }

@@ -13,25 +13,26 @@
  */
 import { RecordAggregator, type ShardMap } from '../shared/kinesis-aggregation/index.js';
 import type { StreamEntry } from '../shared/ports.js';
+import type { UserRecord } from './stream-entry.js';
 
 /** A Kinesis record to send, with the user records it carries (itself, for a plain record). */
 export interface PackedEntry extends StreamEntry {
-  userRecords: readonly StreamEntry[];
+  userRecords: readonly UserRecord[];
   /** The shard the entry is routed to (aggregation), for checking where it landed. */
   shardId?: string | undefined;
 }
 
 export interface RecordPacker {
   /** Adds a user record; returns the entries that became ready to send, in order. */
-  add(record: StreamEntry): PackedEntry[];
+  add(record: UserRecord): PackedEntry[];
   /** Everything held back, as entries, in order. */
   flush(): PackedEntry[];
 }
 
 /** No aggregation: every user record is sent as it is. */
 export class PlainPacker implements RecordPacker {
-  add(record: StreamEntry): PackedEntry[] {
-    return [{ ...record, userRecords: [record] }];
+  add(record: UserRecord): PackedEntry[] {
+    return [{ partitionKey: record.partitionKey, data: record.data, userRecords: [record] }];
   }
 
   flush(): PackedEntry[] {
@@ -41,7 +42,7 @@ export class PlainPacker implements RecordPacker {
 
 /** KPL aggregation, per shard of the map given. */
 export class AggregatingPacker implements RecordPacker {
-  private readonly aggregators = new Map<string, RecordAggregator<StreamEntry>>();
+  private readonly aggregators = new Map<string, RecordAggregator<UserRecord>>();
 
   /**
    * @param shardMap - the stream's open shards (from ListShards)
@@ -52,11 +53,11 @@ export class AggregatingPacker implements RecordPacker {
     private readonly maxAggregateBytes: number,
   ) {}
 
-  add(record: StreamEntry): PackedEntry[] {
+  add(record: UserRecord): PackedEntry[] {
     const shardId = this.shardMap.shardIdOf(record.partitionKey);
     let aggregator = this.aggregators.get(shardId);
     if (!aggregator) {
-      aggregator = new RecordAggregator<StreamEntry>({ maxBytes: this.maxAggregateBytes });
+      aggregator = new RecordAggregator<UserRecord>({ maxBytes: this.maxAggregateBytes });
       this.aggregators.set(shardId, aggregator);
     }
     const outcome = aggregator.add(record);
@@ -71,7 +72,7 @@ export class AggregatingPacker implements RecordPacker {
     return [...this.aggregators].flatMap(([shardId, aggregator]) => this.entryOf(aggregator, shardId));
   }
 
-  private entryOf(aggregator: RecordAggregator<StreamEntry>, shardId: string): PackedEntry[] {
+  private entryOf(aggregator: RecordAggregator<UserRecord>, shardId: string): PackedEntry[] {
     const aggregate = aggregator.flush();
     if (!aggregate) return [];
     const [only] = aggregate.records;
@@ -88,9 +89,10 @@ export class AggregatingPacker implements RecordPacker {
   }
 
   /** A plain record routed to its shard like the shard's aggregates, so it keeps their order. */
-  private single(record: StreamEntry, shardId: string): PackedEntry {
+  private single(record: UserRecord, shardId: string): PackedEntry {
     return {
-      ...record,
+      partitionKey: record.partitionKey,
+      data: record.data,
       explicitHashKey: this.shardMap.explicitHashKeyOf(shardId),
       userRecords: [record],
       shardId,

@@ -2,6 +2,11 @@
  * The producer's core: reads validated rows, packs them into Kinesis records (KPL aggregates per shard
  * by default, see record-packer.ts), sends them in PutRecords batches at the chosen pace, keeps every
  * row it could not send, and reports what happened.
+ *
+ * When the stream stays unreachable past `unreachableWaitSeconds` (or the caller asks it to stop), the
+ * replay stops cleanly: it reads no further, lets the requests in flight settle, and reports the line
+ * to resume from (resume-point.ts). Either way it ends by removing from the reject lists that earlier
+ * runs of the same source left the rows it has read again: its own list is the verdict on them.
  */
 import { ConfigurationError } from '../shared/errors.js';
 import type { ShardMap, ShardMapCache } from '../shared/kinesis-aggregation/index.js';
@@ -11,8 +16,10 @@ import type { SourceRow } from './csv-source.js';
 import { EntrySender } from './entry-sender.js';
 import { createPacer, type Pacing } from './pacer.js';
 import { AggregatingPacker, type PackedEntry, PlainPacker, type RecordPacker } from './record-packer.js';
-import type { RejectSink } from './reject-sinks.js';
+import type { RejectedRow, RejectSink } from './reject-sinks.js';
+import { ResumePoint } from './resume-point.js';
 import { sizeOf, toCommitRecord, toStreamEntry } from './stream-entry.js';
+import { type Outage, StreamReachability } from './stream-reachability.js';
 
 export interface ReplayResult {
   /** Data rows read (header excluded), valid or not. */
@@ -30,9 +37,26 @@ export interface ReplayResult {
   payloadUnits: number;
   durationMs: number;
   recordsPerSecond: number;
+  /**
+   * Set when the replay stopped before the end of its input: why, and the line to resume from (every
+   * row before it is stored or kept in the reject list; replaying from it loses nothing, and what it
+   * sends again is counted once).
+   */
+  stopped?: ReplayStop;
+  /** Rows removed from the reject lists of earlier runs of the same source, because this run read them again. */
+  supersededRejects: number;
 }
 
-export type ReplayProgress = Pick<ReplayResult, 'read' | 'sent' | 'rejected' | 'failed'>;
+/** Why a replay stopped early, and where to resume it. */
+export interface ReplayStop {
+  reason: string;
+  resumeFromLine: number;
+}
+
+export type ReplayProgress = Pick<ReplayResult, 'read' | 'sent' | 'rejected' | 'failed'> & {
+  /** Set while Kinesis cannot be reached and the replay waits for it. */
+  waitingForStream?: Outage;
+};
 
 /** The producer tunables of the shared settings, widened so tests can vary them. */
 export interface ProducerTunables {
@@ -43,6 +67,7 @@ export interface ProducerTunables {
   maxAttempts: number;
   backoffBaseMs: number;
   backoffMaxMs: number;
+  unreachableWaitSeconds: number;
   progressIntervalMs: number;
   aggregation: {
     enabled: boolean;
@@ -55,6 +80,13 @@ export interface ReplayOptions {
   pacing?: Pacing;
   /** Stop after this many data rows. */
   limit?: number;
+  /**
+   * The first line the rows come from (they are read from it on, see `readCommitCsv`): where the
+   * resume point starts, and the first line this run supersedes in earlier reject lists. @default 1
+   */
+  fromLine?: number;
+  /** Aborted to stop the replay early (e.g. before a Lambda timeout); its reason is reported. */
+  signal?: AbortSignal;
   producer?: ProducerTunables;
   /** Override of `producer.aggregation.enabled` (e.g. for consumers that cannot de-aggregate). */
   aggregate?: boolean;
@@ -92,12 +124,21 @@ export async function replayRows(
   const pacer = createPacer(options.pacing ?? { mode: 'max' });
   const started = performance.now();
   const read = { rows: 0, rejected: 0, rejectedByReason: {} as Record<string, number> };
+  const fromLine = options.fromLine ?? 1;
+  const resumePoint = new ResumePoint(fromLine);
+  const stop = new AbortController();
+  const stopAsked = () => stop.abort(options.signal?.reason);
+  if (options.signal?.aborted) stopAsked();
+  options.signal?.addEventListener('abort', stopAsked, { once: true });
+  const reachability = new StreamReachability(tunables.unreachableWaitSeconds * 1000, () => {
+    if (reachability.gaveUp && !stop.signal.aborted) stop.abort(reachability.gaveUp);
+    reportProgress(true);
+  });
   const sender = new EntrySender(
     deps.publisher,
-    deps.rejects,
     // One shard takes 1 MiB/s on AWS: an aggregated request is kept near that, not at the 5 MiB limit.
     aggregation ? { ...tunables, maxBytesPerRequest: aggregation.maxBytesPerRequest } : tunables,
-    sleep,
+    { rejects: deps.rejects, resumePoint, reachability, stop: stop.signal, sleep },
   );
 
   let shardMap: ShardMap | undefined;
@@ -111,10 +152,10 @@ export async function replayRows(
     for (const entry of entries) await sender.add(entry);
   };
 
-  const reject = async (line: number, reason: string, detail: string, raw: string) => {
+  const reject = async (row: RejectedRow) => {
     read.rejected += 1;
-    read.rejectedByReason[reason] = (read.rejectedByReason[reason] ?? 0) + 1;
-    await deps.rejects.write({ line, reason, detail, raw });
+    read.rejectedByReason[row.reason] = (read.rejectedByReason[row.reason] ?? 0) + 1;
+    await deps.rejects.write(row);
   };
 
   const progress = (): ReplayProgress => ({
@@ -122,38 +163,44 @@ export async function replayRows(
     sent: sender.counts.sent,
     rejected: read.rejected,
     failed: sender.counts.failed,
+    waitingForStream: reachability.current,
   });
   let lastProgressAt = 0;
-  const reportProgress = (force = false) => {
+  function reportProgress(force = false) {
     const now = performance.now();
     if (!options.onProgress || (!force && now - lastProgressAt < tunables.progressIntervalMs)) return;
     lastProgressAt = now;
     options.onProgress(progress());
-  };
+  }
 
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
+  let cutShort = false;
   try {
     reading: for await (const batch of rows) {
       // One reading time per batch of rows: they were read together.
       const ingestedAt = new Date().toISOString();
       for (const item of batch) {
         if (read.rows >= limit) break reading;
+        if (stop.signal.aborted) {
+          cutShort = true;
+          break reading;
+        }
         read.rows += 1;
         reportProgress();
         if (!item.ok) {
-          await reject(item.line, item.reason, item.detail, item.raw);
+          const { line, reason, detail, raw, rawBase64 } = item;
+          await reject({ line, reason, detail, raw, rawBase64 });
+          resumePoint.passed(item.line);
           continue;
         }
-        const entry = toStreamEntry(toCommitRecord(item.row, ingestedAt));
+        const entry = toStreamEntry(toCommitRecord(item.row, ingestedAt), item.line);
         if (sizeOf(entry) > tunables.maxBytesPerRecord) {
-          await reject(
-            item.line,
-            'record-too-large',
-            `record exceeds ${tunables.maxBytesPerRecord} bytes`,
-            '',
-          );
+          const detail = `record exceeds ${tunables.maxBytesPerRecord} bytes`;
+          await reject({ line: item.line, reason: 'record-too-large', detail, raw: '' });
+          resumePoint.passed(item.line);
           continue;
         }
+        resumePoint.pending(item.line);
         if (sender.shardMapChanged && shardMap) {
           // Resharded: what is packed goes as it is, then records are routed by the new map.
           await send(packer.flush());
@@ -172,11 +219,23 @@ export async function replayRows(
         if (ready.length > 0) await send(ready);
       }
     }
-    await send(packer.flush());
-    await sender.drain();
+    if (stop.signal.aborted) await sender.settle();
+    else {
+      await send(packer.flush());
+      await sender.drain();
+    }
   } finally {
+    options.signal?.removeEventListener('abort', stopAsked);
     await deps.rejects.close();
   }
+  const stopped: ReplayStop | undefined =
+    stop.signal.aborted && (cutShort || !resumePoint.allSettled)
+      ? { reason: String(stop.signal.reason ?? 'stopped'), resumeFromLine: resumePoint.line }
+      : undefined;
+  // This run's list is the verdict on every line it settled: earlier lists give those lines up.
+  const lastJudged = stopped ? stopped.resumeFromLine - 1 : resumePoint.lastLineRead;
+  const supersededRejects =
+    lastJudged >= fromLine ? await deps.rejects.supersedeEarlier({ from: fromLine, to: lastJudged }) : 0;
   reportProgress(true);
 
   const durationMs = Math.round(performance.now() - started);
@@ -191,5 +250,7 @@ export async function replayRows(
     payloadUnits,
     durationMs,
     recordsPerSecond: durationMs > 0 ? Math.round((sent * 1000) / durationMs) : sent,
+    ...(stopped && { stopped }),
+    supersededRejects,
   };
 }

@@ -1,6 +1,8 @@
 /**
  * The stream record: one commit, as the producer writes it to Kinesis and the processor reads it back.
- * Versioned so that the format can evolve without breaking consumers of the archive.
+ * Versioned so that the format can evolve without breaking consumers of the archive. `messageChars`
+ * came later as an optional field within version 1: a reader that does not know it still reads the
+ * record (it is set only when the message was cut to its bound).
  */
 import { z } from 'zod';
 import { boundViolation } from './record-bounds.js';
@@ -20,7 +22,10 @@ export const commitRecordSchema = z
     linesAdded: z.number().int().nonnegative(),
     linesDeleted: z.number().int().nonnegative(),
     entropy: z.number().min(0).max(1),
+    /** At most `MAX_MESSAGE_CHARS` characters: a longer message is cut, its length in `messageChars`. */
     message: z.string(),
+    /** The message's length before it was cut; present only when it was. */
+    messageChars: z.number().int().optional(),
     ingestedAt: isoTimestamp,
   })
   // The bounds the backends can hold (record-bounds.ts), the same ones the producer enforces; a record
@@ -28,6 +33,13 @@ export const commitRecordSchema = z
   .superRefine((record, context) => {
     const violation = boundViolation(record);
     if (violation) context.addIssue({ code: 'custom', path: [violation.field], message: violation.detail });
+    if (record.messageChars !== undefined && record.messageChars <= record.message.length) {
+      context.addIssue({
+        code: 'custom',
+        path: ['messageChars'],
+        message: `messageChars is ${record.messageChars}: a cut message's length must exceed the ${record.message.length} characters kept`,
+      });
+    }
   });
 
 export type CommitRecord = z.infer<typeof commitRecordSchema>;

@@ -35,6 +35,14 @@ export interface ObjectCallOptions {
   signal?: AbortSignal | undefined;
 }
 
+/** Lists and reads objects by key (S3). */
+export interface ObjectReader {
+  /** Every key under the prefix, in key order. */
+  list(prefix: string): Promise<string[]>;
+  /** The object's bytes. */
+  get(key: string): Promise<Uint8Array>;
+}
+
 /** Stores objects by key (S3). Writing the same key again replaces the object. */
 export interface ObjectStore {
   put(key: string, object: ObjectBody, options?: ObjectCallOptions): Promise<void>;

@@ -24,7 +24,12 @@ export const MAX_MODULE_CHARS = 512;
 /** A language (the file's extension) is a key of the same index; real extensions are a few characters. */
 export const MAX_LANGUAGE_CHARS = 64;
 
-/** Commit messages are kept in the stream and the archive only; the bound keeps a record small. */
+/**
+ * Most characters of a commit message a stream record carries. The message feeds no aggregate and no
+ * table (it is kept in the stream and the archive only), so a longer one does not make its commit
+ * invalid: the record carries its first characters and its full length (`messageChars`), see
+ * {@link streamMessageOf}. The bound keeps a record small.
+ */
 export const MAX_MESSAGE_CHARS = 16_384;
 
 /** `lines_added` and `lines_deleted` are `integer` columns of `suspicious_commits`. */
@@ -106,6 +111,29 @@ export function boundViolation(commit: BoundedCommit): BoundViolation | undefine
     }
   }
   return undefined;
+}
+
+/** A commit message as a stream record carries it. */
+export interface StreamMessage {
+  message: string;
+  /** The message's length before it was cut; undefined when the message is whole. */
+  messageChars: number | undefined;
+}
+
+/**
+ * The message as the stream record carries it: whole up to {@link MAX_MESSAGE_CHARS} characters,
+ * otherwise its first characters up to that bound (one fewer when the bound would split a surrogate
+ * pair, so the cut text is still well-formed) with its original length in `messageChars`. Lengths are
+ * in UTF-16 code units, as every bound here.
+ *
+ * @param message - the message as read from the CSV
+ * @example streamMessageOf('x'.repeat(20_000)) // { message: 'x'.repeat(16_384), messageChars: 20_000 }
+ */
+export function streamMessageOf(message: string): StreamMessage {
+  if (message.length <= MAX_MESSAGE_CHARS) return { message, messageChars: undefined };
+  const last = message.charCodeAt(MAX_MESSAGE_CHARS - 1);
+  const end = last >= 0xd800 && last <= 0xdbff ? MAX_MESSAGE_CHARS - 1 : MAX_MESSAGE_CHARS;
+  return { message: message.slice(0, end), messageChars: message.length };
 }
 
 function textViolation(field: BoundedField, value: string, max: number): BoundViolation | undefined {

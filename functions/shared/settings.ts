@@ -30,10 +30,26 @@ export const settings = {
     maxBytesPerRecord: 1 * MIB,
     /** PutRecords requests in flight at once. */
     maxInFlightRequests: 4,
-    /** Attempts per record (first try included) before it counts as failed. */
+    /**
+     * Attempts per record (first try included) before it counts as failed, when Kinesis answers but does
+     * not take it (throttling, an entry's internal failure).
+     */
     maxAttempts: 8,
     backoffBaseMs: 50,
     backoffMaxMs: 5_000,
+    /**
+     * How long the stream may stay unreachable (connections refused or reset, the endpoint answering
+     * 5xx to whole requests) before the replay stops, naming the line to resume from. Meanwhile every
+     * request is retried with the backoff above and nothing is counted as failed: a restarted service,
+     * a failover or a network blip is waited for.
+     */
+    unreachableWaitSeconds: 120,
+    /**
+     * In Lambda, the replay stops this long before the function's timeout (it names the line to resume
+     * from), so that requests in flight (`PutRecords` times out after 30 s) and the reject lists are
+     * settled; halfway to the timeout when the function has less than twice this left.
+     */
+    stopBeforeTimeoutSeconds: 60,
     /** How often the CLI progress bar and Lambda progress log are refreshed. */
     progressIntervalMs: 1_000,
     /**

@@ -5,6 +5,8 @@ import { SingleBar } from 'cli-progress';
 
 export interface Progress {
   update(value: number, detail?: string): void;
+  /** A moment worth a line of its own where no bar shows it (not a terminal); on a terminal, the bar's detail tells it. */
+  note(message: string): void;
   setTotal(total: number): void;
   stop(): void;
 }
@@ -15,8 +17,14 @@ export interface Progress {
  * @param unit - `MB` shows a byte count in megabytes; anything else is shown as a count
  */
 export function createProgress(label: string, total: number, unit: 'MB' | 'records'): Progress {
-  if (!process.stderr.isTTY)
-    return { update: () => undefined, setTotal: () => undefined, stop: () => undefined };
+  if (!process.stderr.isTTY) {
+    return {
+      update: () => undefined,
+      note: (message) => process.stderr.write(`${label}: ${message}\n`),
+      setTotal: () => undefined,
+      stop: () => undefined,
+    };
+  }
   const scale = unit === 'MB' ? 1024 * 1024 : 1;
   const bar = new SingleBar({
     format: `${label.padEnd(8)} [{bar}] {percentage}% | {shown}/{shownTotal} ${unit} | {detail}`,
@@ -31,6 +39,7 @@ export function createProgress(label: string, total: number, unit: 'MB' | 'recor
   return {
     update: (value, detail = '') =>
       bar.update(value, { shown: shown(value), shownTotal: shown(currentTotal), detail }),
+    note: () => undefined,
     setTotal: (next) => {
       currentTotal = next;
       bar.setTotal(next);

@@ -4,26 +4,26 @@
  */
 import { createReadStream } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Pacing } from '../../functions/producer/pacer.js';
 import { createProducer } from '../../functions/producer/producer.js';
 import { FileRejectSink } from '../../functions/producer/reject-sinks.js';
-import type { ReplayResult } from '../../functions/producer/replay.js';
+import type { ProducerTunables, ReplayProgress, ReplayResult } from '../../functions/producer/replay.js';
+import type { RequestedReplay } from '../../functions/producer/replay-request.js';
 import { ENV } from '../../functions/shared/env.js';
 
 export interface ReplayJob {
+  /** Absolute: it names the reject lists. */
   csvPath: string;
   streamName: string;
-  rejectsPath: string;
+  rejectsDir: string;
   /** Endpoints and credentials for the SDK (workers share `process.env` only as a copy). */
   env: Record<string, string>;
-  pacing?: Pacing;
-  limit?: number;
-  aggregate?: boolean | undefined;
+  replay: Partial<RequestedReplay>;
+  producer?: ProducerTunables | undefined;
 }
 
 export type ReplayMessage =
-  | { kind: 'progress'; bytesRead: number; sent: number; rejected: number; failed: number }
-  | { kind: 'done'; result: ReplayResult; rejectsFile?: string }
+  | { kind: 'progress'; bytesRead: number; progress: ReplayProgress }
+  | { kind: 'done'; bytesRead: number; result: ReplayResult; rejectsFile?: string }
   | { kind: 'failed'; message: string };
 
 const job = workerData as ReplayJob;
@@ -31,17 +31,16 @@ Object.assign(process.env, job.env);
 const post = (message: ReplayMessage) => parentPort?.postMessage(message);
 
 const input = createReadStream(job.csvPath);
-const rejects = new FileRejectSink(job.rejectsPath);
+const rejects = new FileRejectSink(job.rejectsDir, job.csvPath);
 try {
   // The producer factory of the Lambda handler, on the stream this job names.
   const producer = createProducer({ ...process.env, [ENV.streamName]: job.streamName });
   const result = await producer.replay(input, rejects, {
-    pacing: job.pacing,
-    limit: job.limit,
-    aggregate: job.aggregate,
-    onProgress: (progress) => post({ kind: 'progress', bytesRead: input.bytesRead, ...progress }),
+    ...job.replay,
+    producer: job.producer,
+    onProgress: (progress) => post({ kind: 'progress', bytesRead: input.bytesRead, progress }),
   });
-  post({ kind: 'done', result, rejectsFile: rejects.location() });
+  post({ kind: 'done', bytesRead: input.bytesRead, result, rejectsFile: rejects.location() });
 } catch (error) {
   post({ kind: 'failed', message: error instanceof Error ? error.message : String(error) });
 } finally {

@@ -4,10 +4,9 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { bundledSamplePath } from '../../functions/producer/csv-input.js';
-import type { Pacing } from '../../functions/producer/pacer.js';
-import { pacingOf } from '../../functions/producer/pacing-options.js';
+import type { ReplayRequest } from '../../functions/producer/replay-request.js';
 import { BadRequestError } from '../../functions/shared/errors.js';
-import { settings } from '../../functions/shared/settings.js';
+import { integerFlag, REPLAY_FLAGS, REPLAY_FLAGS_USAGE, replayRequestOf } from './replay-flags.js';
 
 export const USAGE = `Usage: npm start -- [options]
 
@@ -16,10 +15,7 @@ export const USAGE = `Usage: npm start -- [options]
   --data-dir <dir>    where state persists across runs (default: .local-data)
   --reset             wipe the data dir first
   --no-replay         only start the pipeline and serve the API
-  --rate <n>          replay at n records per second
-  --speed <x>         replay the log's time axis x times faster than real time
-  --limit <n>         stop after n rows
-  --no-aggregation    one Kinesis record per commit (for consumers that cannot de-aggregate)
+${REPLAY_FLAGS_USAGE}
   -h, --help          show this help`;
 
 export interface StartOptions {
@@ -29,9 +25,8 @@ export interface StartOptions {
   dataDir: string;
   reset: boolean;
   replay: boolean;
-  pacing: Pacing;
-  limit?: number;
-  aggregate: boolean;
+  /** How to replay the CSV: pace, limit, aggregation, line to start from, encoding. */
+  request: ReplayRequest;
 }
 
 export function parseStartOptions(argv: string[]): StartOptions {
@@ -45,10 +40,7 @@ export function parseStartOptions(argv: string[]): StartOptions {
       'data-dir': { type: 'string', default: '.local-data' },
       reset: { type: 'boolean', default: false },
       replay: { type: 'boolean', default: true },
-      rate: { type: 'string' },
-      speed: { type: 'string' },
-      limit: { type: 'string' },
-      aggregation: { type: 'boolean', default: settings.producer.aggregation.enabled },
+      ...REPLAY_FLAGS,
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -61,28 +53,6 @@ export function parseStartOptions(argv: string[]): StartOptions {
     dataDir: values['data-dir'],
     reset: values.reset,
     replay: values.replay,
-    aggregate: values.aggregation,
-    pacing: pacingOf({
-      rate: positiveNumber('rate', values.rate),
-      speed: positiveNumber('speed', values.speed),
-    }),
-    limit:
-      values.limit === undefined ? undefined : integerFlag('limit', values.limit, 1, Number.MAX_SAFE_INTEGER),
+    request: replayRequestOf(values),
   };
-}
-
-export function integerFlag(name: string, text: string, min: number, max: number): number {
-  const value = Number(text);
-  if (!/^\d+$/.test(text) || value < min || value > max) {
-    throw new BadRequestError(`--${name} must be an integer from ${min} to ${max}, got "${text}"`);
-  }
-  return value;
-}
-
-export function positiveNumber(name: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0)
-    throw new BadRequestError(`--${name} must be a positive number, got "${text}"`);
-  return value;
 }

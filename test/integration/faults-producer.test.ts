@@ -1,25 +1,40 @@
 /**
  * Nothing lost on the producer's side: PutRecords throttled for a while, or for good; a request that
- * Kinesis refuses as a whole because of one entry; the replay process killed mid-file and run again.
- * The producer runs as the Lambda handler and the CLI run it (`createProducer`), against the real
- * Kinesis server behind a fault-injecting proxy, and the end state is checked against the
+ * Kinesis refuses as a whole because of one entry; Kinesis unreachable (connections refused or reset,
+ * 5xx answers) for a while, or for longer than the producer waits; the replay process killed mid-file
+ * and run again. The producer runs as the Lambda handler and the CLI run it (`createProducer`), against
+ * the real Kinesis server behind a fault-injecting proxy, and the end state is checked against the
  * independent expectation.
  */
 import { spawn } from 'node:child_process';
-import { createReadStream, readFileSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createProducer } from '../../functions/producer/producer.js';
+import { createProducerHandler } from '../../functions/producer/producer-handler.js';
 import { putWithRetries } from '../../functions/producer/put-with-retries.js';
-import { FileRejectSink } from '../../functions/producer/reject-sinks.js';
+import { FileRejectSink, type RejectedRow } from '../../functions/producer/reject-sinks.js';
+import type { ProducerTunables } from '../../functions/producer/replay.js';
 import { createKinesisClient } from '../../functions/shared/adapters/aws-clients.js';
 import { KinesisRecordPublisher } from '../../functions/shared/adapters/kinesis-record-publisher.js';
+import { settings } from '../../functions/shared/settings.js';
+import { replayFile } from '../../local/cli/replay-file.js';
 import { archivedLines } from '../support/archive-reader.js';
-import { type FaultProxy, kinesisCall, kinesisError, startFaultProxy } from '../support/fault-proxy.js';
-import { expectScenarioAggregates, sampleScenario } from '../support/scenario.js';
+import { lambdaContext } from '../support/deliver.js';
+import { expectedAggregates } from '../support/expected-aggregates.js';
+import {
+  type Fault,
+  type FaultProxy,
+  kinesisCall,
+  kinesisError,
+  type ProxiedCall,
+  startFaultProxy,
+} from '../support/fault-proxy.js';
+import { expectScenarioAggregates, type Scenario, sampleScenario } from '../support/scenario.js';
 import { startTestRuntime, type TestRuntime } from '../support/test-runtime.js';
 
 let runtime: TestRuntime;
@@ -38,7 +53,10 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-beforeEach(() => proxy.clear());
+beforeEach(async () => {
+  proxy.clear();
+  if (proxy.down) await proxy.comeBack();
+});
 
 const throttled = {
   kind: 'respond',
@@ -47,6 +65,38 @@ const throttled = {
 
 function producerThroughProxy() {
   return createProducer({ ...runtime.functionEnv, AWS_ENDPOINT_URL_KINESIS: proxy.url });
+}
+
+/** Waits of milliseconds instead of seconds, so that long outages fit a test. */
+const quick: ProducerTunables = { ...settings.producer, backoffBaseMs: 5, backoffMaxMs: 100 };
+
+/** Every row of every reject list in a folder (none when it does not exist). */
+function listedRows(dir: string): RejectedRow[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) =>
+    readFileSync(join(dir, name), 'utf8')
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as RejectedRow),
+  );
+}
+
+/**
+ * The aggregates equal the independent expectation over the scenario's CSV without the given lines:
+ * every row counted but those, which no author holds.
+ */
+async function expectCountedAllBut(scenario: Scenario, lines: ReadonlySet<number>): Promise<void> {
+  const kept = readFileSync(scenario.csvPath, 'utf8')
+    .split('\n')
+    .filter((_, index) => !lines.has(index + 1));
+  const keptPath = `${scenario.csvPath}.counted.csv`;
+  writeFileSync(keptPath, kept.join('\n'));
+  const expected = expectedAggregates(keptPath);
+  await expectScenarioAggregates(runtime, { ...scenario, expected });
+  for (const author of scenario.expected.authors.keys()) {
+    if (expected.authors.has(author)) continue;
+    expect((await runtime.get(`stats/authors/${encodeURIComponent(author)}`)).status, author).toBe(404);
+  }
 }
 
 function rejectedRows(path: string): Array<{ reason: string; raw: string }> {
@@ -68,7 +118,7 @@ describe('PutRecords throttled', () => {
 
     const result = await producerThroughProxy().replay(
       createReadStream(scenario.csvPath),
-      new FileRejectSink(join(dir, 'throttled.rejected.ndjson')),
+      new FileRejectSink(join(dir, 'rejected'), scenario.csvPath),
     );
     await runtime.waitUntilProcessed({ timeoutMs: 60_000 });
 
@@ -80,12 +130,10 @@ describe('PutRecords throttled', () => {
   it('keeps every record it could not send, with its reason, when the throttling never stops', async () => {
     const scenario = sampleScenario('always-throttled', ['person_52'], dir);
     proxy.inject({ name: 'throttle', match: kinesisCall('PutRecords'), fault: throttled, times: 1_000 });
-    const rejectsPath = join(dir, 'always.rejected.ndjson');
+    const rejects = new FileRejectSink(join(dir, 'rejected'), scenario.csvPath);
 
-    const result = await producerThroughProxy().replay(
-      createReadStream(scenario.csvPath),
-      new FileRejectSink(rejectsPath),
-    );
+    const result = await producerThroughProxy().replay(createReadStream(scenario.csvPath), rejects);
+    const rejectsPath = rejects.location() ?? '';
 
     expect(result).toMatchObject({ read: scenario.records.length, sent: 0, failed: scenario.records.length });
     const kept = rejectedRows(rejectsPath);
@@ -95,6 +143,188 @@ describe('PutRecords throttled', () => {
     );
   }, 120_000);
 });
+
+describe('Kinesis unreachable', () => {
+  it('mid-replay, its connections refused until it is back: the replay waits, then counts every row once and lists none', async () => {
+    const scenario = sampleScenario('refused', ['person_10', 'person_11', 'person_12'], dir);
+    // The second request finds the server gone: answers in flight are lost, new connections refused.
+    proxy.inject({ name: 'die', match: kinesisCall('PutRecords'), fault: { kind: 'go-down' }, skip: 1 });
+    const rejectsDir = join(dir, 'rejected-refused');
+    const causes = new Set<string>();
+
+    const result = await producerThroughProxy().replay(
+      createReadStream(scenario.csvPath),
+      new FileRejectSink(rejectsDir, scenario.csvPath),
+      {
+        aggregate: false,
+        producer: quick,
+        onProgress: ({ waitingForStream }) => {
+          if (!waitingForStream) return;
+          causes.add(waitingForStream.cause);
+          // Back once a refusal was waited through, as a restarted server on the same port.
+          if (waitingForStream.cause === 'connection refused' && proxy.down) void proxy.comeBack();
+        },
+      },
+    );
+    await runtime.waitUntilProcessed({ timeoutMs: 60_000 });
+
+    expect(causes).toContain('connection refused');
+    expect(result).toMatchObject({ sent: scenario.records.length, failed: 0, rejected: 0 });
+    expect(result.stopped).toBeUndefined();
+    expect(listedRows(rejectsDir)).toEqual([]);
+    await expectScenarioAggregates(runtime, scenario);
+  }, 120_000);
+
+  it.each<[string, Fault]>([
+    ['resets every connection', { kind: 'reset' }],
+    ['answers 503', { kind: 'respond', response: kinesisError(503, 'ServiceUnavailable') }],
+    ['answers 500', { kind: 'respond', response: kinesisError(500, 'InternalFailure') }],
+  ])(
+    'that %s for three times the attempt budget is waited for: every row counted once, none listed',
+    async (_, fault) => {
+      const name = `away-${fault.kind}-${'response' in fault ? fault.response.status : ''}`;
+      const scenario = sampleScenario(name, ['person_30', 'person_31'], dir);
+      const rule = proxy.inject({
+        name,
+        match: kinesisCall('PutRecords'),
+        fault,
+        times: 3 * quick.maxAttempts,
+      });
+      const rejectsDir = join(dir, `rejected-${name}`);
+
+      const result = await producerThroughProxy().replay(
+        createReadStream(scenario.csvPath),
+        new FileRejectSink(rejectsDir, scenario.csvPath),
+        { producer: quick },
+      );
+      await runtime.waitUntilProcessed({ timeoutMs: 60_000 });
+
+      expect(rule.hits()).toBe(3 * quick.maxAttempts);
+      expect(result).toMatchObject({ sent: scenario.records.length, failed: 0 });
+      expect(listedRows(rejectsDir)).toEqual([]);
+      await expectScenarioAggregates(runtime, scenario);
+    },
+    120_000,
+  );
+
+  it('past the wait, the replay stops naming the resume line; reruns from there and of the whole file count every row once and list none that is counted', async () => {
+    const authors = Array.from({ length: 16 }, (_, i) => `person_${80 + i}`);
+    // Authors of 10 commits: a row that failed and is counted later changes no flag.
+    const scenario = sampleScenario('gone', authors, dir, { commitsPerAuthor: 10 });
+    const rejectsDir = join(dir, 'rejected-gone');
+    // The first request holding one author's commits is throttled for good (its rows are listed); the
+    // eleventh of the others finds Kinesis gone.
+    const throttledAuthor = (call: ProxiedCall) =>
+      kinesisCall('PutRecords')(call) && call.body.includes('"PartitionKey":"gone:person_80#0"');
+    proxy.inject({ name: 'throttle', match: throttledAuthor, fault: throttled, times: 2 });
+    proxy.inject({ name: 'die', match: kinesisCall('PutRecords'), fault: { kind: 'go-down' }, skip: 10 });
+    const tunables = { ...quick, maxAttempts: 2, maxRecordsPerRequest: 100, unreachableWaitSeconds: 1 };
+
+    const first = await producerThroughProxy().replay(
+      createReadStream(scenario.csvPath),
+      new FileRejectSink(rejectsDir, scenario.csvPath),
+      { aggregate: false, producer: tunables },
+    );
+
+    const resume = first.stopped?.resumeFromLine ?? 0;
+    expect(first.stopped?.reason).toMatch(/^Kinesis was unreachable for 1 s \(connection (refused|reset)\)$/);
+    expect(resume).toBeGreaterThan(2);
+    expect(first.read).toBeLessThan(scenario.records.length);
+    const failedFirst = listedRows(rejectsDir);
+    expect(failedFirst.length).toBe(first.failed);
+    expect(failedFirst.length).toBeGreaterThan(0);
+    expect(failedFirst.every((row) => row.reason === 'publish-failed' && row.line > 1)).toBe(true);
+
+    // Kinesis is back; the rerun from the resume line goes the way `npm run replay -- --from-line` goes.
+    await proxy.comeBack();
+    const fromResume = await replayFile(scenario.csvPath, {
+      streamName: runtime.streamName,
+      rejectsDir,
+      fromLine: resume,
+      aggregate: false,
+    });
+    await runtime.waitUntilProcessed({ timeoutMs: 60_000 });
+
+    expect(fromResume.stopped).toBeUndefined();
+    expect(fromResume.failed).toBe(0);
+    expect(fromResume.supersededRejects).toBe(failedFirst.filter((row) => row.line >= resume).length);
+    const stillListed = listedRows(rejectsDir);
+    expect(stillListed.every((row) => row.reason === 'publish-failed' && row.line < resume)).toBe(true);
+    await expectCountedAllBut(scenario, new Set(stillListed.map((row) => row.line)));
+
+    const whole = await replayFile(scenario.csvPath, {
+      streamName: runtime.streamName,
+      rejectsDir,
+      aggregate: false,
+    });
+    await runtime.waitUntilProcessed({ timeoutMs: 60_000 });
+
+    expect(whole).toMatchObject({
+      sent: scenario.records.length,
+      failed: 0,
+      supersededRejects: stillListed.length,
+    });
+    expect(listedRows(rejectsDir)).toEqual([]);
+    await expectScenarioAggregates(runtime, scenario);
+  }, 180_000);
+});
+
+describe("the producer function's reject lists in the archive bucket", () => {
+  it('are found by source: a rerun removes the rows it sent from the earlier list, which goes once empty', async () => {
+    const scenario = sampleScenario('lists', ['person_60', 'person_61'], dir);
+    const key = 'sources/lists-latin1.csv';
+    // The file in Latin-1, read as such through the event's encoding (its text is ASCII but for é).
+    const text = readFileSync(scenario.csvPath, 'utf8').replaceAll('lists:person_61', 'lists:josé');
+    await runtime.s3.send(
+      new PutObjectCommand({ Bucket: runtime.bucketName, Key: key, Body: Buffer.from(text, 'latin1') }),
+    );
+    const rejected = `rejected/${encodeURIComponent(`s3://${runtime.bucketName}/${key}`)}/`;
+    const producer = createProducerHandler({ ...runtime.functionEnv, AWS_ENDPOINT_URL_KINESIS: proxy.url });
+    const refusedAuthor = (call: ProxiedCall) =>
+      kinesisCall('PutRecords')(call) && call.body.includes(`"PartitionKey":"lists:josé"`);
+    proxy.inject({ name: 'throttle', match: refusedAuthor, fault: throttled, times: 1_000 });
+    const event = { source: { bucket: runtime.bucketName, key }, encoding: 'latin1', aggregate: false };
+
+    const first = await producer(event, lambdaContext(900_000));
+    const firstKeys = await keysUnder(rejected);
+    const failedLines = (await rowsUnder(rejected)).map((row) => row.line);
+
+    expect(first.failed).toBeGreaterThan(0);
+    expect(firstKeys.length).toBeGreaterThan(0);
+    expect(failedLines).toHaveLength(first.failed);
+    proxy.clear();
+    const fromLine = Math.min(...failedLines);
+    const rerun = await producer({ ...event, fromLine }, lambdaContext(900_000));
+    await runtime.waitUntilProcessed({ timeoutMs: 60_000 });
+
+    expect(rerun).toMatchObject({ failed: 0, rejected: 0, supersededRejects: first.failed });
+    expect(await keysUnder(rejected)).toEqual([]);
+    const josé = await runtime.get<{ commits: number }>(`stats/authors/${encodeURIComponent('lists:josé')}`);
+    expect(josé.body.commits).toBe(scenario.expected.authors.get('lists:person_61')?.commits);
+  }, 120_000);
+});
+
+async function keysUnder(prefix: string): Promise<string[]> {
+  const page = await runtime.s3.send(
+    new ListObjectsV2Command({ Bucket: runtime.bucketName, Prefix: prefix }),
+  );
+  return (page.Contents ?? []).map((object) => object.Key ?? '');
+}
+
+async function rowsUnder(prefix: string): Promise<RejectedRow[]> {
+  const rows: RejectedRow[] = [];
+  for (const key of await keysUnder(prefix)) {
+    const object = await runtime.s3.send(new GetObjectCommand({ Bucket: runtime.bucketName, Key: key }));
+    const body = (await object.Body?.transformToString()) ?? '';
+    rows.push(
+      ...body
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => JSON.parse(line) as RejectedRow),
+    );
+  }
+  return rows;
+}
 
 describe('a request Kinesis refuses because of one entry', () => {
   it('costs only that entry: the others of the request are sent', async () => {
@@ -114,7 +344,9 @@ describe('a request Kinesis refuses because of one entry', () => {
     });
 
     expect(report.sent).toBe(3);
-    expect(report.failed).toEqual([{ entry: entries[1], errorCode: 'ValidationException', refused: true }]);
+    expect(report.failed).toEqual([
+      { entry: entries[1], errorCode: 'ValidationException', refused: true, maybeStored: false },
+    ]);
   });
 });
 
@@ -135,7 +367,9 @@ describe('a replay killed mid-file', () => {
       child.once('exit', (_, signal) => resolve(signal)),
     );
     const deadline = Date.now() + 60_000;
-    while (runtime.mapping.snapshot().delivered < 50 && Date.now() < deadline) {
+    // Counted from here: the suites before this one delivered records of their own.
+    const deliveredBefore = runtime.mapping.snapshot().delivered;
+    while (runtime.mapping.snapshot().delivered - deliveredBefore < 50 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     child.kill('SIGKILL');

@@ -62,7 +62,6 @@ describe('a hostile CSV', () => {
         'invalid-author',
         'invalid-commit-id',
         'invalid-file-path',
-        'invalid-message',
         'invalid-lines-added',
         'invalid-lines-deleted',
         'invalid-time',

@@ -87,6 +87,24 @@ describe('npm run replay without a running runtime', () => {
   });
 });
 
+describe('npm run replay with a flag it cannot use', () => {
+  it('refuses an unknown encoding, naming the ones there are, before it looks for a runtime', async () => {
+    const cli = runCli('scripts/replay.ts', [
+      '--csv',
+      bundledSamplePath(),
+      '--encoding',
+      'ebcdic',
+      '--data-dir',
+      dataDir,
+    ]);
+    const { code } = await cli.exited;
+
+    expect(code).not.toBe(0);
+    expect(cli.output()).toMatch(/unknown encoding "ebcdic": use one of utf-8, latin1, windows-1252/);
+    expect(cli.output()).not.toMatch(/npm start/);
+  });
+});
+
 describe('npm start', () => {
   it('reports a port in use before it starts PostgreSQL or an emulator', async () => {
     const port = await takenPort();

@@ -50,9 +50,12 @@ function languageOfPath(path: string): string {
 export interface ExpectationOptions {
   /**
    * Every record is one physical line (hostile files): each line is parsed on its own, so a malformed
-   * one costs only itself, and a line over 65,536 characters is refused, as the producer does.
+   * one costs only itself, and a line over 65,536 characters is refused, as the producer does. A line
+   * whose bytes are not valid in the encoding is invalid.
    */
   onePerLine?: boolean;
+  /** The file's encoding. @default 'utf-8' */
+  encoding?: 'utf-8' | 'latin1' | 'windows-1252';
 }
 
 /**
@@ -65,7 +68,8 @@ export function expectedAggregates(
   rules = { entropyThreshold: 0.8, outlierStdDevs: 3, outlierMinCommits: 20 },
   options: ExpectationOptions = {},
 ): ExpectedAggregates {
-  const read = options.onePerLine ? readLineByLine(csvPath) : readWhole(csvPath);
+  const encoding = options.encoding ?? 'utf-8';
+  const read = options.onePerLine ? readLineByLine(csvPath, encoding) : readWhole(csvPath, encoding);
   let invalidRows = read.invalid;
   const [header = [], ...rows] = read.records;
   const names = header.map((name) => name.trim().toLowerCase());
@@ -105,7 +109,6 @@ export function expectedAggregates(
       path.length <= 4096 &&
       moduleOfPath(path).length <= 512 &&
       languageOfPath(path).length <= 64 &&
-      (fields[names.indexOf('message')] ?? '').length <= 16_384 &&
       added <= 2_147_483_647 &&
       deleted <= 2_147_483_647;
     if (!valid) {
@@ -180,9 +183,9 @@ export function expectedAggregates(
   };
 }
 
-function readWhole(csvPath: string): { records: string[][]; invalid: number } {
+function readWhole(csvPath: string, encoding: Encoding): { records: string[][]; invalid: number } {
   let invalid = 0;
-  const records = parse(readFileSync(csvPath), {
+  const records = parse(decode(readFileSync(csvPath), encoding), {
     bom: true,
     skip_empty_lines: true,
     relax_column_count: true,
@@ -195,12 +198,26 @@ function readWhole(csvPath: string): { records: string[][]; invalid: number } {
   return { records, invalid };
 }
 
-function readLineByLine(csvPath: string): { records: string[][]; invalid: number } {
+function readLineByLine(csvPath: string, encoding: Encoding): { records: string[][]; invalid: number } {
   let invalid = 0;
   const records: string[][] = [];
-  const text = readFileSync(csvPath, 'utf8').replace(/^\ufeff/, '');
-  for (const raw of text.split('\n')) {
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+  const bytes = readFileSync(csvPath);
+  let start = 0;
+  while (start < bytes.length) {
+    const newline = bytes.indexOf(0x0a, start);
+    const end = newline === -1 ? bytes.length : newline;
+    const first = start === 0;
+    const lineBytes = bytes.subarray(start, end);
+    start = end + 1;
+    let text: string;
+    try {
+      text = decode(lineBytes, encoding);
+      if (first) text = text.replace(/^\ufeff/, '');
+    } catch {
+      invalid += 1;
+      continue;
+    }
+    const line = text.endsWith('\r') ? text.slice(0, -1) : text;
     if (line === '') continue;
     if (line.length > 65_536) {
       invalid += 1;
@@ -214,4 +231,24 @@ function readLineByLine(csvPath: string): { records: string[][]; invalid: number
     }
   }
   return { records, invalid };
+}
+
+type Encoding = NonNullable<ExpectationOptions['encoding']>;
+
+/** The 32 characters Windows-1252 puts at 0x80–0x9F (undefined ones as the C1 control of the same value). */
+const CP1252_HIGH = [
+  0x20ac, 0x81, 0x201a, 0x192, 0x201e, 0x2026, 0x2020, 0x2021, 0x2c6, 0x2030, 0x160, 0x2039, 0x152, 0x8d,
+  0x17d, 0x8f, 0x90, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x2dc, 0x2122, 0x161, 0x203a,
+  0x153, 0x9d, 0x17e, 0x178,
+];
+
+/** Strict decoding: UTF-8 throws on bytes that are not UTF-8; the single-byte encodings map every byte. */
+function decode(bytes: Uint8Array, encoding: Encoding): string {
+  if (encoding === 'utf-8') return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  let text = '';
+  for (const byte of bytes) {
+    const high = encoding === 'windows-1252' && byte >= 0x80 && byte <= 0x9f;
+    text += String.fromCharCode(high ? (CP1252_HIGH[byte - 0x80] ?? byte) : byte);
+  }
+  return text;
 }

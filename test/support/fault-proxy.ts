@@ -9,7 +9,10 @@
  * - `delay`: the server acts, the answer is held back (past the caller's timeout);
  * - `reset`: the connection is reset before the server sees the call;
  * - `break-body`: the server's answer starts (status, headers, its full length announced), then the
- *   connection is reset after `afterBytes` bytes of the body (a stream cut off mid-download).
+ *   connection is reset after `afterBytes` bytes of the body (a stream cut off mid-download);
+ * - `go-down`: the connection is reset before the server sees the call, and the proxy stops
+ *   listening, dropping every open connection (answers of calls in flight are lost): every later
+ *   connection is refused, as by a server that died, until `comeBack()` listens on the same port again.
  *
  * Rules match on what a call says (path, headers, body), so a test can pick "the ledger claim" or "the
  * PutRecords carrying commit c_7" precisely, and can count how often each rule fired.
@@ -42,7 +45,8 @@ export type Fault =
   | { kind: 'reset' }
   | { kind: 'respond'; response: CannedResponse; after?: boolean }
   | { kind: 'delay'; ms: number }
-  | { kind: 'break-body'; afterBytes: number };
+  | { kind: 'break-body'; afterBytes: number }
+  | { kind: 'go-down' };
 
 export interface FaultRule {
   /** For messages and `hits`. */
@@ -66,6 +70,12 @@ export interface FaultProxy {
   inject(rule: FaultRule): { hits(): number };
   /** Removes every rule (calls then pass through). */
   clear(): void;
+  /** True while the proxy refuses connections (after a `go-down` fault or `goDown()`). */
+  readonly down: boolean;
+  /** Stops listening: every open connection is dropped, every new one refused. */
+  goDown(): Promise<void>;
+  /** Listens again, on the same port. */
+  comeBack(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -97,6 +107,11 @@ export async function startFaultProxy(target?: string): Promise<FaultProxy> {
       calls.push({ ...call, fault: rule?.name });
       const fault = rule?.fault;
 
+      if (fault?.kind === 'go-down') {
+        request.socket.destroy();
+        void goDown();
+        return;
+      }
       if (fault?.kind === 'reset' || !upstream) return request.socket.destroy();
       if (fault?.kind === 'respond' && !fault.after) return reply(response, fault.response);
 
@@ -141,6 +156,17 @@ export async function startFaultProxy(target?: string): Promise<FaultProxy> {
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  let down = false;
+  let closing: Promise<void> | undefined;
+  const goDown = (): Promise<void> => {
+    if (down) return closing ?? Promise.resolve();
+    down = true;
+    closing = new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+    return closing;
+  };
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -156,11 +182,22 @@ export async function startFaultProxy(target?: string): Promise<FaultProxy> {
     clear() {
       rules.length = 0;
     },
+    get down() {
+      return down;
+    },
+    goDown,
+    async comeBack() {
+      await closing;
+      await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+      down = false;
+    },
     close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+      down
+        ? (closing ?? Promise.resolve())
+        : new Promise<void>((resolve) => {
+            server.closeAllConnections();
+            server.close(() => resolve());
+          }),
   };
 }
 

@@ -38,7 +38,6 @@ export function hostileLines(prefix: string): string[] {
     row('long-module', { path: `/${'m'.repeat(2_400)}/sub/file.py` }),
     row('long-extension', { path: `/a/b/file.${'e'.repeat(100)}` }),
     row('long-path', { path: `/a/b/${'p'.repeat(70_000)}.py` }),
-    row('long-message', { message: 'y'.repeat(20_000) }),
     row('int4', { added: '3000000000', entropy: '0.95' }),
     row('huge', { deleted: '99999999999999999999' }),
     row('time-far', { time: '900000000000' }),
@@ -54,6 +53,8 @@ export function hostileLines(prefix: string): string[] {
     `${prefix}${'z'.repeat(100_000)}`,
     // Valid, if strange: must be counted like any other row.
     row('sql', { message: "'); DROP TABLE pipeline.group_stats; --" }),
+    // A squash-merge message: longer than a stream record carries, cut there, the commit counted.
+    row('long-message', { message: 'y'.repeat(20_000) }),
     row('unicode', { author: `${prefix}Zoë 日本 🙂`, message: 'ünïcödé' }),
     row('controls', { message: 'tab\there\u0007bell' }),
     row('quoted-ok', { message: '"quoted, with comma and ""quotes"""' }),

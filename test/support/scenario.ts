@@ -27,18 +27,40 @@ const HEADER = 'commit_id,author,time,file_path,lines_added,lines_deleted,entrop
 const EPOCH_MS = Date.UTC(2024, 0, 1);
 let sample: string[][] | undefined;
 
+export interface ScenarioOptions {
+  /**
+   * Splits each author into authors of this many commits (`<name>:<author>#<n>`). Below
+   * `analytics.outlierMinCommits` no author-outlier rule applies, so the aggregates do not depend on the
+   * order commits arrive in (a row that failed and was sent again later lands after its successors).
+   */
+  commitsPerAuthor?: number;
+}
+
 /**
  * The sample's rows of the given authors, renamed `<name>:<author>` and `<name>:<commit id>`.
  *
  * @param name - unique per scenario (letters, digits, dashes)
  * @param authors - e.g. `['person_1', 'person_2']`
  * @param dir - where the scenario's CSV is written
+ * @param options - how the authors are named
  */
-export function sampleScenario(name: string, authors: readonly string[], dir: string): Scenario {
+export function sampleScenario(
+  name: string,
+  authors: readonly string[],
+  dir: string,
+  options: ScenarioOptions = {},
+): Scenario {
   sample ??= (parse(readFileSync(bundledSamplePath()), { bom: true }) as string[][]).slice(1);
+  const seen = new Map<string, number>();
+  const authorOf = (author: string) => {
+    const index = seen.get(author) ?? 0;
+    seen.set(author, index + 1);
+    const split = options.commitsPerAuthor ? `#${Math.floor(index / options.commitsPerAuthor)}` : '';
+    return `${name}:${author}${split}`;
+  };
   const rows = sample
     .filter((row) => authors.includes(row[1] ?? ''))
-    .map((row) => [`${name}:${row[0]}`, `${name}:${row[1]}`, ...row.slice(2)]);
+    .map((row) => [`${name}:${row[0]}`, authorOf(row[1] ?? ''), ...row.slice(2)]);
   return scenarioOf(name, rows, join(dir, `${name}.csv`));
 }
 
@@ -110,7 +132,10 @@ interface AuthorItem {
  * The API's view of the scenario's authors equals the independent expectation: every author's totals,
  * and every suspicious commit with its reason.
  */
-export async function expectScenarioAggregates(runtime: TestRuntime, scenario: Scenario): Promise<void> {
+export async function expectScenarioAggregates(
+  runtime: TestRuntime,
+  scenario: Pick<Scenario, 'expected'>,
+): Promise<void> {
   for (const [author, group] of scenario.expected.authors) {
     const { status, body } = await runtime.get<AuthorItem>(`stats/authors/${encodeURIComponent(author)}`);
     expect(status, author).toBe(200);

@@ -5,13 +5,14 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { RequestedReplay } from '../../functions/producer/replay-request.js';
 import { type ReplayFileResult, replayFile } from '../../local/cli/replay-file.js';
 import { type LocalRuntime, type LocalRuntimeOptions, startLocalRuntime } from '../../local/runtime.js';
 
 export interface TestRuntime extends LocalRuntime {
   dataDir: string;
-  /** Replays a CSV through the producer and waits until the processor has caught up. */
-  replay(csvPath: string): Promise<ReplayFileResult>;
+  /** Replays a CSV through the producer (as `npm run replay` does) and waits until the processor has caught up. */
+  replay(csvPath: string, options?: Partial<RequestedReplay>): Promise<ReplayFileResult>;
   /** GETs an API path (without leading slash) and returns status and parsed JSON. */
   get<T = unknown>(path: string): Promise<{ status: number; body: T }>;
   /** Stops this runtime and starts another on the same data dir (stream, checkpoints, database, archive). */
@@ -45,10 +46,11 @@ export async function startTestRuntime(
   return {
     ...runtime,
     dataDir: runtimeDir,
-    async replay(csvPath) {
+    async replay(csvPath, options = {}) {
       const result = await replayFile(csvPath, {
         streamName: runtime.streamName,
         rejectsDir: join(runtimeDir, 'rejected'),
+        ...options,
       });
       await runtime.waitUntilProcessed({ timeoutMs: 120_000 });
       return result;

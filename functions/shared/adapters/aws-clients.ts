@@ -34,6 +34,8 @@ function httpHandler(options: ClientOptions): NodeHttpHandler {
   return new NodeHttpHandler({
     connectionTimeout: CONNECTION_TIMEOUT_MS,
     requestTimeout: options.requestTimeoutMs,
+    // Without it the handler only logs a warning when the timeout passes, and the call waits on.
+    throwOnRequestTimeout: true,
   });
 }
 

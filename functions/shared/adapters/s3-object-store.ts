@@ -1,8 +1,14 @@
-import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { ObjectBody, ObjectCallOptions, ObjectStore } from '../ports.js';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import type { ObjectBody, ObjectCallOptions, ObjectReader, ObjectStore } from '../ports.js';
 
-/** {@link ObjectStore} over one S3 bucket. */
-export class S3ObjectStore implements ObjectStore {
+/** {@link ObjectStore} and {@link ObjectReader} over one S3 bucket. */
+export class S3ObjectStore implements ObjectStore, ObjectReader {
   constructor(
     private readonly client: S3Client,
     private readonly bucket: string,
@@ -25,5 +31,23 @@ export class S3ObjectStore implements ObjectStore {
     await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }), {
       abortSignal: options.signal,
     });
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
+      );
+      for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return keys;
+  }
+
+  async get(key: string): Promise<Uint8Array> {
+    const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+    return (await response.Body?.transformToByteArray()) ?? new Uint8Array();
   }
 }

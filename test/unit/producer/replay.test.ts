@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CommitRow } from '../../../functions/producer/csv-row.js';
 import type { SourceRow } from '../../../functions/producer/csv-source.js';
-import type { RejectedRow, RejectSink } from '../../../functions/producer/reject-sinks.js';
+import type { LineRange, RejectedRow, RejectSink } from '../../../functions/producer/reject-sinks.js';
 import { replayRows } from '../../../functions/producer/replay.js';
 import type { CommitRecord } from '../../../functions/shared/commit-record.js';
 import { deaggregate, MAX_HASH_KEY, ShardMap } from '../../../functions/shared/kinesis-aggregation/index.js';
@@ -34,6 +34,7 @@ async function* rowsOf(items: SourceRow[]): AsyncGenerator<SourceRow[]> {
 class MemoryRejects implements RejectSink {
   rows: RejectedRow[] = [];
   closed = false;
+  superseded: LineRange[] = [];
   async write(row: RejectedRow) {
     this.rows.push(row);
   }
@@ -42,6 +43,10 @@ class MemoryRejects implements RejectSink {
   }
   location() {
     return this.rows.length > 0 ? 'memory' : undefined;
+  }
+  async supersedeEarlier(lines: LineRange) {
+    this.superseded.push(lines);
+    return 0;
   }
 }
 
@@ -310,5 +315,147 @@ describe('KPL-aggregated records', () => {
 
     expect(result.sent).toBe(2_000);
     expect(loads).toBeGreaterThan(1);
+  });
+});
+
+describe.each([
+  ['plain records', false],
+  ['aggregated records', true],
+])('a stream that cannot be reached, sending %s', (_, aggregate) => {
+  /** A stream that refuses the connection on the calls `down` picks (fault injection), and records the rest. */
+  function refusingStream(down: (call: number) => boolean) {
+    const stream = recordingStream();
+    let calls = 0;
+    const publisher: RecordPublisher = {
+      put: async (batch) => {
+        calls += 1;
+        if (down(calls)) throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+        return stream.publisher.put(batch);
+      },
+    };
+    return { publisher, arrived: stream.arrived };
+  }
+
+  const authors = ['person_0', 'person_1', 'person_2', 'person_3', 'person_4', 'person_5', 'person_6'];
+  const manyRows = (count: number) => Array.from({ length: count }, (_, i) => row(i, authors[i % 7] ?? ''));
+  const noWait = async () => undefined;
+
+  it('is waited for: every row is sent once it answers again, none failed or listed, and the wait is reported', async () => {
+    const stream = refusingStream((call) => call <= 30);
+    const rejects = new MemoryRejects();
+    const waits: string[] = [];
+    const items = manyRows(3_000);
+
+    const result = await replayRows(
+      rowsOf(items),
+      { publisher: stream.publisher, rejects, shardMaps },
+      {
+        aggregate,
+        sleep: noWait,
+        onProgress: (progress) => {
+          if (progress.waitingForStream) waits.push(progress.waitingForStream.cause);
+        },
+      },
+    );
+
+    expect(result).toMatchObject({ read: 3_000, sent: 3_000, failed: 0, rejected: 0 });
+    expect(result.stopped).toBeUndefined();
+    expect(rejects.rows).toEqual([]);
+    expect(new Set(stream.arrived.map((commit) => commit.commitId)).size).toBe(3_000);
+    expect(waits).toContain('connection refused');
+    expect(rejects.superseded).toEqual([{ from: 1, to: 3_001 }]);
+  });
+
+  it('past its wait, stops reading and names the first line not stored: every row before it is stored, none listed as failed', async () => {
+    const stream = refusingStream((call) => call > 4);
+    const rejects = new MemoryRejects();
+    const items: SourceRow[] = manyRows(60_000);
+    items.splice(10, 0, { ok: false, line: 12, reason: 'invalid-entropy', detail: 'bad', raw: 'x' });
+
+    const result = await replayRows(
+      rowsOf(items),
+      { publisher: stream.publisher, rejects, shardMaps },
+      {
+        aggregate,
+        sleep: noWait,
+        producer: { ...settings.producer, unreachableWaitSeconds: 0 },
+      },
+    );
+
+    const resume = result.stopped?.resumeFromLine ?? 0;
+    expect(result.stopped?.reason).toBe('Kinesis was unreachable for 0 s (connection refused)');
+    expect(result.read).toBeLessThan(items.length);
+    expect(result.failed).toBe(0);
+    expect(rejects.rows.every((rejected) => rejected.reason === 'invalid-entropy')).toBe(true);
+    const stored = new Set(stream.arrived.map((commit) => commit.commitId));
+    const before = items.filter((item) => item.ok && item.line < resume);
+    expect(before.length).toBeGreaterThan(0);
+    expect(before.every((item) => item.ok && stored.has(item.row.commitId))).toBe(true);
+    const first = items.find((item) => item.line === resume);
+    expect(first?.ok && stored.has(first.row.commitId)).toBe(false);
+    expect(result.sent).toBe(stream.arrived.length);
+    expect(rejects.superseded).toEqual([{ from: 1, to: resume - 1 }]);
+  });
+
+  it('stops the same way when the caller asks it to (a deadline)', async () => {
+    const deadline = new AbortController();
+    const stream = recordingStream();
+    const publisher: RecordPublisher = {
+      put: async (batch) => {
+        if (stream.entries.length > 0) deadline.abort('the function is about to time out');
+        return stream.publisher.put(batch);
+      },
+    };
+    const items = manyRows(60_000);
+
+    const result = await replayRows(
+      rowsOf(items),
+      { publisher, rejects: new MemoryRejects(), shardMaps },
+      {
+        aggregate,
+        signal: deadline.signal,
+      },
+    );
+
+    const resume = result.stopped?.resumeFromLine ?? 0;
+    expect(result.stopped?.reason).toBe('the function is about to time out');
+    const stored = new Set(stream.arrived.map((commit) => commit.commitId));
+    expect(
+      items.filter((item) => item.line < resume).every((item) => item.ok && stored.has(item.row.commitId)),
+    ).toBe(true);
+    expect(resume).toBeLessThan(items.length + 2);
+  });
+
+  it('started at a line, supersedes earlier lists from that line to the last one it read', async () => {
+    const rejects = new MemoryRejects();
+    const items = manyRows(100).filter((item) => item.line >= 50);
+
+    const result = await replayRows(rowsOf(items), deps(recordingStream().publisher, rejects), {
+      aggregate,
+      fromLine: 50,
+    });
+
+    expect(result).toMatchObject({ read: 52, sent: 52 });
+    expect(rejects.superseded).toEqual([{ from: 50, to: 101 }]);
+  });
+
+  const deps = (publisher: RecordPublisher, rejects: RejectSink) => ({ publisher, rejects, shardMaps });
+});
+
+describe('a commit with a message longer than the stream record carries', () => {
+  it('is sent with its message cut and its length in messageChars', async () => {
+    const stream = recordingStream();
+    const long = row(0, 'person_0', { message: 'm'.repeat(16_384), messageChars: 40_000 });
+    const result = await replayRows(rowsOf([long, row(1, 'person_0')]), {
+      publisher: stream.publisher,
+      rejects: new MemoryRejects(),
+      shardMaps,
+    });
+
+    expect(result.sent).toBe(2);
+    const [first, second] = stream.arrived;
+    expect(first).toMatchObject({ commitId: 'c_0', messageChars: 40_000 });
+    expect(first?.message).toHaveLength(16_384);
+    expect(second && 'messageChars' in second).toBe(false);
   });
 });

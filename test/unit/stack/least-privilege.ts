@@ -19,32 +19,45 @@ export function describeLeastPrivilege(synthesized: () => SynthesizedPipeline): 
     const clusterArn = () => synthesized().stack.database.environment[ENV.dbClusterArn];
     const secretArn = () => synthesized().stack.database.environment[ENV.dbSecretArn];
 
-    it('lets the producer put records on the stream, read uploaded sources and write rejected rows only', () => {
+    it('lets the producer put records on the stream, read uploaded sources and keep its reject lists only', () => {
       const p = synthesized();
       const granted = statementsOf(p, p.stack.producer);
+      const rejected = objectsArn(p, `${archive.rejectedPrefix}*`);
       expect(allows(p, granted, 'kinesis:PutRecords', p.stack.stream.streamArn)).toBe(true);
       expect(allows(p, granted, 'kinesis:PutRecord', p.stack.stream.streamArn)).toBe(true);
       expect(allows(p, granted, 's3:GetObject', objectsArn(p, `${SOURCE_PREFIX}*`))).toBe(true);
-      expect(allows(p, granted, 's3:PutObject', objectsArn(p, `${archive.rejectedPrefix}*`))).toBe(true);
+      expect(allows(p, granted, 's3:PutObject', rejected)).toBe(true);
+      // A later run of a source rewrites the lists of earlier ones.
+      expect(allows(p, granted, 's3:GetObject', rejected)).toBe(true);
+      expect(allows(p, granted, 's3:DeleteObject', rejected)).toBe(true);
       expect(granted.filter((s) => s.action === 's3:PutObject')).toHaveLength(1);
       expect(granted.some((s) => s.action.startsWith('rds-data:'))).toBe(false);
       expect(granted.some((s) => s.action.startsWith('kinesis:Get'))).toBe(false);
     });
 
-    it('lets the producer list only the keys under sources/, and read no other key or bucket setting', () => {
+    it('lets the producer list only the keys under sources/ and rejected/, and read no other key or bucket setting', () => {
       const p = synthesized();
       const s3 = statementsOf(p, p.stack.producer).filter((s) => s.action.startsWith('s3:'));
       const listing = s3.filter((s) => s.action.startsWith('s3:List'));
-      expect(listing).toEqual([
-        {
-          action: 's3:ListBucket',
-          resource: bucketArn(p),
-          condition: { StringLike: { 's3:prefix': `${SOURCE_PREFIX}*` } },
-        },
-      ]);
+      const prefixes = [SOURCE_PREFIX, archive.rejectedPrefix];
+      expect(listing).toHaveLength(prefixes.length);
+      expect(listing).toEqual(
+        expect.arrayContaining(
+          prefixes.map((prefix) => ({
+            action: 's3:ListBucket',
+            resource: bucketArn(p),
+            condition: { StringLike: { 's3:prefix': `${prefix}*` } },
+          })),
+        ),
+      );
       const reads = s3.filter((s) => s.action.startsWith('s3:Get'));
-      expect(reads).toEqual([{ action: 's3:GetObject', resource: objectsArn(p, `${SOURCE_PREFIX}*`) }]);
-      // Every other S3 right is the write of rejected rows.
+      expect(reads).toHaveLength(prefixes.length);
+      expect(reads).toEqual(
+        expect.arrayContaining(
+          prefixes.map((prefix) => ({ action: 's3:GetObject', resource: objectsArn(p, `${prefix}*`) })),
+        ),
+      );
+      // Every other S3 right is on the reject lists.
       for (const statement of s3.filter((s) => !listing.includes(s) && !reads.includes(s))) {
         expect(statement.resource).toEqual(objectsArn(p, `${archive.rejectedPrefix}*`));
       }
