@@ -126,6 +126,9 @@ function databasePart(
     name: 'database service',
     postmasterPid: () => postmasterPid,
     async start(signal) {
+      // No other runtime runs on this data dir (npm start checks): a postmaster of its cluster is one
+      // that a killed run left behind, still holding the port and the lock, perhaps still shutting down.
+      if (!ports) await endLeftoverPostmaster('an earlier run that was killed');
       const service = await startChildService<DatabaseServiceInfo, DatabaseServiceStatus>(
         entry,
         [
@@ -141,15 +144,17 @@ function databasePart(
       ports ??= { dataApi: Number(new URL(service.info.dataApiUrl).port), pg: service.info.pgPort };
       return service;
     },
-    async afterExit() {
-      // A service that was killed leaves its postmaster running, holding the port and the data dir.
-      const clusterDir = clusterDirFor(postgresDir);
-      const pid = postmasterPid ?? postmasterPidOf(clusterDir);
-      if (pid === undefined || !isPostmasterOf(pid, clusterDir)) return;
-      onEvent({ kind: 'left-behind', part: 'PostgreSQL', pid, by: 'database service' });
-      await endProcess(pid, 'SIGINT', settings.localRuntime.supervision.stopTimeoutMs);
-    },
+    // A service that was killed leaves its postmaster running, holding the port and the data dir.
+    afterExit: () => endLeftoverPostmaster('the database service'),
   };
+
+  async function endLeftoverPostmaster(by: string): Promise<void> {
+    const clusterDir = clusterDirFor(postgresDir);
+    const pid = postmasterPid ?? postmasterPidOf(clusterDir);
+    if (pid === undefined || !isPostmasterOf(pid, clusterDir)) return;
+    onEvent({ kind: 'left-behind', part: 'PostgreSQL', pid, by });
+    await endProcess(pid, 'SIGINT', settings.localRuntime.supervision.stopTimeoutMs);
+  }
 }
 
 function kinesisPart(dataDir: string): PartDefinition<KinesisEmulator> {

@@ -107,9 +107,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const step = (name: string) => options.onStep?.(name, Math.round(performance.now() - started));
   const stops: Array<() => Promise<unknown>> = [];
   let stopping: Promise<void> | undefined;
+  let standDown: (() => void) | undefined;
   // Once, whoever asks first (a signal, a part that cannot come back, a failed start-up).
   const stopAll = () => {
     stopping ??= (async () => {
+      // First of all: a part that ends while the rest winds down is not brought back.
+      standDown?.();
       for (const stop of stops.splice(0).reverse()) await stop().catch(() => undefined);
     })();
     return stopping;
@@ -127,6 +130,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       onStep: step,
     });
     stops.push(() => cloud.stop());
+    standDown = () => cloud.supervisor.standDown();
     const database = cloud.database;
 
     // The local cloud every function of this process reaches: the SDK reads these itself.

@@ -131,9 +131,17 @@ export class Supervisor implements DeliveryGate {
     return this.outageCount;
   }
 
+  /**
+   * From now on nothing is restarted or announced: the runtime is shutting down, and a part that ends
+   * meanwhile (Ctrl-C reaches PostgreSQL too) is part of that. The parts keep running until {@link stop}.
+   */
+  standDown(): void {
+    this.stopping.abort();
+  }
+
   /** Stops every part, the last started first; nothing is restarted from now on. */
   async stop(): Promise<void> {
-    this.stopping.abort();
+    this.standDown();
     for (const entry of [...this.entries].reverse()) await entry.process.stop().catch(() => undefined);
     // A restart in flight is aborted and stops what it started; a clean-up in flight finishes.
     await Promise.allSettled(this.watchers);
@@ -241,7 +249,7 @@ export function describeSupervisionEvent(event: SupervisionEvent): string {
     case 'back':
       return `${event.part} is back after ${(event.downMs / 1000).toFixed(1)} s`;
     case 'left-behind':
-      return `${event.part} (pid ${event.pid}) outlived the ${event.by}: ending it before the restart`;
+      return `${event.part} (pid ${event.pid}) outlived ${event.by}: ending it before starting again`;
     case 'gave-up':
       return event.error.message;
   }
