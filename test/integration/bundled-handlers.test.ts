@@ -13,8 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PipelineFunction } from '../../lib/constructs/pipeline-function.js';
 import { commitRecord, kinesisEvent } from '../support/factories.js';
 import { startTestRuntime, type TestRuntime } from '../support/test-runtime.js';
-import { restEvent } from '../unit/api/support/events.js';
-import { bundleDirectory, type SynthesizedPipeline, synthesizePipeline } from '../unit/stack/synthesize.js';
+import { restEvent } from '../unit/functions/api/support/events.js';
+import { bundleDirectory, type SynthesizedPipeline, synthesizePipeline } from '../unit/lib/synthesize.js';
 
 let runtime: TestRuntime;
 let pipeline: SynthesizedPipeline;
