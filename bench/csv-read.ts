@@ -1,5 +1,5 @@
 /**
- * How fast the producer reads a CSV into validated rows (functions/producer/csv-source.ts), without the
+ * How fast the producer reads a CSV into validated rows (functions/producer/commit-row.ts), without the
  * stream: the generated file as UTF-8 (every chunk checked whole), the same bytes with a Latin-1 byte
  * in every 1,000th row (the chunks holding one are checked line by line, those rows rejected), and the
  * file read as latin1 and as windows-1252. Best of `--runs`; figures are printed, never asserted.
@@ -10,8 +10,8 @@ import { createReadStream, readFileSync, statSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { readCommitRows } from '../functions/producer/commit-row.js';
 import type { CsvEncoding } from '../functions/producer/csv-encoding.js';
-import { readCommitCsv } from '../functions/producer/csv-source.js';
 import { generatedCsv } from './support/generated-csv.js';
 
 const { values } = parseArgs({
@@ -45,7 +45,7 @@ async function timeRead(
   const started = performance.now();
   let rows = 0;
   let rejected = 0;
-  for await (const batch of readCommitCsv(createReadStream(path), { encoding })) {
+  for await (const batch of readCommitRows(createReadStream(path), { encoding })) {
     rows += batch.length;
     for (const row of batch) if (!row.ok) rejected += 1;
   }

@@ -22,7 +22,7 @@ import { parseArgs } from 'node:util';
 import { runBatchLayer } from '../functions/batch/batch-run.js';
 import { S3RawArchive } from '../functions/batch/raw-archive.js';
 import { ViewBuilder } from '../functions/batch/view-builder.js';
-import { bundledSamplePath } from '../functions/producer/csv-input.js';
+import { bundledSamplePath } from '../functions/producer/bundled-sample.js';
 import { dataApiDatabaseFromEnv } from '../functions/shared/database/data-api.js';
 import { settings } from '../functions/shared/settings.js';
 import { replayFile } from '../local/cli/replay-file.js';

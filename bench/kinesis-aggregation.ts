@@ -10,7 +10,9 @@
  */
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
-import { deaggregate, packRecords, type UserRecord } from '../functions/shared/kinesis-aggregation/index.js';
+import { deaggregate } from '../functions/shared/kinesis-aggregation/deaggregate.js';
+import type { StreamEntry } from '../functions/shared/ports.js';
+import { aggregatesOf } from '../test/support/kpl-aggregates.js';
 import { syntheticCommit } from './support/synthetic-commit.js';
 
 const { values } = parseArgs({
@@ -38,7 +40,7 @@ interface ReferenceLibrary {
 }
 const reference = createRequire(import.meta.url)('aws-kinesis-agg') as ReferenceLibrary;
 
-function commitRecords(): UserRecord[] {
+function commitRecords(): StreamEntry[] {
   return Array.from({ length: RECORDS }, (_, i) => syntheticCommit(i, AUTHORS));
 }
 
@@ -52,7 +54,7 @@ function timed<T>(run: () => T): { result: T; seconds: number; cpuSeconds: numbe
 }
 
 /** The reference has no bound of its own below 1 MiB: aggregates are closed near MAX_BYTES by an estimate. */
-function referencePack(records: UserRecord[]): Buffer[] {
+function referencePack(records: StreamEntry[]): Buffer[] {
   const aggregates: Buffer[] = [];
   let aggregator = new reference.RecordAggregator();
   let bytes = 0;
@@ -80,11 +82,7 @@ function main(): void {
       `aggregates of at most ${MAX_BYTES} bytes\n`,
   );
 
-  const ourEncode = timed(() =>
-    packRecords(records, { maxBytes: MAX_BYTES }).flatMap((item) =>
-      item.kind === 'aggregate' ? [item.aggregate.data] : [item.record.data],
-    ),
-  );
+  const ourEncode = timed(() => aggregatesOf(records, MAX_BYTES).map((aggregate) => aggregate.data));
   const ourDecode = timed(() => {
     let count = 0;
     for (const data of ourEncode.result) {

@@ -5,7 +5,7 @@
  */
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { type CommitRecord, decodeCommitRecord } from '../shared/commit-record.js';
-import { deaggregate } from '../shared/kinesis-aggregation/index.js';
+import { deaggregate } from '../shared/kinesis-aggregation/deaggregate.js';
 
 export interface DecodedRecord {
   /** The Kinesis record's sequence number (an aggregate's, for its user records). */

@@ -1,4 +1,119 @@
-/** Lambda entry of the producer: the adapter, built once per cold start from the function's environment. */
-import { createProducerHandler } from './producer-handler.js';
+/**
+ * The producer function: replays a CSV (an S3 object under `sources/`, or the sample bundled beside
+ * the function) onto the stream.
+ *
+ * Event: `{ "source"?: { "bucket": "…", "key": "…" }, "limit"?: n, "rate"?: n, "speed"?: x,
+ * "aggregate"?: false, "fromLine"?: n, "encoding"?: "latin1" }` (replay-request.ts).
+ * Returns the replay result and publishes it as the run's metrics; rows that are not sent go to
+ * `rejected/<source>/<run>/` in the archive bucket. A replay that must stop early (Kinesis unreachable
+ * too long, or the function's timeout near) returns `stopped` with the line to resume from: invoke
+ * again with `"fromLine"` set to it.
+ */
+import { createReadStream } from 'node:fs';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { Context } from 'aws-lambda';
+import { z } from 'zod';
+import { createKinesisClient, createS3Client } from '../shared/adapters/aws-clients.js';
+import { KinesisRecordPublisher } from '../shared/adapters/kinesis-record-publisher.js';
+import { S3ObjectStore } from '../shared/adapters/s3-object-store.js';
+import { ENV, type FunctionEnvironment, requireEnv } from '../shared/env.js';
+import { loadShardMap } from '../shared/kinesis-aggregation/load-shard-map.js';
+import { ShardMapCache } from '../shared/kinesis-aggregation/shard-map.js';
+import { lambdaEntry } from '../shared/lambda-entry.js';
+import { createPipelineMetrics, METRIC_SERVICES, publishRunMetrics } from '../shared/metrics.js';
+import { settings } from '../shared/settings.js';
+import { bundledSamplePath, SAMPLE_FILE_NAME } from './bundled-sample.js';
+import { ObjectStoreRejectSink } from './reject-sinks.js';
+import { type ReplayDeps, type ReplayResult, replayCsv } from './replay.js';
+import { replayRequestSchema, requestedReplay } from './replay-request.js';
+import { runMetricsOf } from './run-metrics.js';
+import { readS3Object } from './s3-object-reader.js';
 
-export const handler = createProducerHandler(process.env);
+/** A PutRecords call silent this long has failed (and is retried like any other failure). */
+const PUT_TIMEOUT_MS = 30_000;
+
+const eventSchema = replayRequestSchema
+  .extend({ source: z.object({ bucket: z.string().min(1), key: z.string().min(1) }).optional() })
+  .strict();
+
+export type ProducerHandler = (event: unknown, context: Context) => Promise<ReplayResult>;
+
+/** The stream a replay sends to: what the handler replays through, and the local replay too. */
+export type ProducerDeps = Required<Pick<ReplayDeps, 'publisher' | 'shardMaps'>>;
+
+/**
+ * The stream's adapters, from the function's environment: PutRecords without the SDK's own retries
+ * (the replay retries each entry itself) and the shard map, read with ListShards only when a replay
+ * aggregates and again when a put shows it went stale.
+ *
+ * @param env - `STREAM_NAME`, and `AWS_ENDPOINT_URL_KINESIS` where Kinesis is emulated
+ */
+export function createProducerDeps(env: FunctionEnvironment): ProducerDeps {
+  const client = createKinesisClient(env, { maxAttempts: 1, requestTimeoutMs: PUT_TIMEOUT_MS });
+  const streamName = requireEnv(ENV.streamName, env);
+  return {
+    publisher: new KinesisRecordPublisher(client, streamName),
+    shardMaps: new ShardMapCache(() => loadShardMap(client, streamName)),
+  };
+}
+
+/**
+ * Builds the handler and its clients once per cold start.
+ *
+ * @param env - the function's environment: `STREAM_NAME` and `ARCHIVE_BUCKET`
+ */
+export function createProducerHandler(env: FunctionEnvironment): ProducerHandler {
+  const logger = new Logger({ serviceName: METRIC_SERVICES.producer });
+  const metrics = createPipelineMetrics(METRIC_SERVICES.producer);
+  const stream = createProducerDeps(env);
+  const s3 = createS3Client(env);
+  const archive = new S3ObjectStore(s3, requireEnv(ENV.bucketName, env));
+
+  return async (event, context) => {
+    logger.addContext(context);
+    const request = eventSchema.parse(event ?? {});
+    const source = request.source;
+    const input = source
+      ? readS3Object(s3, source.bucket, source.key, settings.producer.sourceRead)
+      : createReadStream(bundledSamplePath());
+    logger.info('replay started', { source: source ?? 'bundled sample' });
+
+    const sourceName = source ? `s3://${source.bucket}/${source.key}` : `bundled/${SAMPLE_FILE_NAME}`;
+    const rejects = new ObjectStoreRejectSink(archive, sourceName);
+    const deadline = stopBeforeTimeout(context);
+    try {
+      const result = await replayCsv(
+        input,
+        { ...stream, rejects },
+        {
+          ...requestedReplay(request),
+          signal: deadline.signal,
+          onProgress: (progress) => logger.info('replay progress', { ...progress }),
+        },
+      );
+      publishRunMetrics(metrics, runMetricsOf(result));
+      logger.info('replay finished', { ...result, rejectsAt: rejects.location() });
+      if (result.stopped) {
+        logger.warn('replay stopped early: invoke again with fromLine to resume', { ...result.stopped });
+      }
+      return result;
+    } finally {
+      deadline.clear();
+    }
+  };
+}
+
+/** The Lambda entry point. */
+export const handler = lambdaEntry(() => createProducerHandler(process.env));
+
+/**
+ * Aborted `settings.producer.stopBeforeTimeoutSeconds` before the function would time out, or halfway
+ * there when it has less than twice that left (a shorter timeout must still leave time to replay).
+ */
+function stopBeforeTimeout(context: Context): { signal: AbortSignal; clear: () => void } {
+  const controller = new AbortController();
+  const remaining = context.getRemainingTimeInMillis();
+  const ms = Math.max(remaining - settings.producer.stopBeforeTimeoutSeconds * 1000, remaining / 2);
+  const timer = setTimeout(() => controller.abort('the function is about to time out'), ms);
+  return { signal: controller.signal, clear: () => clearTimeout(timer) };
+}

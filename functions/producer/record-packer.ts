@@ -1,5 +1,6 @@
 /**
- * Turns user records (one commit each) into the Kinesis records that are sent.
+ * Turns stream records into the Kinesis records that are sent: each commit's record becomes a user
+ * record (its JSON, keyed by its partition key), and user records are packed into Kinesis records.
  *
  * With aggregation (the default), records are packed into KPL aggregated records, one aggregator per
  * shard: an aggregate holds only records whose partition keys the shard map sends to that shard, and it
@@ -11,9 +12,28 @@
  * Each entry carries the user records inside it: a user record counts as sent only once its entry was
  * accepted, and a failed entry's records are kept with its reason.
  */
-import { RecordAggregator, type ShardMap } from '../shared/kinesis-aggregation/index.js';
+import { type CommitRecord, partitionKeyOf } from '../shared/commit-record.js';
+import { RecordAggregator } from '../shared/kinesis-aggregation/record-aggregator.js';
+import type { ShardMap } from '../shared/kinesis-aggregation/shard-map.js';
 import type { StreamEntry } from '../shared/ports.js';
-import type { UserRecord } from './stream-entry.js';
+
+/** One commit's user record: its stream record's JSON under its partition key, and its CSV line. */
+export interface UserRecord extends StreamEntry {
+  line: number;
+}
+
+/**
+ * @param record - the commit's stream record
+ * @param line - the CSV line its row starts at
+ */
+export function userRecordOf(record: CommitRecord, line: number): UserRecord {
+  return { partitionKey: partitionKeyOf(record), data: Buffer.from(JSON.stringify(record), 'utf8'), line };
+}
+
+/** Bytes an entry counts against the Kinesis record and request limits (data plus partition key). */
+export function entrySizeOf(entry: StreamEntry): number {
+  return entry.data.byteLength + Buffer.byteLength(entry.partitionKey, 'utf8');
+}
 
 /** A Kinesis record to send, with the user records it carries (itself, for a plain record). */
 export interface PackedEntry extends StreamEntry {

@@ -17,11 +17,12 @@ import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { ObjectReader, ObjectStore } from '../shared/ports.js';
 import { settings } from '../shared/settings.js';
+import type { RejectReason } from './reject-reasons.js';
 
 export interface RejectedRow {
   /** The CSV line the row starts at. */
   line: number;
-  reason: string;
+  reason: RejectReason;
   detail: string;
   /** The row's text (a stream record's JSON for rows Kinesis did not take). */
   raw: string;

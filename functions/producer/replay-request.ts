@@ -5,8 +5,7 @@
  */
 import { z } from 'zod';
 import { type CsvEncoding, csvEncodingSchema } from './csv-encoding.js';
-import type { Pacing } from './pacer.js';
-import { pacingOf } from './pacing-options.js';
+import { type Pacing, pacingOf } from './pacer.js';
 
 export const replayRequestSchema = z.object({
   /** Stop after this many data rows. */

@@ -1,25 +1,35 @@
 /**
- * The producer's core: reads validated rows, packs them into Kinesis records (KPL aggregates per shard
- * by default, see record-packer.ts), sends them in PutRecords batches at the chosen pace, keeps every
- * row it could not send, and reports what happened.
+ * The producer's core: reads a CSV's validated rows (commit-row.ts), makes each its stream record, packs
+ * them into Kinesis records (KPL aggregates per shard by default, record-packer.ts), sends them in put
+ * requests at the chosen pace (stream-sender.ts), keeps every row it could not send, and reports what
+ * happened.
  *
  * When the stream stays unreachable past `unreachableWaitSeconds` (or the caller asks it to stop), the
  * replay stops cleanly: it reads no further, lets the requests in flight settle, and reports the line
  * to resume from (resume-point.ts). Either way it ends by removing from the reject lists that earlier
  * runs of the same source left the rows it has read again: its own list is the verdict on them.
  */
+import type { Readable } from 'node:stream';
 import { ConfigurationError } from '../shared/errors.js';
-import type { ShardMap, ShardMapCache } from '../shared/kinesis-aggregation/index.js';
+import type { ShardMap, ShardMapCache } from '../shared/kinesis-aggregation/shard-map.js';
 import type { RecordPublisher } from '../shared/ports.js';
+import type { RetryPolicy } from '../shared/retry.js';
 import { settings } from '../shared/settings.js';
-import type { SourceRow } from './csv-source.js';
-import { EntrySender } from './entry-sender.js';
+import { readCommitRows, type SourceRow, toCommitRecord } from './commit-row.js';
+import type { CsvEncoding } from './csv-encoding.js';
 import { createPacer, type Pacing } from './pacer.js';
-import { AggregatingPacker, type PackedEntry, PlainPacker, type RecordPacker } from './record-packer.js';
+import {
+  AggregatingPacker,
+  entrySizeOf,
+  type PackedEntry,
+  PlainPacker,
+  type RecordPacker,
+  userRecordOf,
+} from './record-packer.js';
 import type { RejectedRow, RejectSink } from './reject-sinks.js';
 import { ResumePoint } from './resume-point.js';
-import { sizeOf, toCommitRecord, toStreamEntry } from './stream-entry.js';
 import { type Outage, StreamReachability } from './stream-reachability.js';
+import { StreamSender } from './stream-sender.js';
 
 export interface ReplayResult {
   /** Data rows read (header excluded), valid or not. */
@@ -28,6 +38,7 @@ export interface ReplayResult {
   sent: number;
   /** Rows that failed validation. */
   rejected: number;
+  /** Rejected rows by their reason (reject-reasons.ts); a reason that did not occur is absent. */
   rejectedByReason: Record<string, number>;
   /** Valid records Kinesis did not accept within the retry budget (kept with the rejections). */
   failed: number;
@@ -64,9 +75,7 @@ export interface ProducerTunables {
   maxBytesPerRequest: number;
   maxBytesPerRecord: number;
   maxInFlightRequests: number;
-  maxAttempts: number;
-  backoffBaseMs: number;
-  backoffMaxMs: number;
+  putRetry: RetryPolicy;
   unreachableWaitSeconds: number;
   progressIntervalMs: number;
   aggregation: {
@@ -81,7 +90,7 @@ export interface ReplayOptions {
   /** Stop after this many data rows. */
   limit?: number;
   /**
-   * The first line the rows come from (they are read from it on, see `readCommitCsv`): where the
+   * The first line the rows come from (they are read from it on, see `readCommitRows`): where the
    * resume point starts, and the first line this run supersedes in earlier reject lists. @default 1
    */
   fromLine?: number;
@@ -101,12 +110,34 @@ export interface ReplayDeps {
   shardMaps?: Pick<ShardMapCache, 'get' | 'invalidate'>;
 }
 
+/** How to read and replay one CSV. */
+export interface ReplayCsvOptions extends ReplayOptions {
+  /** @default 'utf-8' */
+  encoding?: CsvEncoding | undefined;
+}
+
+/**
+ * Replays one CSV onto the stream: its rows from `fromLine` on, read in its encoding.
+ *
+ * @param input - the CSV bytes (a file or an S3 object stream)
+ * @param deps - the stream publisher, where unsendable rows go, and the shard map
+ * @param options - encoding and the options of {@link replayRows}
+ */
+export function replayCsv(
+  input: Readable,
+  deps: ReplayDeps,
+  options: ReplayCsvOptions = {},
+): Promise<ReplayResult> {
+  const rows = readCommitRows(input, { encoding: options.encoding, fromLine: options.fromLine });
+  return replayRows(rows, deps, options);
+}
+
 const sleepMs = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Replays rows onto the stream.
  *
- * @param rows - batches of validated rows in file order, e.g. from `readCommitCsv`
+ * @param rows - chunks of validated rows in file order, e.g. from `readCommitRows`
  * @param deps - the stream publisher, where unsendable rows go, and the shard map
  * @param options - pacing, row limit, aggregation, tunables (default: the shared settings) and a
  *   progress callback
@@ -134,7 +165,7 @@ export async function replayRows(
     if (reachability.gaveUp && !stop.signal.aborted) stop.abort(reachability.gaveUp);
     reportProgress(true);
   });
-  const sender = new EntrySender(
+  const sender = new StreamSender(
     deps.publisher,
     // One shard takes 1 MiB/s on AWS: an aggregated request is kept near that, not at the 5 MiB limit.
     aggregation ? { ...tunables, maxBytesPerRequest: aggregation.maxBytesPerRequest } : tunables,
@@ -176,10 +207,10 @@ export async function replayRows(
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
   let cutShort = false;
   try {
-    reading: for await (const batch of rows) {
-      // One reading time per batch of rows: they were read together.
+    reading: for await (const chunk of rows) {
+      // One reading time per chunk of rows: they were read together.
       const ingestedAt = new Date().toISOString();
-      for (const item of batch) {
+      for (const item of chunk) {
         if (read.rows >= limit) break reading;
         if (stop.signal.aborted) {
           cutShort = true;
@@ -193,8 +224,8 @@ export async function replayRows(
           resumePoint.passed(item.line);
           continue;
         }
-        const entry = toStreamEntry(toCommitRecord(item.row, ingestedAt), item.line);
-        if (sizeOf(entry) > tunables.maxBytesPerRecord) {
+        const entry = userRecordOf(toCommitRecord(item.row, ingestedAt), item.line);
+        if (entrySizeOf(entry) > tunables.maxBytesPerRecord) {
           const detail = `record exceeds ${tunables.maxBytesPerRecord} bytes`;
           await reject({ line: item.line, reason: 'record-too-large', detail, raw: '' });
           resumePoint.passed(item.line);
@@ -210,7 +241,7 @@ export async function replayRows(
         }
         const wait = pacer.delayBefore(item.row.time);
         if (wait > 0) {
-          // Do not hold records back in half-full aggregates or batches while pacing.
+          // Do not hold records back in half-full aggregates or put requests while pacing.
           await send(packer.flush());
           await sender.flush();
           await sleep(wait);

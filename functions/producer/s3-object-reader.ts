@@ -2,24 +2,32 @@
  * Streams an S3 object as a series of ranged GETs. A response that breaks off mid-body (a reset, a
  * server closing a slowly read stream) is resumed at the byte it reached, so a long replay never
  * depends on one connection staying up; the ETag pins every range to the version the read began with.
+ *
+ * A GET counts as an attempt until it brings a byte: GETs in a row that bring none spend the retry
+ * budget, and one that brings bytes before breaking off starts a fresh one, so a download that keeps
+ * moving is resumed as long as it moves.
  */
 import { Readable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  type GetObjectCommandOutput,
+  HeadObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { InputFormatError } from '../shared/errors.js';
+import { type RetryPolicy, retry } from '../shared/retry.js';
 
 export interface RangedReadOptions {
   /** Bytes per GET. */
   rangeBytes: number;
-  /** Attempts in a row that bring no new byte, the first included, before the read fails. */
-  attempts: number;
-  /** Pause before a resumed attempt. */
-  retryDelayMs: number;
+  /** GETs in a row that bring no new byte (the first included), and the waits between them. */
+  retry: RetryPolicy;
 }
 
 /**
- * @returns the object's bytes in order; the stream errors with the position reached when `attempts`
- *   GETs in a row bring no byte, or with an InputFormatError when the object changes meanwhile
+ * @returns the object's bytes in order; the stream errors with the position reached when
+ *   `retry.attempts` GETs in a row bring no byte, or with an InputFormatError when the object changes
+ *   meanwhile
  */
 export function readS3Object(
   client: S3Client,
@@ -36,60 +44,93 @@ async function* objectChunks(
   key: string,
   options: RangedReadOptions,
 ): AsyncGenerator<Uint8Array> {
-  const where = `s3://${bucket}/${key}`;
   const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
   const size = head.ContentLength ?? 0;
-  const etag = head.ETag;
+  const object: ObjectVersion = {
+    client,
+    bucket,
+    key,
+    where: `s3://${bucket}/${key}`,
+    size,
+    etag: head.ETag,
+  };
   let offset = 0;
-  // GETs in a row that brought no byte: a download that keeps moving is resumed as long as it moves.
-  let stalled = 0;
   // A resumed GET finishes the range the broken one was reading.
   let rangeEnd = -1;
   while (offset < size) {
     if (offset > rangeEnd) rangeEnd = Math.min(offset + options.rangeBytes, size) - 1;
-    const startedAt = offset;
-    try {
-      const response = await client.send(
-        new GetObjectCommand({
-          Bucket: bucket,
-          Key: key,
-          Range: `bytes=${offset}-${rangeEnd}`,
-          IfMatch: etag,
-        }),
-      );
-      // Servers without conditional GETs (some emulators) still tell the version by its ETag.
-      if (etag && response.ETag && response.ETag !== etag) throw new ObjectChangedError();
-      if (!response.Body) throw new InputFormatError(`${where} answered a range without a body`);
-      for await (const chunk of response.Body as Readable) {
-        offset += (chunk as Uint8Array).length;
-        yield chunk as Uint8Array;
-      }
-      if (offset <= rangeEnd) throw new Error(`the range ended at byte ${offset}, before ${rangeEnd + 1}`);
-      stalled = 0;
-    } catch (error) {
-      if (changedMeanwhile(error)) {
-        throw new InputFormatError(`${where} changed while it was read (at byte ${offset} of ${size})`, {
-          cause: error,
-        });
-      }
+    const from = offset;
+    const end = rangeEnd;
+    const { first, rest } = await retry(() => firstBytesOf(object, from, end), options.retry, {
+      retryable: (error) => !(error instanceof InputFormatError),
+    }).catch((error: unknown) => {
       if (error instanceof InputFormatError) throw error;
-      stalled = offset > startedAt ? 0 : stalled + 1;
-      if (stalled >= options.attempts) {
-        throw new Error(
-          `${where}: the read broke off at byte ${offset} of ${size} ${stalled} times in a row without progress: ${messageOf(error)}`,
-          { cause: error },
-        );
+      throw new Error(
+        `${object.where}: the read broke off at byte ${from} of ${size} ${options.retry.attempts} times in a row without progress: ${messageOf(error)}`,
+        { cause: error },
+      );
+    });
+    offset += first.length;
+    yield first;
+    try {
+      for await (const chunk of { [Symbol.asyncIterator]: () => rest }) {
+        offset += chunk.length;
+        yield chunk;
       }
-      await sleep(options.retryDelayMs * Math.max(1, stalled));
+    } catch {
+      // Broken off after bringing bytes: the next GET resumes at the byte reached, with a fresh budget.
     }
   }
 }
 
-class ObjectChangedError extends Error {}
+/** The object, as the read began with it. */
+interface ObjectVersion {
+  client: S3Client;
+  bucket: string;
+  key: string;
+  where: string;
+  size: number;
+  etag: string | undefined;
+}
+
+/**
+ * One GET of bytes `from`–`end`, as far as its first chunk: a GET that brings no byte is a failed
+ * attempt. An object that changed meanwhile is an InputFormatError (not worth another attempt).
+ */
+async function firstBytesOf(
+  object: ObjectVersion,
+  from: number,
+  end: number,
+): Promise<{ first: Uint8Array; rest: AsyncIterator<Uint8Array> }> {
+  const changed = (cause?: unknown) =>
+    new InputFormatError(`${object.where} changed while it was read (at byte ${from} of ${object.size})`, {
+      cause,
+    });
+  let response: GetObjectCommandOutput;
+  try {
+    response = await object.client.send(
+      new GetObjectCommand({
+        Bucket: object.bucket,
+        Key: object.key,
+        Range: `bytes=${from}-${end}`,
+        IfMatch: object.etag,
+      }),
+    );
+  } catch (error) {
+    if (changedMeanwhile(error)) throw changed(error);
+    throw error;
+  }
+  // Servers without conditional GETs (some emulators) still tell the version by its ETag.
+  if (object.etag && response.ETag && response.ETag !== object.etag) throw changed();
+  if (!response.Body) throw new InputFormatError(`${object.where} answered a range without a body`);
+  const chunks = (response.Body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+  const first = await chunks.next();
+  if (first.done) throw new Error(`the range ended at byte ${from}, before ${end + 1}`);
+  return { first: first.value, rest: chunks };
+}
 
 /** S3 answers 412 when the ETag of `IfMatch` is no longer the object's. */
 function changedMeanwhile(error: unknown): boolean {
-  if (error instanceof ObjectChangedError) return true;
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
   return status === 412 || (error as { name?: string }).name === 'PreconditionFailed';
 }

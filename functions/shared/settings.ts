@@ -21,27 +21,26 @@ export const settings = {
     retentionHours: STREAM_RETENTION_HOURS,
   },
 
-  /** PutRecords batching, concurrency and retry policy of the producer. */
+  /** Put requests (PutRecords calls): their size, concurrency and retry policy; the producer's reading. */
   producer: {
-    /** Kinesis hard limits per PutRecords request. */
+    /** Kinesis hard limits per put request. */
     maxRecordsPerRequest: 500,
     maxBytesPerRequest: 5 * MIB,
     /** Kinesis hard limit per record (data + partition key). */
     maxBytesPerRecord: 1 * MIB,
-    /** PutRecords requests in flight at once. */
+    /** Put requests in flight at once. */
     maxInFlightRequests: 4,
     /**
-     * Attempts per record (first try included) before it counts as failed, when Kinesis answers but does
-     * not take it (throttling, an entry's internal failure).
+     * When Kinesis answers but does not take a record (throttling, an entry's internal failure):
+     * attempts per record (first try included) before it counts as failed, and the bounds of the waits
+     * between them (full jitter, `functions/shared/retry.ts`).
      */
-    maxAttempts: 8,
-    backoffBaseMs: 50,
-    backoffMaxMs: 5_000,
+    putRetry: { attempts: 8, baseDelayMs: 50, maxDelayMs: 5_000 },
     /**
      * How long the stream may stay unreachable (connections refused or reset, the endpoint answering
      * 5xx to whole requests) before the replay stops, naming the line to resume from. Meanwhile every
-     * request is retried with the backoff above and nothing is counted as failed: a restarted service,
-     * a failover or a network blip is waited for.
+     * request is retried with the waits of `putRetry` and nothing is counted as failed: a restarted
+     * service, a failover or a network blip is waited for.
      */
     unreachableWaitSeconds: 120,
     /**
@@ -59,11 +58,12 @@ export const settings = {
     maxCsvRecordChars: 65_536,
     /**
      * How the CSV is read from S3: in ranges of `rangeBytes`, each its own GET, resumed at the byte it
-     * broke off at (it fails after `attempts` GETs in a row that bring no byte). A replay paced by the stream reads slowly (about
-     * 1 MiB/s per shard), and a server or proxy may close a long-lived, slowly read response (LocalStack's
-     * closed one after 83 s and 14 MB); a range is read in seconds.
+     * broke off at; the read fails after `retry.attempts` GETs in a row that bring no byte. A replay
+     * paced by the stream reads slowly (about 1 MiB/s per shard), and a server or proxy may close a
+     * long-lived, slowly read response (LocalStack's closed one after 83 s and 14 MB); a range is read
+     * in seconds.
      */
-    sourceRead: { rangeBytes: 8 * MIB, attempts: 5, retryDelayMs: 200 },
+    sourceRead: { rangeBytes: 8 * MIB, retry: { attempts: 5, baseDelayMs: 200, maxDelayMs: 2_000 } },
     /** Rejected rows buffered before they are written out as one object (Lambda: `rejected/` parts). */
     maxRejectBufferBytes: 4 * MIB,
     /**

@@ -4,7 +4,7 @@
  * request the producer's Lambda event carries too (functions/producer/replay-request.ts).
  */
 import { parseCsvEncoding } from '../../functions/producer/csv-encoding.js';
-import { pacingOf } from '../../functions/producer/pacing-options.js';
+import { pacingOf } from '../../functions/producer/pacer.js';
 import type { ReplayStop } from '../../functions/producer/replay.js';
 import type { ReplayRequest } from '../../functions/producer/replay-request.js';
 import { BadRequestError } from '../../functions/shared/errors.js';

@@ -4,9 +4,14 @@
  */
 import { createReadStream } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { createProducer } from '../../functions/producer/producer.js';
+import { createProducerDeps } from '../../functions/producer/handler.js';
 import { FileRejectSink } from '../../functions/producer/reject-sinks.js';
-import type { ProducerTunables, ReplayProgress, ReplayResult } from '../../functions/producer/replay.js';
+import {
+  type ProducerTunables,
+  type ReplayProgress,
+  type ReplayResult,
+  replayCsv,
+} from '../../functions/producer/replay.js';
 import type { RequestedReplay } from '../../functions/producer/replay-request.js';
 import { ENV } from '../../functions/shared/env.js';
 
@@ -33,13 +38,17 @@ const post = (message: ReplayMessage) => parentPort?.postMessage(message);
 const input = createReadStream(job.csvPath);
 const rejects = new FileRejectSink(job.rejectsDir, job.csvPath);
 try {
-  // The producer factory of the Lambda handler, on the stream this job names.
-  const producer = createProducer({ ...process.env, [ENV.streamName]: job.streamName });
-  const result = await producer.replay(input, rejects, {
-    ...job.replay,
-    producer: job.producer,
-    onProgress: (progress) => post({ kind: 'progress', bytesRead: input.bytesRead, progress }),
-  });
+  // The stream adapters of the Lambda handler, on the stream this job names.
+  const stream = createProducerDeps({ ...process.env, [ENV.streamName]: job.streamName });
+  const result = await replayCsv(
+    input,
+    { ...stream, rejects },
+    {
+      ...job.replay,
+      producer: job.producer,
+      onProgress: (progress) => post({ kind: 'progress', bytesRead: input.bytesRead, progress }),
+    },
+  );
   post({ kind: 'done', bytesRead: input.bytesRead, result, rejectsFile: rejects.location() });
 } catch (error) {
   post({ kind: 'failed', message: error instanceof Error ? error.message : String(error) });

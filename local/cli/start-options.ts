@@ -3,7 +3,7 @@
  */
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { bundledSamplePath } from '../../functions/producer/csv-input.js';
+import { bundledSamplePath } from '../../functions/producer/bundled-sample.js';
 import type { ReplayRequest } from '../../functions/producer/replay-request.js';
 import { BadRequestError } from '../../functions/shared/errors.js';
 import { integerFlag, REPLAY_FLAGS, REPLAY_FLAGS_USAGE, replayRequestOf } from './replay-flags.js';

@@ -2,7 +2,7 @@
  * Command-line options of `npm run generate-sample`, parsed and validated with `node:util` parseArgs.
  */
 import { parseArgs } from 'node:util';
-import { SAMPLE_REPOSITORY_PATH } from '../../functions/producer/csv-input.js';
+import { SAMPLE_REPOSITORY_PATH } from '../../functions/producer/bundled-sample.js';
 import { DEFAULT_SEED, REFERENCE_ROWS } from './sample-generator.js';
 
 export const DEFAULT_OUT = SAMPLE_REPOSITORY_PATH;

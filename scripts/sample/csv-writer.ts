@@ -2,7 +2,7 @@
  * Formats commit rows as RFC 4180 CSV: comma separated, `\n` line ends, a field quoted only when it holds
  * a comma, a double quote or a line break, with its double quotes doubled.
  */
-import { type CommitRow, CSV_COLUMNS } from '../../functions/producer/csv-row.js';
+import { type CommitRow, CSV_COLUMNS } from '../../functions/producer/commit-row.js';
 
 export const CSV_HEADER = `${CSV_COLUMNS.join(',')}\n`;
 

@@ -7,7 +7,7 @@
  * the seed and the author's number, so equal seeds and row counts give equal rows.
  */
 
-import type { CommitRow } from '../../functions/producer/csv-row.js';
+import type { CommitRow } from '../../functions/producer/commit-row.js';
 import { settings } from '../../functions/shared/settings.js';
 import { deriveSeed, Prng, WeightedChoice } from './prng.js';
 import {

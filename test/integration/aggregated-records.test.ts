@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RecordAggregator } from '../../functions/shared/kinesis-aggregation/index.js';
+import { RecordAggregator } from '../../functions/shared/kinesis-aggregation/record-aggregator.js';
 import { archivedLines } from '../support/archive-reader.js';
 import { expectScenarioAggregates, sampleScenario } from '../support/scenario.js';
 import { startTestRuntime, type TestRuntime } from '../support/test-runtime.js';

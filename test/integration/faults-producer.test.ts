@@ -2,23 +2,23 @@
  * Nothing lost on the producer's side: PutRecords throttled for a while, or for good; a request that
  * Kinesis refuses as a whole because of one entry; Kinesis unreachable (connections refused or reset,
  * 5xx answers) for a while, or for longer than the producer waits; the replay process killed mid-file
- * and run again. The producer runs as the Lambda handler and the CLI run it (`createProducer`), against
- * the real Kinesis server behind a fault-injecting proxy, and the end state is checked against the
- * independent expectation.
+ * and run again. The producer runs as the Lambda handler and as the CLI runs it (`replayCsv` over the
+ * handler's `createProducerDeps`), against the real Kinesis server behind a fault-injecting proxy, and
+ * the end state is checked against the independent expectation.
  */
 import { spawn } from 'node:child_process';
 import { createReadStream, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createProducer } from '../../functions/producer/producer.js';
-import { createProducerHandler } from '../../functions/producer/producer-handler.js';
-import { putWithRetries } from '../../functions/producer/put-with-retries.js';
-import { FileRejectSink, type RejectedRow } from '../../functions/producer/reject-sinks.js';
-import type { ProducerTunables } from '../../functions/producer/replay.js';
+import { createProducerDeps, createProducerHandler } from '../../functions/producer/handler.js';
+import { FileRejectSink, type RejectedRow, type RejectSink } from '../../functions/producer/reject-sinks.js';
+import { type ProducerTunables, type ReplayCsvOptions, replayCsv } from '../../functions/producer/replay.js';
+import { putWithRetries } from '../../functions/producer/stream-sender.js';
 import { createKinesisClient } from '../../functions/shared/adapters/aws-clients.js';
 import { KinesisRecordPublisher } from '../../functions/shared/adapters/kinesis-record-publisher.js';
 import { settings } from '../../functions/shared/settings.js';
@@ -63,12 +63,17 @@ const throttled = {
   response: kinesisError(400, 'ProvisionedThroughputExceededException'),
 } as const;
 
-function producerThroughProxy() {
-  return createProducer({ ...runtime.functionEnv, AWS_ENDPOINT_URL_KINESIS: proxy.url });
+/** A replay as the CLI runs it (the handler's stream adapters), its Kinesis calls through the proxy. */
+function replayThroughProxy(input: Readable, rejects: RejectSink, options?: ReplayCsvOptions) {
+  const stream = createProducerDeps({ ...runtime.functionEnv, AWS_ENDPOINT_URL_KINESIS: proxy.url });
+  return replayCsv(input, { ...stream, rejects }, options);
 }
 
 /** Waits of milliseconds instead of seconds, so that long outages fit a test. */
-const quick: ProducerTunables = { ...settings.producer, backoffBaseMs: 5, backoffMaxMs: 100 };
+const quick: ProducerTunables = {
+  ...settings.producer,
+  putRetry: { ...settings.producer.putRetry, baseDelayMs: 5, maxDelayMs: 100 },
+};
 
 /** Every row of every reject list in a folder (none when it does not exist). */
 function listedRows(dir: string): RejectedRow[] {
@@ -116,7 +121,7 @@ describe('PutRecords throttled', () => {
       times: 5,
     });
 
-    const result = await producerThroughProxy().replay(
+    const result = await replayThroughProxy(
       createReadStream(scenario.csvPath),
       new FileRejectSink(join(dir, 'rejected'), scenario.csvPath),
     );
@@ -132,7 +137,7 @@ describe('PutRecords throttled', () => {
     proxy.inject({ name: 'throttle', match: kinesisCall('PutRecords'), fault: throttled, times: 1_000 });
     const rejects = new FileRejectSink(join(dir, 'rejected'), scenario.csvPath);
 
-    const result = await producerThroughProxy().replay(createReadStream(scenario.csvPath), rejects);
+    const result = await replayThroughProxy(createReadStream(scenario.csvPath), rejects);
     const rejectsPath = rejects.location() ?? '';
 
     expect(result).toMatchObject({ read: scenario.records.length, sent: 0, failed: scenario.records.length });
@@ -152,7 +157,7 @@ describe('Kinesis unreachable', () => {
     const rejectsDir = join(dir, 'rejected-refused');
     const causes = new Set<string>();
 
-    const result = await producerThroughProxy().replay(
+    const result = await replayThroughProxy(
       createReadStream(scenario.csvPath),
       new FileRejectSink(rejectsDir, scenario.csvPath),
       {
@@ -188,18 +193,18 @@ describe('Kinesis unreachable', () => {
         name,
         match: kinesisCall('PutRecords'),
         fault,
-        times: 3 * quick.maxAttempts,
+        times: 3 * quick.putRetry.attempts,
       });
       const rejectsDir = join(dir, `rejected-${name}`);
 
-      const result = await producerThroughProxy().replay(
+      const result = await replayThroughProxy(
         createReadStream(scenario.csvPath),
         new FileRejectSink(rejectsDir, scenario.csvPath),
         { producer: quick },
       );
       await runtime.waitUntilProcessed({ timeoutMs: 60_000 });
 
-      expect(rule.hits()).toBe(3 * quick.maxAttempts);
+      expect(rule.hits()).toBe(3 * quick.putRetry.attempts);
       expect(result).toMatchObject({ sent: scenario.records.length, failed: 0 });
       expect(listedRows(rejectsDir)).toEqual([]);
       await expectScenarioAggregates(runtime, scenario);
@@ -218,9 +223,14 @@ describe('Kinesis unreachable', () => {
       kinesisCall('PutRecords')(call) && call.body.includes('"PartitionKey":"gone:person_80#0"');
     proxy.inject({ name: 'throttle', match: throttledAuthor, fault: throttled, times: 2 });
     proxy.inject({ name: 'die', match: kinesisCall('PutRecords'), fault: { kind: 'go-down' }, skip: 10 });
-    const tunables = { ...quick, maxAttempts: 2, maxRecordsPerRequest: 100, unreachableWaitSeconds: 1 };
+    const tunables = {
+      ...quick,
+      putRetry: { ...quick.putRetry, attempts: 2 },
+      maxRecordsPerRequest: 100,
+      unreachableWaitSeconds: 1,
+    };
 
-    const first = await producerThroughProxy().replay(
+    const first = await replayThroughProxy(
       createReadStream(scenario.csvPath),
       new FileRejectSink(rejectsDir, scenario.csvPath),
       { aggregate: false, producer: tunables },
@@ -337,11 +347,7 @@ describe('a request Kinesis refuses because of one entry', () => {
       data: Buffer.from(`{"key":"${key.slice(0, 8)}"}`),
     }));
 
-    const report = await putWithRetries(publisher, entries, {
-      maxAttempts: 3,
-      backoffBaseMs: 1,
-      backoffMaxMs: 5,
-    });
+    const report = await putWithRetries(publisher, entries, { attempts: 3, baseDelayMs: 1, maxDelayMs: 5 });
 
     expect(report.sent).toBe(3);
     expect(report.failed).toEqual([

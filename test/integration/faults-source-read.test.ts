@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createProducerHandler } from '../../functions/producer/producer-handler.js';
+import { createProducerHandler } from '../../functions/producer/handler.js';
 import { type RangedReadOptions, readS3Object } from '../../functions/producer/s3-object-reader.js';
 import { createS3Client } from '../../functions/shared/adapters/aws-clients.js';
 import { InputFormatError } from '../../functions/shared/errors.js';
@@ -40,7 +40,10 @@ afterAll(async () => {
 
 beforeEach(() => proxy.clear());
 
-const quick: RangedReadOptions = { rangeBytes: 64 * 1024, attempts: 3, retryDelayMs: 1 };
+const quick: RangedReadOptions = {
+  rangeBytes: 64 * 1024,
+  retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 1 },
+};
 
 async function putObject(key: string, body: Buffer): Promise<void> {
   await runtime.s3.send(new PutObjectCommand({ Bucket: runtime.bucketName, Key: key, Body: body }));
@@ -106,7 +109,7 @@ describe('a download that breaks off mid-body', () => {
     const read = await buffer(readThroughProxy('often-cut.bin'));
 
     // More breaks than `attempts`: only attempts that bring nothing count against it.
-    expect(cut.hits()).toBeGreaterThan(quick.attempts);
+    expect(cut.hits()).toBeGreaterThan(quick.retry.attempts);
     expect(read.equals(object)).toBe(true);
   });
 

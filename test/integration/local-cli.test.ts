@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bundledSamplePath } from '../../functions/producer/csv-input.js';
+import { bundledSamplePath } from '../../functions/producer/bundled-sample.js';
 import { findRuntime, RUNTIME_FILE, type RuntimeFile } from '../../local/runtime-file.js';
 import { runCli, until } from '../support/cli-process.js';
 

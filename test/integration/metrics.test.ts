@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createProducerHandler } from '../../functions/producer/producer-handler.js';
+import { createProducerHandler } from '../../functions/producer/handler.js';
 import { METRICS_NAMESPACE, PROCESSOR_METRICS, PRODUCER_METRICS } from '../../functions/shared/metrics.js';
 import { settings } from '../../functions/shared/settings.js';
 import type { MetricsWindow } from '../../local/local-metrics.js';

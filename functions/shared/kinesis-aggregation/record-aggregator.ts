@@ -12,25 +12,19 @@
  */
 import { createHash } from 'node:crypto';
 import { BinaryWriter } from '@bufbuild/protobuf/wire';
+import type { StreamEntry } from '../ports.js';
 import { AGGREGATE_MAGIC, AGGREGATE_OVERHEAD_BYTES, DIGEST_BYTES, Tags } from './aggregated-record-format.js';
-
-/** A user record: what one `PutRecords` entry would carry without aggregation. */
-export interface UserRecord {
-  partitionKey: string;
-  /** Decimal 128-bit hash key, when the record's shard is chosen explicitly. */
-  explicitHashKey?: string | undefined;
-  data: Uint8Array;
-}
 
 export interface AggregatorLimits {
   /** Most bytes of an aggregate's data (magic, protobuf and digest); at least 64. */
   maxBytes: number;
-  /** Most user records per aggregate. Default: no limit but the bytes. */
-  maxRecords?: number;
 }
 
-/** One encoded aggregate and the user records it holds. */
-export interface Aggregate<T extends UserRecord = UserRecord> {
+/**
+ * One encoded aggregate and the user records it holds (each what one `PutRecords` entry would carry
+ * without aggregation: a partition key, maybe an explicit hash key, the data).
+ */
+export interface Aggregate<T extends StreamEntry = StreamEntry> {
   /** The Kinesis record's data. */
   data: Uint8Array;
   /** The user records inside, in the order they were added. */
@@ -53,9 +47,8 @@ const EMPTY_DIGEST = new Uint8Array(DIGEST_BYTES);
 /** Encoded keys kept across aggregates (producers reuse a small set of keys); cleared when full. */
 const KEY_CACHE_LIMIT = 10_000;
 
-export class RecordAggregator<T extends UserRecord = UserRecord> {
+export class RecordAggregator<T extends StreamEntry = StreamEntry> {
   readonly maxBytes: number;
-  readonly maxRecords: number;
   private records: T[] = [];
   private partitionKeyIndexes: number[] = [];
   private explicitHashKeyIndexes: number[] = [];
@@ -65,15 +58,13 @@ export class RecordAggregator<T extends UserRecord = UserRecord> {
   private protobufBytes = 0;
   private readonly writer = new BinaryWriter();
 
-  /** @param limits - the bound of each aggregate (bytes, and optionally records) */
+  /** @param limits - the bound of each aggregate */
   constructor(limits: AggregatorLimits) {
-    const { maxBytes, maxRecords = Number.POSITIVE_INFINITY } = limits;
+    const { maxBytes } = limits;
     if (!Number.isSafeInteger(maxBytes) || maxBytes < MINIMUM_MAX_BYTES) {
       throw new RangeError(`maxBytes must be an integer of at least ${MINIMUM_MAX_BYTES}, got ${maxBytes}`);
     }
-    if (!(maxRecords >= 1)) throw new RangeError(`maxRecords must be at least 1, got ${maxRecords}`);
     this.maxBytes = maxBytes;
-    this.maxRecords = maxRecords;
   }
 
   /** User records held. */
@@ -87,7 +78,7 @@ export class RecordAggregator<T extends UserRecord = UserRecord> {
   }
 
   /** Exact length of the aggregate if `record` were added to the records held. */
-  sizeWith(record: UserRecord): number {
+  sizeWith(record: StreamEntry): number {
     return AGGREGATE_OVERHEAD_BYTES + this.protobufBytes + this.costOf(record, false);
   }
 
@@ -96,11 +87,8 @@ export class RecordAggregator<T extends UserRecord = UserRecord> {
    * @param record - kept by reference and handed back in the aggregate's `records`
    */
   add(record: T): AddOutcome {
-    const cost = this.costOf(record, false);
-    const fits =
-      this.records.length < this.maxRecords &&
-      AGGREGATE_OVERHEAD_BYTES + this.protobufBytes + cost <= this.maxBytes;
-    if (!fits) {
+    const size = this.sizeWith(record);
+    if (size > this.maxBytes) {
       const alone = AGGREGATE_OVERHEAD_BYTES + this.costOf(record, true);
       return alone > this.maxBytes ? 'too-large' : 'full';
     }
@@ -109,7 +97,7 @@ export class RecordAggregator<T extends UserRecord = UserRecord> {
       record.explicitHashKey === undefined ? -1 : this.explicitHashKeys.indexOf(record.explicitHashKey),
     );
     this.records.push(record);
-    this.protobufBytes += cost;
+    this.protobufBytes = size - AGGREGATE_OVERHEAD_BYTES;
     return 'added';
   }
 
@@ -149,7 +137,7 @@ export class RecordAggregator<T extends UserRecord = UserRecord> {
    * Protobuf bytes `record` adds: its table entries when its keys are new, and its Record message.
    * @param alone - as if the aggregate were empty
    */
-  private costOf(record: UserRecord, alone: boolean): number {
+  private costOf(record: StreamEntry, alone: boolean): number {
     const { partitionKey, explicitHashKey } = record;
     let bytes = 0;
     let partitionKeyIndex = alone ? undefined : this.partitionKeys.find(partitionKey);
@@ -179,49 +167,6 @@ export class RecordAggregator<T extends UserRecord = UserRecord> {
     this.explicitHashKeys.clear();
     this.protobufBytes = 0;
   }
-}
-
-/**
- * What to send for a sequence of user records, in order: aggregates, and the records too large for any
- * aggregate, alone. Sending the items in this order keeps the records' order.
- */
-export type PackedItem<T extends UserRecord = UserRecord> =
-  | { kind: 'aggregate'; aggregate: Aggregate<T> }
-  | { kind: 'single'; record: T };
-
-/**
- * Packs user records bound for one shard into aggregates, in order.
- * @param records - user records, in the order they must be read
- * @param limits - the bound of each aggregate
- * @example
- * for (const item of packRecords(records, { maxBytes: 51_200 })) {
- *   if (item.kind === 'aggregate') send(item.aggregate.data, item.aggregate.partitionKey);
- *   else send(item.record.data, item.record.partitionKey);
- * }
- */
-export function packRecords<T extends UserRecord>(
-  records: Iterable<T>,
-  limits: AggregatorLimits,
-): PackedItem<T>[] {
-  const aggregator = new RecordAggregator<T>(limits);
-  const items: PackedItem<T>[] = [];
-  const flush = () => {
-    const aggregate = aggregator.flush();
-    if (aggregate) items.push({ kind: 'aggregate', aggregate });
-  };
-  for (const record of records) {
-    let outcome = aggregator.add(record);
-    if (outcome === 'full') {
-      flush();
-      outcome = aggregator.add(record);
-    }
-    if (outcome === 'too-large') {
-      flush();
-      items.push({ kind: 'single', record });
-    }
-  }
-  flush();
-  return items;
 }
 
 /** Bytes of a varint holding `value` (a non-negative integer below 2^53). */

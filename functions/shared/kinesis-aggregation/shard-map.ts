@@ -6,7 +6,7 @@
  *
  * The map is built from ListShards (or DescribeStream) output and goes stale when the stream is
  * resharded. A PutRecords answer shows it: an accepted record on a shard other than the predicted one
- * (`findShardMapChange`); then the caller reloads the map (`ShardMapCache.invalidate`).
+ * (`landedElsewhere`); then the caller reloads the map (`ShardMapCache.invalidate`).
  *
  * The local Kinesis server routes with code of its own (local/kinesis-server/hash-ranges.ts), on purpose:
  * the integration tests check this prediction against that server, and the server against kinesalite.
@@ -132,32 +132,19 @@ export class ShardMap {
   }
 }
 
-/** An accepted record that landed on a shard other than the map predicted: the map is stale. */
-export interface ShardMapChange {
-  /** Index of the entry in the PutRecords request. */
-  index: number;
-  predictedShardId: string;
-  actualShardId: string;
-}
-
 /**
- * The first record of a PutRecords answer that landed elsewhere than predicted, if any. Failed entries
- * (ErrorCode, no ShardId) say nothing about the map and are passed over.
- * @param predicted - the shard each request entry was meant for, by entry index
- * @param results - `PutRecordsOutput.Records`, in request order
+ * Whether a record shows the shard map stale: Kinesis accepted it on another shard than the map
+ * predicted. An entry without a shard on either side (not routed by the map, or failed: an ErrorCode
+ * and no ShardId) says nothing about the map.
+ *
+ * @param predictedShardId - the shard the map routed the record to
+ * @param landedShardId - the shard PutRecords answered for it
  */
-export function findShardMapChange(
-  predicted: readonly string[],
-  results: ReadonlyArray<{ ShardId?: string | undefined }>,
-): ShardMapChange | undefined {
-  for (let index = 0; index < results.length; index += 1) {
-    const actualShardId = results[index]?.ShardId;
-    const predictedShardId = predicted[index];
-    if (actualShardId !== undefined && predictedShardId !== undefined && actualShardId !== predictedShardId) {
-      return { index, predictedShardId, actualShardId };
-    }
-  }
-  return undefined;
+export function landedElsewhere(
+  predictedShardId: string | undefined,
+  landedShardId: string | undefined,
+): boolean {
+  return predictedShardId !== undefined && landedShardId !== undefined && landedShardId !== predictedShardId;
 }
 
 /**

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createPacer } from '../../../../functions/producer/pacer.js';
-import { pacingOf } from '../../../../functions/producer/pacing-options.js';
+import { createPacer, pacingOf } from '../../../../functions/producer/pacer.js';
 
 function fakeClock() {
   let now = 1_000;

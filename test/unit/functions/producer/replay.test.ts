@@ -1,14 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { CommitRow } from '../../../../functions/producer/csv-row.js';
-import type { SourceRow } from '../../../../functions/producer/csv-source.js';
+import type { CommitRow, SourceRow } from '../../../../functions/producer/commit-row.js';
 import type { LineRange, RejectedRow, RejectSink } from '../../../../functions/producer/reject-sinks.js';
 import { replayRows } from '../../../../functions/producer/replay.js';
 import type { CommitRecord } from '../../../../functions/shared/commit-record.js';
-import {
-  deaggregate,
-  MAX_HASH_KEY,
-  ShardMap,
-} from '../../../../functions/shared/kinesis-aggregation/index.js';
+import { deaggregate } from '../../../../functions/shared/kinesis-aggregation/deaggregate.js';
+import { MAX_HASH_KEY, ShardMap } from '../../../../functions/shared/kinesis-aggregation/shard-map.js';
 import type { RecordPublisher, StreamEntry } from '../../../../functions/shared/ports.js';
 import { settings } from '../../../../functions/shared/settings.js';
 
@@ -30,7 +26,7 @@ function row(index: number, author: string, overrides: Partial<CommitRow> = {}):
   };
 }
 
-/** Rows in batches of 100, as the CSV reader yields them. */
+/** Rows in chunks of 100, as the CSV reader yields them. */
 async function* rowsOf(items: SourceRow[]): AsyncGenerator<SourceRow[]> {
   for (let i = 0; i < items.length; i += 100) yield items.slice(i, i + 100);
 }
@@ -74,26 +70,26 @@ function commitsIn(entry: StreamEntry): CommitRecord[] {
 }
 
 /** A stream stand-in that records what arrives, in arrival order, with a per-put delay. */
-function recordingStream(delayOf: (batch: readonly StreamEntry[]) => number = () => 0) {
+function recordingStream(delayOf: (request: readonly StreamEntry[]) => number = () => 0) {
   const arrived: CommitRecord[] = [];
   const entries: StreamEntry[] = [];
-  const batchSizes: number[] = [];
+  const requestSizes: number[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
   const publisher: RecordPublisher = {
-    put: async (batch) => {
+    put: async (request) => {
       inFlight += 1;
       maxInFlight = Math.max(maxInFlight, inFlight);
-      batchSizes.push(batch.length);
-      await new Promise((resolve) => setTimeout(resolve, delayOf(batch)));
-      for (const entry of batch) {
+      requestSizes.push(request.length);
+      await new Promise((resolve) => setTimeout(resolve, delayOf(request)));
+      for (const entry of request) {
         entries.push(entry);
         arrived.push(...commitsIn(entry));
       }
       inFlight -= 1;
       return {
         failed: [],
-        shardIds: batch.map((entry) =>
+        shardIds: request.map((entry) =>
           entry.explicitHashKey
             ? shardMap.shardIdOfHashKey(BigInt(entry.explicitHashKey))
             : shardMap.shardIdOf(entry.partitionKey),
@@ -101,7 +97,7 @@ function recordingStream(delayOf: (batch: readonly StreamEntry[]) => number = ()
       };
     },
   };
-  return { publisher, arrived, entries, batchSizes, maxInFlight: () => maxInFlight };
+  return { publisher, arrived, entries, requestSizes, maxInFlight: () => maxInFlight };
 }
 
 /** Authors whose commits go to different shards. */
@@ -142,11 +138,11 @@ describe.each([
     expect(rejects.closed).toBe(true);
   });
 
-  it("keeps each author's records in order while other batches are in flight", async () => {
+  it("keeps each author's records in order while other put requests are in flight", async () => {
     const slowAuthor = onShard0[0] ?? '';
-    // Slow puts for one author make later batches overtake unless ordering is enforced.
-    const stream = recordingStream((batch) =>
-      batch.some((entry) => commitsIn(entry).some((commit) => commit.author === slowAuthor)) ? 30 : 1,
+    // Slow puts for one author make later requests overtake unless ordering is enforced.
+    const stream = recordingStream((request) =>
+      request.some((entry) => commitsIn(entry).some((commit) => commit.author === slowAuthor)) ? 30 : 1,
     );
     const items = [
       ...Array.from({ length: 1_200 }, (_, i) => row(i, slowAuthor, { message: 'x'.repeat(200) })),
@@ -190,8 +186,8 @@ describe.each([
     const failing = onShard1[0] ?? '';
     // Every record holding the failing author's commits is refused each time: on its own shard.
     const publisher: RecordPublisher = {
-      put: async (batch) => ({
-        failed: batch.flatMap((entry, index) =>
+      put: async (request) => ({
+        failed: request.flatMap((entry, index) =>
           commitsIn(entry).some((commit) => commit.author === failing)
             ? [{ index, errorCode: 'InternalFailure' }]
             : [],
@@ -204,7 +200,10 @@ describe.each([
     ];
     const result = await replayRows(rowsOf(items), deps(publisher, rejects), {
       aggregate,
-      producer: { ...settings.producer, maxAttempts: 2, backoffBaseMs: 1 },
+      producer: {
+        ...settings.producer,
+        putRetry: { ...settings.producer.putRetry, attempts: 2, baseDelayMs: 1 },
+      },
     });
 
     expect(result).toMatchObject({ sent: 40, failed: 30, rejected: 0 });
@@ -223,7 +222,7 @@ describe.each([
 });
 
 describe('one Kinesis record per commit', () => {
-  it('sends PutRecords batches of at most 500 records', async () => {
+  it('sends put requests of at most 500 records', async () => {
     const stream = recordingStream();
     const items = Array.from({ length: 1_201 }, (_, i) => row(i, `person_${i % 7}`));
     await replayRows(
@@ -231,11 +230,11 @@ describe('one Kinesis record per commit', () => {
       { publisher: stream.publisher, rejects: new MemoryRejects() },
       { aggregate: false },
     );
-    expect(Math.max(...stream.batchSizes)).toBeLessThanOrEqual(settings.producer.maxRecordsPerRequest);
-    expect(stream.batchSizes.reduce((a, b) => a + b, 0)).toBe(1_201);
+    expect(Math.max(...stream.requestSizes)).toBeLessThanOrEqual(settings.producer.maxRecordsPerRequest);
+    expect(stream.requestSizes.reduce((a, b) => a + b, 0)).toBe(1_201);
   });
 
-  it('closes a batch before it would exceed the request byte limit', async () => {
+  it('closes a put request before it would exceed the request byte limit', async () => {
     const stream = recordingStream();
     const message = 'x'.repeat(10_000);
     const items = Array.from({ length: 30 }, (_, i) => row(i, 'a', { message }));
@@ -244,7 +243,7 @@ describe('one Kinesis record per commit', () => {
       { publisher: stream.publisher, rejects: new MemoryRejects() },
       { aggregate: false, producer: { ...settings.producer, maxBytesPerRequest: 50_000 } },
     );
-    expect(stream.batchSizes.every((size) => size <= 4)).toBe(true);
+    expect(stream.requestSizes.every((size) => size <= 4)).toBe(true);
     expect(stream.arrived).toHaveLength(30);
   });
 });
@@ -300,7 +299,7 @@ describe('KPL-aggregated records', () => {
     };
     // The stream answers as if resharded: every accepted record lands on a shard the map does not know.
     const publisher: RecordPublisher = {
-      put: async (batch) => ({ failed: [], shardIds: batch.map(() => 'shardId-000000000002') }),
+      put: async (request) => ({ failed: [], shardIds: request.map(() => 'shardId-000000000002') }),
     };
     const items = Array.from({ length: 2_000 }, (_, i) =>
       row(i, `person_${i % 6}`, { message: 'z'.repeat(300) }),
@@ -331,10 +330,10 @@ describe.each([
     const stream = recordingStream();
     let calls = 0;
     const publisher: RecordPublisher = {
-      put: async (batch) => {
+      put: async (request) => {
         calls += 1;
         if (down(calls)) throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
-        return stream.publisher.put(batch);
+        return stream.publisher.put(request);
       },
     };
     return { publisher, arrived: stream.arrived };
@@ -405,9 +404,9 @@ describe.each([
     const deadline = new AbortController();
     const stream = recordingStream();
     const publisher: RecordPublisher = {
-      put: async (batch) => {
+      put: async (request) => {
         if (stream.entries.length > 0) deadline.abort('the function is about to time out');
-        return stream.publisher.put(batch);
+        return stream.publisher.put(request);
       },
     };
     const items = manyRows(60_000);

@@ -2,7 +2,7 @@
  * Seeded random user records for property-style tests: reproducible, with the awkward cases mixed in
  * (empty data, unicode and integer-like keys, lengths across varint boundaries).
  */
-import type { UserRecord } from '../../../../../functions/shared/kinesis-aggregation/index.js';
+import type { StreamEntry } from '../../../../../functions/shared/ports.js';
 import { seededRandom } from '../../../../support/seeded-random.js';
 
 export { seededRandom };
@@ -18,7 +18,7 @@ export interface RecordShape {
   distinctKeys?: number;
 }
 
-export function randomRecords(random: () => number, count: number, shape: RecordShape = {}): UserRecord[] {
+export function randomRecords(random: () => number, count: number, shape: RecordShape = {}): StreamEntry[] {
   const { integerLikeKeys = true, explicitHashKeyShare = 0.3, maxDataBytes = 400, distinctKeys = 40 } = shape;
   const int = (below: number) => Math.floor(random() * below);
   const keys = Array.from({ length: distinctKeys }, (_, i) => {
@@ -42,7 +42,7 @@ export function randomRecords(random: () => number, count: number, shape: Record
     const data = new Uint8Array(length);
     const salt = int(256);
     for (let i = 0; i < length; i += 1) data[i] = (salt + i * 31) & 0xff;
-    const record: UserRecord = { partitionKey: keys[int(keys.length)] as string, data };
+    const record: StreamEntry = { partitionKey: keys[int(keys.length)] as string, data };
     if (random() < explicitHashKeyShare) record.explicitHashKey = String(BigInt(int(2 ** 31)) ** 4n);
     return record;
   });

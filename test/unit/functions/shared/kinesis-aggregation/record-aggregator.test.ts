@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  AGGREGATE_OVERHEAD_BYTES,
-  deaggregate,
-  packRecords,
-  RecordAggregator,
-  type UserRecord,
-} from '../../../../../functions/shared/kinesis-aggregation/index.js';
+import { AGGREGATE_OVERHEAD_BYTES } from '../../../../../functions/shared/kinesis-aggregation/aggregated-record-format.js';
+import { deaggregate } from '../../../../../functions/shared/kinesis-aggregation/deaggregate.js';
+import { RecordAggregator } from '../../../../../functions/shared/kinesis-aggregation/record-aggregator.js';
+import type { StreamEntry } from '../../../../../functions/shared/ports.js';
 import { randomRecords, seededRandom } from './random-records.js';
 import { referenceProtobuf } from './reference-implementation.js';
 
@@ -22,7 +19,7 @@ function decoded(data: Uint8Array) {
   }));
 }
 
-const plain = (records: readonly UserRecord[]) =>
+const plain = (records: readonly StreamEntry[]) =>
   records.map(({ partitionKey, explicitHashKey, data }) => ({
     partitionKey,
     explicitHashKey,
@@ -143,14 +140,6 @@ describe('record aggregator', () => {
     expect(crab - ascii).toBe(2); // 4 UTF-8 bytes against 2
   });
 
-  it('closes an aggregate at maxRecords', () => {
-    const aggregator = new RecordAggregator({ maxBytes: 10_000, maxRecords: 2 });
-    expect(aggregator.add({ partitionKey: 'k', data: bytes('1') })).toBe('added');
-    expect(aggregator.add({ partitionKey: 'k', data: bytes('2') })).toBe('added');
-    expect(aggregator.add({ partitionKey: 'k', data: bytes('3') })).toBe('full');
-    expect(aggregator.flush()?.records).toHaveLength(2);
-  });
-
   it('flushes nothing when empty, and starts afresh after a flush', () => {
     const aggregator = new RecordAggregator({ maxBytes: 1_000 });
     expect(aggregator.flush()).toBeUndefined();
@@ -165,33 +154,5 @@ describe('record aggregator', () => {
   it('rejects bounds too small for any record', () => {
     expect(() => new RecordAggregator({ maxBytes: 20 })).toThrow(RangeError);
     expect(() => new RecordAggregator({ maxBytes: 1_000.5 })).toThrow(RangeError);
-    expect(() => new RecordAggregator({ maxBytes: 1_000, maxRecords: 0 })).toThrow(RangeError);
-  });
-});
-
-describe('packing records', () => {
-  it('packs into bounded aggregates and sends records too large alone, all in the original order', () => {
-    const random = seededRandom(11);
-    const records = randomRecords(random, 2_000, { maxDataBytes: 3_000 });
-    const maxBytes = 8_192;
-    const items = packRecords(records, { maxBytes });
-    const unpacked: UserRecord[] = [];
-    for (const item of items) {
-      if (item.kind === 'aggregate') {
-        expect(item.aggregate.data.length).toBeLessThanOrEqual(maxBytes);
-        expect(decoded(item.aggregate.data)).toEqual(plain(item.aggregate.records));
-        unpacked.push(...item.aggregate.records);
-      } else {
-        expect(new RecordAggregator({ maxBytes }).add(item.record)).toBe('too-large');
-        unpacked.push(item.record);
-      }
-    }
-    expect(unpacked).toEqual(records);
-    expect(items.some((item) => item.kind === 'single')).toBe(true);
-    expect(items.filter((item) => item.kind === 'aggregate').length).toBeLessThan(records.length / 2);
-  });
-
-  it('packs nothing into nothing', () => {
-    expect(packRecords([], { maxBytes: 1_000 })).toEqual([]);
   });
 });

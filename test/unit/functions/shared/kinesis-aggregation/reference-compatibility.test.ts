@@ -4,17 +4,15 @@
  * records both encoders write the same bytes.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  deaggregate,
-  RecordAggregator,
-  type UserRecord,
-} from '../../../../../functions/shared/kinesis-aggregation/index.js';
+import { deaggregate } from '../../../../../functions/shared/kinesis-aggregation/deaggregate.js';
+import { RecordAggregator } from '../../../../../functions/shared/kinesis-aggregation/record-aggregator.js';
+import type { StreamEntry } from '../../../../../functions/shared/ports.js';
 import { randomRecords, seededRandom } from './random-records.js';
 import { referenceAggregate, referenceDeaggregate, referenceProtobuf } from './reference-implementation.js';
 
 const MIB = 1024 * 1024;
 
-function ourAggregate(records: readonly UserRecord[]): Uint8Array {
+function ourAggregate(records: readonly StreamEntry[]): Uint8Array {
   const aggregator = new RecordAggregator({ maxBytes: MIB });
   for (const record of records) {
     if (aggregator.add(record) !== 'added') throw new Error('test records must fit one aggregate');
@@ -22,11 +20,11 @@ function ourAggregate(records: readonly UserRecord[]): Uint8Array {
   return aggregator.flush()?.data ?? new Uint8Array();
 }
 
-const toReference = (records: readonly UserRecord[]) =>
+const toReference = (records: readonly StreamEntry[]) =>
   records.map((record) => ({ ...record, data: Buffer.from(record.data) }));
 
 /** Record sets of many shapes: unicode and long keys, empty data, explicit hash keys, one to 600 records. */
-function recordSets(seed: number, integerLikeKeys: boolean): UserRecord[][] {
+function recordSets(seed: number, integerLikeKeys: boolean): StreamEntry[][] {
   const random = seededRandom(seed);
   return [1, 2, 5, 40, 129, 600].map((count, i) =>
     randomRecords(random, count, {

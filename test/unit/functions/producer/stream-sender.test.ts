@@ -1,23 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { backoffMs, putWithRetries } from '../../../../functions/producer/put-with-retries.js';
 import { StreamReachability } from '../../../../functions/producer/stream-reachability.js';
+import { putWithRetries } from '../../../../functions/producer/stream-sender.js';
 import type { PutOutcome, RecordPublisher, StreamEntry } from '../../../../functions/shared/ports.js';
 
-const policy = { maxAttempts: 4, backoffBaseMs: 50, backoffMaxMs: 1_000 };
+const policy = { attempts: 4, baseDelayMs: 50, maxDelayMs: 1_000 };
 const entries: StreamEntry[] = ['a', 'b', 'c', 'd'].map((key) => ({
   partitionKey: key,
   data: Buffer.from(key),
 }));
 
 /** Fault injection: answers each put with the next scripted outcome (or throws it). */
-function scriptedPublisher(script: Array<(batch: readonly StreamEntry[]) => PutOutcome>) {
+function scriptedPublisher(script: Array<(request: readonly StreamEntry[]) => PutOutcome>) {
   const calls: string[][] = [];
   const publisher: RecordPublisher = {
-    put: async (batch) => {
-      calls.push(batch.map((entry) => entry.partitionKey));
+    put: async (request) => {
+      calls.push(request.map((entry) => entry.partitionKey));
       const next = script.shift();
       if (!next) return { failed: [] };
-      return next(batch);
+      return next(request);
     },
   };
   return { publisher, calls };
@@ -25,7 +25,7 @@ function scriptedPublisher(script: Array<(batch: readonly StreamEntry[]) => PutO
 
 const noWait = { sleep: async () => undefined, random: () => 0.5 };
 
-describe('putting a batch with retries', () => {
+describe('putting a request with retries', () => {
   it('retries only the entries Kinesis rejected, until accepted', async () => {
     const { publisher, calls } = scriptedPublisher([
       () => ({
@@ -38,7 +38,7 @@ describe('putting a batch with retries', () => {
     ]);
     const report = await putWithRetries(publisher, entries, policy, noWait);
     expect(calls).toEqual([['a', 'b', 'c', 'd'], ['b', 'd'], ['d']]);
-    expect(report).toEqual({ sent: 4, failed: [], unsent: [], retries: 2 });
+    expect(report).toEqual({ sent: 4, failed: [], unsent: [] });
   });
 
   it('counts entries still rejected after the last attempt as failed, with their error', async () => {
@@ -52,7 +52,7 @@ describe('putting a batch with retries', () => {
       alwaysThrottled,
     ]);
     const report = await putWithRetries(publisher, entries, policy, noWait);
-    expect(calls).toHaveLength(policy.maxAttempts);
+    expect(calls).toHaveLength(policy.attempts);
     expect(report.sent).toBe(3);
     expect(report.failed.map((item) => [item.entry.partitionKey, item.errorCode])).toEqual([
       ['a', 'ProvisionedThroughputExceededException'],
@@ -73,19 +73,28 @@ describe('putting a batch with retries', () => {
     expect(report.sent).toBe(4);
   });
 
-  it('waits with exponential backoff and full jitter, capped', () => {
-    expect(backoffMs(1, policy, () => 1)).toBe(50);
-    expect(backoffMs(3, policy, () => 1)).toBe(200);
-    expect(backoffMs(10, policy, () => 1)).toBe(1_000);
-    expect(backoffMs(3, policy, () => 0)).toBe(0);
+  it('waits between attempts with exponential backoff and full jitter, capped', async () => {
+    const throttled = () => ({ failed: [{ index: 0, errorCode: 'ProvisionedThroughputExceededException' }] });
+    const waits: number[] = [];
+    const { publisher } = scriptedPublisher(Array(8).fill(throttled));
+    await putWithRetries(
+      publisher,
+      entries,
+      { attempts: 7, baseDelayMs: 50, maxDelayMs: 1_000 },
+      {
+        sleep: async (ms) => void waits.push(ms),
+        random: () => 0.999_999,
+      },
+    );
+    expect(waits).toEqual([50, 100, 200, 400, 800, 1_000]);
   });
 
   it('isolates the one entry Kinesis refuses as a whole request, and sends every other one', async () => {
     const calls: string[][] = [];
     const publisher: RecordPublisher = {
-      put: async (batch) => {
-        calls.push(batch.map((entry) => entry.partitionKey));
-        if (batch.some((entry) => entry.partitionKey === 'c')) {
+      put: async (request) => {
+        calls.push(request.map((entry) => entry.partitionKey));
+        if (request.some((entry) => entry.partitionKey === 'c')) {
           throw Object.assign(new Error('partitionKey failed to satisfy constraint'), {
             name: 'ValidationException',
           });
@@ -138,7 +147,7 @@ function waitingClock() {
   };
 }
 
-describe('putting a batch while Kinesis cannot be reached', () => {
+describe('putting a request while Kinesis cannot be reached', () => {
   it.each([
     ['a refused connection', () => networkError('ECONNREFUSED')],
     ['a reset connection', () => networkError('ECONNRESET')],
@@ -147,7 +156,7 @@ describe('putting a batch while Kinesis cannot be reached', () => {
   ])('waits through %s without spending attempts, then sends every entry', async (_, error) => {
     const clock = waitingClock();
     const reachability = new StreamReachability(120_000, undefined, clock.now);
-    const stream = failingFor(3 * policy.maxAttempts, error);
+    const stream = failingFor(3 * policy.attempts, error);
 
     const report = await putWithRetries(stream.publisher, entries, policy, {
       sleep: clock.sleep,
@@ -156,7 +165,7 @@ describe('putting a batch while Kinesis cannot be reached', () => {
     });
 
     expect(report).toMatchObject({ sent: 4, failed: [], unsent: [] });
-    expect(stream.calls()).toBe(3 * policy.maxAttempts + 1);
+    expect(stream.calls()).toBe(3 * policy.attempts + 1);
     expect(reachability.current).toBeUndefined();
   });
 
@@ -194,7 +203,7 @@ describe('putting a batch while Kinesis cannot be reached', () => {
 
     const report = await putWithRetries(stream.publisher, entries, policy, { ...noWait, reachability });
 
-    expect(stream.calls()).toBe(policy.maxAttempts);
+    expect(stream.calls()).toBe(policy.attempts);
     expect(report.failed.map((item) => [item.errorCode, item.refused, item.maybeStored])).toEqual(
       Array(4).fill(['ProvisionedThroughputExceededException', false, false]),
     );

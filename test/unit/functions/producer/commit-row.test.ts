@@ -1,17 +1,17 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import {
-  type CommitCsvOptions,
-  readCommitCsv,
+  type CommitRowOptions,
+  readCommitRows,
   type SourceRow,
-} from '../../../../functions/producer/csv-source.js';
+} from '../../../../functions/producer/commit-row.js';
 import { InputFormatError } from '../../../../functions/shared/errors.js';
 
 const HEADER = 'commit_id,author,time,file_path,lines_added,lines_deleted,entropy,message';
 
-async function parse(text: string | Buffer | Buffer[], options: CommitCsvOptions = {}): Promise<SourceRow[]> {
+async function parse(text: string | Buffer | Buffer[], options: CommitRowOptions = {}): Promise<SourceRow[]> {
   const rows: SourceRow[] = [];
-  for await (const batch of readCommitCsv(Readable.from([text].flat()), options)) rows.push(...batch);
+  for await (const batch of readCommitRows(Readable.from([text].flat()), options)) rows.push(...batch);
   return rows;
 }
 

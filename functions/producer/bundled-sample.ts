@@ -1,10 +1,8 @@
 /**
- * Opens the producer's local CSV input: a file, or the sample bundled with the function (an S3 object is
- * read by s3-object-reader.ts).
+ * The sample CSV bundled with the producer function: what it replays when its event names no S3 object.
  */
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { InputFormatError } from '../shared/errors.js';
 
@@ -22,8 +20,4 @@ export function bundledSamplePath(): string {
   const found = candidates.find((candidate) => existsSync(candidate));
   if (!found) throw new InputFormatError(`the bundled sample ${SAMPLE_FILE_NAME} is missing`);
   return found;
-}
-
-export function openLocalFile(path: string): Readable {
-  return createReadStream(path);
 }

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { type CsvFault, type CsvRecord, readCsvRecords } from '../../../../functions/producer/csv-records.js';
+import { type CsvFault, type CsvRecord, readCsvRecords } from '../../../../functions/producer/csv-reader.js';
 
 async function read(input: string | string[] | Readable, maxRecordChars = 100) {
   const stream = typeof input === 'string' || Array.isArray(input) ? Readable.from([input].flat()) : input;
