@@ -1,12 +1,11 @@
 /**
  * The pipeline's metrics on the embedded runtime. On AWS the functions print them as EMF and CloudWatch
  * keeps the statistics; here the runtime receives the processor's batch metrics itself (the same
- * `BatchMetrics` the EMF lines are made of), keeps the same statistics per metric name and dimension
+ * `StreamBatchMetrics` the EMF lines are made of), keeps the same statistics per metric name and dimension
  * set, serves them as JSON and prints a summary line after each burst of work. The producer runs in the
  * command that replays a file, so that command prints its run's metrics.
  */
 import {
-  type BatchMetrics,
   METRIC_DIMENSIONS,
   METRIC_SERVICES,
   METRICS_NAMESPACE,
@@ -14,6 +13,7 @@ import {
   PROCESSOR_METRICS,
   PRODUCER_METRICS,
   type RunMetrics,
+  type StreamBatchMetrics,
 } from '../functions/shared/metrics.js';
 
 /** One metric (name and dimension set) over a time range, in CloudWatch's statistics. */
@@ -108,7 +108,7 @@ class Window {
   private first = 0;
   private last = 0;
 
-  record(batch: BatchMetrics, now: number): void {
+  record(batch: StreamBatchMetrics, now: number): void {
     if (this.batches === 0) this.first = now;
     this.batches += 1;
     this.last = now;
@@ -153,9 +153,9 @@ export class ProcessorMetricsLog {
   private lastBatchAt = 0;
 
   /** A publisher for `createProcessorHandler`'s `publishMetrics`. */
-  readonly publish = (batch: BatchMetrics): void => this.record(batch);
+  readonly publish = (batch: StreamBatchMetrics): void => this.record(batch);
 
-  record(batch: BatchMetrics, now = Date.now()): void {
+  record(batch: StreamBatchMetrics, now = Date.now()): void {
     this.total.record(batch, now);
     this.run.record(batch, now);
     this.lastBatchAt = now;

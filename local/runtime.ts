@@ -13,7 +13,7 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { apiHandlerFor } from '../functions/api/handler.js';
-import { createProcessorHandler } from '../functions/processor/processor-handler.js';
+import { createProcessorHandler } from '../functions/processor/handler.js';
 import { createKinesisClient, createS3Client } from '../functions/shared/adapters/aws-clients.js';
 import { dataApiDatabaseFromEnv } from '../functions/shared/database/data-api.js';
 import { applyMigrations, loadMigrations } from '../functions/shared/database/migrations.js';

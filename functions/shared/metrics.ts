@@ -7,7 +7,7 @@
  * `service` is always one of them: Powertools adds it to every metric from `serviceName`.
  */
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { BatchStep } from './vocabulary.js';
+import type { ProcessorStep } from './vocabulary.js';
 
 /** The CloudWatch namespace of every pipeline metric. */
 export const METRICS_NAMESPACE = 'InfectedCode/Pipeline';
@@ -16,7 +16,7 @@ export const METRICS_NAMESPACE = 'InfectedCode/Pipeline';
 export const METRIC_DIMENSIONS = {
   /** The publishing function: a value of {@link METRIC_SERVICES}. */
   service: 'service',
-  /** The processor step that failed a batch: a value of {@link BATCH_STEPS}. */
+  /** The processor step that failed a stream batch: a value of {@link PROCESSOR_STEPS}. */
   step: 'step',
   /** Why the producer refused a row: its reject reason code, e.g. `invalid-time`. */
   reason: 'reason',
@@ -41,7 +41,7 @@ export interface PipelineMetric {
   readonly extraDimensions: readonly DimensionName[];
 }
 
-/** What the processor publishes once per batch. */
+/** What the processor publishes once per stream batch (one Kinesis event). */
 export const PROCESSOR_METRICS = {
   /** Commits counted into the aggregates by the batch's transaction. */
   commitsStored: { name: 'CommitsStored', unit: 'Count', service: 'processor', extraDimensions: [] },
@@ -81,7 +81,7 @@ export const PRODUCER_METRICS = {
 } as const satisfies Record<string, PipelineMetric>;
 
 /** What the batch layer's function publishes once per reconciliation (scheduled daily on AWS). */
-export const BATCH_METRICS = {
+export const BATCH_LAYER_METRICS = {
   /**
    * Differences between the serving tables and the view recomputed from the archive (rows and fields
    * that differ, commits counted on one side only); 0 when the two layers agree.
@@ -94,15 +94,15 @@ export const BATCH_METRICS = {
   },
 } as const satisfies Record<string, PipelineMetric>;
 
-/** One processor batch, as its metrics report it. */
-export interface BatchMetrics {
+/** One stream batch the processor handled, as its metrics report it. */
+export interface StreamBatchMetrics {
   commitsStored: number;
   duplicatesSkipped: number;
   recordsQuarantined: number;
   /** See {@link PROCESSOR_METRICS}`.ingestLag`; omitted for a batch that was not stored. */
   ingestLagMs?: number;
   /** The step that failed, for a batch that was not stored. */
-  failedStep?: BatchStep;
+  failedStep?: ProcessorStep;
 }
 
 /** One producer run, as its metrics report it. */
@@ -121,7 +121,7 @@ export interface RunMetrics {
  * @example
  * ```ts
  * const metrics = createPipelineMetrics('processor');
- * publishBatchMetrics(metrics, { commitsStored: 1998, duplicatesSkipped: 0, recordsQuarantined: 2, ingestLagMs: 840 });
+ * publishStreamBatchMetrics(metrics, { commitsStored: 1998, duplicatesSkipped: 0, recordsQuarantined: 2, ingestLagMs: 840 });
  * ```
  */
 export function createPipelineMetrics(service: MetricService): Metrics {
@@ -129,13 +129,13 @@ export function createPipelineMetrics(service: MetricService): Metrics {
 }
 
 /**
- * Publishes the metrics of one processor batch: one EMF line for the counts (and lag), and one more
+ * Publishes the metrics of one stream batch: one EMF line for the counts (and lag), and one more
  * with the `step` dimension when the batch failed.
  *
  * @param metrics - from {@link createPipelineMetrics}`('processor')`
  * @param batch - the batch's counts
  */
-export function publishBatchMetrics(metrics: Metrics, batch: BatchMetrics): void {
+export function publishStreamBatchMetrics(metrics: Metrics, batch: StreamBatchMetrics): void {
   const m = PROCESSOR_METRICS;
   add(metrics, m.commitsStored, batch.commitsStored);
   add(metrics, m.duplicatesSkipped, batch.duplicatesSkipped);
@@ -172,7 +172,7 @@ export function publishRunMetrics(metrics: Metrics, run: RunMetrics): void {
  * @param differences - how many differences the reconciliation found
  */
 export function publishReconcileMetrics(metrics: Metrics, differences: number): void {
-  add(metrics, BATCH_METRICS.reconcileDifferences, differences);
+  add(metrics, BATCH_LAYER_METRICS.reconcileDifferences, differences);
   metrics.publishStoredMetrics();
 }
 

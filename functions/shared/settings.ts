@@ -111,8 +111,12 @@ export const settings = {
      * releasing the shared module, language and window rows for every other shard.
      */
     transaction: { lockTimeoutMs: 5_000, statementTimeoutMs: 20_000, idleTimeoutMs: 10_000 },
-    /** Attempts of a batch's hot path within one invocation after a transient failure (first included). */
-    hotPathAttempts: 3,
+    /**
+     * A stream batch's transaction after a transient failure (the database unreachable, a lost answer, a
+     * deadlock or lock timeout), within one invocation: attempts (first included) and the bounds of the
+     * waits between them (full jitter, `functions/shared/retry.ts`).
+     */
+    hotPathRetry: { attempts: 3, baseDelayMs: 100, maxDelayMs: 1_000 },
     /** Reserve before the function timeout: no step starts inside it, and calls in flight are aborted. */
     deadlineMarginMs: 5_000,
   },

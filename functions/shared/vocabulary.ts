@@ -15,5 +15,5 @@ export const SUSPICION_REASONS = ['entropy', 'author-outlier'] as const;
 export type SuspicionReason = (typeof SUSPICION_REASONS)[number];
 
 /** The processor's steps, in order: the hot path (aggregates), then the cold path (archive). */
-export const BATCH_STEPS = ['aggregate', 'archive'] as const;
-export type BatchStep = (typeof BATCH_STEPS)[number];
+export const PROCESSOR_STEPS = ['aggregate', 'archive'] as const;
+export type ProcessorStep = (typeof PROCESSOR_STEPS)[number];

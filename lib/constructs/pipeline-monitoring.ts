@@ -26,7 +26,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
-  BATCH_METRICS,
+  BATCH_LAYER_METRICS,
   METRIC_DIMENSIONS,
   METRICS_NAMESPACE,
   type PipelineMetric,
@@ -34,7 +34,7 @@ import {
   PRODUCER_METRICS,
 } from '../../functions/shared/metrics.js';
 import { settings } from '../../functions/shared/settings.js';
-import { BATCH_STEPS } from '../../functions/shared/vocabulary.js';
+import { PROCESSOR_STEPS } from '../../functions/shared/vocabulary.js';
 
 export interface PipelineMonitoringProps {
   readonly stream: kinesis.IStream;
@@ -217,7 +217,7 @@ export class PipelineMonitoring extends Construct {
       // Published once a day: a period of a day keeps the alarm in its state until the next run.
       alarms.reconcileDifferences = alarm(
         'ReconcileDifferencesAlarm',
-        contractMetric(BATCH_METRICS.reconcileDifferences, {
+        contractMetric(BATCH_LAYER_METRICS.reconcileDifferences, {
           statistic: 'Maximum',
           period: Duration.days(1),
         }),
@@ -327,7 +327,7 @@ function healthWidgets(
       ]),
       graph(
         'Processor: failed batches by step',
-        BATCH_STEPS.map((step) =>
+        PROCESSOR_STEPS.map((step) =>
           pipelineMetric(processor.batchFailures, 'Sum', { [METRIC_DIMENSIONS.step]: step }),
         ),
       ),

@@ -17,7 +17,7 @@ import {
   ListEventSourceMappingsCommand,
 } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { createProcessorDeps } from '../../functions/processor/processor-handler.js';
+import { createProcessorDeps } from '../../functions/processor/handler.js';
 import { createKinesisClient } from '../../functions/shared/adapters/aws-clients.js';
 import { ENV, type FunctionEnvironment, requireEnv } from '../../functions/shared/env.js';
 import { settings } from '../../functions/shared/settings.js';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createProcessorHandler } from '../../functions/processor/processor-handler.js';
+import { createProcessorHandler } from '../../functions/processor/handler.js';
 import { dataApiDatabaseFromEnv } from '../../functions/shared/database/data-api.js';
 import { archivedLines } from '../support/archive-reader.js';
 import { lambdaContext } from '../support/deliver.js';

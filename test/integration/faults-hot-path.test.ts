@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createProcessorHandler } from '../../functions/processor/processor-handler.js';
+import { createProcessorHandler } from '../../functions/processor/handler.js';
 import {
   authorBaselines,
   groupStats,

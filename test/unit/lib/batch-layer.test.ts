@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ARCHIVE_QUERIES } from '../../../functions/batch/archive-queries.js';
 import { ARCHIVE_COLUMNS, ARCHIVE_TABLE } from '../../../functions/batch/archive-table.js';
 import { ENV } from '../../../functions/shared/env.js';
-import { BATCH_METRICS, METRICS_NAMESPACE } from '../../../functions/shared/metrics.js';
+import { BATCH_LAYER_METRICS, METRICS_NAMESPACE } from '../../../functions/shared/metrics.js';
 import { settings } from '../../../functions/shared/settings.js';
 import {
   allows,
@@ -108,7 +108,7 @@ describe('the daily reconciliation (aws target)', () => {
   it('alarms on the differences it publishes, over a day, and on the function failing', () => {
     aws.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: METRICS_NAMESPACE,
-      MetricName: BATCH_METRICS.reconcileDifferences.name,
+      MetricName: BATCH_LAYER_METRICS.reconcileDifferences.name,
       Dimensions: [{ Name: 'service', Value: 'batch' }],
       Statistic: 'Maximum',
       Period: 86_400,

@@ -8,6 +8,8 @@ import type { ObjectStore } from '../../../../functions/shared/ports.js';
 import { commitRecord, kinesisEvent } from '../../../support/factories.js';
 
 const POISON = '/poison/path/x.py';
+/** Three attempts, as deployed, with waits of a millisecond. */
+const quickRetry = { attempts: 3, baseDelayMs: 1, maxDelayMs: 1 };
 
 // Fault injection only: the real store and archive are exercised by the integration suite.
 function fakes(
@@ -69,7 +71,7 @@ describe('processing a stream batch', () => {
   it('asks for a retry from the first record when the database stays unavailable, and archives nothing', async () => {
     const { deps, objects, attempts } = fakes({ storeFails: () => new DatabaseUnavailableError('down') });
     const event = kinesisEvent([commitRecord(), commitRecord()], 500);
-    const outcome = await processBatch(event.Records, deps, { hotPathAttempts: 3 });
+    const outcome = await processBatch(event.Records, deps, { hotPathRetry: quickRetry });
 
     expect(outcome.response).toEqual({ batchItemFailures: [{ itemIdentifier: '500' }] });
     expect(outcome.failure?.step).toBe('aggregate');
@@ -83,7 +85,9 @@ describe('processing a stream batch', () => {
       storeFails: () =>
         failures-- > 0 ? new SqlStatementError('deadlock; SQLState: 40P01', '40P01') : undefined,
     });
-    const outcome = await processBatch(kinesisEvent([commitRecord()]).Records, deps, { hotPathAttempts: 3 });
+    const outcome = await processBatch(kinesisEvent([commitRecord()]).Records, deps, {
+      hotPathRetry: quickRetry,
+    });
 
     expect(outcome.response.batchItemFailures).toEqual([]);
     expect(ingested).toHaveLength(1);
@@ -93,7 +97,9 @@ describe('processing a stream batch', () => {
     const { deps, attempts } = fakes({
       storeFails: () => new SqlStatementError('permission denied; SQLState: 42501', '42501'),
     });
-    const outcome = await processBatch(kinesisEvent([commitRecord()]).Records, deps, { hotPathAttempts: 3 });
+    const outcome = await processBatch(kinesisEvent([commitRecord()]).Records, deps, {
+      hotPathRetry: quickRetry,
+    });
 
     expect(outcome.failure?.step).toBe('aggregate');
     expect(attempts()).toBe(1);

@@ -1,13 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
-  BATCH_METRICS,
+  BATCH_LAYER_METRICS,
   createPipelineMetrics,
   METRICS_NAMESPACE,
   PROCESSOR_METRICS,
   PRODUCER_METRICS,
-  publishBatchMetrics,
   publishReconcileMetrics,
   publishRunMetrics,
+  publishStreamBatchMetrics,
 } from '../../../../functions/shared/metrics.js';
 import { captureEmf, type IndexedEmf } from '../../../support/emf.js';
 
@@ -19,7 +19,7 @@ afterEach(() => vi.restoreAllMocks());
 
 describe('the processor batch metrics', () => {
   it('publishes the counts and the ingest lag of a stored batch under the service dimension only', () => {
-    publishBatchMetrics(createPipelineMetrics('processor'), {
+    publishStreamBatchMetrics(createPipelineMetrics('processor'), {
       commitsStored: 1995,
       duplicatesSkipped: 3,
       recordsQuarantined: 2,
@@ -40,7 +40,7 @@ describe('the processor batch metrics', () => {
   });
 
   it('publishes a failed batch once more, alone, with the step that failed', () => {
-    publishBatchMetrics(createPipelineMetrics('processor'), {
+    publishStreamBatchMetrics(createPipelineMetrics('processor'), {
       commitsStored: 0,
       duplicatesSkipped: 0,
       recordsQuarantined: 0,
@@ -97,7 +97,7 @@ describe('the reconciliation metric', () => {
       [0, 3].map((value) => ({
         namespace: METRICS_NAMESPACE,
         dimensions: { service: 'batch' },
-        values: { [BATCH_METRICS.reconcileDifferences.name]: [value, 'Count'] },
+        values: { [BATCH_LAYER_METRICS.reconcileDifferences.name]: [value, 'Count'] },
       })),
     );
   });
@@ -108,7 +108,7 @@ describe('the metric contract', () => {
     const all = [
       ...Object.values(PROCESSOR_METRICS),
       ...Object.values(PRODUCER_METRICS),
-      ...Object.values(BATCH_METRICS),
+      ...Object.values(BATCH_LAYER_METRICS),
     ];
     expect(new Set(all.map((m) => m.name)).size).toBe(all.length);
   });

@@ -1,7 +1,7 @@
 import type { KinesisStreamEvent } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AggregateStore } from '../../../../functions/processor/aggregate-store.js';
-import { processorHandlerFor } from '../../../../functions/processor/processor-handler.js';
+import { createProcessorHandler } from '../../../../functions/processor/handler.js';
 import { DatabaseUnavailableError } from '../../../../functions/shared/errors.js';
 import { METRICS_NAMESPACE, PROCESSOR_METRICS } from '../../../../functions/shared/metrics.js';
 import type { ObjectStore } from '../../../../functions/shared/ports.js';
@@ -71,7 +71,7 @@ function fakes(options: { commitAfterMs?: number; storeFails?: boolean; archiveF
 
 describe('the processor handler publishes each batch as CloudWatch metrics', () => {
   it('a stored batch: commits stored, duplicates, quarantined, and the lag from the oldest arrival to the commit', async () => {
-    const handler = processorHandlerFor(fakes({ commitAfterMs: 840 }));
+    const handler = createProcessorHandler({}, { deps: fakes({ commitAfterMs: 840 }) });
     const response = await handler(batch(), lambdaContext());
 
     expect(response.batchItemFailures).toEqual([]);
@@ -91,7 +91,7 @@ describe('the processor handler publishes each batch as CloudWatch metrics', () 
   });
 
   it('a batch the hot path could not store: a failure of the aggregate step, nothing stored, no lag', async () => {
-    const handler = processorHandlerFor(fakes({ storeFails: true }));
+    const handler = createProcessorHandler({}, { deps: fakes({ storeFails: true }) });
     const response = await handler(batch(), lambdaContext());
 
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: '1000' }]);
@@ -109,7 +109,7 @@ describe('the processor handler publishes each batch as CloudWatch metrics', () 
   });
 
   it('a batch whose archive failed: its committed commits count as stored, the failure as the archive step', async () => {
-    const handler = processorHandlerFor(fakes({ commitAfterMs: 100, archiveFails: true }));
+    const handler = createProcessorHandler({}, { deps: fakes({ commitAfterMs: 100, archiveFails: true }) });
     const response = await handler(batch(), lambdaContext());
 
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: '1000' }]);
@@ -124,9 +124,10 @@ describe('the processor handler publishes each batch as CloudWatch metrics', () 
 
   it('hands the same numbers to a publisher of its own instead, and prints no EMF then', async () => {
     const published: unknown[] = [];
-    const handler = processorHandlerFor(fakes({ commitAfterMs: 840 }), {
-      publishMetrics: (metrics) => published.push(metrics),
-    });
+    const handler = createProcessorHandler(
+      {},
+      { deps: fakes({ commitAfterMs: 840 }), publishMetrics: (metrics) => published.push(metrics) },
+    );
     await handler(batch(), lambdaContext());
 
     expect(published).toEqual([
@@ -136,7 +137,7 @@ describe('the processor handler publishes each batch as CloudWatch metrics', () 
   });
 
   it('publishes nothing for an empty event', async () => {
-    const handler = processorHandlerFor(fakes());
+    const handler = createProcessorHandler({}, { deps: fakes() });
     await handler({ Records: [] }, lambdaContext());
     expect(emfLines()).toEqual([]);
   });
