@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { apiHandlerFor } from '../functions/api/handler.js';
+import { createApiHandler } from '../functions/api/handler.js';
 import { createProcessorHandler } from '../functions/processor/handler.js';
 import { createKinesisClient, createS3Client } from '../functions/shared/adapters/aws-clients.js';
 import { dataApiDatabaseFromEnv } from '../functions/shared/database/data-api.js';
@@ -171,7 +171,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       { ...functionEnv, ...options.processorEnv },
       { publishMetrics: processorMetrics.publish },
     );
-    const api = apiHandlerFor(apiEnv);
+    const api = createApiHandler(apiEnv);
 
     const deadLetterPath = join(options.dataDir, DEAD_LETTER_FILE_NAME);
     const streamArn = `arn:aws:kinesis:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stream/${LOCAL_STREAM_NAME}`;

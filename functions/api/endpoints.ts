@@ -13,8 +13,17 @@ import {
   type QueryInput,
 } from './query-params.js';
 import type { GroupItem, GroupStats } from './read-model.js';
-import type { JsonRoute } from './router.js';
 import type { StatsRepository } from './stats-repository.js';
+
+/** The routes answered with JSON (router.ts adds the dashboard's page and files). */
+export type JsonRoute =
+  | { name: 'health' }
+  | { name: 'openapi' }
+  | { name: 'summary' }
+  | { name: 'groups'; dimension: Dimension }
+  | { name: 'group'; dimension: Dimension; key: string }
+  | { name: 'timeline' }
+  | { name: 'suspicious' };
 
 /** What an endpoint needs to know about the request besides its route. */
 export interface ApiRequest {

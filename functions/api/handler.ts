@@ -1,11 +1,12 @@
 /**
- * The api Lambda: an adapter from API Gateway REST proxy events to the read endpoints and the
- * dashboard's files.
+ * The api function: an adapter from API Gateway REST proxy events to the read endpoints and the
+ * dashboard's files, under a read-only database identity.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { dataApiDatabaseFromEnv } from '../shared/database/data-api.js';
 import type { FunctionEnvironment } from '../shared/env.js';
+import { lambdaEntry } from '../shared/lambda-entry.js';
 import { type DashboardAssets, dashboardAssetsIn } from './dashboard/dashboard-assets.js';
 import { dashboardAsset, dashboardPage } from './dashboard/dashboard-responses.js';
 import { DataApiStatsRepository } from './data-api/data-api-stats-repository.js';
@@ -15,33 +16,39 @@ import { errorResponse, json, methodNotAllowed, preflight } from './responses.js
 import { dispatch, serverUrlOf } from './router.js';
 import type { StatsRepository } from './stats-repository.js';
 
-const defaultLogger = new Logger({ serviceName: 'api' });
-
 export type ApiHandler = (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult>;
 
-export interface ApiHandlerOptions {
-  /** Defaults to the module's Powertools logger. */
+export interface ApiOverrides {
+  /**
+   * Where the aggregates are read (an in-memory fake in unit tests).
+   * @default - the Data API database the environment names, reached on first use, so that routes that
+   *   never touch the database work without that environment
+   */
+  repository?: StatsRepository;
+  /** @default - a Powertools logger of the `api` service */
   logger?: Logger;
-  /** Where the dashboard's built files are; defaults to beside the bundle, or the sources' build. */
+  /** Where the dashboard's built files are. @default - beside the bundle, or the sources' build */
   dashboard?: DashboardAssets;
 }
 
 /**
- * Builds the handler over a repository (the Data API one in Lambda, a fake in unit tests).
+ * Builds the handler and its collaborators once per cold start.
  *
- * @param repository - where the aggregates are read
- * @param options - logger and dashboard files
+ * @param env - the function's environment: the reader's `DB_*` variables
+ * @param overrides - another repository, logger or dashboard folder
  */
-export function createApiHandler(repository: StatsRepository, options: ApiHandlerOptions = {}): ApiHandler {
-  const logger = options.logger ?? defaultLogger;
-  const dashboard = options.dashboard ?? dashboardAssetsIn();
+export function createApiHandler(env: FunctionEnvironment, overrides: ApiOverrides = {}): ApiHandler {
+  const repository =
+    overrides.repository ?? new DataApiStatsRepository(lazySqlExecutor(() => dataApiDatabaseFromEnv(env)));
+  const logger = overrides.logger ?? new Logger({ serviceName: 'api' });
+  const dashboard = overrides.dashboard ?? dashboardAssetsIn();
   return async (event, context) => {
     if (context) logger.addContext(context);
     logger.setCorrelationId(event.requestContext?.requestId);
     try {
       const target = dispatch(event.httpMethod, event.path);
-      if (target.kind === 'preflight') return preflight();
-      if (target.kind === 'method-not-allowed') return methodNotAllowed(target.method);
+      if (target.kind === 'preflight') return preflight(target.allow);
+      if (target.kind === 'method-not-allowed') return methodNotAllowed(target.method, target.allow);
       if (target.route.name === 'dashboard') return await dashboardPage(event, dashboard);
       if (target.route.name === 'asset') return await dashboardAsset(target.route.file, dashboard);
       const result = await serve(target.route, { query: event, serverUrl: serverUrlOf(event) }, repository);
@@ -58,15 +65,5 @@ export function createApiHandler(repository: StatsRepository, options: ApiHandle
   };
 }
 
-/**
- * The handler over the database the function's environment names (`DB_*`), created on first use so
- * that routing works without that environment.
- *
- * @param env - the function's environment
- */
-export function apiHandlerFor(env: FunctionEnvironment): ApiHandler {
-  return createApiHandler(new DataApiStatsRepository(lazySqlExecutor(() => dataApiDatabaseFromEnv(env))));
-}
-
 /** The Lambda entry point. */
-export const handler = apiHandlerFor(process.env);
+export const handler = lambdaEntry(() => createApiHandler(process.env));

@@ -193,6 +193,8 @@ export type GroupItemOf<D extends Dimension> = z.infer<(typeof groupItemSchemas)
 export type GroupPageOf<D extends Dimension> = z.infer<(typeof groupPageSchemas)[D]>;
 /** An item of any dimension, for code that handles all three alike. */
 export type GroupItem = { [D in Dimension]?: string } & Omit<GroupStats, 'key'>;
+/** A page of any dimension as the API answers it, for code that handles all three alike. */
+export type ApiGroupPage = Omit<GroupPageOf<'author'>, 'items'> & { items: GroupItem[] };
 export type TimelineWindow = z.infer<typeof timelineWindowSchema>;
 export type Timeline = z.infer<typeof timelineSchema>;
 export type SuspiciousCommit = z.infer<typeof suspiciousCommitSchema>;

@@ -4,7 +4,6 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { httpStatusOf } from '../shared/errors.js';
 import type { ErrorBody } from './read-model.js';
-import { ALLOWED_METHOD } from './router.js';
 
 export type { ErrorBody } from './read-model.js';
 
@@ -54,20 +53,32 @@ export function errorResponse(error: unknown): APIGatewayProxyResult {
   return json(statusCode, { error: code as ErrorBody['error'], message } satisfies ErrorBody);
 }
 
-/** 405 for a method other than GET (or OPTIONS) on a known path. */
-export function methodNotAllowed(method: string): APIGatewayProxyResult {
-  const body: ErrorBody = { error: 'MethodNotAllowed', message: `method ${method} is not allowed; use GET` };
-  return json(405, body, { allow: ALLOWED_METHOD });
+/**
+ * 405 for a method the path does not serve.
+ *
+ * @param method - the method asked for
+ * @param allow - the method the path serves (the router's)
+ */
+export function methodNotAllowed(method: string, allow: string): APIGatewayProxyResult {
+  const body: ErrorBody = {
+    error: 'MethodNotAllowed',
+    message: `method ${method} is not allowed; use ${allow}`,
+  };
+  return json(405, body, { allow });
 }
 
-/** 204 answer to a CORS preflight on a known path. */
-export function preflight(): APIGatewayProxyResult {
+/**
+ * 204 answer to a CORS preflight on a known path.
+ *
+ * @param allow - the method the path serves (the router's)
+ */
+export function preflight(allow: string): APIGatewayProxyResult {
   return {
     statusCode: 204,
     headers: {
       ...COMMON_HEADERS,
-      allow: ALLOWED_METHOD,
-      'access-control-allow-methods': `${ALLOWED_METHOD}, OPTIONS`,
+      allow,
+      'access-control-allow-methods': `${allow}, OPTIONS`,
       'access-control-allow-headers': 'content-type, authorization, x-api-key',
       'access-control-max-age': String(PREFLIGHT_MAX_AGE_SECONDS),
     },

@@ -5,30 +5,20 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { BadRequestError, NotFoundError } from '../shared/errors.js';
 import { DIMENSIONS, type Dimension } from '../shared/vocabulary.js';
+import type { JsonRoute } from './endpoints.js';
 import { COLLECTIONS } from './listing-vocabulary.js';
 
-export type Route =
-  | { name: 'dashboard' }
-  | { name: 'asset'; file: string }
-  | { name: 'health' }
-  | { name: 'openapi' }
-  | { name: 'summary' }
-  | { name: 'groups'; dimension: Dimension }
-  | { name: 'group'; dimension: Dimension; key: string }
-  | { name: 'timeline' }
-  | { name: 'suspicious' };
+/** The JSON routes of `endpoints.ts`, and the dashboard's page and files. */
+export type Route = JsonRoute | { name: 'dashboard' } | { name: 'asset'; file: string };
 
-/** The routes answered with JSON by `endpoints.ts` (the others are the dashboard's files). */
-export type JsonRoute = Exclude<Route, { name: 'dashboard' } | { name: 'asset' }>;
-
-/** What to do with a request whose path is known. */
+/** What to do with a request whose path is known; `allow` is the method the path serves. */
 export type Dispatch =
   | { kind: 'route'; route: Route }
-  | { kind: 'preflight' }
-  | { kind: 'method-not-allowed'; method: string };
+  | { kind: 'preflight'; allow: string }
+  | { kind: 'method-not-allowed'; method: string; allow: string };
 
 /** The only method the API serves (OPTIONS preflights are answered separately). */
-export const ALLOWED_METHOD = 'GET';
+const ALLOWED_METHOD = 'GET';
 
 /** Collection segment under `/stats/` → dimension. */
 const DIMENSION_OF: Readonly<Record<string, Dimension>> = Object.fromEntries(
@@ -92,8 +82,8 @@ export function dispatch(method: string, path: string): Dispatch {
   if (!route) throw new NotFoundError(`no route for ${path}`);
   const upper = method.toUpperCase();
   if (upper === ALLOWED_METHOD) return { kind: 'route', route };
-  if (upper === 'OPTIONS') return { kind: 'preflight' };
-  return { kind: 'method-not-allowed', method: upper };
+  if (upper === 'OPTIONS') return { kind: 'preflight', allow: ALLOWED_METHOD };
+  return { kind: 'method-not-allowed', method: upper, allow: ALLOWED_METHOD };
 }
 
 function decodePathSegment(encoded: string): string {

@@ -19,7 +19,8 @@ export interface GroupQuery {
   offset: number;
 }
 
-export interface GroupPage {
+/** One page of a dimension's groups as stored (keyed by `key`), with the dimension's size. */
+export interface StoredGroupPage {
   items: GroupStats[];
   /** Number of groups in the dimension, regardless of paging. */
   total: number;
@@ -46,7 +47,7 @@ export interface StatsRepository {
   ping(): Promise<void>;
   summary(): Promise<Summary>;
   /** One page of a dimension, ordered by `sort`/`order`, ties broken by key ascending. */
-  listGroups(dimension: Dimension, query: GroupQuery): Promise<GroupPage>;
+  listGroups(dimension: Dimension, query: GroupQuery): Promise<StoredGroupPage>;
   /** The group with exactly this key, or undefined. */
   findGroup(dimension: Dimension, key: string): Promise<GroupStats | undefined>;
   /** Windows of `windowSeconds` length in `[from, to)`, oldest first, at most `limit`. */

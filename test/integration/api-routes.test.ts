@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDashboard } from '../../functions/api/dashboard/build.js';
 import type {
+  ApiGroupPage,
   ErrorBody,
   GroupItem,
   Summary,
@@ -301,12 +302,6 @@ const COLLECTIONS: Readonly<Record<Dimension, string>> = {
 };
 const DIMENSIONS = Object.keys(COLLECTIONS) as Dimension[];
 
-interface GroupPage {
-  items: GroupItem[];
-  total: number;
-  limit: number;
-  offset: number;
-}
 interface Timeline {
   windowSeconds: number;
   items: TimelineWindow[];
@@ -501,7 +496,7 @@ describe.each(DIMENSIONS)('GET /stats/%s collections', (dimension) => {
   const groups = () => groupsOf(dimension);
 
   it(`lists ${collection} by commits descending, 50 a page from offset 0, with the total`, async () => {
-    const page = await get<GroupPage>(`stats/${collection}`);
+    const page = await get<ApiGroupPage>(`stats/${collection}`);
 
     expect(page.limit).toBe(defaultPageSize);
     expect(page.offset).toBe(0);
@@ -515,7 +510,7 @@ describe.each(DIMENSIONS)('GET /stats/%s collections', (dimension) => {
   it.each(SORTS.flatMap((sort) => ORDERS.map((order) => [sort, order] as const)))(
     `orders ${collection} by %s %s, ties by key ascending in byte order`,
     async (sort, order) => {
-      const page = await get<GroupPage>(
+      const page = await get<ApiGroupPage>(
         `stats/${collection}?sort=${sort}&order=${order}&limit=${maxPageSize}`,
       );
 
@@ -533,7 +528,7 @@ describe.each(DIMENSIONS)('GET /stats/%s collections', (dimension) => {
   ] as const)(`walks all ${collection} exactly once with limit %i by %s %s`, async (limit, sort, order) => {
     const walked: string[] = [];
     for (let offset = 0; offset < groups().size; offset += limit) {
-      const page = await get<GroupPage>(
+      const page = await get<ApiGroupPage>(
         `stats/${collection}?limit=${limit}&offset=${offset}&sort=${sort}&order=${order}`,
       );
       expect(page).toMatchObject({ total: groups().size, limit, offset });
@@ -545,7 +540,7 @@ describe.each(DIMENSIONS)('GET /stats/%s collections', (dimension) => {
   });
 
   it(`answers an empty page with the total past the last ${dimension}`, async () => {
-    const page = await get<GroupPage>(`stats/${collection}?offset=${groups().size}`);
+    const page = await get<ApiGroupPage>(`stats/${collection}?offset=${groups().size}`);
 
     expect(page).toEqual({ items: [], total: groups().size, limit: defaultPageSize, offset: groups().size });
   });
@@ -586,7 +581,7 @@ describe('GET /stats/authors/{author} and /stats/modules/{module} with awkward k
   });
 
   it('lists the collection, not an empty-named author, for a trailing slash', async () => {
-    const page = await get<GroupPage>('stats/authors/');
+    const page = await get<ApiGroupPage>('stats/authors/');
 
     expect(page.total).toBe(expected.authors.size);
     expect(page.items).toHaveLength(expected.authors.size);
@@ -881,8 +876,8 @@ describe('GET /openapi.json', () => {
 
 describe('query strings', () => {
   it('ignores parameters a route does not know', async () => {
-    const plain = await get<GroupPage>('stats/authors?limit=3');
-    const extra = await get<GroupPage>('stats/authors?limit=3&page=2&utm_source=x');
+    const plain = await get<ApiGroupPage>('stats/authors?limit=3');
+    const extra = await get<ApiGroupPage>('stats/authors?limit=3&page=2&utm_source=x');
 
     expect(extra).toEqual(plain);
     expect(await get<Summary>('stats/summary?limit=0&sort=bogus')).toEqual(

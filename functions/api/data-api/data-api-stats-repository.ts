@@ -19,9 +19,9 @@ import {
   timelineWindowSchema,
 } from '../read-model.js';
 import type {
-  GroupPage,
   GroupQuery,
   StatsRepository,
+  StoredGroupPage,
   SuspiciousQuery,
   TimelineQuery,
 } from '../stats-repository.js';
@@ -59,7 +59,7 @@ export class DataApiStatsRepository implements StatsRepository {
     return readSummary(row);
   }
 
-  async listGroups(dimension: Dimension, query: GroupQuery): Promise<GroupPage> {
+  async listGroups(dimension: Dimension, query: GroupQuery): Promise<StoredGroupPage> {
     const [rows, counts] = await Promise.all([
       this.readBudgeted(SQL.groupPage(query.sort, query.order), query, {
         dimension,

@@ -5,7 +5,14 @@
  */
 import type { Dimension, SuspicionReason } from '../../../shared/vocabulary.js';
 import { COLLECTIONS, type GroupSort, type SortOrder } from '../../listing-vocabulary.js';
-import type { ErrorBody, GroupItem, Summary, SuspiciousCommitList, Timeline } from '../../read-model.js';
+import type {
+  ApiGroupPage,
+  ErrorBody,
+  GroupItem,
+  Summary,
+  SuspiciousCommitList,
+  Timeline,
+} from '../../read-model.js';
 
 /** A failed call: `status` 0 when the API could not be reached at all. */
 export class ApiError extends Error {
@@ -16,13 +23,6 @@ export class ApiError extends Error {
   ) {
     super(message);
   }
-}
-
-export interface GroupPage {
-  items: GroupItem[];
-  total: number;
-  limit: number;
-  offset: number;
 }
 
 /**
@@ -80,7 +80,7 @@ export interface SuspiciousFilter {
 export const api = {
   summary: () => getJson<Summary>('stats/summary'),
   groups: (dimension: Dimension, listing: GroupListing) =>
-    getJson<GroupPage>(`stats/${COLLECTIONS[dimension]}${query({ ...listing })}`),
+    getJson<ApiGroupPage>(`stats/${COLLECTIONS[dimension]}${query({ ...listing })}`),
   group: (dimension: Dimension, key: string) =>
     getJson<GroupItem>(`stats/${COLLECTIONS[dimension]}/${encodeURIComponent(key)}`),
   timeline: (from?: string) => getJson<Timeline>(`stats/timeline${query({ from, limit: 1000 })}`),

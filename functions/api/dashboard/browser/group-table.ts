@@ -5,8 +5,8 @@
  */
 import type { Dimension } from '../../../shared/vocabulary.js';
 import type { GroupSort, SortOrder } from '../../listing-vocabulary.js';
-import type { GroupItem } from '../../read-model.js';
-import { api, type GroupListing, type GroupPage } from './api-client.js';
+import type { ApiGroupPage, GroupItem } from '../../read-model.js';
+import { api, type GroupListing } from './api-client.js';
 import { h, replaceChildren } from './dom.js';
 import { formatCount, formatEntropy } from './format.js';
 import { authorHref } from './navigation.js';
@@ -41,7 +41,7 @@ const LABELS: Readonly<Record<Dimension, string>> = {
 
 export class GroupTable {
   private listing: GroupListing = { sort: 'commits', order: 'desc', limit: PAGE_SIZE, offset: 0 };
-  private page: GroupPage | undefined;
+  private page: ApiGroupPage | undefined;
   private readonly table: HTMLElement;
   private readonly pager: HTMLElement;
   private readonly error: HTMLElement;
@@ -152,7 +152,7 @@ export class GroupTable {
     this.renderPager(page);
   }
 
-  private renderPager(page: GroupPage): void {
+  private renderPager(page: ApiGroupPage): void {
     const first = page.total === 0 ? 0 : page.offset + 1;
     const last = page.offset + page.items.length;
     const previous = h('button', { type: 'button', disabled: page.offset === 0 }, '← Previous');

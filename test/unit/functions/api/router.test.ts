@@ -132,7 +132,7 @@ describe('routing', () => {
   );
 
   it('routes on event.path alone, whatever resource and pathParameters API Gateway filled in', async () => {
-    const handle = createApiHandler(sampleRepository(), { logger: silentLogger() });
+    const handle = createApiHandler({}, { repository: sampleRepository(), logger: silentLogger() });
     const event = {
       ...restEvent('/stats/authors/person%201'),
       resource: '/stats/authors/{author}',

@@ -22,10 +22,14 @@ afterAll(async () => {
 });
 
 function handlerOver(dirs: string[]) {
-  return createApiHandler(new FakeStatsRepository(), {
-    logger: silentLogger(),
-    dashboard: dashboardAssetsIn(dirs),
-  });
+  return createApiHandler(
+    {},
+    {
+      repository: new FakeStatsRepository(),
+      logger: silentLogger(),
+      dashboard: dashboardAssetsIn(dirs),
+    },
+  );
 }
 
 /** The URLs the page's markup refers to (src and href attributes). */

@@ -26,7 +26,7 @@ export interface ApiResponse {
 export const silentLogger = () => new Logger({ serviceName: 'api-test', logLevel: 'SILENT' });
 
 /**
- * Sends one request through `createApiHandler(repository)`.
+ * Sends one request through the api handler over `repository`.
  *
  * @example await callApi(repository, '/stats/authors', { query: { limit: '5' } })
  */
@@ -35,7 +35,7 @@ export async function callApi(
   path: string,
   options: EventOptions & { logger?: Logger } = {},
 ): Promise<ApiResponse> {
-  const handler = createApiHandler(repository, { logger: options.logger ?? silentLogger() });
+  const handler = createApiHandler({}, { repository, logger: options.logger ?? silentLogger() });
   const result = await handler(restEvent(path, options));
   return {
     statusCode: result.statusCode,

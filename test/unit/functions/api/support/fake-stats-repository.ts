@@ -10,9 +10,9 @@ import type {
   TimelineWindow,
 } from '../../../../../functions/api/read-model.js';
 import type {
-  GroupPage,
   GroupQuery,
   StatsRepository,
+  StoredGroupPage,
   SuspiciousQuery,
   TimelineQuery,
 } from '../../../../../functions/api/stats-repository.js';
@@ -115,7 +115,7 @@ export class FakeStatsRepository implements StatsRepository {
     return this.data.summary;
   }
 
-  async listGroups(dimension: Dimension, query: GroupQuery): Promise<GroupPage> {
+  async listGroups(dimension: Dimension, query: GroupQuery): Promise<StoredGroupPage> {
     this.record('listGroups', [dimension, query]);
     const value = SORT_VALUE[query.sort];
     const direction = query.order === 'asc' ? 1 : -1;
