@@ -1,6 +1,6 @@
 /**
- * Migrator Lambda: applies the `.sql` files bundled beside it with the same routine the local runtime
- * uses, through the Data API.
+ * The migrator function: applies the `.sql` files bundled beside it with the same routine the local
+ * runtime uses, through the Data API.
  *
  * Two callers, one behaviour:
  * - the stack's `Custom::DatabaseMigrations` resource (AWS, LocalStack Pro): Create and Update apply the
@@ -21,57 +21,74 @@ import {
   MIGRATIONS_BUNDLE_FOLDER,
   type MigrationReport,
 } from '../shared/database/migrations.js';
-import { ENV } from '../shared/env.js';
+import { ENV, type FunctionEnvironment } from '../shared/env.js';
 import { DatabaseUnavailableError } from '../shared/errors.js';
+import { lambdaEntry } from '../shared/lambda-entry.js';
+import { retry } from '../shared/retry.js';
+import { settings } from '../shared/settings.js';
 import { applyReaderPassword } from './reader-password.js';
 
-const logger = new Logger({ serviceName: 'migrator' });
 const MIGRATIONS_DIR = join(
   import.meta.dirname ?? dirname(fileURLToPath(import.meta.url)),
   MIGRATIONS_BUNDLE_FOLDER,
 );
-/** A freshly created Aurora cluster may refuse Data API calls for a short while. */
-const ATTEMPTS = 5;
-const RETRY_DELAY_MS = 10_000;
 
 /** A direct invocation: no CloudFormation fields. */
 type DirectInvocation = { RequestType?: undefined };
 
-export const handler = async (
+export type MigratorHandler = (
   event: CdkCustomResourceEvent | DirectInvocation,
   context: Context,
-): Promise<CdkCustomResourceResponse | MigrationReport> => {
-  logger.addContext(context);
-  if (event.RequestType === undefined) return migrate('direct');
-  if (event.RequestType === 'Delete') return { PhysicalResourceId: event.PhysicalResourceId };
+) => Promise<CdkCustomResourceResponse | MigrationReport>;
 
-  const report = await migrate(event.RequestType);
-  return {
-    PhysicalResourceId:
-      event.RequestType === 'Create' ? `migrations:${event.LogicalResourceId}` : event.PhysicalResourceId,
-    Data: { Applied: report.applied.join(','), Skipped: report.skipped.join(',') },
-  };
-};
-
-async function migrate(trigger: string): Promise<MigrationReport> {
-  const migrations = await loadMigrations(MIGRATIONS_DIR);
-  const db = dataApiDatabaseFromEnv();
+/**
+ * Builds the handler and its clients once per cold start.
+ *
+ * @param env - the function's environment: the owner's `DB_*` variables, and on AWS
+ *   `DB_READER_SECRET_ARN`, the read-only role's secret
+ */
+export function createMigratorHandler(env: FunctionEnvironment): MigratorHandler {
+  const logger = new Logger({ serviceName: 'migrator' });
+  const db = dataApiDatabaseFromEnv(env);
   // On AWS the read-only role's password lives in a secret of its own (not on LocalStack, where the
   // local Data API server owns the roles).
-  const readerSecretArn = process.env[ENV.dbReaderSecretArn];
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const report = await applyMigrations(db, migrations);
-      logger.info('migrations applied', { ...report, trigger });
-      if (readerSecretArn) {
-        const role = await applyReaderPassword(db, new SecretsManagerClient({}), readerSecretArn);
-        logger.info('read-only role given its secret', { role });
-      }
-      return report;
-    } catch (error) {
-      if (!(error instanceof DatabaseUnavailableError) || attempt >= ATTEMPTS) throw error;
-      logger.warn('database unavailable; retrying', { attempt, error });
-      await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));
-    }
-  }
+  const readerSecretArn = env[ENV.dbReaderSecretArn];
+  const secrets = readerSecretArn ? new SecretsManagerClient({}) : undefined;
+
+  const migrate = async (trigger: string): Promise<MigrationReport> => {
+    const migrations = await loadMigrations(MIGRATIONS_DIR);
+    return retry(
+      async () => {
+        const report = await applyMigrations(db, migrations);
+        logger.info('migrations applied', { ...report, trigger });
+        if (readerSecretArn && secrets) {
+          const role = await applyReaderPassword(db, secrets, readerSecretArn);
+          logger.info('read-only role given its secret', { role });
+        }
+        return report;
+      },
+      settings.database.migrationRetry,
+      {
+        retryable: (error) => error instanceof DatabaseUnavailableError,
+        onRetry: ({ attempt, delayMs, error }) =>
+          logger.warn('database unavailable; retrying', { attempt, delayMs, error }),
+      },
+    );
+  };
+
+  return async (event, context) => {
+    logger.addContext(context);
+    if (event.RequestType === undefined) return migrate('direct');
+    if (event.RequestType === 'Delete') return { PhysicalResourceId: event.PhysicalResourceId };
+
+    const report = await migrate(event.RequestType);
+    return {
+      PhysicalResourceId:
+        event.RequestType === 'Create' ? `migrations:${event.LogicalResourceId}` : event.PhysicalResourceId,
+      Data: { Applied: report.applied.join(','), Skipped: report.skipped.join(',') },
+    };
+  };
 }
+
+/** The Lambda entry point. */
+export const handler = lambdaEntry(() => createMigratorHandler(process.env));

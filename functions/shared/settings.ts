@@ -204,6 +204,12 @@ export const settings = {
     maxJsonParameterBytes: 1 * MIB,
     /** Aurora ends any transaction idle this long (the hot path bounds its own to seconds). */
     idleInTransactionTimeoutMs: 60_000,
+    /**
+     * The migrator's attempts while the database is unavailable (a freshly created or resuming Aurora
+     * cluster refuses Data API calls for a while): attempts and the bounds of the waits between them
+     * (full jitter, `functions/shared/retry.ts`; about 35 s in all on average, at most 70 s).
+     */
+    migrationRetry: { attempts: 5, baseDelayMs: 10_000, maxDelayMs: 20_000 },
     /** Aurora Serverless v2 capacity range (ACUs), AWS target only. */
     minCapacity: 0.5,
     maxCapacity: 4,

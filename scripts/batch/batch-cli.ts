@@ -12,13 +12,13 @@
  * refused; 2 when the command could not run.
  */
 import { parseArgs } from 'node:util';
-import type { BatchResponse } from '../../functions/batch/batch-handler.js';
 import {
   type BatchMode,
   type BatchRunReport,
   runBatchLayer,
   UnarchivedCommitsError,
 } from '../../functions/batch/batch-run.js';
+import type { BatchLayerResponse } from '../../functions/batch/handler.js';
 import { S3RawArchive } from '../../functions/batch/raw-archive.js';
 import { createS3Client } from '../../functions/shared/adapters/aws-clients.js';
 import { dataApiDatabaseFromEnv } from '../../functions/shared/database/data-api.js';
@@ -90,7 +90,7 @@ export async function runOnDeployedStack(
   if (!invocation.ok) {
     throw new DeployedStackError(`the batch function failed:\n${invocation.payload}\n${invocation.logTail}`);
   }
-  const response = JSON.parse(invocation.payload) as BatchResponse;
+  const response = JSON.parse(invocation.payload) as BatchLayerResponse;
   return 'refused' in response ? { refused: response.refused } : { report: response };
 }
 
