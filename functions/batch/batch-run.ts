@@ -145,7 +145,7 @@ export async function runBatchLayer(deps: BatchLayerDeps, options: BatchRunOptio
         const diff = { count: views.count + ledger.count, listed: [...views.listed, ...ledger.listed] };
         return { diff, unarchived: missing };
       },
-      { limits: HOLD_LIMITS },
+      { timeouts: HOLD_TIMEOUTS },
     );
     swapped = rebuild;
     log(`held the processor out for ${Math.round(heldMs)} ms`);
@@ -169,7 +169,7 @@ export async function runBatchLayer(deps: BatchLayerDeps, options: BatchRunOptio
  * Statement and lock bounds of the transaction that holds the processor out: the lock wait covers a
  * processor transaction in flight; the idle bound covers the archive reads between two statements.
  */
-const HOLD_LIMITS = {
+const HOLD_TIMEOUTS = {
   lockTimeoutMs: settings.batch.lockTimeoutMs,
   statementTimeoutMs: 40_000,
   idleTimeoutMs: 60_000,

@@ -55,7 +55,7 @@ export class DataApiAggregateStore implements AggregateStore {
 
   async ingest(commits: readonly CommitRecord[], options: IngestOptions = {}): Promise<IngestReport> {
     if (commits.length === 0) return { counted: 0, duplicates: 0, suspicious: 0 };
-    const transaction = { signal: options.signal, limits: settings.processor.transaction };
+    const transaction = { signal: options.signal, timeouts: settings.processor.transactionTimeouts };
     return this.db.transaction(async (tx) => {
       const fresh = await claimNewCommits(tx, commits);
       if (fresh.length === 0) return { counted: 0, duplicates: commits.length, suspicious: 0 };

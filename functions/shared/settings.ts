@@ -110,7 +110,7 @@ export const settings = {
      * transaction its caller abandoned (a timeout between two calls) is ended by PostgreSQL in seconds,
      * releasing the shared module, language and window rows for every other shard.
      */
-    transaction: { lockTimeoutMs: 5_000, statementTimeoutMs: 20_000, idleTimeoutMs: 10_000 },
+    transactionTimeouts: { lockTimeoutMs: 5_000, statementTimeoutMs: 20_000, idleTimeoutMs: 10_000 },
     /**
      * A stream batch's transaction after a transient failure (the database unreachable, a lost answer, a
      * deadlock or lock timeout), within one invocation: attempts (first included) and the bounds of the
@@ -148,12 +148,12 @@ export const settings = {
     maxListedDifferences: 200,
     /**
      * Holding the processor out: the longest wait for the processor's transaction in flight to finish
-     * (it is bounded by `processor.transaction.statementTimeoutMs` per statement).
+     * (it is bounded by `processor.transactionTimeouts.statementTimeoutMs` per statement).
      */
     lockTimeoutMs: 30_000,
     /**
      * While the processor is held out, how long to wait for commits it counted but had not archived yet
-     * (its archive write follows its commit). Below `processor.transaction.lockTimeoutMs`, so that a
+     * (its archive write follows its commit). Below `processor.transactionTimeouts.lockTimeoutMs`, so that a
      * processor transaction waiting meanwhile still gets through instead of failing and retrying.
      */
     archiveCatchUpMs: 3_000,

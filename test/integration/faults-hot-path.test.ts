@@ -191,7 +191,7 @@ describe('a transaction whose end is in doubt', () => {
     // ended it, well before the Data API's 3-minute expiry.
     expect(waitedMs).toBeLessThan(90_000);
     expect(await msUntilNoTransactionIsLeftOpen()).toBeLessThan(
-      2 * settings.processor.transaction.idleTimeoutMs,
+      2 * settings.processor.transactionTimeouts.idleTimeoutMs,
     );
   }, 180_000);
 });

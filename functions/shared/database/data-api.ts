@@ -32,8 +32,8 @@ export interface SqlExecutor {
   query<T extends Row = Row>(sql: string, params?: SqlParams): Promise<T[]>;
 }
 
-/** Bounds PostgreSQL enforces on one transaction, so that none outlives its caller. */
-export interface TransactionLimits {
+/** Timeouts PostgreSQL enforces on one transaction, so that none outlives its caller. */
+export interface TransactionTimeouts {
   /** A lock wait longer than this fails the statement (SQLSTATE 55P03) instead of stalling. */
   lockTimeoutMs: number;
   /** A statement running longer than this is cancelled. */
@@ -49,7 +49,7 @@ export interface TransactionOptions {
   /** Aborts the call in flight and every later one; the transaction is then rolled back. */
   signal?: AbortSignal;
   /** @default - the server's defaults */
-  limits?: TransactionLimits;
+  timeouts?: TransactionTimeouts;
 }
 
 /** A database that can also run a unit of work in one transaction. */
@@ -104,7 +104,7 @@ export class DataApiDatabase implements Database {
     const call = { transactionId, signal };
     let committed = false;
     try {
-      if (options.limits) await this.execute(client, LIMITS_SQL, limitParams(options.limits), call);
+      if (options.timeouts) await this.execute(client, TIMEOUTS_SQL, timeoutParams(options.timeouts), call);
       const result = await work({
         query: <R extends Row = Row>(sql: string, params: SqlParams = {}) =>
           this.execute<R>(client, sql, params, call),
@@ -167,7 +167,7 @@ export class DataApiDatabase implements Database {
       );
     } catch {
       // The original error matters more. A transaction whose rollback did not arrive is ended by
-      // PostgreSQL's idle timeout (TransactionLimits) or the Data API's own expiry.
+      // PostgreSQL's idle timeout (TransactionTimeouts) or the Data API's own expiry.
     }
   }
 
@@ -190,15 +190,15 @@ export class DataApiDatabase implements Database {
 }
 
 /** Transaction-local settings (`set_config(..., true)`), so they end with the transaction. */
-const LIMITS_SQL = `SELECT set_config('lock_timeout', :lockTimeout, true) AS lock_timeout,
+const TIMEOUTS_SQL = `SELECT set_config('lock_timeout', :lockTimeout, true) AS lock_timeout,
   set_config('statement_timeout', :statementTimeout, true) AS statement_timeout,
   set_config('idle_in_transaction_session_timeout', :idleTimeout, true) AS idle_timeout`;
 
-function limitParams(limits: TransactionLimits): SqlParams {
+function timeoutParams(timeouts: TransactionTimeouts): SqlParams {
   return {
-    lockTimeout: `${limits.lockTimeoutMs}ms`,
-    statementTimeout: `${limits.statementTimeoutMs}ms`,
-    idleTimeout: `${limits.idleTimeoutMs}ms`,
+    lockTimeout: `${timeouts.lockTimeoutMs}ms`,
+    statementTimeout: `${timeouts.statementTimeoutMs}ms`,
+    idleTimeout: `${timeouts.idleTimeoutMs}ms`,
   };
 }
 
