@@ -19,6 +19,7 @@
  */
 import { GetShardIteratorCommand, type KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import { retry } from '../functions/shared/retry.js';
 import { getRecords, type StreamRecord } from './kinesis-records-reader.js';
 import { compareSequenceNumbers } from './kinesis-server/sequence-numbers.js';
 import {
@@ -360,22 +361,25 @@ class ShardPoller {
     return page.records.length;
   }
 
-  /** Saves the shard's checkpoint as it stands now, after any save in flight; retried until it is written. */
+  /**
+   * Saves the shard's checkpoint as it stands at each attempt, after any save in flight; tried again
+   * until it is written, or the mapping stops.
+   */
   private saveCheckpoint(): Promise<void> {
-    const saved = this.saving.then(async () => {
-      for (;;) {
-        try {
-          await this.checkpoints.save(this.shardId, this.checkpoint());
-          return;
-        } catch (error) {
-          process.emitWarning(
-            `shard ${this.shardId}: the checkpoint was not saved (${describeError(error)})`,
-          );
-          if (this.stopped) throw error;
-          await sleep(this.options.idlePollMs ?? 200);
-        }
-      }
-    });
+    const pauseMs = this.options.idlePollMs ?? 200;
+    const saved = this.saving.then(() =>
+      retry(
+        () => this.checkpoints.save(this.shardId, this.checkpoint()),
+        { attempts: Number.POSITIVE_INFINITY, baseDelayMs: pauseMs, maxDelayMs: pauseMs },
+        {
+          retryable: () => !this.stopped,
+          onRetry: ({ error }) =>
+            process.emitWarning(
+              `shard ${this.shardId}: the checkpoint was not saved (${describeError(error)})`,
+            ),
+        },
+      ),
+    );
     this.saving = saved.catch(() => undefined);
     return saved;
   }

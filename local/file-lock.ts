@@ -7,17 +7,28 @@
  * killed within its few milliseconds and two waiters at once).
  */
 import { open, readFile, rm, stat } from 'node:fs/promises';
+import { retry } from '../functions/shared/retry.js';
 import { isProcessAlive } from './process-alive.js';
 
 /** How long a caller waits for a lock before failing: a holder keeps it for milliseconds. */
 const WAIT_MS = 10_000;
-/** Pause between tries, randomised so that waiters do not retry in step. */
-const RETRY_MS = { min: 2, max: 10 };
+/** Pause between tries (full jitter), so that waiters do not retry in step. */
+const RETRY_DELAY_MS = 10;
 /** A lock file still without a pid after this long was left by a holder that died creating it. */
 const UNWRITTEN_STALE_MS = 5_000;
 
 export class FileLockTimeoutError extends Error {
   override readonly name = 'FileLockTimeoutError';
+}
+
+/** The lock is held by another process (its pid when it wrote it); a stale one was just broken. */
+class LockHeld extends Error {
+  constructor(
+    readonly pid: number | undefined,
+    readonly broken: boolean,
+  ) {
+    super('the lock is held');
+  }
 }
 
 /**
@@ -39,30 +50,35 @@ export async function withFileLock<T>(path: string, work: () => Promise<T>): Pro
 
 async function acquire(lockPath: string): Promise<void> {
   const deadline = Date.now() + WAIT_MS;
-  for (;;) {
+  await retry(
+    () => tryToTake(lockPath),
+    { attempts: Number.POSITIVE_INFINITY, baseDelayMs: RETRY_DELAY_MS, maxDelayMs: RETRY_DELAY_MS },
+    {
+      // A stale lock just broken is tried again whatever the time; a live holder until the deadline.
+      retryable: (error) => error instanceof LockHeld && (error.broken || Date.now() <= deadline),
+    },
+  ).catch((error: unknown) => {
+    if (!(error instanceof LockHeld)) throw error;
+    throw new FileLockTimeoutError(
+      `${lockPath} is held by process ${error.pid ?? '(unknown)'} for more than ${WAIT_MS / 1000} s`,
+    );
+  });
+}
+
+/** Creates the lock file holding this process's pid, or says who holds it (breaking a stale lock). */
+async function tryToTake(lockPath: string): Promise<void> {
+  try {
+    const handle = await open(lockPath, 'wx');
     try {
-      const handle = await open(lockPath, 'wx');
-      try {
-        await handle.writeFile(String(process.pid));
-      } finally {
-        await handle.close();
-      }
-      return;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      await handle.writeFile(String(process.pid));
+    } finally {
+      await handle.close();
     }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     const holder = await holderOf(lockPath);
-    if (holder.stale) {
-      await rm(lockPath, { force: true });
-      continue;
-    }
-    if (Date.now() > deadline) {
-      throw new FileLockTimeoutError(
-        `${lockPath} is held by process ${holder.pid ?? '(unknown)'} for more than ${WAIT_MS / 1000} s`,
-      );
-    }
-    const pause = RETRY_MS.min + Math.random() * (RETRY_MS.max - RETRY_MS.min);
-    await new Promise((resolve) => setTimeout(resolve, pause));
+    if (holder.stale) await rm(lockPath, { force: true });
+    throw new LockHeld(holder.pid, holder.stale);
   }
 }
 

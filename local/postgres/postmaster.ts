@@ -5,9 +5,9 @@
  * notice (about a second): the start waits for them, trying again for up to `stopTimeoutMs`.
  */
 import { spawn } from 'node:child_process';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { debuglog } from 'node:util';
 import { PartUnavailableError } from '../../functions/shared/errors.js';
+import { retry } from '../../functions/shared/retry.js';
 import { settings } from '../../functions/shared/settings.js';
 import { describeExit, type ExitStatus } from '../process-alive.js';
 import type { ClusterOwner, PostgresPrograms } from './binaries.js';
@@ -52,12 +52,31 @@ const KEPT_LINES = 20;
 export async function startPostmaster(spec: PostmasterSpec): Promise<Postmaster> {
   const { stopTimeoutMs, firstDelayMs } = settings.localRuntime.supervision;
   const deadline = Date.now() + stopTimeoutMs;
-  for (;;) {
-    const attempt = await spawnPostmaster(spec);
-    if ('pid' in attempt) return attempt;
-    if (!attempt.detaching || Date.now() > deadline) throw attempt.error;
-    log('the backends of a killed postmaster still hold its shared memory; trying again');
-    await sleep(firstDelayMs, undefined, { signal: spec.signal });
+  return retry(
+    async () => {
+      const attempt = await spawnPostmaster(spec);
+      if ('pid' in attempt) return attempt;
+      throw new BlockedStart(attempt.error, attempt.detaching);
+    },
+    // Bounded by the deadline: the old backends leave within about a second of their postmaster.
+    { attempts: Number.POSITIVE_INFINITY, baseDelayMs: firstDelayMs, maxDelayMs: firstDelayMs },
+    {
+      signal: spec.signal,
+      retryable: (error) => error instanceof BlockedStart && error.detaching && Date.now() <= deadline,
+      onRetry: () => log('the backends of a killed postmaster still hold its shared memory; trying again'),
+    },
+  ).catch((error: unknown) => {
+    throw error instanceof BlockedStart ? error.reason : error;
+  });
+}
+
+/** A start that ended before the postmaster was ready, and whether a killed one's backends were in the way. */
+class BlockedStart extends Error {
+  constructor(
+    readonly reason: PartUnavailableError,
+    readonly detaching: boolean,
+  ) {
+    super(reason.message);
   }
 }
 

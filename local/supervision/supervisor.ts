@@ -172,7 +172,13 @@ export class Supervisor implements DeliveryGate {
     }
   }
 
-  /** Starts the part again until it runs; false when it cannot come back, or the runtime is stopping. */
+  /**
+   * Starts the part again until it runs; false when it cannot come back, or the runtime is stopping.
+   *
+   * A restart policy, not a retry of one call, so not the shared retry helper: its budget is the part's
+   * deaths within a sliding window (kept across outages, a start that fails counting as one too), and
+   * its waits grow with those deaths without jitter (one supervisor per part: no crowd to spread out).
+   */
   private async bringBack(entry: Entry, firstHow: string): Promise<boolean> {
     const { name } = entry.definition;
     const windowMs = this.policy.windowSeconds * 1000;
