@@ -188,8 +188,6 @@ export type GroupStats = z.infer<typeof groupStatsSchema>;
 export type AuthorStats = z.infer<typeof authorStatsSchema>;
 export type ModuleStats = z.infer<typeof moduleStatsSchema>;
 export type LanguageStats = z.infer<typeof languageStatsSchema>;
-/** A group as the API shows it: its key under the dimension's name (`author`, `module`, `language`). */
-export type GroupItemOf<D extends Dimension> = z.infer<(typeof groupItemSchemas)[D]>;
 export type GroupPageOf<D extends Dimension> = z.infer<(typeof groupPageSchemas)[D]>;
 /** An item of any dimension, for code that handles all three alike. */
 export type GroupItem = { [D in Dimension]?: string } & Omit<GroupStats, 'key'>;

@@ -214,7 +214,7 @@ const DECIMAL_NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
  * @param fields - the row's fields as parsed from the CSV
  * @returns the typed row, or the first reason it is invalid and a human-readable detail
  */
-export function validateCommitRow(fields: readonly string[]): RowValidation {
+function validateCommitRow(fields: readonly string[]): RowValidation {
   if (fields.length !== CSV_COLUMNS.length) {
     return reject('column-count', `expected ${CSV_COLUMNS.length} columns, found ${fields.length}`);
   }

@@ -77,10 +77,8 @@ export async function retry<T>(
  * The wait after the `attempt`-th failure: full jitter, uniform in [0, min(max, base × 2^(attempt−1))].
  *
  * @param attempt - 1 for the wait after the first failure
- * @param policy - the bounds
- * @param random - in [0, 1)
  */
-export function backoffDelayMs(attempt: number, policy: RetryPolicy, random: () => number): number {
+function backoffDelayMs(attempt: number, policy: RetryPolicy, random: () => number): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
   return Math.round(random() * ceiling);
 }

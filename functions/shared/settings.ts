@@ -309,5 +309,3 @@ export const settings = {
     logRetentionDays: 14,
   },
 } as const;
-
-export type Settings = typeof settings;

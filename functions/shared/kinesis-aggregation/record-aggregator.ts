@@ -67,11 +67,6 @@ export class RecordAggregator<T extends StreamEntry = StreamEntry> {
     this.maxBytes = maxBytes;
   }
 
-  /** User records held. */
-  get count(): number {
-    return this.records.length;
-  }
-
   /** Exact length of the aggregate `flush` would return now (0 when empty). */
   get sizeBytes(): number {
     return this.records.length === 0 ? 0 : AGGREGATE_OVERHEAD_BYTES + this.protobufBytes;

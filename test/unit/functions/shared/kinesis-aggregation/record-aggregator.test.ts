@@ -74,7 +74,7 @@ describe('record aggregator', () => {
     let fitting = 0;
     while (exact(fitting + 1) <= 200) fitting += 1;
     expect(aggregator.add({ partitionKey: key, data: new Uint8Array(fitting + 1) })).toBe('too-large');
-    expect(aggregator.count).toBe(0);
+    expect(aggregator.sizeBytes).toBe(0);
     expect(aggregator.add({ partitionKey: key, data: new Uint8Array(fitting) })).toBe('added');
     expect(aggregator.flush()?.data.length).toBe(200);
   });
