@@ -65,7 +65,7 @@ export interface CommitRowOptions {
 }
 
 /**
- * Reads a CSV byte stream as validated rows, yielded in batches in file order.
+ * Reads a CSV byte stream as validated rows, yielded in chunks in file order.
  *
  * @param input - the CSV bytes (a file or S3 object stream)
  * @param options - the record bound, the encoding and the line to start from
@@ -83,9 +83,9 @@ export async function* readCommitRows(
   // Files in schema order (the usual case) are passed through without copying each row.
   let reorder = false;
   const records = readCsvRecords(input, { maxRecordChars, expectedFields: CSV_COLUMNS.length, encoding });
-  for await (const batch of records) {
+  for await (const chunk of records) {
     const rows: SourceRow[] = [];
-    for (const record of batch) {
+    for (const record of chunk) {
       if (columnOrder === undefined) {
         if (!record.ok) throw new InputFormatError(`the CSV header is malformed: ${record.detail}`);
         if (record.invalidBytes) {

@@ -163,13 +163,13 @@ class OpenRecord {
 }
 
 /**
- * Reads records from a CSV byte stream, yielding them in batches (one per input chunk: a generator
+ * Reads records from a CSV byte stream, yielding them in chunks (one per input chunk: a generator
  * step per record would cost more than the parsing).
  *
  * @param input - the CSV's bytes (a file or an S3 object stream), or text already decoded
  * @param options - the record-size bound, the expected width and the encoding
  * @example
- * for await (const batch of readCsvRecords(createReadStream(path), { maxRecordChars: 65_536 })) { … }
+ * for await (const records of readCsvRecords(createReadStream(path), { maxRecordChars: 65_536 })) { … }
  */
 export async function* readCsvRecords(
   input: AsyncIterable<Buffer | string>,

@@ -1,13 +1,13 @@
 /**
  * Where a replay that stops early resumes: the first line of the CSV whose row is not settled yet.
  * A row is settled once it is stored (Kinesis accepted its record) or finally kept in the reject list;
- * until then it may sit in an aggregate being filled, a batch being assembled or a request in flight.
+ * until then it may sit in an aggregate being filled, a put request being filled or one in flight.
  * Every row before the resume point is settled, so a replay from there loses nothing; rows after it
  * that were stored are sent again, and the processor's dedupe ledger counts them once.
  *
  * Called for every row, so it keeps one flag per line of the window from the oldest unsettled line to
  * the last one read, in a ring that doubles when the window outgrows it (the window is bounded by what
- * the lanes hold: a few batches).
+ * the lanes hold: a few put requests).
  */
 export class ResumePoint {
   /** 1 for a line read and not settled, by `line % flags.length`, for lines from `oldest` to `lastRead`. */

@@ -83,16 +83,16 @@ export const settings = {
   /** Kinesis event-source mapping of the processor (Lambda semantics, also used by the local poller). */
   processor: {
     /**
-     * Kinesis records per batch (aggregates, not commits). Chosen with `maxAggregateBytes`: 64 records
+     * Kinesis records per stream batch (aggregates, not commits). Chosen with `maxAggregateBytes`: 64 records
      * of 64 KiB are 5.6 MB once base64-encoded in the event, under Lambda's 6 MB payload limit (and
-     * LocalStack's), and ~12,000 commits per invocation. LocalStack's poller delivers at most one batch
+     * LocalStack's), and ~12,000 commits per invocation. LocalStack's poller delivers at most one stream batch
      * per shard poll and second, so this also sets its throughput.
      */
     batchSize: 64,
     maxBatchingWindowSeconds: 1,
     startingPosition: 'TRIM_HORIZON',
     bisectBatchOnError: true,
-    /** Retries of a failing batch before it goes to the on-failure destination. */
+    /** Retries of a failing stream batch before it goes to the on-failure destination. */
     maxRetryAttempts: 10,
     maxRecordAgeSeconds: 6 * 60 * 60,
     parallelizationFactor: 1,
@@ -142,7 +142,7 @@ export const settings = {
   batch: {
     /** Archive objects downloaded and decompressed ahead of the one being aggregated. */
     readAheadObjects: 8,
-    /** New commits handed to the shared aggregation at once (the speed layer's batches are up to 2000). */
+    /** New commits handed to the shared aggregation at once (the speed layer's stream batches are up to 2000). */
     chunkCommits: 5_000,
     /** Differences listed per view table (the count is always complete). */
     maxListedDifferences: 200,
