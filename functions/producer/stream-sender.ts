@@ -261,6 +261,9 @@ export async function putWithRetries<T extends StreamEntry>(
   let pending: Pending<T>[] = entries.map((entry) => ({ entry, errorCode: '', maybeStored: false }));
   let attemptsSpent = false;
   const { sleep, random, stop: signal } = deps;
+  // With an outage tracked, an unreachable stream is never an attempt: here, its wait is over.
+  const waitedOut = (error: unknown) =>
+    deps.reachability !== undefined && unreachableCause(error) !== undefined;
   try {
     await retry(
       async (attempt) => {
@@ -270,7 +273,12 @@ export async function putWithRetries<T extends StreamEntry>(
         if (pending.length > 0) throw new EntriesNotAccepted();
       },
       policy,
-      { signal, sleep, random, retryable: (error) => !REFUSED_REQUEST_ERRORS.has(errorCodeOf(error)) },
+      {
+        signal,
+        sleep,
+        random,
+        retryable: (error) => !REFUSED_REQUEST_ERRORS.has(errorCodeOf(error)) && !waitedOut(error),
+      },
     );
     return { sent: entries.length, failed: [], unsent: [] };
   } catch (error) {
@@ -280,10 +288,9 @@ export async function putWithRetries<T extends StreamEntry>(
       const isolated = await isolateRefused(publisher, pending, errorCode, policy, deps);
       return { ...isolated, sent: sent + isolated.sent };
     }
-    // With an outage tracked, an unreachable stream is never an attempt: past its wait, or stopped.
-    const waitedOut = deps.reachability !== undefined && unreachableCause(error) !== undefined;
-    if (attemptsSpent && !waitedOut) return failedReport(sent, pending);
-    if (signal?.aborted || waitedOut) return { sent, failed: [], unsent: pending.map((item) => item.entry) };
+    if (attemptsSpent && !waitedOut(error)) return failedReport(sent, pending);
+    if (signal?.aborted || waitedOut(error))
+      return { sent, failed: [], unsent: pending.map((item) => item.entry) };
     return failedReport(sent, pending);
   }
 }

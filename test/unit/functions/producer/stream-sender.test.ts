@@ -174,14 +174,20 @@ describe('putting a request while Kinesis cannot be reached', () => {
     const reachability = new StreamReachability(10_000, undefined, clock.now);
     const stream = failingFor(Number.POSITIVE_INFINITY, () => networkError('ECONNREFUSED'));
 
+    let waits = 0;
     const report = await putWithRetries(stream.publisher, entries, policy, {
-      sleep: clock.sleep,
+      sleep: async (ms) => {
+        waits += 1;
+        await clock.sleep(ms);
+      },
       random: () => 1,
       reachability,
     });
 
     expect(report).toMatchObject({ sent: 0, failed: [], unsent: entries });
     expect(clock.now()).toBeGreaterThanOrEqual(10_000);
+    // One put after each wait and none once it gave up: the attempt budget is not spent on an outage.
+    expect(stream.calls()).toBe(waits + 1);
     expect(reachability.gaveUp).toMatch(/unreachable for 10 s \(connection refused\)/);
   });
 
