@@ -28,7 +28,7 @@ async function bundled(fn: PipelineFunction): Promise<Handler> {
 }
 
 beforeAll(async () => {
-  // Environment first: the bundles read it at import, as in Lambda.
+  // Environment first: each bundle builds its handler from it on its first invocation, as in Lambda.
   runtime = await startTestRuntime();
   Object.assign(process.env, runtime.functionEnv);
   pipeline = synthesizePipeline({ target: 'localstack' });

@@ -7,7 +7,7 @@ describe('the Lambda entry point', () => {
   let handler: ApiHandler;
 
   beforeAll(async () => {
-    // Prepare: no DB_* variables in this process, and a quiet module-scope logger.
+    // Prepare: no DB_* variables in this process, and a quiet logger (built with the handler).
     vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
     vi.stubEnv(ENV.dbClusterArn, undefined);
     ({ handler } = await import('../../../../functions/api/handler.js'));
