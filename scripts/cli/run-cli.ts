@@ -15,29 +15,27 @@ export type CommandRun<F extends Flags, T extends TargetSupport | undefined> = (
 ) => Promise<Outcome>;
 
 /**
- * Runs a command line as the process's entry point and sets its exit status.
+ * Runs a command line as the process's entry point: parses its arguments, prints the usage for
+ * `--help`, runs it, and sets the process's exit status (exit-codes.ts). It never rejects: a failure is
+ * printed and becomes the exit status.
  *
  * @param definition - the command's definition (command-line.ts)
  * @param run - its work
- * @example runCli(RECONCILE, async ({ target }) => ((await reconcile(target)).differenceCount === 0 ? 'done' : 'found-problem'));
+ * @param argv - the arguments after the script name
+ * @returns the exit status it set
+ * @example runCli(RECONCILE_COMMAND, ({ target }) => runBatchCommand('reconcile', target));
  */
-export function runCli<F extends Flags, T extends TargetSupport | undefined>(
+export async function runCli<F extends Flags, T extends TargetSupport | undefined>(
   definition: CommandDefinition<F, T>,
   run: CommandRun<F, T>,
-): void {
-  void runCommand(definition, run, process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
-  });
+  argv: readonly string[] = process.argv.slice(2),
+): Promise<ExitCode> {
+  const code = await exitCodeOfRun(definition, run, argv);
+  process.exitCode = code;
+  return code;
 }
 
-/**
- * Runs a command line and returns its exit status; what it prints goes to stdout and stderr.
- *
- * @param definition - the command's definition
- * @param run - its work
- * @param argv - the arguments after the script name
- */
-export async function runCommand<F extends Flags, T extends TargetSupport | undefined>(
+async function exitCodeOfRun<F extends Flags, T extends TargetSupport | undefined>(
   definition: CommandDefinition<F, T>,
   run: CommandRun<F, T>,
   argv: readonly string[],
