@@ -31,6 +31,7 @@ export interface FlagDefinition {
   readonly appliesTo?: TargetName;
 }
 
+/** A command's flags by name (the name without `--`). */
 export type Flags = Readonly<Record<string, FlagDefinition>>;
 
 /** An argument without a flag, e.g. the function whose log `npm run logs` prints. */

@@ -6,6 +6,7 @@
  */
 import { UsageError } from '../../functions/shared/errors.js';
 
+/** The three exit statuses, by what they mean. */
 export const EXIT_CODES = { done: 0, foundProblem: 1, usage: 2 } as const;
 export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
 

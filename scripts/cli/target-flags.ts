@@ -13,6 +13,7 @@ export const DEFAULT_DATA_DIR = '.local-data';
 /** Where `npm run deploy:localstack` and `npm run deploy:aws` write the stack outputs. */
 export const DEFAULT_OUTPUTS_FILE = 'cdk-outputs.json';
 
+/** Where a command line can act: the embedded runtime of a data dir, or a deployed stack. */
 export const TARGETS = ['embedded', 'deployed'] as const;
 export type TargetName = (typeof TARGETS)[number];
 
@@ -22,12 +23,14 @@ export const DEFAULT_TARGET: TargetName = 'embedded';
 /** The target a command line names, with the flags of that target. */
 export type Target = EmbeddedTarget | DeployedTarget;
 
+/** The runtime `npm start` runs on a data dir. */
 export interface EmbeddedTarget {
   readonly kind: 'embedded';
   /** As given (relative to the working directory). */
   readonly dataDir: string;
 }
 
+/** A stack on LocalStack or AWS, found through the outputs file `cdk deploy` wrote. */
 export interface DeployedTarget {
   readonly kind: 'deployed';
   readonly outputsFile: string;
