@@ -10,6 +10,10 @@
  *
  * The generated file is written once by the sample generator (not timed) and kept in the temp dir.
  *
+ * Beside each run: the yardstick, `gzip -6` over the same file timed right after the run (best of
+ * three), and replay → exact divided by it; and the machine's 1-minute load average at the run's start
+ * and end. The README's target for 1,000,000 rows is replay → exact ≤ 4.5 × gzip.
+ *
  * After the first replay of each input, the batch layer over the archive it left: the view computed
  * in memory (reading raw/ through the S3 emulator, decoding, de-duplicating, aggregating), a
  * reconciliation and a rebuild (the same plus the staging tables through the Data API, the comparison
@@ -26,6 +30,8 @@ import type { LocalRuntime } from '../local/runtime.js';
 import { MemoryViewSink } from '../test/support/memory-view-sink.js';
 import { withFreshRuntime } from './support/fresh-runtime.js';
 import { generatedCsv } from './support/generated-csv.js';
+import { gzipSeconds } from './support/gzip-yardstick.js';
+import { formatLoadAverage, type LoadAverageSpan, startLoadAverageSpan } from './support/load-average.js';
 import { printTable } from './support/markdown-table.js';
 import { type ReplayMeasure, replayUntilExact } from './support/replay-until-exact.js';
 
@@ -52,6 +58,8 @@ interface Run extends ReplayMeasure {
   input: string;
   aggregation: boolean;
   startupS: number;
+  gzipS: number;
+  load: LoadAverageSpan;
   peakRssMb: number;
 }
 
@@ -107,15 +115,21 @@ async function runBatch(input: string, runtime: LocalRuntime): Promise<BatchRun>
 }
 
 async function run(input: string, csv: string, aggregation: boolean, withBatch: boolean): Promise<Run> {
+  const loadSpan = startLoadAverageSpan();
   const measured = await withFreshRuntime({ durableCommits }, async ({ runtime, workDir, startupS }) => {
     const replay = await replayUntilExact(runtime, csv, { aggregate: aggregation, rejectsDir: workDir });
     if (withBatch) batchRuns.push(await runBatch(input, runtime));
     return { ...replay, startupS };
   });
+  const load = loadSpan();
+  // After the runtime stopped, so that gzip has the machine as the replay had it, less the pipeline.
+  const gzipS = await gzipSeconds(csv);
   return {
     ...measured,
     input,
     aggregation,
+    gzipS,
+    load,
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
   };
 }
@@ -143,12 +157,15 @@ const header = [
   'start-up s',
   'producer s',
   'replay → exact s',
+  'gzip -6 s',
+  'replay → exact / gzip',
   'commits/s',
   'Kinesis records / 1k commits',
   'PUT units / 1k commits',
   'invocations',
   'exact',
   'peak RSS MB (this process)',
+  'load avg 1 min (start → end)',
 ];
 const table = runs.map((r) => [
   r.input,
@@ -158,12 +175,15 @@ const table = runs.map((r) => [
   r.startupS.toFixed(1),
   r.producerS.toFixed(1),
   r.totalS.toFixed(1),
+  r.gzipS.toFixed(2),
+  (r.totalS / r.gzipS).toFixed(1),
   String(r.commitsPerSecond),
   ((r.kinesisRecords * 1000) / r.sent).toFixed(1),
   ((r.payloadUnits * 1000) / r.sent).toFixed(1),
   String(r.invocations),
   r.exact ? 'yes' : 'NO',
   String(r.peakRssMb),
+  formatLoadAverage(r.load),
 ]);
 printTable(header, table);
 
