@@ -49,6 +49,11 @@ export interface LocalCloudOptions {
   dataDir: string;
   /** PostgreSQL's `synchronous_commit`. @default settings.localRuntime.durableCommits */
   durableCommits?: boolean;
+  /**
+   * Shards of the stream when this start creates it; a stream kept in the data dir keeps its own.
+   * @default settings.stream.shardCount
+   */
+  shardCount?: number;
   /** Aborts the start-up: what started is stopped. */
   signal?: AbortSignal;
   /** Told of each part that dies, comes back, or cannot. */
@@ -86,7 +91,10 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     options.onStep?.(`PostgreSQL on 127.0.0.1:${info.pgPort}, RDS Data API at ${info.dataApiUrl}`);
 
     const [kinesis, s3] = await Promise.all([
-      supervisor.start(kinesisPart(join(options.dataDir, KINESIS_DIR)), options.signal),
+      supervisor.start(
+        kinesisPart(join(options.dataDir, KINESIS_DIR), options.shardCount ?? settings.stream.shardCount),
+        options.signal,
+      ),
       supervisor.start(s3Part(join(options.dataDir, 's3')), options.signal),
     ]);
     const kinesisEndpoint = kinesis.current().endpoint;
@@ -157,7 +165,7 @@ function databasePart(
   }
 }
 
-function kinesisPart(dataDir: string): PartDefinition<KinesisEmulator> {
+function kinesisPart(dataDir: string, shardCount: number): PartDefinition<KinesisEmulator> {
   let port = 0;
   return {
     name: 'Kinesis server',
@@ -167,7 +175,9 @@ function kinesisPart(dataDir: string): PartDefinition<KinesisEmulator> {
       return emulator;
     },
     afterStart: (emulator) =>
-      withClient(createKinesisClient({ AWS_ENDPOINT_URL_KINESIS: emulator.endpoint }), ensureStream),
+      withClient(createKinesisClient({ AWS_ENDPOINT_URL_KINESIS: emulator.endpoint }), (kinesis) =>
+        ensureStream(kinesis, shardCount),
+      ),
   };
 }
 
@@ -193,11 +203,9 @@ async function withClient<C extends { destroy(): void }>(client: C, use: (client
   }
 }
 
-async function ensureStream(kinesis: KinesisClient): Promise<void> {
+async function ensureStream(kinesis: KinesisClient, shardCount: number): Promise<void> {
   try {
-    await kinesis.send(
-      new CreateStreamCommand({ StreamName: LOCAL_STREAM_NAME, ShardCount: settings.stream.shardCount }),
-    );
+    await kinesis.send(new CreateStreamCommand({ StreamName: LOCAL_STREAM_NAME, ShardCount: shardCount }));
   } catch (error) {
     // Kept in the data dir since an earlier start (AWS answers a second CreateStream the same way).
     if (!(error instanceof Error && error.name === 'ResourceInUseException')) throw error;

@@ -37,7 +37,7 @@ export interface LocalRuntimeOptions {
   dataDir: string;
   /** Port of the API front; 0 picks a free one. */
   apiPort: number;
-  /** Overrides of the event-source mapping settings (tests use small batches). */
+  /** Overrides of the event-source mapping settings (tests use small batches, a bench varies the parallelization factor). */
   mapping?: Partial<
     Pick<
       MappingOptions,
@@ -54,6 +54,11 @@ export interface LocalRuntimeOptions {
   processorTimeoutSeconds?: number;
   /** PostgreSQL's `synchronous_commit` (the bench measures both). @default settings.localRuntime.durableCommits */
   durableCommits?: boolean;
+  /**
+   * Shards of the stream when this start creates it: a stream kept in the data dir keeps its own, so
+   * another count needs a fresh data dir. @default settings.stream.shardCount
+   */
+  shardCount?: number;
   /** Aborts the start-up (a signal arrived): what started is stopped, and the start rejects. */
   signal?: AbortSignal;
   /** Called as each part comes up, for progress output. */
@@ -125,6 +130,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const cloud = await startLocalCloud({
       dataDir: options.dataDir,
       durableCommits: options.durableCommits,
+      shardCount: options.shardCount,
       signal: options.signal,
       onEvent: options.onPartEvent,
       onStep: step,
