@@ -28,6 +28,8 @@ import { type PartDefinition, type SupervisionEvent, Supervisor } from './superv
 export const POSTGRES_DIR = 'postgres';
 /** The Kinesis server's folder inside the data dir: the stream, kept across starts and restarts. */
 export const KINESIS_DIR = 'kinesis';
+/** PostgreSQL's server log inside the data dir, appended across starts and restarts. */
+export const POSTGRES_LOG_FILE = join('logs', 'postgres.log');
 
 /** Region and credentials of the local cloud (s3rver only accepts its own fixed key pair). */
 export const LOCAL_CLOUD_CREDENTIALS = {
@@ -49,6 +51,8 @@ export interface LocalCloudOptions {
   dataDir: string;
   /** PostgreSQL's `synchronous_commit`. @default settings.localRuntime.durableCommits */
   durableCommits?: boolean;
+  /** PostgreSQL settings for this run beside the cluster's own, e.g. `{ log_lock_waits: 'on' }`. */
+  postgresSettings?: Readonly<Record<string, string>>;
   /**
    * Shards of the stream when this start creates it; a stream kept in the data dir keeps its own.
    * @default settings.stream.shardCount
@@ -85,7 +89,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   const onEvent = options.onEvent ?? (() => undefined);
   const supervisor = new Supervisor(onEvent);
   try {
-    const database = databasePart(join(options.dataDir, POSTGRES_DIR), options, onEvent);
+    const database = databasePart(options, onEvent);
     const databaseService = await supervisor.start(database, options.signal);
     const { info } = databaseService.current();
     options.onStep?.(`PostgreSQL on 127.0.0.1:${info.pgPort}, RDS Data API at ${info.dataApiUrl}`);
@@ -123,10 +127,11 @@ type DatabaseService = ChildService<DatabaseServiceInfo>;
 
 /** PostgreSQL and the Data API server, in a process of their own (`serve-database.ts`). */
 function databasePart(
-  postgresDir: string,
   options: LocalCloudOptions,
   onEvent: (event: SupervisionEvent) => void,
 ): PartDefinition<DatabaseService> & { postmasterPid(): number | undefined } {
+  const postgresDir = join(options.dataDir, POSTGRES_DIR);
+  const serverSettings = Object.entries(options.postgresSettings ?? {});
   const entry = fileURLToPath(new URL('./serve-database.ts', import.meta.url));
   let ports: { dataApi: number; pg: number } | undefined;
   let postmasterPid: number | undefined;
@@ -146,6 +151,8 @@ function databasePart(
           ...((options.durableCommits ?? settings.localRuntime.durableCommits)
             ? []
             : ['--no-durable-commits']),
+          ...['--log-file', join(options.dataDir, POSTGRES_LOG_FILE)],
+          ...serverSettings.flatMap(([name, value]) => ['--setting', `${name}=${value}`]),
         ],
         { signal, onStatus: (status) => (postmasterPid = status.postmasterPid) },
       );

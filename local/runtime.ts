@@ -30,7 +30,7 @@ import { LOCAL_ACCOUNT, LOCAL_BUCKET_NAME, LOCAL_REGION, LOCAL_STREAM_NAME } fro
 import { CheckpointFiles } from './mapping-checkpoints.js';
 import type { SupervisionEvent, Supervisor } from './supervision/supervisor.js';
 
-export { POSTGRES_DIR } from './local-cloud.js';
+export { POSTGRES_DIR, POSTGRES_LOG_FILE } from './local-cloud.js';
 
 export interface LocalRuntimeOptions {
   /** Where PostgreSQL, the archive, the stream and the mapping's checkpoints keep their state. */
@@ -59,6 +59,8 @@ export interface LocalRuntimeOptions {
    * another count needs a fresh data dir. @default settings.stream.shardCount
    */
   shardCount?: number;
+  /** PostgreSQL settings for this run (a bench turns on `log_lock_waits`); the log is `POSTGRES_LOG_FILE`. */
+  postgresSettings?: Readonly<Record<string, string>>;
   /** Aborts the start-up (a signal arrived): what started is stopped, and the start rejects. */
   signal?: AbortSignal;
   /** Called as each part comes up, for progress output. */
@@ -131,6 +133,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       dataDir: options.dataDir,
       durableCommits: options.durableCommits,
       shardCount: options.shardCount,
+      postgresSettings: options.postgresSettings,
       signal: options.signal,
       onEvent: options.onPartEvent,
       onStep: step,
