@@ -34,7 +34,7 @@ export interface LockWaits {
   longestMs: number;
   /** Waits logged as begun but never granted: a lock timeout or a cancelled statement. */
   unfinished: number;
-  /** Granted waits by the table the waiting statement was writing. */
+  /** Granted waits by the table the waiting statement was writing ("(extension)": adding pages to it). */
   byTable: Map<string, TableLockWaits>;
 }
 
@@ -44,8 +44,12 @@ const WAITING = /^process \d+ still waiting for /;
 const ACQUIRED = /^process \d+ acquired \S+ on (.+) after ([\d.]+) ms$/;
 /** The context of a row lock wait: `while locking tuple (0,3) in relation "group_stats"`. */
 const IN_RELATION = /in relation "([^"]+)"/;
-/** A tuple lock names its table by OID: `tuple (0,5) of relation 16390 of database 16384`. */
+/**
+ * A tuple lock names its table by OID, `tuple (0,5) of relation 16390 of database 16384`, and so does
+ * the lock that adds pages to a table or index, `extension of relation 16400 of database 5`.
+ */
 const OF_RELATION = /of relation (\d+)/;
+const EXTENSION = /^extension of /;
 
 /**
  * Sums the lock waits of a server log.
@@ -63,11 +67,12 @@ export function parseLockWaits(log: string, tableNames: ReadonlyMap<string, stri
     if (!wait) return;
     granted.delete(pid);
     const oid = OF_RELATION.exec(wait.lock)?.[1];
-    const name = table ?? (oid ? (tableNames.get(oid) ?? `relation ${oid}`) : wait.lock.split(' ')[0]);
-    const entry = result.byTable.get(name ?? 'other') ?? { waits: 0, totalMs: 0 };
+    const named = oid ? (tableNames.get(oid) ?? `relation ${oid}`) : (wait.lock.split(' ')[0] ?? 'other');
+    const name = EXTENSION.test(wait.lock) ? `${named} (extension)` : (table ?? named);
+    const entry = result.byTable.get(name) ?? { waits: 0, totalMs: 0 };
     entry.waits += 1;
     entry.totalMs += wait.ms;
-    result.byTable.set(name ?? 'other', entry);
+    result.byTable.set(name, entry);
   };
 
   for (const line of log.split('\n')) {

@@ -27,21 +27,43 @@ const log = [
   at(17622, 'LOG', 'process 17622 still waiting for ShareLock on transaction 765 after 1.064 ms'),
   at(17622, 'CONTEXT', 'while locking tuple (3,7) in relation "window_stats"'),
   at(17622, 'ERROR', 'canceling statement due to lock timeout'),
+  at(
+    17640,
+    'LOG',
+    'process 17640 still waiting for ExclusiveLock on extension of relation 16400 of database 5 after 1.2 ms',
+  ),
+  at(
+    17640,
+    'LOG',
+    'process 17640 acquired ExclusiveLock on extension of relation 16400 of database 5 after 3 ms',
+  ),
 ].join('\n');
 
 describe('lock waits read from the server log', () => {
-  const waits = parseLockWaits(log, new Map([['16390', 'window_stats']]));
+  const waits = parseLockWaits(
+    log,
+    new Map([
+      ['16390', 'window_stats'],
+      ['16400', 'ingested_commits'],
+    ]),
+  );
 
   it('sums the granted waits with the length the server measured', () => {
-    expect(waits.waits).toBe(2);
-    expect(waits.totalMs).toBeCloseTo(286.969, 3);
+    expect(waits.waits).toBe(3);
+    expect(waits.totalMs).toBeCloseTo(289.969, 3);
     expect(waits.longestMs).toBeCloseTo(246.469, 3);
   });
 
   it('names the table from the context line, or from the OID a tuple lock carries', () => {
     expect(waits.byTable.get('group_stats')).toEqual({ waits: 1, totalMs: 246.469 });
     expect(waits.byTable.get('window_stats')).toEqual({ waits: 1, totalMs: 40.5 });
-    expect(formatTableShares(waits)).toBe('group_stats 86 %, window_stats 14 %');
+    expect(formatTableShares(waits)).toBe(
+      'group_stats 85 %, window_stats 14 %, ingested_commits (extension) 1 %',
+    );
+  });
+
+  it('tells a wait to add pages to a table from a wait for its rows', () => {
+    expect(waits.byTable.get('ingested_commits (extension)')).toEqual({ waits: 1, totalMs: 3 });
   });
 
   it('counts a wait that was never granted apart', () => {
