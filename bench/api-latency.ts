@@ -77,22 +77,25 @@ interface ReplayRow {
 const latencyRows: LatencyRow[] = [];
 const replayRows: ReplayRow[] = [];
 
-/** Loads one route until `until` settles (at most `--max-seconds`) and keeps what it measured. */
+/**
+ * Puts one route under load, then runs `during` (the load is up by then), stops the load when `during`
+ * settles (or at `--max-seconds`) and keeps what it measured.
+ */
 async function measureRoute<T>(
   runtime: LocalRuntime,
   route: RouteName,
   phase: string,
-  until: Promise<T>,
+  during: () => Promise<T>,
 ): Promise<T> {
   const loadSpan = startLoadAverageSpan();
-  const load = startHttpLoad({
+  const load = await startHttpLoad({
     url: new URL(ROUTES[route], runtime.apiUrl).href,
     rate,
     connections,
     maxSeconds,
   });
   try {
-    return await until;
+    return await during();
   } finally {
     latencyRows.push({ route, phase, report: await load.stop(), load: loadSpan() });
   }
@@ -101,16 +104,17 @@ async function measureRoute<T>(
 async function measureIdle({ runtime }: FreshRuntime, phase: string): Promise<void> {
   for (const route of routes) {
     console.error(`${phase}: ${ROUTES[route]} for ${idleSeconds} s …`);
-    await measureRoute(runtime, route, phase, sleep(idleSeconds * 1000));
+    await measureRoute(runtime, route, phase, () => sleep(idleSeconds * 1000));
   }
 }
 
 async function replay(fresh: FreshRuntime, underLoad?: RouteName): Promise<void> {
   const loadSpan = startLoadAverageSpan();
-  const replaying = replayUntilExact(fresh.runtime, large, { aggregate: true, rejectsDir: fresh.workDir });
+  const replaying = () =>
+    replayUntilExact(fresh.runtime, large, { aggregate: true, rejectsDir: fresh.workDir });
   const measured = underLoad
     ? await measureRoute(fresh.runtime, underLoad, `during the ${largeName} replay`, replaying)
-    : await replaying;
+    : await replaying();
   replayRows.push({ underLoad, replay: measured, load: loadSpan() });
 }
 

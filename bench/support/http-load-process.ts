@@ -6,7 +6,13 @@
  * the client's own timers and inflate what it measures.
  */
 import autocannon from 'autocannon';
-import { assertLoopback, type LoadReport, type LoadSpec, summariseLatencies } from './http-load-report.js';
+import {
+  assertLoopback,
+  type LoadMessage,
+  type LoadReport,
+  type LoadSpec,
+  summariseLatencies,
+} from './http-load-report.js';
 
 const spec = JSON.parse(process.argv[2] ?? '{}') as LoadSpec;
 assertLoopback(spec.url);
@@ -35,13 +41,14 @@ const instance = autocannon(
       non2xx,
     };
     // Exits once the report is out: autocannon may leave a timer behind.
-    process.send?.(report, () => process.exit(0));
+    process.send?.(report satisfies LoadMessage, () => process.exit(0));
   },
 );
 instance.on('response', (_client, statusCode, _bytes, responseTime) => {
   latencies.push(responseTime);
   if (statusCode < 200 || statusCode > 299) non2xx += 1;
 });
+instance.on('start', () => process.send?.('started' satisfies LoadMessage));
 process.on('message', (message) => {
   if (message === 'stop') instance.stop();
 });

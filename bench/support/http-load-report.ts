@@ -11,6 +11,9 @@ export interface LoadSpec {
   maxSeconds: number;
 }
 
+/** What the load's process tells its parent: that it has begun, then what it measured. */
+export type LoadMessage = 'started' | LoadReport;
+
 /** Latency percentiles of the answers, in milliseconds. */
 export interface LatencySummary {
   p50Ms: number;

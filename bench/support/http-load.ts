@@ -8,7 +8,7 @@
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { assertLoopback, type LoadReport, type LoadSpec } from './http-load-report.js';
+import { assertLoopback, type LoadMessage, type LoadReport, type LoadSpec } from './http-load-report.js';
 
 export type { LoadReport, LoadSpec } from './http-load-report.js';
 
@@ -21,26 +21,35 @@ export interface HttpLoad {
 const entry = fileURLToPath(new URL('./http-load-process.ts', import.meta.url));
 
 /**
- * Starts the load; it is running when this resolves.
+ * Starts the load; it is running when this resolves (its process takes about a second to start).
  *
  * @param spec - URL, rate, connections, longest duration
  * @example
- * const load = startHttpLoad({ url, rate: 200, connections: 10, maxSeconds: 10 });
+ * const load = await startHttpLoad({ url, rate: 200, connections: 10, maxSeconds: 10 });
  * const report = await load.stop();
  */
-export function startHttpLoad(spec: LoadSpec): HttpLoad {
+export async function startHttpLoad(spec: LoadSpec): Promise<HttpLoad> {
   assertLoopback(spec.url);
   const child = fork(entry, [JSON.stringify(spec)], {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  let started: () => void = () => undefined;
+  const running = new Promise<void>((resolve) => {
+    started = resolve;
+  });
   const report = new Promise<LoadReport>((resolve, reject) => {
-    child.once('message', (message) => resolve(message as LoadReport));
+    child.on('message', (message: LoadMessage) => {
+      if (message === 'started') started();
+      else resolve(message);
+    });
     child.once('error', reject);
     child.once('exit', (code, signal) =>
       reject(new Error(`the load generator ended (${signal ?? `code ${code}`}) without a report`)),
     );
   });
+  // A child that fails before it starts rejects here instead.
+  await Promise.race([running, report]);
   return {
     stop: async () => {
       if (child.connected) child.send('stop');
