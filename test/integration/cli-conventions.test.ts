@@ -38,6 +38,8 @@ const NOT_COMMAND_LINES: Readonly<Record<string, string>> = {
   'deploy:localstack': 'a wrapper whose flags go to cdklocal deploy',
   'build:dashboard': 'a build step without flags',
   bench: 'a benchmark: it starts pipelines of its own and prints figures',
+  'bench:api': 'a benchmark: it starts pipelines of its own and puts their API under load',
+  'bench:shards': 'a benchmark: it starts pipelines of its own with other shard counts',
   'bench:localstack': 'a benchmark that deploys a stack of its own',
   'bench:hot-reload': 'a benchmark that deploys a stack of its own',
 };
