@@ -10,14 +10,15 @@
  *
  * The generated file is written once by the sample generator (not timed) and kept in the temp dir.
  *
+ * Beside each run: the yardstick, `gzip -6` over the same file timed right after the run (best of
+ * three), and replay → exact divided by it; and the machine's 1-minute load average at the run's start
+ * and end. The README's target for 1,000,000 rows is replay → exact ≤ 4.5 × gzip.
+ *
  * After the first replay of each input, the batch layer over the archive it left: the view computed
  * in memory (reading raw/ through the S3 emulator, decoding, de-duplicating, aggregating), a
  * reconciliation and a rebuild (the same plus the staging tables through the Data API, the comparison
  * and the swap). `--batch off` leaves it out.
  */
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runBatchLayer } from '../functions/batch/batch-run.js';
 import { S3RawArchive } from '../functions/batch/raw-archive.js';
@@ -25,10 +26,14 @@ import { ViewBuilder } from '../functions/batch/view-builder.js';
 import { bundledSamplePath } from '../functions/producer/bundled-sample.js';
 import { dataApiDatabaseFromEnv } from '../functions/shared/database/data-api.js';
 import { settings } from '../functions/shared/settings.js';
-import { replayFile } from '../local/cli/replay-file.js';
-import { startLocalRuntime } from '../local/runtime.js';
+import type { LocalRuntime } from '../local/runtime.js';
 import { MemoryViewSink } from '../test/support/memory-view-sink.js';
+import { withFreshRuntime } from './support/fresh-runtime.js';
 import { generatedCsv } from './support/generated-csv.js';
+import { gzipSeconds } from './support/gzip-yardstick.js';
+import { formatLoadAverage, type LoadAverageSpan, startLoadAverageSpan } from './support/load-average.js';
+import { printTable } from './support/markdown-table.js';
+import { type ReplayMeasure, replayUntilExact } from './support/replay-until-exact.js';
 
 const { values } = parseArgs({
   options: {
@@ -49,18 +54,12 @@ if (durableCommits === undefined) throw new Error('--durable-commits must be on 
 
 const generated = values.csv ?? generatedCsv(Number(values.rows), Number(values.seed));
 
-interface Run {
+interface Run extends ReplayMeasure {
   input: string;
   aggregation: boolean;
-  rows: number;
   startupS: number;
-  producerS: number;
-  totalS: number;
-  commitsPerSecond: number;
-  kinesisRecordsPer1k: number;
-  payloadUnitsPer1k: number;
-  invocations: number;
-  exact: boolean;
+  gzipS: number;
+  load: LoadAverageSpan;
   peakRssMb: number;
 }
 
@@ -82,10 +81,7 @@ interface BatchRun {
 }
 
 /** The batch layer over the archive a replay left in this runtime. */
-async function runBatch(
-  input: string,
-  runtime: Awaited<ReturnType<typeof startLocalRuntime>>,
-): Promise<BatchRun> {
+async function runBatch(input: string, runtime: LocalRuntime): Promise<BatchRun> {
   const archive = new S3RawArchive(runtime.s3, runtime.bucketName);
   global.gc?.();
   const heapBefore = process.memoryUsage().heapUsed;
@@ -119,43 +115,23 @@ async function runBatch(
 }
 
 async function run(input: string, csv: string, aggregation: boolean, withBatch: boolean): Promise<Run> {
-  const workDir = await mkdtemp(join(tmpdir(), 'bench-e2e-'));
-  await chmod(workDir, 0o755);
-  const t0 = performance.now();
-  const runtime = await startLocalRuntime({ dataDir: join(workDir, 'data'), apiPort: 0, durableCommits });
-  const startupS = (performance.now() - t0) / 1000;
-  try {
-    const t1 = performance.now();
-    const result = await replayFile(csv, {
-      streamName: runtime.streamName,
-      rejectsDir: workDir,
-      aggregate: aggregation,
-    });
-    const producerS = (performance.now() - t1) / 1000;
-    await runtime.waitUntilProcessed({ timeoutMs: 60 * 60_000 });
-    const totalS = (performance.now() - t1) / 1000;
-    const summary = (await (await fetch(new URL('stats/summary', runtime.apiUrl))).json()) as {
-      commits: number;
-    };
+  const loadSpan = startLoadAverageSpan();
+  const measured = await withFreshRuntime({ durableCommits }, async ({ runtime, workDir, startupS }) => {
+    const replay = await replayUntilExact(runtime, csv, { aggregate: aggregation, rejectsDir: workDir });
     if (withBatch) batchRuns.push(await runBatch(input, runtime));
-    return {
-      input,
-      aggregation,
-      rows: result.read,
-      startupS,
-      producerS,
-      totalS,
-      commitsPerSecond: Math.round(result.sent / totalS),
-      kinesisRecordsPer1k: (result.kinesisRecords * 1000) / result.sent,
-      payloadUnitsPer1k: (result.payloadUnits * 1000) / result.sent,
-      invocations: runtime.mapping.snapshot().invocations,
-      exact: summary.commits === result.sent,
-      peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
-    };
-  } finally {
-    await runtime.stop();
-    await rm(workDir, { recursive: true, force: true });
-  }
+    return { ...replay, startupS };
+  });
+  const load = loadSpan();
+  // After the runtime stopped, so that gzip has the machine as the replay had it, less the pipeline.
+  const gzipS = await gzipSeconds(csv);
+  return {
+    ...measured,
+    input,
+    aggregation,
+    gzipS,
+    load,
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+  };
 }
 
 const inputs: Array<[string, string]> = [
@@ -173,12 +149,6 @@ for (const [input, csv] of inputs) {
   }
 }
 
-function printTable(header: string[], rows: string[][]): void {
-  console.log(`| ${header.join(' | ')} |`);
-  console.log(`| ${header.map(() => '---').join(' | ')} |`);
-  for (const row of rows) console.log(`| ${row.join(' | ')} |`);
-}
-
 const header = [
   'input',
   'aggregation',
@@ -187,12 +157,15 @@ const header = [
   'start-up s',
   'producer s',
   'replay → exact s',
+  'gzip -6 s',
+  'replay → exact / gzip',
   'commits/s',
   'Kinesis records / 1k commits',
   'PUT units / 1k commits',
   'invocations',
   'exact',
   'peak RSS MB (this process)',
+  'load avg 1 min (start → end)',
 ];
 const table = runs.map((r) => [
   r.input,
@@ -202,12 +175,15 @@ const table = runs.map((r) => [
   r.startupS.toFixed(1),
   r.producerS.toFixed(1),
   r.totalS.toFixed(1),
+  r.gzipS.toFixed(2),
+  (r.totalS / r.gzipS).toFixed(1),
   String(r.commitsPerSecond),
-  r.kinesisRecordsPer1k.toFixed(1),
-  r.payloadUnitsPer1k.toFixed(1),
+  ((r.kinesisRecords * 1000) / r.sent).toFixed(1),
+  ((r.payloadUnits * 1000) / r.sent).toFixed(1),
   String(r.invocations),
   r.exact ? 'yes' : 'NO',
   String(r.peakRssMb),
+  formatLoadAverage(r.load),
 ]);
 printTable(header, table);
 

@@ -34,6 +34,7 @@ import {
 } from '../test/e2e/support/localstack.js';
 import { ReadApi, type Summary } from '../test/e2e/support/read-api.js';
 import { generatedCsv } from './support/generated-csv.js';
+import { printTable } from './support/markdown-table.js';
 
 const { values } = parseArgs({
   options: {
@@ -137,6 +138,4 @@ const header = [
 console.log(
   `LocalStack ${info.version} at ${endpoint} (${info.isDocker === false ? 'host mode' : 'Docker'})`,
 );
-console.log(`| ${header.join(' | ')} |`);
-console.log(`| ${header.map(() => '---').join(' | ')} |`);
-for (const row of results) console.log(`| ${row.join(' | ')} |`);
+printTable(header, results);

@@ -31,7 +31,7 @@ const DEAD_LETTER_RETENTION = Duration.days(settings.processor.deadLetterRetenti
 
 /** Descriptions of the function-name outputs the command-line tools invoke. */
 const FUNCTION_OUTPUT_DESCRIPTIONS: Partial<Record<FunctionName, string>> = {
-  migrator: 'Applies db/migrations when invoked with {} (scripts/migrate-deployed.ts)',
+  migrator: 'Applies db/migrations when invoked with {} (npm run migrate -- --target deployed)',
   batch: 'Reconciles or rebuilds the views from raw/ (npm run reconcile|rebuild -- --target deployed)',
 };
 

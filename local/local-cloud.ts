@@ -28,6 +28,8 @@ import { type PartDefinition, type SupervisionEvent, Supervisor } from './superv
 export const POSTGRES_DIR = 'postgres';
 /** The Kinesis server's folder inside the data dir: the stream, kept across starts and restarts. */
 export const KINESIS_DIR = 'kinesis';
+/** PostgreSQL's server log inside the data dir, appended across starts and restarts. */
+export const POSTGRES_LOG_FILE = join('logs', 'postgres.log');
 
 /** Region and credentials of the local cloud (s3rver only accepts its own fixed key pair). */
 export const LOCAL_CLOUD_CREDENTIALS = {
@@ -49,6 +51,13 @@ export interface LocalCloudOptions {
   dataDir: string;
   /** PostgreSQL's `synchronous_commit`. @default settings.localRuntime.durableCommits */
   durableCommits?: boolean;
+  /** PostgreSQL settings for this run beside the cluster's own, e.g. `{ log_lock_waits: 'on' }`. */
+  postgresSettings?: Readonly<Record<string, string>>;
+  /**
+   * Shards of the stream when this start creates it; a stream kept in the data dir keeps its own.
+   * @default settings.stream.shardCount
+   */
+  shardCount?: number;
   /** Aborts the start-up: what started is stopped. */
   signal?: AbortSignal;
   /** Told of each part that dies, comes back, or cannot. */
@@ -80,13 +89,16 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   const onEvent = options.onEvent ?? (() => undefined);
   const supervisor = new Supervisor(onEvent);
   try {
-    const database = databasePart(join(options.dataDir, POSTGRES_DIR), options, onEvent);
+    const database = databasePart(options, onEvent);
     const databaseService = await supervisor.start(database, options.signal);
     const { info } = databaseService.current();
     options.onStep?.(`PostgreSQL on 127.0.0.1:${info.pgPort}, RDS Data API at ${info.dataApiUrl}`);
 
     const [kinesis, s3] = await Promise.all([
-      supervisor.start(kinesisPart(join(options.dataDir, KINESIS_DIR)), options.signal),
+      supervisor.start(
+        kinesisPart(join(options.dataDir, KINESIS_DIR), options.shardCount ?? settings.stream.shardCount),
+        options.signal,
+      ),
       supervisor.start(s3Part(join(options.dataDir, 's3')), options.signal),
     ]);
     const kinesisEndpoint = kinesis.current().endpoint;
@@ -115,10 +127,11 @@ type DatabaseService = ChildService<DatabaseServiceInfo>;
 
 /** PostgreSQL and the Data API server, in a process of their own (`serve-database.ts`). */
 function databasePart(
-  postgresDir: string,
   options: LocalCloudOptions,
   onEvent: (event: SupervisionEvent) => void,
 ): PartDefinition<DatabaseService> & { postmasterPid(): number | undefined } {
+  const postgresDir = join(options.dataDir, POSTGRES_DIR);
+  const serverSettings = Object.entries(options.postgresSettings ?? {});
   const entry = fileURLToPath(new URL('./serve-database.ts', import.meta.url));
   let ports: { dataApi: number; pg: number } | undefined;
   let postmasterPid: number | undefined;
@@ -138,6 +151,8 @@ function databasePart(
           ...((options.durableCommits ?? settings.localRuntime.durableCommits)
             ? []
             : ['--no-durable-commits']),
+          ...['--log-file', join(options.dataDir, POSTGRES_LOG_FILE)],
+          ...serverSettings.flatMap(([name, value]) => ['--setting', `${name}=${value}`]),
         ],
         { signal, onStatus: (status) => (postmasterPid = status.postmasterPid) },
       );
@@ -157,7 +172,7 @@ function databasePart(
   }
 }
 
-function kinesisPart(dataDir: string): PartDefinition<KinesisEmulator> {
+function kinesisPart(dataDir: string, shardCount: number): PartDefinition<KinesisEmulator> {
   let port = 0;
   return {
     name: 'Kinesis server',
@@ -167,7 +182,9 @@ function kinesisPart(dataDir: string): PartDefinition<KinesisEmulator> {
       return emulator;
     },
     afterStart: (emulator) =>
-      withClient(createKinesisClient({ AWS_ENDPOINT_URL_KINESIS: emulator.endpoint }), ensureStream),
+      withClient(createKinesisClient({ AWS_ENDPOINT_URL_KINESIS: emulator.endpoint }), (kinesis) =>
+        ensureStream(kinesis, shardCount),
+      ),
   };
 }
 
@@ -193,11 +210,9 @@ async function withClient<C extends { destroy(): void }>(client: C, use: (client
   }
 }
 
-async function ensureStream(kinesis: KinesisClient): Promise<void> {
+async function ensureStream(kinesis: KinesisClient, shardCount: number): Promise<void> {
   try {
-    await kinesis.send(
-      new CreateStreamCommand({ StreamName: LOCAL_STREAM_NAME, ShardCount: settings.stream.shardCount }),
-    );
+    await kinesis.send(new CreateStreamCommand({ StreamName: LOCAL_STREAM_NAME, ShardCount: shardCount }));
   } catch (error) {
     // Kept in the data dir since an earlier start (AWS answers a second CreateStream the same way).
     if (!(error instanceof Error && error.name === 'ResourceInUseException')) throw error;

@@ -30,6 +30,10 @@ export interface LocalDatabaseOptions {
   readonly caps?: Partial<DataApiCaps>;
   /** PostgreSQL's `synchronous_commit`. @default settings.localRuntime.durableCommits */
   readonly durableCommits?: boolean;
+  /** PostgreSQL settings beside the embedded cluster's own, e.g. `{ log_lock_waits: 'on' }`. */
+  readonly serverSettings?: Readonly<Record<string, string>>;
+  /** Where PostgreSQL's log is appended. */
+  readonly logFile?: string;
   /** Aborting it during start-up stops what was started. */
   readonly signal?: AbortSignal;
   /** Called with the postmaster's pid as soon as it exists, before the service is ready. */
@@ -68,6 +72,8 @@ export async function startLocalDatabase(options: LocalDatabaseOptions): Promise
     dataDir: options.dataDir,
     port: options.pgPort,
     durableCommits: options.durableCommits,
+    serverSettings: options.serverSettings,
+    logFile: options.logFile,
     signal: options.signal,
     onPostmaster: options.onPostmaster,
   });

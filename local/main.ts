@@ -2,16 +2,15 @@
  * `npm start`: the whole pipeline on an embedded local cloud. Replays a CSV (the bundled sample by
  * default) through producer → Kinesis → processor → PostgreSQL/S3, then serves the API until Ctrl-C.
  *
- *   npm start -- [--csv <path>] [--port <n>] [--data-dir <dir>] [--reset] [--no-replay]
- *                [--rate <records/s> | --speed <x>] [--limit <n>] [--from-line <n>]
- *                [--encoding <name>] [--no-aggregation]
+ *   npm start -- [options]      # npm start -- --help lists them (local/cli/start-options.ts)
  */
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { buildDashboard } from '../functions/api/dashboard/build.js';
 import { requestedReplay } from '../functions/producer/replay-request.js';
 import { runMetricsOf } from '../functions/producer/run-metrics.js';
-import { BadRequestError } from '../functions/shared/errors.js';
+import { UsageError } from '../functions/shared/errors.js';
+import { exitCodeOfError } from '../scripts/cli/exit-codes.js';
 import { noticeOldNode } from './cli/node-support.js';
 import { assertPortFree } from './cli/port-check.js';
 import { createProgress } from './cli/progress.js';
@@ -32,7 +31,7 @@ let gaveUp = false;
 
 async function main(): Promise<void> {
   const options = parseStartOptions(process.argv.slice(2));
-  if (options.help) {
+  if (options === 'help') {
     console.log(USAGE);
     return;
   }
@@ -42,7 +41,7 @@ async function main(): Promise<void> {
   await assertPortFree(options.port);
   const other = findRuntime(dataDir);
   if (other.kind === 'running') {
-    throw new BadRequestError(
+    throw new UsageError(
       `npm start already runs on ${dataDir} (pid ${other.runtime.pid}): stop it first, or pass another --data-dir`,
     );
   }
@@ -173,5 +172,6 @@ main().catch((error: unknown) => {
   // A signal aborted the start-up (what started has stopped), or a part could not come back (said).
   if (shutdown.signal.aborted) return void shutdown.exit(0);
   if (!gaveUp) console.error(`[local] failed: ${error instanceof Error ? error.message : String(error)}`);
-  void shutdown.exit(1);
+  // A usage error (a flag, a port in use, a data dir in use) exits 2, as every command line does.
+  void shutdown.exit(exitCodeOfError(error));
 });

@@ -30,14 +30,14 @@ import { LOCAL_ACCOUNT, LOCAL_BUCKET_NAME, LOCAL_REGION, LOCAL_STREAM_NAME } fro
 import { CheckpointFiles } from './mapping-checkpoints.js';
 import type { SupervisionEvent, Supervisor } from './supervision/supervisor.js';
 
-export { POSTGRES_DIR } from './local-cloud.js';
+export { POSTGRES_DIR, POSTGRES_LOG_FILE } from './local-cloud.js';
 
 export interface LocalRuntimeOptions {
   /** Where PostgreSQL, the archive, the stream and the mapping's checkpoints keep their state. */
   dataDir: string;
   /** Port of the API front; 0 picks a free one. */
   apiPort: number;
-  /** Overrides of the event-source mapping settings (tests use small batches). */
+  /** Overrides of the event-source mapping settings (tests use small batches, a bench varies the parallelization factor). */
   mapping?: Partial<
     Pick<
       MappingOptions,
@@ -54,6 +54,13 @@ export interface LocalRuntimeOptions {
   processorTimeoutSeconds?: number;
   /** PostgreSQL's `synchronous_commit` (the bench measures both). @default settings.localRuntime.durableCommits */
   durableCommits?: boolean;
+  /**
+   * Shards of the stream when this start creates it: a stream kept in the data dir keeps its own, so
+   * another count needs a fresh data dir. @default settings.stream.shardCount
+   */
+  shardCount?: number;
+  /** PostgreSQL settings for this run (a bench turns on `log_lock_waits`); the log is `POSTGRES_LOG_FILE`. */
+  postgresSettings?: Readonly<Record<string, string>>;
   /** Aborts the start-up (a signal arrived): what started is stopped, and the start rejects. */
   signal?: AbortSignal;
   /** Called as each part comes up, for progress output. */
@@ -125,6 +132,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const cloud = await startLocalCloud({
       dataDir: options.dataDir,
       durableCommits: options.durableCommits,
+      shardCount: options.shardCount,
+      postgresSettings: options.postgresSettings,
       signal: options.signal,
       onEvent: options.onPartEvent,
       onStep: step,

@@ -2,7 +2,7 @@
  * CLI: embedded PostgreSQL behind the local Data API server.
  *
  *   tsx local/serve-database.ts --data-dir <dir> --port <dataApiPort> [--host 127.0.0.1] [--pg-port <n>]
- *                               [--no-durable-commits]
+ *                               [--no-durable-commits] [--log-file <file>] [--setting <name>=<value> …]
  *
  * Prints one JSON line `{"dataApiUrl", "resourceArn", "secretArn", "readerSecretArn", "database",
  * "pgPort"}` on stdout when ready and shuts both servers down on SIGINT, SIGTERM or SIGHUP. Forked by
@@ -11,8 +11,9 @@
  * and it exits, saying why, when PostgreSQL dies, so that the runtime starts both again. PostgreSQL
  * shares this process's group: a SIGKILL of the whole group (a terminal's, a service manager's) ends it
  * too, instead of leaving it to hold the data directory. The Data API
- * server's caps come from `DATA_API_*` variables (`capsFromEnv`). Set NODE_DEBUG=data-api,local-postgres
- * for logs.
+ * server's caps come from `DATA_API_*` variables (`capsFromEnv`). `--log-file` appends PostgreSQL's log to
+ * a file, `--setting` passes a server setting (repeatable). Set NODE_DEBUG=data-api,local-postgres for
+ * logs on stderr.
  */
 import { parseArgs } from 'node:util';
 import { settings } from '../functions/shared/settings.js';
@@ -21,7 +22,7 @@ import { runChildService } from './emulators/child-service.js';
 import { startLocalDatabase } from './local-database.js';
 
 const USAGE =
-  'usage: tsx local/serve-database.ts --data-dir <dir> --port <dataApiPort> [--host 127.0.0.1] [--pg-port <n>] [--no-durable-commits]';
+  'usage: tsx local/serve-database.ts --data-dir <dir> --port <dataApiPort> [--host 127.0.0.1] [--pg-port <n>] [--no-durable-commits] [--log-file <file>] [--setting <name>=<value> …]';
 
 /** What the database service reports once ready. */
 export interface DatabaseServiceInfo {
@@ -47,6 +48,17 @@ function parsePort(value: string | undefined, flag: string): number | undefined 
   return port;
 }
 
+/** `name=value` pairs of `--setting`, as PostgreSQL settings. */
+function parseSettings(pairs: readonly string[]): Record<string, string> {
+  return Object.fromEntries(
+    pairs.map((pair) => {
+      const match = /^([a-z_.]+)=(.*)$/.exec(pair);
+      if (!match) throw new Error(`--setting must be <name>=<value>, not ${pair}\n${USAGE}`);
+      return [match[1], match[2]];
+    }),
+  );
+}
+
 runChildService<DatabaseServiceInfo, DatabaseServiceStatus>(
   async (signal, report) => {
     const { values } = parseArgs({
@@ -57,6 +69,8 @@ runChildService<DatabaseServiceInfo, DatabaseServiceStatus>(
         host: { type: 'string', default: '127.0.0.1' },
         'pg-port': { type: 'string' },
         'durable-commits': { type: 'boolean', default: settings.localRuntime.durableCommits },
+        'log-file': { type: 'string' },
+        setting: { type: 'string', multiple: true, default: [] },
       },
     });
     const dataDir = values['data-dir'];
@@ -68,6 +82,8 @@ runChildService<DatabaseServiceInfo, DatabaseServiceStatus>(
       pgPort: parsePort(values['pg-port'], '--pg-port'),
       caps: capsFromEnv(),
       durableCommits: values['durable-commits'],
+      serverSettings: parseSettings(values.setting),
+      logFile: values['log-file'],
       signal,
       onPostmaster: (postmasterPid) => report({ postmasterPid }),
     });

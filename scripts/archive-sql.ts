@@ -1,61 +1,52 @@
 /**
- * `npm run archive:sql -- "<SQL>" [--data-dir <dir> | --target deployed [--outputs <file>] [--stack <name>]]
- * [--json]`: SQL over the cold path. Copies `raw/` (only what changed since the last run) through the S3
- * API to a local folder and runs the statement in DuckDB, where the archive is the table `raw_commits`
- * with the columns of the Glue table that Athena queries on the aws target: a query written here runs
- * there unchanged, e.g.
- *
- *   npm run archive:sql -- "SELECT author, count(DISTINCT commit_id) AS commits FROM raw_commits
- *     GROUP BY author ORDER BY commits DESC LIMIT 5"
+ * `npm run archive:sql -- "<SQL>"`: SQL over the cold path (`-- --help` prints the usage, made from the
+ * definition below). Copies `raw/` (only what changed since the last run) through the S3 API to a local
+ * folder and runs the statement in DuckDB, where the archive is the table `raw_commits` with the columns
+ * of the Glue table that Athena queries on the aws target: a query written here runs there unchanged.
  */
-import { parseArgs } from 'node:util';
+import { UsageError } from '../functions/shared/errors.js';
 import { syncArchiveCache } from './archive-sql/archive-cache.js';
 import { deployedArchive, embeddedArchive } from './archive-sql/archive-target.js';
 import { queryArchive } from './archive-sql/duckdb-archive.js';
-import { TARGET_OPTIONS, targetOf } from './cli-target.js';
-import { DeployedStackError, runCli } from './deployed-stack.js';
+import { defineCommand } from './cli/command-line.js';
+import { runCli } from './cli/run-cli.js';
 
-const USAGE =
-  'usage: npm run archive:sql -- "<SQL>" [--data-dir <dir> | --target deployed [--outputs <file>] ' +
-  '[--stack <name>]] [--json]';
+const ARCHIVE_SQL_COMMAND = defineCommand({
+  command: 'npm run archive:sql',
+  summary:
+    "Runs SQL over the archive's raw/ in DuckDB, as the table raw_commits (the columns Athena's Glue table " +
+    "has on the aws target). Embedded: the S3 emulator of the runtime npm start runs. Deployed: the stack's bucket.",
+  positionals: [{ name: '"<SQL>"', help: 'one statement, quoted as one argument' }],
+  targets: 'any',
+  flags: {
+    json: { type: 'boolean', default: false, help: 'print each row as a JSON object instead of a table' },
+  },
+  problem: 'the statement failed',
+  examples: [
+    'npm run archive:sql -- "SELECT author, count(DISTINCT commit_id) AS commits FROM raw_commits GROUP BY author ORDER BY commits DESC LIMIT 5"',
+    'npm run archive:sql -- "SELECT count(*) FROM raw_commits" --target deployed --json',
+  ],
+});
 
-function parseOptions() {
-  return parseArgs({
-    strict: true,
-    allowPositionals: true,
-    options: {
-      ...TARGET_OPTIONS,
-      json: { type: 'boolean', default: false },
-    },
-  });
-}
-
-runCli(async () => {
-  let parsed: ReturnType<typeof parseOptions>;
-  try {
-    parsed = parseOptions();
-  } catch (error) {
-    throw new DeployedStackError(`${(error as Error).message}\n${USAGE}`);
-  }
-  const { values, positionals } = parsed;
+runCli(ARCHIVE_SQL_COMMAND, async ({ values, positionals, target }) => {
   const [sql, ...rest] = positionals;
-  if (!sql || rest.length > 0) throw new DeployedStackError(`give the SQL as one argument\n${USAGE}`);
-  const target =
-    targetOf(values.target) === 'embedded'
-      ? await embeddedArchive(values['data-dir'])
-      : await deployedArchive(values.outputs, values.stack);
-  const sync = await syncArchiveCache(target.s3, target.bucket, target.cacheDir);
+  if (!sql || rest.length > 0) throw new UsageError('give the SQL as one argument');
+  const archive =
+    target.kind === 'embedded'
+      ? await embeddedArchive(target.dataDir)
+      : await deployedArchive(target.outputsFile, target.stackName);
+  const sync = await syncArchiveCache(archive.s3, archive.bucket, archive.cacheDir);
   console.error(
     `${sync.objects} objects under raw/ (${sync.downloaded} downloaded, ${sync.removed} removed)`,
   );
-  const rows = await queryArchive(target.cacheDir, sql);
+  const rows = await queryArchive(archive.cacheDir, sql);
   if (values.json) {
     for (const row of rows) console.log(JSON.stringify(row));
   } else {
     console.log(rowTable(rows));
     console.error(`${rows.length} row(s)`);
   }
-  return 0;
+  return 'done';
 });
 
 function rowTable(rows: ReadonlyArray<Record<string, unknown>>): string {

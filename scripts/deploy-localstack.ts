@@ -29,7 +29,7 @@ const deployArgs = [
 const steps: Array<[string, string[]]> = [
   [CDKLOCAL, ['bootstrap']],
   [CDKLOCAL, ['deploy', '--require-approval', 'never', '--outputs-file', 'cdk-outputs.json', ...deployArgs]],
-  [process.execPath, ['--import', 'tsx', projectPath('scripts', 'migrate-deployed.ts')]],
+  [process.execPath, ['--import', 'tsx', projectPath('scripts', 'migrate.ts'), '--target', 'deployed']],
 ];
 
 process.exitCode = runInOrder(steps);

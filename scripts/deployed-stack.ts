@@ -1,25 +1,15 @@
 /**
  * A deployed pipeline stack seen from the developer's machine: its outputs (written by
  * `cdk deploy --outputs-file`) and its functions, invoked on LocalStack or AWS.
- * Used by `scripts/replay-deployed.ts`, `scripts/migrate-deployed.ts` and `scripts/redrive.ts`.
+ * Used by the command lines with `--target deployed` (scripts/cli/target-flags.ts).
  */
 import { readFile } from 'node:fs/promises';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { BadRequestError, ConfigurationError } from '../functions/shared/errors.js';
+import { UsageError } from '../functions/shared/errors.js';
+import type { Outcome } from './cli/exit-codes.js';
 import { localStackGateway } from './localstack-gateway.js';
 
 export type StackOutputs = Readonly<Record<string, string | undefined>>;
-
-/** The flags every deployed-stack CLI takes (`node:util` parseArgs options): where the outputs are. */
-export const STACK_OPTIONS = {
-  outputs: { type: 'string', default: 'cdk-outputs.json' },
-  stack: { type: 'string' },
-} as const;
-
-/** The outputs file, the stack or an output is missing: the message says what to do. */
-export class DeployedStackError extends Error {
-  override readonly name = 'DeployedStackError';
-}
 
 const LOCALSTACK_REGION = 'us-east-1';
 
@@ -28,27 +18,28 @@ const LOCALSTACK_REGION = 'us-east-1';
  *
  * @param path - e.g. `cdk-outputs.json`
  * @param stackName - needed only when the file holds several pipeline stacks
+ * @throws UsageError when the file, the stack or a pipeline stack is missing, or the stack is ambiguous
  */
 export async function readStackOutputs(path: string, stackName?: string): Promise<StackOutputs> {
   let all: Record<string, StackOutputs>;
   try {
     all = JSON.parse(await readFile(path, 'utf8')) as Record<string, StackOutputs>;
   } catch (error) {
-    throw new DeployedStackError(
-      `cannot read stack outputs from ${path} (deploy first): ${(error as Error).message}`,
+    throw new UsageError(
+      `cannot read stack outputs from ${path} (deploy first, or pass --outputs <file>): ${(error as Error).message}`,
     );
   }
   if (stackName) {
     const outputs = all[stackName];
-    if (!outputs) throw new DeployedStackError(`${path} has no stack ${stackName}`);
+    if (!outputs) throw new UsageError(`${path} has no stack ${stackName}`);
     return outputs;
   }
   const pipelines = Object.entries(all).filter(([, outputs]) => outputs.Target);
   const [only, ...others] = pipelines;
-  if (!only) throw new DeployedStackError(`${path} has no pipeline stack (no Target output)`);
+  if (!only) throw new UsageError(`${path} has no pipeline stack (no Target output)`);
   if (others.length > 0) {
     const names = pipelines.map(([name]) => name).join(', ');
-    throw new DeployedStackError(`${path} has several pipeline stacks (${names}); pick one with --stack`);
+    throw new UsageError(`${path} has several pipeline stacks (${names}); pick one with --stack`);
   }
   return only[1];
 }
@@ -58,10 +49,11 @@ export async function readStackOutputs(path: string, stackName?: string): Promis
  *
  * @param outputs - from {@link readStackOutputs}
  * @param name - e.g. `ProducerFunctionName`
+ * @throws UsageError naming the output (the stack deployed is older than this code)
  */
 export function requireOutput(outputs: StackOutputs, name: string): string {
   const value = outputs[name];
-  if (!value) throw new DeployedStackError(`the stack outputs have no ${name}; deploy the current stack`);
+  if (!value) throw new UsageError(`the stack outputs have no ${name}; deploy the current stack`);
   return value;
 }
 
@@ -141,46 +133,19 @@ export async function invokeDeployed(
 }
 
 /**
- * Prints an invocation and returns the process exit code: 0 on success, 1 when the function failed.
+ * Prints an invocation: its result, or its error and the end of its log (a function that failed is a
+ * problem found, exit status 1).
  *
  * @param invocation - from {@link invokeDeployed}
  */
-export function reportInvocation(invocation: Invocation): number {
+export function reportInvocation(invocation: Invocation): Outcome {
   if (invocation.ok) {
     console.log(invocation.payload);
-    return 0;
+    return 'done';
   }
   console.error(`the function failed:\n${invocation.payload}`);
   if (invocation.logTail) console.error(invocation.logTail);
-  return 1;
-}
-
-/**
- * Runs a command-line entry point: exit code from `main`, 2 and a one-line message on a usage error
- * (a bad flag, a missing output or runtime).
- *
- * @param main - returns the exit code
- */
-export function runCli(main: () => Promise<number>): void {
-  main().then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      console.error(isUsageError(error) ? error.message : error);
-      process.exitCode = 2;
-    },
-  );
-}
-
-/** An error the user can act on from its message alone: a missing output, a bad flag, no runtime. */
-function isUsageError(error: unknown): error is Error {
-  return (
-    error instanceof DeployedStackError ||
-    error instanceof ConfigurationError ||
-    error instanceof BadRequestError ||
-    (error instanceof Error && String((error as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS'))
-  );
+  return 'found-problem';
 }
 
 function pretty(payload: string): string {

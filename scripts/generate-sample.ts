@@ -1,6 +1,7 @@
 /**
  * `npm run generate-sample -- --rows <n> --seed <s> --out <file>`: writes a deterministic Infected Code
  * commit-log CSV. Streams the rows to disk (any size, bounded memory), with a progress bar on a terminal.
+ * `-- --help` prints the usage (scripts/sample/cli-options.ts defines it).
  */
 
 import { createWriteStream } from 'node:fs';
@@ -9,16 +10,13 @@ import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import cliProgress from 'cli-progress';
-import { parseCliOptions, USAGE, UsageError } from './sample/cli-options.js';
+import { runCli } from './cli/run-cli.js';
+import { GENERATE_SAMPLE_COMMAND, sampleOptionsOf } from './sample/cli-options.js';
 import { csvChunks } from './sample/csv-writer.js';
 import { generateCommits } from './sample/sample-generator.js';
 
-async function main(): Promise<void> {
-  const options = parseCliOptions(process.argv.slice(2));
-  if (options.help) {
-    console.log(USAGE);
-    return;
-  }
+runCli(GENERATE_SAMPLE_COMMAND, async ({ values }) => {
+  const options = sampleOptionsOf(values);
   const started = performance.now();
   const bar = process.stderr.isTTY
     ? new cliProgress.SingleBar(
@@ -51,14 +49,5 @@ async function main(): Promise<void> {
     `wrote ${options.rows} rows (${(size / 1e6).toFixed(2)} MB) to ${options.out} ` +
       `in ${seconds.toFixed(2)} s with seed ${options.seed}`,
   );
-}
-
-main().catch((error: unknown) => {
-  if (error instanceof UsageError) {
-    console.error(`error: ${error.message}\n\n${USAGE}`);
-    process.exitCode = 2;
-  } else {
-    console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
-  }
+  return 'done';
 });

@@ -1,30 +1,20 @@
 /**
- * `npm run logs`: prints a function's structured log, from the embedded runtime or a deployed stack.
- *
- *   npm run logs -- producer                          # the embedded runtime of .local-data, last 10 minutes
- *   npm run logs -- processor --follow                # and what it logs next (Ctrl-C to stop)
- *   npm run logs -- api --since 2h --filter "request failed"
- *   npm run logs -- producer --target deployed        # the stack in cdk-outputs.json (LocalStack or AWS)
- *   npm run logs -- batch --target deployed --outputs other.json --stack MyCopy --json
- *
- * One line per log event: time, level, message, then the other fields as key=value; `--json` prints
- * each as its JSON object. Exits 0 when done (or stopped), 1 when the log cannot be read (no file or
- * log group yet without --follow, an endpoint error), 2 on a usage error (unknown function, bad --since,
- * no outputs).
+ * `npm run logs`: prints a function's structured log, from the embedded runtime or a deployed stack
+ * (`-- --help` prints the usage; scripts/logs/logs-options.ts defines it). Stopped with Ctrl-C, or by
+ * the reader of a pipe going away (`| head`), it is done.
  */
-import { runCli } from './deployed-stack.js';
+import { runCli } from './cli/run-cli.js';
 import { formatLogEvent } from './logs/log-format.js';
 import { deployedLogSource, embeddedLogSource } from './logs/log-sources.js';
-import { parseLogsOptions, USAGE } from './logs/logs-options.js';
+import { LOGS_COMMAND, logsOptionsOf } from './logs/logs-options.js';
 
-runCli(async () => {
-  const options = parseLogsOptions(process.argv.slice(2));
-  if (options === 'help') {
-    console.log(USAGE);
-    return 0;
-  }
+runCli(LOGS_COMMAND, async (commandLine) => {
+  const options = logsOptionsOf(commandLine);
+  const { target } = options;
   const source =
-    options.target === 'deployed' ? await deployedLogSource(options) : embeddedLogSource(options);
+    target.kind === 'deployed'
+      ? await deployedLogSource(options, target)
+      : embeddedLogSource(options, target);
   const stop = new AbortController();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stop.abort());
   // `npm run logs … | head` closes the pipe: that ends the reading, it is no failure.
@@ -39,9 +29,9 @@ runCli(async () => {
       console.log(options.json ? event.json : formatLogEvent(event));
     }
   } catch (error) {
-    if (stop.signal.aborted) return 0;
-    console.error(error instanceof Error ? error.message : String(error));
-    return 1;
+    // Stopped (Ctrl-C, a closed pipe) while reading: that is done, whatever the reading threw.
+    if (stop.signal.aborted) return 'done';
+    throw error;
   }
-  return 0;
+  return 'done';
 });

@@ -1,10 +1,8 @@
 /**
- * `npm run reconcile [-- --data-dir <dir> | --target deployed [--outputs <file>] [--stack <name>]]`:
- * compares the serving tables with the view recomputed from the archive and prints every difference.
- * Exit status 0 when the two layers agree, 1 when they differ, 2 when the comparison could not run.
+ * `npm run reconcile`: compares the serving tables with the view recomputed from the archive and prints
+ * every difference (`-- --help` prints the usage; scripts/batch/batch-cli.ts defines it).
  */
+import { RECONCILE_COMMAND, runBatchCommand } from './batch/batch-cli.js';
+import { runCli } from './cli/run-cli.js';
 
-import { batchCli } from './batch/batch-cli.js';
-import { runCli } from './deployed-stack.js';
-
-runCli(() => batchCli('reconcile', process.argv.slice(2)));
+runCli(RECONCILE_COMMAND, ({ target }) => runBatchCommand('reconcile', target));

@@ -8,11 +8,11 @@
  *   npm run watch:localstack -- api processor     # only these functions
  *   npm run watch:localstack -- --functions-dir <dir> --hot-reload-dir <dir>
  *
- * Prints a line per build; exits 0 on Ctrl-C, 2 on a usage error.
+ * Prints a line per build; exits 0 on Ctrl-C, 2 on a usage error. It builds folders on this machine
+ * for whichever deployment runs from them, so it takes no `--target`.
  */
 import { relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { ConfigurationError } from '../functions/shared/errors.js';
+import { UsageError } from '../functions/shared/errors.js';
 import {
   type BundleBuildReport,
   DEFAULT_BUNDLES_DIR,
@@ -20,30 +20,34 @@ import {
   watchFunctionBundles,
 } from '../lib/function-bundles.js';
 import { FUNCTION_NAMES, type FunctionName, isFunctionName } from '../lib/pipeline-functions.js';
-import { runCli } from './deployed-stack.js';
+import { defineCommand } from './cli/command-line.js';
+import { runCli } from './cli/run-cli.js';
 
-const USAGE = `Usage: npm run watch:localstack -- [options] [<function> ...]
-
-  <function>               ${FUNCTION_NAMES.join(', ')} (default: all)
-  --functions-dir <dir>    the functions' sources (default: functions/)
-  --hot-reload-dir <dir>   the folders the deployed functions run from (default: .cache/function-bundles);
-                           the same as -c hotReloadDir=<dir> of the deployment
-  -h, --help               show this help`;
-
-runCli(async () => {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    strict: true,
-    options: {
-      'functions-dir': { type: 'string', default: FUNCTIONS_SOURCE_DIR },
-      'hot-reload-dir': { type: 'string', default: DEFAULT_BUNDLES_DIR },
-      help: { type: 'boolean', short: 'h', default: false },
+const WATCH_COMMAND = defineCommand({
+  command: 'npm run watch:localstack',
+  summary:
+    'Keeps the hot-reload folders of a LocalStack deployment (npm run deploy:localstack -- --hot-reload) ' +
+    'built: every save under the functions rebuilds the bundles it belongs to.',
+  positionals: [{ name: '[<function> ...]', help: `${FUNCTION_NAMES.join(', ')} (default: all)` }],
+  flags: {
+    'functions-dir': {
+      type: 'string',
+      default: FUNCTIONS_SOURCE_DIR,
+      value: '<dir>',
+      help: "the functions' sources",
     },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+    'hot-reload-dir': {
+      type: 'string',
+      default: DEFAULT_BUNDLES_DIR,
+      value: '<dir>',
+      help: 'the folders the deployed functions run from (-c hotReloadDir=<dir> of the deployment)',
+    },
+  },
+  problem: 'the watch failed',
+  examples: ['npm run watch:localstack', 'npm run watch:localstack -- api processor'],
+});
+
+runCli(WATCH_COMMAND, async ({ values, positionals }) => {
   const names = functionsToWatch(positionals);
   const functionsDir = resolve(values['functions-dir']);
   const bundlesDir = resolve(values['hot-reload-dir']);
@@ -55,13 +59,13 @@ runCli(async () => {
   );
   await untilInterrupted();
   await watch.dispose();
-  return 0;
+  return 'done';
 });
 
 function functionsToWatch(positionals: readonly string[]): FunctionName[] {
   const unknown = positionals.filter((name) => !isFunctionName(name));
   if (unknown.length > 0) {
-    throw new ConfigurationError(`unknown function ${unknown.join(', ')}\n${USAGE}`);
+    throw new UsageError(`unknown function ${unknown.join(', ')}`);
   }
   return positionals.length > 0 ? (positionals as FunctionName[]) : [...FUNCTION_NAMES];
 }

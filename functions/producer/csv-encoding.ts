@@ -10,7 +10,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { z } from 'zod';
-import { BadRequestError, InputFormatError } from '../shared/errors.js';
+import { InputFormatError, UsageError } from '../shared/errors.js';
 
 /** The encodings a CSV may be read in. `latin1` is ISO-8859-1 (every byte is the code point of its value). */
 export const CSV_ENCODINGS = ['utf-8', 'latin1', 'windows-1252'] as const;
@@ -41,12 +41,12 @@ export function unknownEncodingMessage(name: string): string {
 }
 
 /**
- * @param name - as the user wrote it
- * @throws BadRequestError naming the encodings there are
+ * @param name - as the user wrote it (`--encoding`)
+ * @throws UsageError naming the encodings there are
  */
 export function parseCsvEncoding(name: string): CsvEncoding {
   const encoding = csvEncodingNamed(name);
-  if (!encoding) throw new BadRequestError(unknownEncodingMessage(name));
+  if (!encoding) throw new UsageError(unknownEncodingMessage(name));
   return encoding;
 }
 

@@ -1,7 +1,7 @@
 /**
  * Replay pacing: as fast as possible, a fixed record rate, or the log's own `time` axis sped up.
  */
-import { BadRequestError } from '../shared/errors.js';
+import { UsageError } from '../shared/errors.js';
 
 export type Pacing =
   | { mode: 'max' }
@@ -52,11 +52,11 @@ export function createPacer(pacing: Pacing, now: () => number = () => performanc
 /**
  * The pacing asked for by `rate` (records per second) or `speed` (times real time); at most one.
  *
- * @throws BadRequestError when both are given
+ * @throws UsageError when both are given (`--rate` with `--speed`, or an event with both fields)
  */
 export function pacingOf(options: { rate?: number | undefined; speed?: number | undefined }): Pacing {
   if (options.rate !== undefined && options.speed !== undefined) {
-    throw new BadRequestError('choose either rate or speed, not both');
+    throw new UsageError('choose either rate or speed, not both');
   }
   if (options.rate !== undefined) return { mode: 'rate', recordsPerSecond: options.rate };
   if (options.speed !== undefined) return { mode: 'speed', factor: options.speed };

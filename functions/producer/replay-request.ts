@@ -1,6 +1,6 @@
 /**
  * What a replay is asked to do, the same from every entry point: the producer's Lambda event carries
- * these fields, and the command lines (`npm start`, `npm run replay`, `npm run replay:deployed`) fill
+ * these fields, and the command lines (`npm start`, `npm run replay` on either target) fill
  * them from their flags (local/cli/replay-flags.ts).
  */
 import { z } from 'zod';
@@ -36,7 +36,7 @@ export interface RequestedReplay {
 
 /**
  * @param request - a validated request
- * @throws BadRequestError when it asks for a rate and a speed at once
+ * @throws UsageError when it asks for a rate and a speed at once
  */
 export function requestedReplay(request: ReplayRequest): RequestedReplay {
   return {

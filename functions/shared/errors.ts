@@ -78,6 +78,16 @@ export class PartUnavailableError extends Error {
   }
 }
 
+/**
+ * A command line that cannot run as given: an unknown flag, a bad value, a flag of the other target, or
+ * a target that is not there (no embedded runtime for the data dir, no outputs file, stack or output).
+ * The message says what to write or do instead. Every command line exits 2 on it (scripts/cli/exit-codes.ts);
+ * the producer's pacing rule throws it too, for an event that asks for a rate and a speed at once.
+ */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
 /** HTTP status and public error code for an error thrown while serving a request. */
 export function httpStatusOf(error: unknown): { statusCode: number; code: string } {
   if (error instanceof BadRequestError) return { statusCode: 400, code: 'BadRequest' };

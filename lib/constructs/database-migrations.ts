@@ -5,7 +5,7 @@
  *
  * LocalStack 4.14 community runs no custom resources (it deploys them as no-ops): there,
  * `npm run deploy:localstack` invokes the same migrator directly after the deployment
- * (`scripts/migrate-deployed.ts`, with the `MigratorFunctionName` output).
+ * (`npm run migrate -- --target deployed`, with the `MigratorFunctionName` output).
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';

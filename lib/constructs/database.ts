@@ -173,7 +173,7 @@ export class AuroraDatabase extends Construct implements PipelineDatabase {
     // the cluster over the network and call Secrets Manager, which from these isolated subnets needs an
     // interface endpoint (or NAT), billed hourly per AZ. The secrets are read only by the Data API on
     // behalf of the functions. The reader is re-keyed by a new secret value and a migration run, which
-    // sets the role's password from it (`npm run migrate:deployed`).
+    // sets the role's password from it (`npm run migrate -- --target deployed`).
     acknowledgeNag(this, {
       id: 'AwsSolutions-SMG4',
       reason:

@@ -1,47 +1,47 @@
 /**
- * The flags of every command that replays a CSV (`npm start`, `npm run replay`, `npm run replay:deployed`),
- * defined once: their `node:util` parseArgs options, their help text, and how they become the replay
- * request the producer's Lambda event carries too (functions/producer/replay-request.ts).
+ * The flags of every command that replays a CSV (`npm start`, `npm run replay` on either target),
+ * defined once: their parseArgs settings with their help (scripts/cli/command-line.ts), and how they
+ * become the replay request the producer's Lambda event carries too (functions/producer/replay-request.ts).
  */
-import { parseCsvEncoding } from '../../functions/producer/csv-encoding.js';
+import { CSV_ENCODINGS, parseCsvEncoding } from '../../functions/producer/csv-encoding.js';
 import { pacingOf } from '../../functions/producer/pacer.js';
 import type { ReplayStop } from '../../functions/producer/replay.js';
 import type { ReplayRequest } from '../../functions/producer/replay-request.js';
-import { BadRequestError } from '../../functions/shared/errors.js';
+import { UsageError } from '../../functions/shared/errors.js';
 import { settings } from '../../functions/shared/settings.js';
+import type { Flags, FlagValues } from '../../scripts/cli/command-line.js';
 
-/** The replay flags, as `node:util` parseArgs options (`--no-aggregation` needs `allowNegative`). */
+/** The replay flags (`--no-aggregation` is the negation of `aggregation`). */
 export const REPLAY_FLAGS = {
-  rate: { type: 'string' },
-  speed: { type: 'string' },
-  limit: { type: 'string' },
-  aggregation: { type: 'boolean', default: settings.producer.aggregation.enabled },
-  'from-line': { type: 'string' },
-  encoding: { type: 'string' },
-} as const;
+  rate: { type: 'string', value: '<n>', help: 'replay at n records per second' },
+  speed: { type: 'string', value: '<x>', help: "replay the log's time axis x times faster than real time" },
+  limit: { type: 'string', value: '<n>', help: 'stop after n rows' },
+  aggregation: {
+    type: 'boolean',
+    default: settings.producer.aggregation.enabled,
+    help: settings.producer.aggregation.enabled
+      ? 'one Kinesis record per commit (for consumers that cannot de-aggregate)'
+      : 'pack commits into aggregated Kinesis records',
+  },
+  'from-line': {
+    type: 'string',
+    value: '<n>',
+    help: 'skip the rows before line n (resume a replay that stopped there)',
+  },
+  encoding: {
+    type: 'string',
+    value: '<name>',
+    help: `the CSV's encoding: ${CSV_ENCODINGS.join(', ')} (latin1 is ISO-8859-1; default utf-8)`,
+  },
+} as const satisfies Flags;
 
-/** Their lines of a usage text. */
-export const REPLAY_FLAGS_USAGE = `  --rate <n>          replay at n records per second
-  --speed <x>         replay the log's time axis x times faster than real time
-  --limit <n>         stop after n rows
-  --from-line <n>     skip the rows before line n (resume a replay that stopped there)
-  --encoding <name>   the CSV's encoding: utf-8 (default), latin1 (ISO-8859-1) or windows-1252
-  --no-aggregation    one Kinesis record per commit (for consumers that cannot de-aggregate)`;
-
-/** The values parseArgs gives for {@link REPLAY_FLAGS}. */
-export interface ReplayFlagValues {
-  rate?: string | undefined;
-  speed?: string | undefined;
-  limit?: string | undefined;
-  aggregation?: boolean | undefined;
-  'from-line'?: string | undefined;
-  encoding?: string | undefined;
-}
+/** The values parsed for {@link REPLAY_FLAGS}. */
+export type ReplayFlagValues = FlagValues<typeof REPLAY_FLAGS>;
 
 /**
  * @param values - what parseArgs read for the replay flags
  * @returns the request, validated with messages that name the flag
- * @throws BadRequestError on a value out of range, an unknown encoding, or `--rate` with `--speed`
+ * @throws UsageError on a value out of range, an unknown encoding, or `--rate` with `--speed`
  */
 export function replayRequestOf(values: ReplayFlagValues): ReplayRequest {
   const request: ReplayRequest = {
@@ -92,12 +92,12 @@ function shellWord(word: string): string {
 
 /**
  * @param name - the flag, without `--`
- * @throws BadRequestError naming the flag and its range
+ * @throws UsageError naming the flag and its range
  */
 export function integerFlag(name: string, text: string, min: number, max: number): number {
   const value = Number(text);
   if (!/^\d+$/.test(text) || value < min || value > max) {
-    throw new BadRequestError(`--${name} must be an integer from ${min} to ${max}, got "${text}"`);
+    throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got "${text}"`);
   }
   return value;
 }
@@ -110,6 +110,6 @@ function positiveNumber(name: string, text: string | undefined): number | undefi
   if (text === undefined) return undefined;
   const value = Number(text);
   if (!Number.isFinite(value) || value <= 0)
-    throw new BadRequestError(`--${name} must be a positive number, got "${text}"`);
+    throw new UsageError(`--${name} must be a positive number, got "${text}"`);
   return value;
 }

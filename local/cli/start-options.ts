@@ -1,25 +1,46 @@
 /**
- * Flags of `npm start`, validated with clear messages.
+ * The command line of `npm start`, described once (scripts/cli/command-line.ts): the replay flags it
+ * shares with `npm run replay`, `--data-dir` as every command that acts on the embedded runtime spells
+ * it, and its own flags; validated with messages that name the flag.
  */
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { bundledSamplePath } from '../../functions/producer/bundled-sample.js';
 import type { ReplayRequest } from '../../functions/producer/replay-request.js';
-import { BadRequestError } from '../../functions/shared/errors.js';
-import { integerFlag, REPLAY_FLAGS, REPLAY_FLAGS_USAGE, replayRequestOf } from './replay-flags.js';
+import { UsageError } from '../../functions/shared/errors.js';
+import { defineCommand, parseCommandLine } from '../../scripts/cli/command-line.js';
+import { usageOf } from '../../scripts/cli/usage-text.js';
+import { integerFlag, REPLAY_FLAGS, replayRequestOf } from './replay-flags.js';
 
-export const USAGE = `Usage: npm start -- [options]
+/** The definition of `npm start`'s command line. */
+export const START_COMMAND = defineCommand({
+  command: 'npm start',
+  summary:
+    'Runs the whole pipeline on an embedded local cloud: replays a CSV (the bundled sample by default) ' +
+    'through producer, Kinesis, processor, PostgreSQL and S3, then serves the API and the dashboard until Ctrl-C.',
+  targets: {
+    only: 'embedded',
+    because: 'a stack is deployed with npm run deploy:localstack or npm run deploy:aws',
+  },
+  flags: {
+    csv: { type: 'string', value: '<path>', help: 'CSV to replay (default: the bundled sample)' },
+    port: {
+      type: 'string',
+      default: '3000',
+      value: '<n>',
+      help: 'API port on 127.0.0.1 (0 picks a free one)',
+    },
+    reset: { type: 'boolean', default: false, help: 'wipe the data dir first' },
+    replay: { type: 'boolean', default: true, help: 'only start the pipeline and serve the API' },
+    ...REPLAY_FLAGS,
+  },
+  problem: 'a part of the runtime cannot come back',
+  examples: ['npm start -- --csv ~/Downloads/infected_code.csv --port 8080', 'npm start -- --no-replay'],
+});
 
-  --csv <path>        CSV to replay (default: the bundled sample)
-  --port <n>          API port on 127.0.0.1 (default: 3000)
-  --data-dir <dir>    where state persists across runs (default: .local-data)
-  --reset             wipe the data dir first
-  --no-replay         only start the pipeline and serve the API
-${REPLAY_FLAGS_USAGE}
-  -h, --help          show this help`;
+/** What `npm start -- --help` prints. */
+export const USAGE = usageOf(START_COMMAND);
 
 export interface StartOptions {
-  help: boolean;
   csv: string;
   port: number;
   dataDir: string;
@@ -29,28 +50,21 @@ export interface StartOptions {
   request: ReplayRequest;
 }
 
-export function parseStartOptions(argv: string[]): StartOptions {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    allowNegative: true,
-    options: {
-      csv: { type: 'string' },
-      port: { type: 'string', default: '3000' },
-      'data-dir': { type: 'string', default: '.local-data' },
-      reset: { type: 'boolean', default: false },
-      replay: { type: 'boolean', default: true },
-      ...REPLAY_FLAGS,
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+/**
+ * @param argv - the arguments after the script name
+ * @returns the options, or `'help'` for `--help`
+ * @throws UsageError on a flag it cannot use, a CSV that is not there or `--target deployed`
+ */
+export function parseStartOptions(argv: string[]): StartOptions | 'help' {
+  const commandLine = parseCommandLine(START_COMMAND, argv);
+  if (commandLine === 'help') return 'help';
+  const { values, target } = commandLine;
   const csv = values.csv ?? bundledSamplePath();
-  if (!existsSync(csv)) throw new BadRequestError(`--csv: no such file: ${csv}`);
+  if (!existsSync(csv)) throw new UsageError(`--csv: no such file: ${csv}`);
   return {
-    help: values.help,
     csv,
     port: integerFlag('port', values.port, 0, 65_535),
-    dataDir: values['data-dir'],
+    dataDir: target.dataDir,
     reset: values.reset,
     replay: values.replay,
     request: replayRequestOf(values),

@@ -8,7 +8,8 @@
  * postmaster whose pid and end are known to the caller (`postmaster.ts`).
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { settings } from '../../functions/shared/settings.js';
 import { freePort } from '../free-port.js';
 import type { ExitStatus } from '../process-alive.js';
@@ -54,6 +55,10 @@ export interface EmbeddedPostgresOptions {
    * @default settings.localRuntime.durableCommits
    */
   readonly durableCommits?: boolean;
+  /** Server settings beside this module's own, each passed as `-c name=value` (a bench logs lock waits). */
+  readonly serverSettings?: Readonly<Record<string, string>>;
+  /** Where the server's log is appended (its folder is created); without it the log is only debug output. */
+  readonly logFile?: string;
   /** Aborting it during start-up stops what was started. */
   readonly signal?: AbortSignal;
   /** Called with the postmaster's pid as soon as it exists, before it is ready. */
@@ -91,6 +96,7 @@ export async function startEmbeddedPostgres(
   }
   await ensureClusterFree(clusterDir);
   const durable = options.durableCommits ?? settings.localRuntime.durableCommits;
+  if (options.logFile) await mkdir(dirname(options.logFile), { recursive: true });
   const postmaster = await startPostmaster({
     programs,
     clusterDir,
@@ -99,10 +105,12 @@ export async function startEmbeddedPostgres(
     // Loopback TCP only; an empty socket directory list disables the Unix socket, which would
     // otherwise need a writable shared directory.
     settings: {
+      ...options.serverSettings,
       listen_addresses: '127.0.0.1',
       unix_socket_directories: '',
       synchronous_commit: durable ? 'on' : 'off',
     },
+    logFile: options.logFile,
     signal: options.signal,
     onSpawn: options.onPostmaster,
   });

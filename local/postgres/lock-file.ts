@@ -5,14 +5,15 @@
  * A file naming a process that is gone is PostgreSQL's to take over (it also checks that no backend of
  * the dead postmaster is still attached to its shared memory, which is why the file is not removed
  * here). A file naming a live process that is not PostgreSQL (its pid was given to another process
- * since) would make PostgreSQL refuse to start: that stale file is removed.
+ * since), or a postmaster that ended but was not reaped yet (a zombie, which `kill(pid, 0)` still
+ * finds), would make PostgreSQL refuse to start: that stale file is removed.
  */
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { debuglog } from 'node:util';
 import { PartUnavailableError } from '../../functions/shared/errors.js';
-import { isProcessRunning, processInfo } from '../process-alive.js';
+import { isProcessAlive, processInfo } from '../process-alive.js';
 
 const log = debuglog('local-postgres');
 
@@ -58,12 +59,11 @@ export function isPostmasterOf(pid: number, clusterDir: string): boolean {
  */
 export async function ensureClusterFree(clusterDir: string): Promise<void> {
   const pid = postmasterPidOf(clusterDir);
-  // A zombie (killed, not yet reaped) is as gone as a dead process: PostgreSQL takes the file over.
-  if (pid === undefined || !isProcessRunning(pid)) return;
+  if (pid === undefined || !isProcessAlive(pid)) return;
   const info = processInfo(pid);
   // Without `ps` a live pid cannot be told apart from a postmaster: it is taken to be one. A postgres
   // process counts whatever its command line: it may have been started on this folder by another path.
-  if (info === undefined || info.name === POSTGRES_PROGRAM) {
+  if (info === undefined || (info.name === POSTGRES_PROGRAM && !info.zombie)) {
     throw new PartUnavailableError(
       `PostgreSQL's data directory ${clusterDir} is in use by process ${pid} (its postmaster.pid): ` +
         `if that is a PostgreSQL left running by an earlier run, stop it (kill ${pid}) and start again; ` +
@@ -71,6 +71,11 @@ export async function ensureClusterFree(clusterDir: string): Promise<void> {
       false,
     );
   }
-  log('postmaster.pid names pid %d, now %s: removing the stale lock file', pid, info.name);
+  log(
+    'postmaster.pid names pid %d, now %s%s: removing the stale lock file',
+    pid,
+    info.zombie ? 'a zombie ' : '',
+    info.name,
+  );
   await rm(join(clusterDir, 'postmaster.pid'), { force: true });
 }

@@ -5,6 +5,7 @@
  * notice (about a second): the start waits for them, trying again for up to `stopTimeoutMs`.
  */
 import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { debuglog } from 'node:util';
 import { PartUnavailableError } from '../../functions/shared/errors.js';
 import { retry } from '../../functions/shared/retry.js';
@@ -22,6 +23,8 @@ export interface PostmasterSpec {
   readonly owner: ClusterOwner;
   /** Server settings, each passed as `-c name=value`. */
   readonly settings: Readonly<Record<string, string>>;
+  /** The server's log (its stderr) is appended to this file as well; the folder must exist. */
+  readonly logFile?: string;
   /** Aborting it during start-up stops the postmaster. */
   readonly signal?: AbortSignal;
   /** Called with the postmaster's pid as soon as it exists, before it is ready. */
@@ -104,6 +107,13 @@ async function spawnPostmaster(
     announceReady = resolve;
   });
   child.stderr.setEncoding('utf8');
+  // Closed when the pipe ends, after the last backend that held it has gone. A log that cannot be
+  // written is said, and costs nothing else.
+  if (spec.logFile) {
+    const file = createWriteStream(spec.logFile, { flags: 'a' });
+    file.on('error', (error) => log('cannot write the server log: %s', error.message));
+    child.stderr.pipe(file);
+  }
   child.stderr.on('data', (chunk: string) => {
     for (const line of chunk.split('\n').filter((text) => text.trim() !== '')) {
       log('%s', line);

@@ -22,7 +22,7 @@ export interface ArchiveTarget {
  * @param dataDir - the `--data-dir` of `npm start`
  */
 export async function embeddedArchive(dataDir: string): Promise<ArchiveTarget> {
-  const { env } = await findRunningRuntime(dataDir, 'or pass --target deployed for a deployed stack');
+  const { env } = await findRunningRuntime(dataDir);
   Object.assign(process.env, env);
   return {
     s3: createS3Client(env),

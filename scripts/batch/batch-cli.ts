@@ -1,17 +1,10 @@
 /**
- * `npm run reconcile` and `npm run rebuild`: one command line, two modes.
- *
- *   npm run reconcile [-- --data-dir <dir>]                    the running embedded runtime (npm start)
- *   npm run reconcile -- --target deployed [--outputs <file>] [--stack <name>]
- *   npm run rebuild   [-- … the same … ] [--drop-unarchived]
+ * `npm run reconcile` and `npm run rebuild`: one command line, two modes (`-- --help` prints the usage).
  *
  * On the embedded runtime the batch layer runs in this process, against the runtime's S3 emulator and
  * Data API server (found through `<data-dir>/runtime.json`). On a deployed stack (LocalStack or AWS,
  * from its outputs file) this invokes the stack's batch function, which runs the same code there.
- * Exit status: reconcile 0 when the layers agree, 1 when they differ; rebuild 0 once swapped, 1 when it
- * refused; 2 when the command could not run.
  */
-import { parseArgs } from 'node:util';
 import {
   type BatchMode,
   type BatchRunReport,
@@ -25,18 +18,21 @@ import { dataApiDatabaseFromEnv } from '../../functions/shared/database/data-api
 import { ENV, requireEnv } from '../../functions/shared/env.js';
 import { settings } from '../../functions/shared/settings.js';
 import { findRunningRuntime } from '../../local/cli/embedded-runtime.js';
-import { TARGET_OPTIONS, targetOf } from '../cli-target.js';
+import { defineCommand } from '../cli/command-line.js';
+import type { Outcome } from '../cli/exit-codes.js';
+import type { Target } from '../cli/target-flags.js';
 import {
-  DeployedStackError,
+  type Invocation,
   invokeDeployed,
   lambdaClientFor,
   readStackOutputs,
+  reportInvocation,
   requireOutput,
 } from '../deployed-stack.js';
 import { formatReport } from './difference-table.js';
 
-/** The outcome of one run, wherever it ran. */
-export type BatchOutcome = { report: BatchRunReport } | { refused: string };
+/** The outcome of one run, wherever it ran: its report, a refused rebuild, or a batch function that failed. */
+export type BatchOutcome = { report: BatchRunReport } | { refused: string } | { failed: Invocation };
 
 /**
  * Runs the batch layer on the embedded runtime of a data dir, in this process.
@@ -50,7 +46,7 @@ export async function runOnEmbeddedRuntime(
   dataDir: string,
   dropUnarchived = false,
 ): Promise<BatchOutcome> {
-  const { env } = await findRunningRuntime(dataDir, 'or pass --target deployed for a deployed stack');
+  const { env } = await findRunningRuntime(dataDir);
   // The SDK's credentials and region come from the environment, as for the runtime's own functions.
   Object.assign(process.env, env);
   const deps = {
@@ -87,53 +83,66 @@ export async function runOnDeployedStack(
     action: mode,
     dropUnarchived,
   });
-  if (!invocation.ok) {
-    throw new DeployedStackError(`the batch function failed:\n${invocation.payload}\n${invocation.logTail}`);
-  }
+  if (!invocation.ok) return { failed: invocation };
   const response = JSON.parse(invocation.payload) as BatchLayerResponse;
   return 'refused' in response ? { refused: response.refused } : { report: response };
 }
 
+/** `npm run reconcile`: compares, changes nothing. */
+export const RECONCILE_COMMAND = defineCommand({
+  command: 'npm run reconcile',
+  summary:
+    'Compares the serving tables with the view recomputed from the archive (raw/) and prints every ' +
+    "difference. Embedded: in this process, against the runtime's emulators. Deployed: the stack's batch function.",
+  targets: 'any',
+  flags: {},
+  problem: 'the two layers differ, or the batch function failed',
+  examples: ['npm run reconcile', 'npm run reconcile -- --target deployed'],
+});
+
+/** `npm run rebuild`: recomputes and swaps in. */
+export const REBUILD_COMMAND = defineCommand({
+  command: 'npm run rebuild',
+  summary:
+    'Recomputes the serving views (and the ledger) from the archive with the current settings and swaps ' +
+    'them in atomically, while the processor keeps ingesting. Embedded or deployed, as reconcile.',
+  targets: 'any',
+  flags: {
+    'drop-unarchived': {
+      type: 'boolean',
+      default: false,
+      help: 'rebuild even when the ledger holds commits the archive lacks (they leave the ledger)',
+    },
+  },
+  problem: 'it refused (the ledger holds commits the archive lacks), or the batch function failed',
+  examples: ['npm run rebuild', 'npm run rebuild -- --target deployed --drop-unarchived'],
+});
+
 /**
- * The command line: parses the flags, runs, prints, returns the exit status.
+ * The work of `npm run reconcile` and `npm run rebuild`: runs the batch layer where the target says
+ * and prints its report.
  *
  * @param mode - which command this is
- * @param argv - the arguments after the script name
+ * @param target - from the command line
+ * @param dropUnarchived - see `BatchRunOptions.dropUnarchived`
+ * @returns `found-problem` when the layers differ (reconcile), when it refused (rebuild), or when the
+ *   deployed batch function failed
  */
-export async function batchCli(mode: BatchMode, argv: string[]): Promise<number> {
-  const { values } = usageChecked(mode, () =>
-    parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        ...TARGET_OPTIONS,
-        ...(mode === 'rebuild' && { 'drop-unarchived': { type: 'boolean', default: false } }),
-      },
-    }),
-  );
-  const dropUnarchived = values['drop-unarchived'] === true;
-  const outcome: BatchOutcome =
-    targetOf(String(values.target)) === 'embedded'
-      ? await runOnEmbeddedRuntime(mode, String(values['data-dir']), dropUnarchived)
-      : await runOnDeployedStack(mode, String(values.outputs), values.stack, dropUnarchived);
+export async function runBatchCommand(
+  mode: BatchMode,
+  target: Target,
+  dropUnarchived = false,
+): Promise<Outcome> {
+  const outcome =
+    target.kind === 'embedded'
+      ? await runOnEmbeddedRuntime(mode, target.dataDir, dropUnarchived)
+      : await runOnDeployedStack(mode, target.outputsFile, target.stackName, dropUnarchived);
+  if ('failed' in outcome) return reportInvocation(outcome.failed);
   if ('refused' in outcome) {
     console.error(`rebuild refused: ${outcome.refused}`);
-    return 1;
+    return 'found-problem';
   }
   console.log(formatReport(outcome.report));
-  if (mode === 'reconcile') return outcome.report.differenceCount === 0 ? 0 : 1;
-  return outcome.report.swapped ? 0 : 1;
-}
-
-/** A flag parseArgs refuses becomes a one-line message with the usage, not a stack trace. */
-function usageChecked<T>(mode: BatchMode, parse: () => T): T {
-  try {
-    return parse();
-  } catch (error) {
-    const extra = mode === 'rebuild' ? ' [--drop-unarchived]' : '';
-    throw new DeployedStackError(
-      `${(error as Error).message}\nusage: npm run ${mode} -- [--data-dir <dir> | --target deployed ` +
-        `[--outputs <file>] [--stack <name>]]${extra}`,
-    );
-  }
+  if (mode === 'reconcile') return outcome.report.differenceCount === 0 ? 'done' : 'found-problem';
+  return outcome.report.swapped ? 'done' : 'found-problem';
 }

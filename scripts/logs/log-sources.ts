@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { embeddedLogFile, functionOutputNames } from '../../lib/pipeline-functions.js';
+import type { DeployedTarget, EmbeddedTarget } from '../cli/target-flags.js';
 import { readStackOutputs, requireOutput, useTargetEndpoints } from '../deployed-stack.js';
 import { readLogGroup } from './cloudwatch-reader.js';
 import { type LogEvent, parseLogLine } from './log-event.js';
@@ -28,10 +29,11 @@ export interface LogSource {
 /**
  * The embedded runtime's log file of the function.
  *
- * @param options - the function, the data dir, follow or not
+ * @param options - the function, follow or not
+ * @param target - the data dir
  */
-export function embeddedLogSource(options: LogsOptions): LogSource {
-  const path = resolve(embeddedLogFile(options.dataDir, options.functionName));
+export function embeddedLogSource(options: LogsOptions, target: EmbeddedTarget): LogSource {
+  const path = resolve(embeddedLogFile(target.dataDir, options.functionName));
   return {
     description: path,
     async *events({ signal, note }) {
@@ -46,7 +48,7 @@ export function embeddedLogSource(options: LogsOptions): LogSource {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
         throw new Error(
           `no log at ${path}: the embedded runtime writes it when the function logs (is npm start ` +
-            `running with --data-dir ${options.dataDir}?); --follow waits for it`,
+            `running with --data-dir ${target.dataDir}?); --follow waits for it`,
         );
       }
     },
@@ -57,10 +59,11 @@ export function embeddedLogSource(options: LogsOptions): LogSource {
  * The log group of the deployed function, from the stack outputs (read now, so that a missing outputs
  * file or output is a usage error before anything is read).
  *
- * @param options - the function, the outputs file and stack, follow or not
+ * @param options - the function, follow or not
+ * @param target - the outputs file and stack
  */
-export async function deployedLogSource(options: LogsOptions): Promise<LogSource> {
-  const outputs = await readStackOutputs(options.outputs, options.stack);
+export async function deployedLogSource(options: LogsOptions, target: DeployedTarget): Promise<LogSource> {
+  const outputs = await readStackOutputs(target.outputsFile, target.stackName);
   const logGroupName = requireOutput(outputs, functionOutputNames(options.functionName).logGroupName);
   useTargetEndpoints(outputs);
   return {

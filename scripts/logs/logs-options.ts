@@ -1,27 +1,46 @@
 /**
- * The command line of `npm run logs`, parsed and checked: a usage error is a `DeployedStackError`,
- * which `runCli` prints in one line with exit status 2.
+ * The command line of `npm run logs`, described once (scripts/cli/command-line.ts) and turned into
+ * checked options: a bad function name or `--since` is a usage error (exit status 2).
  */
-import { parseArgs } from 'node:util';
+import { UsageError } from '../../functions/shared/errors.js';
 import { FUNCTION_NAMES, type FunctionName, isFunctionName } from '../../lib/pipeline-functions.js';
-import { TARGET_OPTIONS, type Target, targetOf } from '../cli-target.js';
-import { DeployedStackError } from '../deployed-stack.js';
+import { type CommandLine, defineCommand } from '../cli/command-line.js';
+import type { Target } from '../cli/target-flags.js';
 import { parseSince } from './since.js';
 
-export const USAGE = `Usage: npm run logs -- <function> [options]
-
-  <function>            ${FUNCTION_NAMES.join(', ')}
-  -f, --follow          keep printing new lines (Ctrl-C to stop)
-  --since <when>        from 30s, 10m, 2h, 1d ago, or an ISO 8601 time (default: 10m)
-  --filter <text>       only lines that contain the text (case-sensitive)
-  --json                print each line as its JSON object instead of the readable form
-  --target <where>      embedded (default: the runtime of --data-dir) or deployed (the stack's outputs)
-  --data-dir <dir>      the embedded runtime's data dir (default: .local-data)
-  --outputs <file>      with --target deployed: the cdk deploy outputs (default: cdk-outputs.json)
-  --stack <name>        with --target deployed: the stack, when the outputs hold several
-  -h, --help            show this help`;
-
 const DEFAULT_SINCE = '10m';
+
+/** The definition of `npm run logs`. */
+export const LOGS_COMMAND = defineCommand({
+  command: 'npm run logs',
+  summary:
+    "Prints a function's structured log, one line per event (time, level, message, then the other fields " +
+    "as key=value). Embedded: <data-dir>/logs/<function>.ndjson. Deployed: the function's log group.",
+  positionals: [{ name: '<function>', help: FUNCTION_NAMES.join(', ') }],
+  targets: 'any',
+  flags: {
+    follow: { type: 'boolean', short: 'f', default: false, help: 'keep printing new lines (Ctrl-C to stop)' },
+    since: {
+      type: 'string',
+      default: DEFAULT_SINCE,
+      value: '<when>',
+      help: 'from 30s, 10m, 2h, 1d ago, or an ISO 8601 time',
+    },
+    filter: { type: 'string', value: '<text>', help: 'only lines that contain the text (case-sensitive)' },
+    json: {
+      type: 'boolean',
+      default: false,
+      help: 'print each line as its JSON object instead of the readable form',
+    },
+  },
+  problem: 'the log cannot be read (no file or log group yet without --follow, an endpoint error)',
+  examples: [
+    'npm run logs -- producer',
+    'npm run logs -- processor --follow',
+    'npm run logs -- api --since 2h --filter "request failed"',
+    'npm run logs -- batch --target deployed --outputs other-outputs.json --stack MyCopy --json',
+  ],
+});
 
 export interface LogsOptions {
   readonly functionName: FunctionName;
@@ -31,62 +50,29 @@ export interface LogsOptions {
   readonly filter?: string;
   readonly json: boolean;
   readonly target: Target;
-  readonly dataDir: string;
-  readonly outputs: string;
-  readonly stack?: string;
 }
 
 /**
- * Parses the arguments of `npm run logs`.
+ * The options of a parsed `npm run logs` command line.
  *
- * @param argv - the arguments after the script name
+ * @param commandLine - parsed by {@link LOGS_COMMAND}
  * @param now - the present, for `--since`
- * @returns the options, or `'help'` for `--help`
- * @throws DeployedStackError on an unknown flag or function, a missing function or a bad `--since`
+ * @throws UsageError on an unknown or missing function, or a bad `--since`
  */
-export function parseLogsOptions(argv: readonly string[], now: number = Date.now()): LogsOptions | 'help' {
-  const { values, positionals } = usageChecked(() =>
-    parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        ...TARGET_OPTIONS,
-        follow: { type: 'boolean', short: 'f', default: false },
-        since: { type: 'string', default: DEFAULT_SINCE },
-        filter: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }),
-  );
-  if (values.help) return 'help';
+export function logsOptionsOf(
+  { values, positionals, target }: CommandLine<(typeof LOGS_COMMAND)['flags'], 'any'>,
+  now: number = Date.now(),
+): LogsOptions {
   const [name, ...extra] = positionals;
-  if (name === undefined) throw usageError('name the function whose logs to print');
-  if (!isFunctionName(name)) throw usageError(`unknown function ${JSON.stringify(name)}`);
-  if (extra.length > 0) throw usageError(`one function at a time, got also ${extra.join(', ')}`);
+  if (name === undefined) throw new UsageError('name the function whose logs to print');
+  if (!isFunctionName(name)) throw new UsageError(`unknown function ${JSON.stringify(name)}`);
+  if (extra.length > 0) throw new UsageError(`one function at a time, got also ${extra.join(', ')}`);
   return {
     functionName: name,
     follow: values.follow,
-    since: usageChecked(() => parseSince(values.since, now)),
+    since: parseSince(values.since, now),
     ...(values.filter !== undefined && { filter: values.filter }),
     json: values.json,
-    target: usageChecked(() => targetOf(values.target)),
-    dataDir: values['data-dir'],
-    outputs: values.outputs,
-    ...(values.stack !== undefined && { stack: values.stack }),
+    target,
   };
-}
-
-function usageError(message: string): DeployedStackError {
-  return new DeployedStackError(`${message}\n${USAGE}`);
-}
-
-/** Any refusal while parsing becomes a usage error that shows the usage. */
-function usageChecked<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (error) {
-    throw usageError((error as Error).message);
-  }
 }

@@ -1,7 +1,7 @@
 /**
  * `--since` of `npm run logs`: how far back to start, as a duration before now or as a point in time.
  */
-import { ConfigurationError } from '../../functions/shared/errors.js';
+import { UsageError } from '../../functions/shared/errors.js';
 
 const UNIT_MS: Readonly<Record<string, number>> = {
   s: 1_000,
@@ -23,7 +23,7 @@ const ISO_TIME = /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/;
  *
  * @param text - a whole number with a unit (`30s`, `10m`, `2h`, `1d`) or an ISO 8601 date or time
  * @param now - the present, in epoch milliseconds
- * @throws ConfigurationError when the text is neither
+ * @throws UsageError when the text is neither
  */
 export function parseSince(text: string, now: number = Date.now()): number {
   const value = text.trim();
@@ -33,7 +33,7 @@ export function parseSince(text: string, now: number = Date.now()): number {
     const time = Date.parse(value);
     if (Number.isFinite(time)) return time;
   }
-  throw new ConfigurationError(
+  throw new UsageError(
     `--since must be a duration such as 30s, 10m, 2h or 1d, or an ISO 8601 time such as ` +
       `2026-12-07T09:30:00Z; got ${JSON.stringify(text)}`,
   );

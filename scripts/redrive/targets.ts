@@ -20,15 +20,11 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { createProcessorDeps } from '../../functions/processor/handler.js';
 import { createKinesisClient } from '../../functions/shared/adapters/aws-clients.js';
 import { ENV, type FunctionEnvironment, requireEnv } from '../../functions/shared/env.js';
+import { UsageError } from '../../functions/shared/errors.js';
 import { settings } from '../../functions/shared/settings.js';
 import { findRunningRuntime } from '../../local/cli/embedded-runtime.js';
 import { DEAD_LETTER_FILE_NAME, DeadLetterFile } from '../../local/dead-letter-file.js';
-import {
-  DeployedStackError,
-  requireOutput,
-  type StackOutputs,
-  useTargetEndpoints,
-} from '../deployed-stack.js';
+import { requireOutput, type StackOutputs, useTargetEndpoints } from '../deployed-stack.js';
 import { onLocalStackGateway } from '../localstack-gateway.js';
 import { DeadLetterFileSource } from './dead-letter-file-source.js';
 import { DeadLetterQueueSource } from './dead-letter-queue-source.js';
@@ -41,10 +37,7 @@ import { StreamRangeReader } from './stream-range-reader.js';
  * @param dataDir - the `--data-dir` of `npm start`
  */
 export async function embeddedRuntimeTarget(dataDir: string): Promise<RedriveDeps> {
-  const { env } = await findRunningRuntime(
-    dataDir,
-    'for LocalStack or AWS pass --deployed (with --outputs/--stack if not the defaults)',
-  );
+  const { env } = await findRunningRuntime(dataDir);
   // The SDK's credentials and region come from the process environment.
   Object.assign(process.env, env);
   const streamName = requireEnv(ENV.streamName, env);
@@ -97,7 +90,7 @@ async function processorEnvironment(lambda: LambdaClient, streamArn: string): Pr
   const functions = [...new Set(EventSourceMappings.map((mapping) => mapping.FunctionArn ?? ''))];
   const [functionArn, ...others] = functions.filter(Boolean);
   if (!functionArn || others.length > 0) {
-    throw new DeployedStackError(
+    throw new UsageError(
       `expected one function reading ${streamArn}, found ${functions.length ? functions.join(', ') : 'none'}`,
     );
   }

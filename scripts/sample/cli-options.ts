@@ -1,69 +1,63 @@
 /**
- * Command-line options of `npm run generate-sample`, parsed and validated with `node:util` parseArgs.
+ * The command line of `npm run generate-sample`, described once (scripts/cli/command-line.ts) and
+ * turned into validated options. It acts on no pipeline, so it takes no `--target`.
  */
-import { parseArgs } from 'node:util';
 import { SAMPLE_REPOSITORY_PATH } from '../../functions/producer/bundled-sample.js';
+import { UsageError } from '../../functions/shared/errors.js';
+import { defineCommand, type FlagValues } from '../cli/command-line.js';
 import { DEFAULT_SEED, REFERENCE_ROWS } from './sample-generator.js';
 
 export const DEFAULT_OUT = SAMPLE_REPOSITORY_PATH;
 
-export const USAGE = `Usage: npm run generate-sample -- [--rows <n>] [--seed <s>] [--out <file>]
+/** The definition of `npm run generate-sample`. */
+export const GENERATE_SAMPLE_COMMAND = defineCommand({
+  command: 'npm run generate-sample',
+  summary:
+    'Writes a deterministic Infected Code commit-log CSV (same rows and seed: byte-identical file), ' +
+    'streamed to disk with bounded memory.',
+  flags: {
+    rows: {
+      type: 'string',
+      default: String(REFERENCE_ROWS),
+      value: '<n>',
+      help: 'number of commits to generate (digit separators allowed: 1_000_000)',
+    },
+    seed: {
+      type: 'string',
+      default: String(DEFAULT_SEED),
+      value: '<s>',
+      help: 'integer seed in [0, 4294967295]',
+    },
+    out: {
+      type: 'string',
+      default: DEFAULT_OUT,
+      value: '<file>',
+      help: 'output path, parent directories are created',
+    },
+  },
+  problem: 'the file could not be written',
+  examples: ['npm run generate-sample -- --rows 1000000 --seed 7 --out /tmp/infected_code_1m.csv'],
+});
 
-Writes a deterministic Infected Code commit-log CSV (same rows and seed: byte-identical file).
-
-Options:
-  --rows <n>     number of commits to generate (default ${REFERENCE_ROWS})
-  --seed <s>     integer seed in [0, 4294967295] (default ${DEFAULT_SEED})
-  --out <file>   output path, parent directories are created (default ${DEFAULT_OUT})
-  -h, --help     show this help`;
-
-/** Validated options of the generator CLI. */
-export interface CliOptions {
+/** Validated options of the generator. */
+export interface SampleOptions {
   rows: number;
   seed: number;
   out: string;
-  help: boolean;
-}
-
-/** A command line that cannot be run: the message says why; the CLI prints it with the usage. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
 }
 
 /**
- * Parses the generator's command-line arguments.
- *
- * @param args - the arguments after the script name (`process.argv.slice(2)`)
- * @throws UsageError on an unknown flag, a missing value, a positional argument or an invalid number
- * @example parseCliOptions(['--rows', '1_000_000', '--out', '/tmp/big.csv'])
+ * @param values - the parsed flags of {@link GENERATE_SAMPLE_COMMAND}
+ * @throws UsageError on an invalid number or an empty output path
  */
-export function parseCliOptions(args: readonly string[]): CliOptions {
-  let values: { rows?: string; seed?: string; out?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args: [...args],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        rows: { type: 'string' },
-        seed: { type: 'string' },
-        out: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-  const out = values.out ?? DEFAULT_OUT;
-  if (out.trim() === '') throw new UsageError('--out must not be empty');
+export function sampleOptionsOf(
+  values: FlagValues<(typeof GENERATE_SAMPLE_COMMAND)['flags']>,
+): SampleOptions {
+  if (values.out.trim() === '') throw new UsageError('--out must not be empty');
   return {
-    rows:
-      values.rows === undefined
-        ? REFERENCE_ROWS
-        : parseInteger('--rows', values.rows, Number.MAX_SAFE_INTEGER),
-    seed: values.seed === undefined ? DEFAULT_SEED : parseInteger('--seed', values.seed, 0xffff_ffff),
-    out,
-    help: values.help ?? false,
+    rows: parseInteger('--rows', values.rows, Number.MAX_SAFE_INTEGER),
+    seed: parseInteger('--seed', values.seed, 0xffff_ffff),
+    out: values.out,
   };
 }
 

@@ -13,7 +13,7 @@
  *    database is empty, and stops with a message if it is not;
  * 3. `cdklocal bootstrap` and `cdklocal deploy` of a stack with a name of its own
  *    (`InfectedCodeE2e-<time>`, cdk.out and the outputs in a temporary folder), then the migrations,
- *    by invoking the deployed migrator (LocalStack community runs no custom resources);
+ *    with `npm run migrate -- --target deployed` (LocalStack community runs no custom resources);
  * 4. invokes the producer on its bundled sample, waits until /stats/summary reaches the counts computed
  *    independently from the CSV (test/support/expected-aggregates.ts), compares every author, module,
  *    language and suspicious commit, and checks that raw/ in the archive bucket holds every record
@@ -22,15 +22,16 @@
  *    its log group in LocalStack's CloudWatch Logs;
  *    It also opens the dashboard through the path URL (ApiPathUrl) in headless Chromium and checks its
  *    overview tiles against /stats/summary;
- * 5. invokes the producer again, waits until raw/ holds the second arrival (each record twice: proof
- *    that the processor handled the replay) and checks that no aggregate changed;
+ * 5. replays again with `npm run replay -- --target deployed`, waits until raw/ holds the second
+ *    arrival (each record twice: proof that the processor handled the replay) and checks that no
+ *    aggregate changed;
  * 6. runs the batch layer through the deployed batch function (`npm run reconcile|rebuild -- --target
  *    deployed`): the reconciliation finds no difference; after one serving row is corrupted through the
  *    emulated database it reports exactly that row; the rebuild repairs it and the API serves what it
  *    served before;
  * 7. puts a failure pointer naming stored records on the dead-letter queue and runs
- *    `npm run redrive -- --deployed` on outputs that give the queue's URL in LocalStack's host-name form
- *    (`http://sqs.<region>.localhost.localstack.cloud:<port>/<account>/<queue>`, which needs public DNS):
+ *    `npm run redrive -- --target deployed` on outputs that give the queue's URL in LocalStack's
+ *    host-name form (`http://sqs.<region>.localhost.localstack.cloud:<port>/<account>/<queue>`, which needs public DNS):
  *    it exits 0, empties the queue and changes no aggregate;
  * 8. redeploys the stack with hot reload (`-c hotReload=true`, as `npm run deploy:localstack --
  *    --hot-reload` does; the folders in the temporary folder), starts `npm run watch:localstack` on a
@@ -300,12 +301,11 @@ beforeAll(async () => {
     requireOutput(outputs, 'BucketName'),
   );
 
-  await clock.run('migrations (deployed migrator)', async () => {
-    const migrator = requireOutput(outputs, 'MigratorFunctionName');
-    const client = lambdaClientFor(outputs, settings.functions.migrator.timeoutSeconds);
-    const invocation = await invokeDeployed(client, migrator, {});
-    if (!invocation.ok) throw new Error(`the migrator failed:\n${invocation.payload}\n${invocation.logTail}`);
-    log(`  ${invocation.payload.replace(/\s+/g, ' ')}`);
+  await clock.run('migrations (npm run migrate -- --target deployed)', async () => {
+    const run = runScript('migrate.ts', deployedTarget());
+    if (run.status !== 0)
+      throw new Error(`the migrations failed (exit ${run.status}):\n${run.stdout}\n${run.stderr}`);
+    log(`  ${run.stdout.replace(/\s+/g, ' ')}`);
     const summary = await api.ok<Summary>('stats/summary');
     if (summary.commits !== 0) {
       throw new Error(
@@ -382,14 +382,19 @@ function runScript(script: string, args: string[]) {
   return spawnSync(process.execPath, ['--import', 'tsx', projectPath('scripts', script), ...args], {
     cwd: projectPath(),
     encoding: 'utf8',
-    timeout: 5 * MINUTE,
+    timeout: 10 * MINUTE,
   });
+}
+
+/** The flags that point a command line at the stack this test deployed. */
+function deployedTarget(): string[] {
+  return ['--target', 'deployed', '--outputs', outputsFile, '--stack', stackName];
 }
 
 step(
   'npm run logs -- producer --target deployed prints the deployed producer\'s "replay finished"',
   async () => {
-    const args = ['producer', '--target', 'deployed', '--outputs', outputsFile, '--stack', stackName];
+    const args = ['producer', ...deployedTarget()];
     // LocalStack stores an invocation's log lines as it ends; give it a moment.
     const run = await waitFor(
       'the producer\'s "replay finished" line in its log group',
@@ -486,10 +491,12 @@ step('raw/ in the archive bucket holds every record exactly once', async () => {
 let beforeReplay: Awaited<ReturnType<ReadApi['snapshot']>>;
 
 step(
-  'the producer replays the same sample again',
+  'npm run replay -- --target deployed has the producer replay the same sample again',
   async () => {
     beforeReplay = await api.snapshot();
-    const result = await invokeProducer();
+    const run = runScript('replay.ts', deployedTarget());
+    expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
+    const result = JSON.parse(run.stdout) as Record<string, unknown>;
     log(`  producer: ${JSON.stringify(result)}`);
     expectFullReplay(result);
   },
@@ -509,10 +516,13 @@ step('the processor archives the second arrival under raw/ and changes no aggreg
   expect(await api.snapshot()).toEqual(beforeReplay);
 });
 
-/** A run of the deployed batch function; a refused rebuild fails the step with its reason. */
+/** A run of the deployed batch function; a refused rebuild or a failed function fails the step. */
 async function deployedBatch(mode: 'reconcile' | 'rebuild') {
   const outcome: BatchOutcome = await runOnDeployedStack(mode, outputsFile, stackName);
   if ('refused' in outcome) throw new Error(`the ${mode} refused: ${outcome.refused}`);
+  if ('failed' in outcome) {
+    throw new Error(`the batch function failed:\n${outcome.failed.payload}\n${outcome.failed.logTail}`);
+  }
   const { report } = outcome;
   log(
     `  ${mode}: ${report.differenceCount} difference(s), ${report.view.commits} commits from ` +
@@ -628,7 +638,7 @@ async function pointerToStoredRecords(count: number): Promise<string> {
 }
 
 step(
-  'npm run redrive -- --deployed takes a pointer from the queue, re-reads its records and changes no aggregate',
+  'npm run redrive -- --target deployed takes a pointer from the queue, re-reads its records and changes no aggregate',
   async () => {
     if (!databaseFromTest) {
       log('  the emulated database is not reachable from the test: redrive not checked');
@@ -659,7 +669,16 @@ step(
     log(`  redrive of ${queueByHostName}`);
     const run = spawnSync(
       'npx',
-      ['tsx', 'scripts/redrive.ts', '--deployed', '--outputs', redriveOutputs, '--stack', stackName],
+      [
+        'tsx',
+        'scripts/redrive.ts',
+        '--target',
+        'deployed',
+        '--outputs',
+        redriveOutputs,
+        '--stack',
+        stackName,
+      ],
       {
         encoding: 'utf8',
         timeout: 5 * MINUTE,

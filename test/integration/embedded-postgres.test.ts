@@ -4,16 +4,20 @@
  * start-up turns into, a data directory held by a live postmaster or named by a stale lock file, and
  * whether commits are durable.
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { type FSWatcher, watch } from 'node:fs';
 import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
+import { clusterOwner } from '../../local/postgres/binaries.js';
 import {
   type EmbeddedPostgresHandle,
   postmasterPidOf,
   startEmbeddedPostgres,
 } from '../../local/postgres/index.js';
+import { processInfo } from '../../local/process-alive.js';
 import { freshDir } from '../support/runtime-cli.js';
 
 let dir: string;
@@ -28,6 +32,14 @@ afterEach(async () => {
   else process.env.TMPDIR = savedTmpdir;
   await rm(dir, { recursive: true, force: true });
 });
+
+async function until(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 async function start(dataDir: string, durableCommits?: boolean): Promise<EmbeddedPostgresHandle> {
   const postgres = await startEmbeddedPostgres({ dataDir, durableCommits });
@@ -122,6 +134,31 @@ describe("the data directory's lock file", () => {
     const postgres = await start(clusterDir);
 
     expect(postmasterPidOf(clusterDir)).toBe(postgres.pid);
+  });
+
+  it('left by a postmaster that ended but was not reaped yet (a zombie): recovered', async () => {
+    dir = await freshDir('postgres-zombie-');
+    const clusterDir = join(dir, 'postgres');
+    await (await start(clusterDir)).stop();
+    running.length = 0;
+    // A child that exits under a parent that never waits for it stays a zombie while the parent runs:
+    // as a SIGKILLed postmaster does until whoever inherited it reaps it.
+    // It runs as the cluster's owner (PostgreSQL does not take another user's process for a postmaster).
+    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 60'], {
+      ...(await clusterOwner()),
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    try {
+      const zombie = Number((await once(parent.stdout, 'data'))[0]);
+      await until(() => processInfo(zombie)?.zombie === true);
+      await writeFile(join(clusterDir, 'postmaster.pid'), `${zombie}\n${clusterDir}\n`);
+
+      const postgres = await start(clusterDir);
+
+      expect(postmasterPidOf(clusterDir)).toBe(postgres.pid);
+    } finally {
+      parent.kill('SIGKILL');
+    }
   });
 
   it('left by a SIGKILLed postmaster: the next start recovers the cluster', async () => {

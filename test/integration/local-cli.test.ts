@@ -8,10 +8,11 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { bundledSamplePath } from '../../functions/producer/bundled-sample.js';
-import { findRuntime, RUNTIME_FILE, type RuntimeFile } from '../../local/runtime-file.js';
+import { findRuntime, RUNTIME_FILE, type RuntimeFile, writeRuntimeFile } from '../../local/runtime-file.js';
 import { runCli, until } from '../support/cli-process.js';
+import { startTestRuntime, type TestRuntime } from '../support/test-runtime.js';
 
 let dataDir: string;
 const servers: Server[] = [];
@@ -102,6 +103,63 @@ describe('npm run replay with a flag it cannot use', () => {
     expect(code).not.toBe(0);
     expect(cli.output()).toMatch(/unknown encoding "ebcdic": use one of utf-8, latin1, windows-1252/);
     expect(cli.output()).not.toMatch(/npm start/);
+  });
+});
+
+describe('npm run replay with a running runtime', () => {
+  let runtime: TestRuntime;
+
+  beforeAll(async () => {
+    runtime = await startTestRuntime();
+    // As `npm start` does: how other commands find the runtime (this process serves it).
+    await writeRuntimeFile(runtime.dataDir, { pid: process.pid, apiUrl: runtime.apiUrl, env: runtime.env });
+  });
+
+  afterAll(async () => {
+    vi.unstubAllEnvs();
+    await runtime?.stop();
+    await rm(runtime?.dataDir ?? '', { recursive: true, force: true });
+  });
+
+  it('sends the CSV to the stream of the runtime on --data-dir, over a STREAM_NAME left in the environment, and exits 0', async () => {
+    vi.stubEnv('STREAM_NAME', 'a-stream-of-another-session');
+    const cli = runCli('scripts/replay.ts', [
+      '--csv',
+      bundledSamplePath(),
+      '--limit',
+      '300',
+      '--data-dir',
+      runtime.dataDir,
+      '--rejects-dir',
+      dataDir,
+    ]);
+    const { code } = await cli.exited;
+
+    expect(code, cli.output()).toBe(0);
+    expect(cli.output()).toContain(`sending to the embedded runtime's stream ${runtime.streamName}`);
+    const summary = cli
+      .output()
+      .split('\n')
+      .find((line) => line.startsWith('{'));
+    expect(JSON.parse(summary ?? '{}')).toMatchObject({ read: 300, sent: 300, rejected: 0, failed: 0 });
+    await runtime.waitUntilProcessed({ timeoutMs: 60_000 });
+    const { body } = await runtime.get<{ commits: number }>('stats/summary');
+    expect(body.commits).toBe(300);
+  }, 120_000);
+
+  it('refuses --stream together with --data-dir: one says where, with exit 2', async () => {
+    const cli = runCli('scripts/replay.ts', [
+      '--csv',
+      bundledSamplePath(),
+      '--stream',
+      'x',
+      '--data-dir',
+      runtime.dataDir,
+    ]);
+    const { code } = await cli.exited;
+
+    expect(code).toBe(2);
+    expect(cli.output()).toContain('--stream replaces the runtime of --data-dir');
   });
 });
 

@@ -5,7 +5,7 @@ import {
   firstInvalidUtf8Byte,
   parseCsvEncoding,
 } from '../../../../functions/producer/csv-encoding.js';
-import { BadRequestError, InputFormatError } from '../../../../functions/shared/errors.js';
+import { InputFormatError, UsageError } from '../../../../functions/shared/errors.js';
 
 describe('naming an encoding', () => {
   it.each([
@@ -20,7 +20,7 @@ describe('naming an encoding', () => {
   });
 
   it('refuses an unknown one with the names there are', () => {
-    expect(() => parseCsvEncoding('ebcdic')).toThrow(BadRequestError);
+    expect(() => parseCsvEncoding('ebcdic')).toThrow(UsageError);
     expect(() => parseCsvEncoding('ebcdic')).toThrow(
       'unknown encoding "ebcdic": use one of utf-8, latin1, windows-1252',
     );

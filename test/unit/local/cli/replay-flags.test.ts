@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { BadRequestError } from '../../../../functions/shared/errors.js';
+import { UsageError } from '../../../../functions/shared/errors.js';
 import { formatWaiting } from '../../../../local/cli/replay-file.js';
 import {
   REPLAY_FLAGS,
@@ -42,7 +42,7 @@ describe('the replay flags', () => {
     [['--from-line', 'ten'], '--from-line must be an integer from 1'],
     [['--rate', '5', '--speed', '2'], 'choose either rate or speed, not both'],
   ])('refuse %j with a message that says what to write', (args, message) => {
-    expect(() => flags(args)).toThrow(BadRequestError);
+    expect(() => flags(args)).toThrow(UsageError);
     expect(() => flags(args)).toThrow(message);
   });
 });

@@ -1,8 +1,10 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { languageOf, moduleOf } from '../../../../functions/shared/derived-fields.js';
+import { UsageError } from '../../../../functions/shared/errors.js';
 import { settings } from '../../../../functions/shared/settings.js';
-import { parseCliOptions, UsageError } from '../../../../scripts/sample/cli-options.js';
+import { parseCommandLine } from '../../../../scripts/cli/command-line.js';
+import { GENERATE_SAMPLE_COMMAND, sampleOptionsOf } from '../../../../scripts/sample/cli-options.js';
 import { CSV_HEADER, csvChunks, csvField, formatEntropy } from '../../../../scripts/sample/csv-writer.js';
 import {
   type CommitRow,
@@ -245,12 +247,17 @@ describe('CSV writer', () => {
 });
 
 describe('generate-sample command line', () => {
+  const parseCliOptions = (args: string[]) => {
+    const commandLine = parseCommandLine(GENERATE_SAMPLE_COMMAND, args);
+    if (commandLine === 'help') throw new Error('--help is not an option set');
+    return sampleOptionsOf(commandLine.values);
+  };
+
   it('defaults to the committed sample', () => {
     expect(parseCliOptions([])).toEqual({
       rows: REFERENCE_ROWS,
       seed: DEFAULT_SEED,
       out: 'data/infected_code_sample.csv',
-      help: false,
     });
   });
 
