@@ -15,14 +15,10 @@ import { parseArgs } from 'node:util';
 import { hotReloadContext } from '../lib/config.js';
 import { readStackOutputs, requireOutput } from '../scripts/deployed-stack.js';
 import { onLocalStackGateway } from '../scripts/localstack-gateway.js';
-import { localStackDeployContext, runCdkLocal } from '../test/e2e/support/cdklocal.js';
-import { chooseDataApiEndpoint } from '../test/e2e/support/emulated-database.js';
-import { BundleWatcher, SAVE_HEADER, ScratchFunctions } from '../test/e2e/support/hot-reload.js';
-import {
-  checkLocalStack,
-  localStackAwsEnvironment,
-  localStackEndpoint,
-} from '../test/e2e/support/localstack.js';
+import { localStackDeployContext, runCdkLocal } from '../test/support/cdklocal.js';
+import { chooseDataApiEndpoint } from '../test/support/emulated-database.js';
+import { BundleWatcher, SAVE_HEADER, ScratchFunctions } from '../test/support/hot-reload.js';
+import { checkLocalStack, localStackAwsEnvironment, localStackEndpoint } from '../test/support/localstack.js';
 
 const { values } = parseArgs({ options: { saves: { type: 'string', default: '10' } } });
 const saves = Number(values.saves);

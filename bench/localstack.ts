@@ -21,18 +21,14 @@ import {
   requireOutput,
 } from '../scripts/deployed-stack.js';
 import { onLocalStackGateway } from '../scripts/localstack-gateway.js';
-import { localStackDeployContext, runCdkLocal } from '../test/e2e/support/cdklocal.js';
+import { localStackDeployContext, runCdkLocal } from '../test/support/cdklocal.js';
 import {
   chooseDataApiEndpoint,
   dropPipelineSchema,
   reachableFromTest,
-} from '../test/e2e/support/emulated-database.js';
-import {
-  checkLocalStack,
-  localStackAwsEnvironment,
-  localStackEndpoint,
-} from '../test/e2e/support/localstack.js';
-import { ReadApi, type Summary } from '../test/e2e/support/read-api.js';
+} from '../test/support/emulated-database.js';
+import { checkLocalStack, localStackAwsEnvironment, localStackEndpoint } from '../test/support/localstack.js';
+import { ReadApi, type Summary } from '../test/support/read-api.js';
 import { generatedCsv } from './support/generated-csv.js';
 import { printTable } from './support/markdown-table.js';
 

@@ -88,23 +88,23 @@ import { launchChromium } from '../browser/support/chromium.js';
 import { openDashboard } from '../browser/support/dashboard-page.js';
 import { expectGroupsToMatch, expectSummaryToMatch } from '../support/aggregate-assertions.js';
 import { occurrences, RAW_KEY, type RawArchive, RawArchiveReader } from '../support/archive-reader.js';
-import { type ExpectedAggregates, expectedAggregates } from '../support/expected-aggregates.js';
-import { localStackDeployContext, runCdkLocal } from './support/cdklocal.js';
+import { localStackDeployContext, runCdkLocal } from '../support/cdklocal.js';
 import {
   chooseDataApiEndpoint,
   dropPipelineSchema,
   reachableFromTest,
   runOnLocalDatabase,
-} from './support/emulated-database.js';
-import { BundleWatcher, SAVE_HEADER, ScratchFunctions } from './support/hot-reload.js';
+} from '../support/emulated-database.js';
+import { type ExpectedAggregates, expectedAggregates } from '../support/expected-aggregates.js';
+import { BundleWatcher, SAVE_HEADER, ScratchFunctions } from '../support/hot-reload.js';
 import {
   checkLocalStack,
   errorText,
   localStackAwsEnvironment,
   localStackEndpoint,
-} from './support/localstack.js';
-import { log, PhaseClock } from './support/phases.js';
-import { ReadApi, type Summary } from './support/read-api.js';
+} from '../support/localstack.js';
+import { log, PhaseClock } from '../support/phases.js';
+import { ReadApi, type Summary } from '../support/read-api.js';
 
 const SAMPLE = bundledSamplePath();
 const MINUTE = 60_000;

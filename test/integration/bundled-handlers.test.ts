@@ -11,10 +11,10 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-s
 import type { Handler } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PipelineFunction } from '../../lib/constructs/pipeline-function.js';
+import { restEvent } from '../support/api-events.js';
 import { commitRecord, kinesisEvent } from '../support/factories.js';
+import { bundleDirectory, type SynthesizedPipeline, synthesizePipeline } from '../support/synthesize.js';
 import { startTestRuntime, type TestRuntime } from '../support/test-runtime.js';
-import { restEvent } from '../unit/functions/api/support/events.js';
-import { bundleDirectory, type SynthesizedPipeline, synthesizePipeline } from '../unit/lib/synthesize.js';
 
 let runtime: TestRuntime;
 let pipeline: SynthesizedPipeline;

@@ -6,14 +6,14 @@ import { settings } from '../../../functions/shared/settings.js';
 import { AURORA_ENGINE_VERSION, type AuroraDatabase, READER_ROLE } from '../../../lib/constructs/database.js';
 import type { PipelineFunction } from '../../../lib/constructs/pipeline-function.js';
 import { FUNCTION_NAMES, functionOutputNames } from '../../../lib/pipeline-functions.js';
-import { describeLeastPrivilege } from './least-privilege.js';
+import { describeLeastPrivilege } from '../../support/least-privilege.js';
 import {
   allows,
   functionResource,
   type SynthesizedPipeline,
   statementsOf,
   synthesizePipeline,
-} from './synthesize.js';
+} from '../../support/synthesize.js';
 
 let pipeline: SynthesizedPipeline;
 beforeAll(() => {

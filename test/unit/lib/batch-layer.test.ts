@@ -19,7 +19,7 @@ import {
   statementsOf,
   synthesizePipeline,
   WITHOUT_BUNDLING,
-} from './synthesize.js';
+} from '../../support/synthesize.js';
 
 let aws: SynthesizedPipeline;
 let localstack: SynthesizedPipeline;

@@ -11,7 +11,7 @@ import {
   type SynthesizedPipeline,
   synthesizePipeline,
   WITHOUT_BUNDLING,
-} from './synthesize.js';
+} from '../../support/synthesize.js';
 
 const bundlesDir = mkdtempSync(join(tmpdir(), 'hot-reload-bundles-'));
 let pipeline: SynthesizedPipeline;

@@ -14,13 +14,13 @@ import {
   LOCAL_READER_SECRET_ARN,
   LOCAL_SECRET_ARN,
 } from '../../../local/data-api/local-arns.js';
-import { describeLeastPrivilege } from './least-privilege.js';
+import { describeLeastPrivilege } from '../../support/least-privilege.js';
 import {
   bundleDirectory,
   functionResource,
   type SynthesizedPipeline,
   synthesizePipeline,
-} from './synthesize.js';
+} from '../../support/synthesize.js';
 
 let pipeline: SynthesizedPipeline;
 beforeAll(() => {

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { METRICS_NAMESPACE, PROCESSOR_METRICS, PRODUCER_METRICS } from '../../../functions/shared/metrics.js';
 import { settings } from '../../../functions/shared/settings.js';
 import { contractMetric, type PipelineMonitoring } from '../../../lib/constructs/pipeline-monitoring.js';
-import { type SynthesizedPipeline, synthesizePipeline, WITHOUT_BUNDLING } from './synthesize.js';
+import { type SynthesizedPipeline, synthesizePipeline, WITHOUT_BUNDLING } from '../../support/synthesize.js';
 
 const { monitoring } = settings;
 const ALARM_EMAIL = 'pipeline-ops@example.com';

@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { DatabaseUnavailableError } from '../../../../functions/shared/errors.js';
 import { settings } from '../../../../functions/shared/settings.js';
-import { callApi, emptyData, sampleData, sampleRepository, silentLogger } from './support/api-call.js';
-import { FakeStatsRepository } from './support/fake-stats-repository.js';
+import { callApi, emptyData, sampleData, sampleRepository, silentLogger } from '../../../support/api-call.js';
+import { FakeStatsRepository } from '../../../support/fake-stats-repository.js';
 
 const JSON_HEADERS = {
   'content-type': 'application/json; charset=utf-8',

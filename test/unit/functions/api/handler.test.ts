@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ApiHandler } from '../../../../functions/api/handler.js';
 import { ENV } from '../../../../functions/shared/env.js';
-import { restEvent } from './support/events.js';
+import { restEvent } from '../../../support/api-events.js';
 
 describe('the Lambda entry point', () => {
   let handler: ApiHandler;

@@ -9,9 +9,9 @@ import { namedSchemas } from '../../../../functions/api/read-model.js';
 import { matchPath } from '../../../../functions/api/router.js';
 import { DatabaseUnavailableError } from '../../../../functions/shared/errors.js';
 import { settings } from '../../../../functions/shared/settings.js';
-import { callApi, emptyData, sampleRepository } from './support/api-call.js';
-import { FakeStatsRepository } from './support/fake-stats-repository.js';
-import { documentProblems, resolve, schemaViolations } from './support/openapi-check.js';
+import { callApi, emptyData, sampleRepository } from '../../../support/api-call.js';
+import { FakeStatsRepository } from '../../../support/fake-stats-repository.js';
+import { documentProblems, resolve, schemaViolations } from '../../../support/openapi-check.js';
 
 /** Every route of the spec, as a path template. */
 const SPEC_PATHS = [

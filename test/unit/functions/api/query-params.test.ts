@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { settings } from '../../../../functions/shared/settings.js';
-import { callApi, sampleRepository } from './support/api-call.js';
+import { callApi, sampleRepository } from '../../../support/api-call.js';
 
 const GROUP_LISTS = ['/stats/authors', '/stats/modules', '/stats/languages'];
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createApiHandler } from '../../../../functions/api/handler.js';
 import { matchPath, serverUrlOf } from '../../../../functions/api/router.js';
-import { callApi, sampleRepository, silentLogger } from './support/api-call.js';
-import { restEvent } from './support/events.js';
+import { callApi, sampleRepository, silentLogger } from '../../../support/api-call.js';
+import { restEvent } from '../../../support/api-events.js';
 
 describe('routing', () => {
   it('GET /health answers {"status":"ok"} when the database answers', async () => {

@@ -8,7 +8,7 @@ import {
 import { deaggregate } from '../../../../functions/shared/kinesis-aggregation/deaggregate.js';
 import { RecordAggregator } from '../../../../functions/shared/kinesis-aggregation/record-aggregator.js';
 import { MAX_HASH_KEY, ShardMap } from '../../../../functions/shared/kinesis-aggregation/shard-map.js';
-import { randomRecords, seededRandom } from '../shared/kinesis-aggregation/random-records.js';
+import { randomRecords, seededRandom } from '../../../support/random-records.js';
 
 /** One shard over the whole hash key space: every record is packed beside every other. */
 const oneShard = new ShardMap([

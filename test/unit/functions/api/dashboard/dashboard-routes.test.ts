@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDashboard, type DashboardBuild } from '../../../../../functions/api/dashboard/build.js';
 import { dashboardAssetsIn } from '../../../../../functions/api/dashboard/dashboard-assets.js';
 import { createApiHandler } from '../../../../../functions/api/handler.js';
-import { silentLogger } from '../support/api-call.js';
-import { restEvent } from '../support/events.js';
-import { FakeStatsRepository } from '../support/fake-stats-repository.js';
+import { silentLogger } from '../../../../support/api-call.js';
+import { restEvent } from '../../../../support/api-events.js';
+import { FakeStatsRepository } from '../../../../support/fake-stats-repository.js';
 
 let outDir: string;
 let built: DashboardBuild;

@@ -5,7 +5,7 @@ import { AGGREGATE_MAGIC } from '../../../../../functions/shared/kinesis-aggrega
 import { deaggregate } from '../../../../../functions/shared/kinesis-aggregation/deaggregate.js';
 import { RecordAggregator } from '../../../../../functions/shared/kinesis-aggregation/record-aggregator.js';
 import { aggregatesOf } from '../../../../support/kpl-aggregates.js';
-import { randomRecords, seededRandom } from './random-records.js';
+import { randomRecords, seededRandom } from '../../../../support/random-records.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 

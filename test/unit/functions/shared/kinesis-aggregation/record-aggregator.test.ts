@@ -3,8 +3,8 @@ import { AGGREGATE_OVERHEAD_BYTES } from '../../../../../functions/shared/kinesi
 import { deaggregate } from '../../../../../functions/shared/kinesis-aggregation/deaggregate.js';
 import { RecordAggregator } from '../../../../../functions/shared/kinesis-aggregation/record-aggregator.js';
 import type { StreamEntry } from '../../../../../functions/shared/ports.js';
-import { randomRecords, seededRandom } from './random-records.js';
-import { referenceProtobuf } from './reference-implementation.js';
+import { randomRecords, seededRandom } from '../../../../support/random-records.js';
+import { referenceProtobuf } from '../../../../support/reference-implementation.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 

@@ -7,8 +7,12 @@ import { describe, expect, it } from 'vitest';
 import { deaggregate } from '../../../../../functions/shared/kinesis-aggregation/deaggregate.js';
 import { RecordAggregator } from '../../../../../functions/shared/kinesis-aggregation/record-aggregator.js';
 import type { StreamEntry } from '../../../../../functions/shared/ports.js';
-import { randomRecords, seededRandom } from './random-records.js';
-import { referenceAggregate, referenceDeaggregate, referenceProtobuf } from './reference-implementation.js';
+import { randomRecords, seededRandom } from '../../../../support/random-records.js';
+import {
+  referenceAggregate,
+  referenceDeaggregate,
+  referenceProtobuf,
+} from '../../../../support/reference-implementation.js';
 
 const MIB = 1024 * 1024;
 

@@ -11,7 +11,7 @@ import {
   toSeries,
 } from '../../../../../../functions/api/dashboard/browser/timeline-data.js';
 import type { Summary, TimelineWindow } from '../../../../../../functions/api/read-model.js';
-import { EMPTY_SUMMARY, window } from '../../support/fake-stats-repository.js';
+import { EMPTY_SUMMARY, window } from '../../../../../support/fake-stats-repository.js';
 
 const summary = (overrides: Partial<Summary>): Summary => ({ ...EMPTY_SUMMARY, ...overrides });
 

@@ -2,7 +2,7 @@
  * The LocalStack the end-to-end test runs against: where it answers, whether it is healthy, and the
  * environment that points the AWS SDK and cdklocal at it.
  */
-import { DEFAULT_LOCALSTACK_GATEWAY } from '../../../scripts/localstack-gateway.js';
+import { DEFAULT_LOCALSTACK_GATEWAY } from '../../scripts/localstack-gateway.js';
 
 /** `LOCALSTACK_ENDPOINT`, or LocalStack's default gateway; no trailing slash. */
 export function localStackEndpoint(env: NodeJS.ProcessEnv = process.env): string {

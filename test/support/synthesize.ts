@@ -9,10 +9,10 @@ import { App, type CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnRole } from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { readPipelineConfig } from '../../../lib/config.js';
-import type { PipelineFunction } from '../../../lib/constructs/pipeline-function.js';
-import { PipelineStack } from '../../../lib/pipeline-stack.js';
-import { projectPath } from '../../../lib/project-paths.js';
+import { readPipelineConfig } from '../../lib/config.js';
+import type { PipelineFunction } from '../../lib/constructs/pipeline-function.js';
+import { PipelineStack } from '../../lib/pipeline-stack.js';
+import { projectPath } from '../../lib/project-paths.js';
 
 export interface SynthesizedPipeline {
   stack: PipelineStack;

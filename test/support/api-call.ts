@@ -2,9 +2,9 @@
  * Calls the api handler the way API Gateway does and parses what comes back.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { createApiHandler } from '../../../../../functions/api/handler.js';
-import type { StatsRepository } from '../../../../../functions/api/stats-repository.js';
-import { type EventOptions, restEvent } from './events.js';
+import { createApiHandler } from '../../functions/api/handler.js';
+import type { StatsRepository } from '../../functions/api/stats-repository.js';
+import { type EventOptions, restEvent } from './api-events.js';
 import {
   EMPTY_SUMMARY,
   type FakeData,

@@ -6,10 +6,10 @@
  * server there answered a query for the local cluster and secret ARNs (`local/data-api/local-arns.ts`).
  */
 import { ExecuteStatementCommand, RDSDataClient } from '@aws-sdk/client-rds-data';
-import { PIPELINE_SCHEMA } from '../../../functions/shared/database/migrations.js';
-import { settings } from '../../../functions/shared/settings.js';
-import { CONTEXT_DEFAULTS } from '../../../lib/config.js';
-import { LOCAL_CLUSTER_ARN, LOCAL_SECRET_ARN } from '../../../local/data-api/local-arns.js';
+import { PIPELINE_SCHEMA } from '../../functions/shared/database/migrations.js';
+import { settings } from '../../functions/shared/settings.js';
+import { CONTEXT_DEFAULTS } from '../../lib/config.js';
+import { LOCAL_CLUSTER_ARN, LOCAL_SECRET_ARN } from '../../local/data-api/local-arns.js';
 
 /** Where `npm run localstack:host` serves the database (scripts/localstack-host/start.sh, DATA_API_PORT). */
 export const HOST_MODE_DATA_API = 'http://127.0.0.1:4510';

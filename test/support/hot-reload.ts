@@ -6,8 +6,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { copyFileSync, cpSync, createWriteStream, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FUNCTIONS_SOURCE_DIR } from '../../../lib/function-bundles.js';
-import { projectPath } from '../../../lib/project-paths.js';
+import { FUNCTIONS_SOURCE_DIR } from '../../lib/function-bundles.js';
+import { projectPath } from '../../lib/project-paths.js';
 
 /** The response header a scratch save adds to every answer of the api. */
 export const SAVE_HEADER = 'x-hot-reload-save';

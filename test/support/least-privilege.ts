@@ -2,9 +2,9 @@
  * IAM assertions shared by the target test files: each file passes its own (single) synthesis.
  */
 import { describe, expect, it } from 'vitest';
-import { ENV } from '../../../functions/shared/env.js';
-import { settings } from '../../../functions/shared/settings.js';
-import { SOURCE_PREFIX } from '../../../lib/constructs/archive-bucket.js';
+import { ENV } from '../../functions/shared/env.js';
+import { settings } from '../../functions/shared/settings.js';
+import { SOURCE_PREFIX } from '../../lib/constructs/archive-bucket.js';
 import { allows, bucketArn, objectsArn, type SynthesizedPipeline, statementsOf } from './synthesize.js';
 
 const { archive } = settings;

@@ -7,8 +7,8 @@ import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
-const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const CDKLOCAL = fileURLToPath(new URL('../../../node_modules/.bin/cdklocal', import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CDKLOCAL = fileURLToPath(new URL('../../node_modules/.bin/cdklocal', import.meta.url));
 const TAIL_LINES = 60;
 
 /**

@@ -8,7 +8,7 @@ import type {
   ReferenceObject,
   ResponseObject,
   SchemaObject,
-} from '../../../../../functions/api/openapi.js';
+} from '../../functions/api/openapi.js';
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 

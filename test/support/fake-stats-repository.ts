@@ -8,15 +8,15 @@ import type {
   Summary,
   SuspiciousCommit,
   TimelineWindow,
-} from '../../../../../functions/api/read-model.js';
+} from '../../functions/api/read-model.js';
 import type {
   GroupQuery,
   StatsRepository,
   StoredGroupPage,
   SuspiciousQuery,
   TimelineQuery,
-} from '../../../../../functions/api/stats-repository.js';
-import type { Dimension } from '../../../../../functions/shared/vocabulary.js';
+} from '../../functions/api/stats-repository.js';
+import type { Dimension } from '../../functions/shared/vocabulary.js';
 
 export interface FakeData {
   summary: Summary;

@@ -2,8 +2,8 @@
  * Seeded random user records for property-style tests: reproducible, with the awkward cases mixed in
  * (empty data, unicode and integer-like keys, lengths across varint boundaries).
  */
-import type { StreamEntry } from '../../../../../functions/shared/ports.js';
-import { seededRandom } from '../../../../support/seeded-random.js';
+import type { StreamEntry } from '../../functions/shared/ports.js';
+import { seededRandom } from './seeded-random.js';
 
 export { seededRandom };
 

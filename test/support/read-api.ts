@@ -1,7 +1,7 @@
 /**
  * The deployed read API seen through LocalStack's API Gateway.
  */
-import type { GroupItem } from '../../support/aggregate-assertions.js';
+import type { GroupItem } from './aggregate-assertions.js';
 
 export interface Summary {
   commits: number;
