@@ -5,10 +5,10 @@
  * rows are totals, not deltas).
  */
 import { randomBytes } from 'node:crypto';
+import { claimLedgerIds } from '../shared/aggregation/ledger.js';
 import { SERVING_TABLES, type ServingRows } from '../shared/aggregation/serving-tables.js';
 import { writeServingRows } from '../shared/aggregation/table-writes.js';
 import type { Database, SqlExecutor } from '../shared/database/data-api.js';
-import { jsonChunks } from '../shared/database/json-chunks.js';
 import { settings } from '../shared/settings.js';
 import type { ViewSink } from './view-builder.js';
 
@@ -53,14 +53,7 @@ export class StageTables implements ViewSink {
 
   /** Adds first arrivals to the staging ledger. */
   async addLedgerIds(ids: readonly string[]): Promise<void> {
-    for (const chunk of jsonChunks(ids)) {
-      await this.db.query(
-        `INSERT INTO ${this.name('ingested_commits')} (commit_id)
-         SELECT id FROM jsonb_array_elements_text(:ids::jsonb) AS t(id)
-         ON CONFLICT (commit_id) DO NOTHING`,
-        { ids: chunk },
-      );
-    }
+    await claimLedgerIds(this.db, ids, this.name('ingested_commits'));
   }
 
   /**

@@ -2,8 +2,8 @@
  * The hot path's store: one Data API transaction per batch, a handful of set-based statements.
  *
  * 0. bound the transaction (lock wait, statement time, idle time), so that an abandoned one ends fast;
- * 1. insert the batch's commit ids into the dedupe ledger; only ids that were new are aggregated,
- *    so retries, bisected batches and replays count every commit exactly once;
+ * 1. insert the batch's commit ids into the dedupe ledger (`shared/aggregation/ledger.ts`); only ids
+ *    that were new are aggregated, so retries, bisected batches and replays count every commit exactly once;
  * 2. lock and read the entropy baselines of the new commits' authors, creating the rows of new
  *    authors first, so that a concurrent transaction for the same new author waits for this one;
  * 3. aggregate in memory;
@@ -14,12 +14,12 @@
  * deadlock each other.
  */
 import { CommitAggregation, type SuspicionRules } from '../shared/aggregation/aggregate.js';
+import { claimLedgerIds } from '../shared/aggregation/ledger.js';
 import { EMPTY_STATS, type RunningStats } from '../shared/aggregation/running-stats.js';
 import { authorBaselines } from '../shared/aggregation/serving-tables.js';
 import { writeRows, writeServingRows } from '../shared/aggregation/table-writes.js';
 import type { CommitRecord } from '../shared/commit-record.js';
 import type { Database, SqlExecutor } from '../shared/database/data-api.js';
-import { jsonChunks } from '../shared/database/json-chunks.js';
 import { settings } from '../shared/settings.js';
 
 export interface IngestReport {
@@ -72,40 +72,16 @@ export class DataApiAggregateStore implements AggregateStore {
   }
 }
 
-/**
- * Inserts the ids into the ledger and returns the commits whose id was new, first occurrence only.
- * The answer is one row holding a flag per input position ("1" = new), not a row per id: it stays
- * small whatever the id length, far under the Data API's 64 KB row and 1 MiB response limits.
- */
+/** Inserts the ids into the ledger and returns the commits whose id was new, first occurrence only. */
 async function claimNewCommits(tx: SqlExecutor, commits: readonly CommitRecord[]): Promise<CommitRecord[]> {
-  let flags = '';
-  for (const ids of jsonChunks(commits.map((commit) => commit.commitId))) {
-    flags += await claimChunk(tx, ids);
-  }
+  const ids = commits.map((commit) => commit.commitId);
+  const flags = await claimLedgerIds(tx, ids);
   const seen = new Set<string>();
   return commits.filter((commit, index) => {
     if (flags[index] !== '1' || seen.has(commit.commitId)) return false;
     seen.add(commit.commitId);
     return true;
   });
-}
-
-/** Claims one chunk of ids (a JSON array); the flags of its positions, in order. */
-async function claimChunk(tx: SqlExecutor, ids: string): Promise<string> {
-  const [row] = await tx.query<{ new_flags: string | null }>(
-    `WITH input AS (
-       SELECT id, ord FROM jsonb_array_elements_text(:ids::jsonb) WITH ORDINALITY AS t(id, ord)
-     ), claimed AS (
-       INSERT INTO pipeline.ingested_commits (commit_id)
-       SELECT DISTINCT id FROM input ORDER BY id
-       ON CONFLICT (commit_id) DO NOTHING
-       RETURNING commit_id
-     )
-     SELECT string_agg(CASE WHEN c.commit_id IS NULL THEN '0' ELSE '1' END, '' ORDER BY i.ord) AS new_flags
-     FROM input i LEFT JOIN claimed c ON c.commit_id = i.id`,
-    { ids },
-  );
-  return row?.new_flags ?? '';
 }
 
 /**

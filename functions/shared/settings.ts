@@ -202,6 +202,11 @@ export const settings = {
      * 4 MiB request limit, so that escaping (at most doubling) and the request's other fields never matter.
      */
     maxJsonParameterBytes: 1 * MIB,
+    /**
+     * Most commit ids one ledger statement adds: its answer is a row holding one flag byte per id, and
+     * the Data API refuses rows over 64 KB (short ids fit ~90,000 to the JSON bound above).
+     */
+    maxLedgerIdsPerStatement: 50_000,
     /** Aurora ends any transaction idle this long (the hot path bounds its own to seconds). */
     idleInTransactionTimeoutMs: 60_000,
     /**

@@ -2,7 +2,8 @@
  * The serving tables' descriptions (functions/shared/aggregation/serving-tables.ts) against the tables
  * db/migrations creates on a real PostgreSQL: the same columns, types and keys; every statement derived
  * from a description runs; deltas added by the SQL merge equal the totals merged in memory. A column
- * added on one side only fails here, not in a reconciliation.
+ * added on one side only fails here, not in a reconciliation. The ledger's one write takes more short
+ * ids at once than its answer row could hold flags for, as the batch layer gives it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -12,6 +13,7 @@ import {
   type ServingTable,
   servingTable,
 } from '../../functions/shared/aggregation/columns.js';
+import { claimLedgerIds } from '../../functions/shared/aggregation/ledger.js';
 import {
   authorBaselines,
   groupStats,
@@ -225,4 +227,19 @@ describe('every statement derived from the descriptions', () => {
       await expect(db.query(writeStatement(table, mode), { rows: '[]' })).resolves.toEqual([]);
     },
   );
+});
+
+describe('the ledger', () => {
+  it('claims more short ids in one call than one answer row holds flags for, each once', async () => {
+    // 100,000 ids of 8 to 12 characters: the JSON bound alone would send them in two statements of
+    // ~75,000, whose answer rows (a flag byte per id) the Data API refuses over 64 KB.
+    const ids = Array.from({ length: 100_000 }, (_, i) => `ledger-${i}`);
+    const again = [...ids.slice(-10), 'ledger-new', ids[0] ?? ''];
+
+    const first = await claimLedgerIds(db, ids);
+    const second = await claimLedgerIds(db, again);
+
+    expect(first).toBe('1'.repeat(ids.length));
+    expect(second).toBe(`${'0'.repeat(10)}10`);
+  });
 });
