@@ -57,6 +57,7 @@ for (const aggregate of modes) {
     const started = performance.now();
     const replay = await replayFile(values.csv, {
       streamName: runtime.streamName,
+      env: runtime.env,
       rejectsDir: dataDir,
       aggregate,
     });

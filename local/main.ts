@@ -94,6 +94,7 @@ async function main(): Promise<void> {
     log(`replaying ${options.csv}`);
     const result = await replayFile(options.csv, {
       streamName: runtime.streamName,
+      env: runtime.env,
       rejectsDir: resolve(dataDir, 'rejected'),
       ...requestedReplay(options.request),
     });

@@ -12,8 +12,6 @@ import { fileURLToPath } from 'node:url';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { createApiHandler } from '../functions/api/handler.js';
-import { createProcessorHandler } from '../functions/processor/handler.js';
 import { createKinesisClient, createS3Client } from '../functions/shared/adapters/aws-clients.js';
 import { dataApiDatabaseFromEnv } from '../functions/shared/database/data-api.js';
 import { applyMigrations, loadMigrations } from '../functions/shared/database/migrations.js';
@@ -23,7 +21,11 @@ import { settings } from '../functions/shared/settings.js';
 import { type ApiFront, startApiFront } from './api-gateway.js';
 import { DEAD_LETTER_FILE_NAME, DeadLetterFile } from './dead-letter-file.js';
 import { KinesisEventSourceMapping, type MappingOptions, type ShardStart } from './event-source-mapping.js';
-import { invokeWithTimeout, type LocalFunction } from './lambda-context.js';
+import { streamBatchMetricsOfLogs } from './execution/emf-metrics.js';
+import { type EnvironmentEvent, ExecutionEnvironments } from './execution/execution-environments.js';
+import { buildEnvironmentWorker, buildFunctions, type ReloadReport } from './execution/function-builds.js';
+import { FunctionLogFiles } from './execution/function-log-files.js';
+import type { EmbeddedFunctionName, FunctionInvoker } from './execution/invocation.js';
 import { LOCAL_CLOUD_CREDENTIALS, type PartPids, startLocalCloud } from './local-cloud.js';
 import { ProcessorMetricsLog } from './local-metrics.js';
 import { LOCAL_ACCOUNT, LOCAL_BUCKET_NAME, LOCAL_REGION, LOCAL_STREAM_NAME } from './local-resources.js';
@@ -52,6 +54,14 @@ export interface LocalRuntimeOptions {
   processorEnv?: Readonly<Record<string, string>>;
   /** Overrides of the processor's sizing (tests use a short timeout). */
   processorTimeoutSeconds?: number;
+  /** The functions' sources the environments' bundles are built from. @default FUNCTIONS_SOURCE_DIR */
+  functionsDir?: string;
+  /** Rebuilds a function on save and retires its environments (`npm run dev`); told of each rebuild. */
+  onReload?: (report: ReloadReport) => void;
+  /** Opens an inspector in each execution environment, on this port and the next free ones. */
+  inspectPort?: number;
+  /** Told of each execution environment that starts (with its inspector's URL) or ends. */
+  onEnvironment?: (event: EnvironmentEvent) => void;
   /** PostgreSQL's `synchronous_commit` (the bench measures both). @default settings.localRuntime.durableCommits */
   durableCommits?: boolean;
   /**
@@ -83,6 +93,8 @@ export interface LocalRuntime {
   mapping: KinesisEventSourceMapping;
   /** The processor's metrics, as CloudWatch would keep them; also served at {@link LOCAL_METRICS_PATH}. */
   processorMetrics: ProcessorMetricsLog;
+  /** The functions' execution environments: each invocation runs in one. */
+  environments: ExecutionEnvironments;
   /** The pid of each part now (they change when a part is restarted). */
   parts(): PartPids;
   /** Resolves once a part cannot come back; the runtime has then stopped, or is stopping. */
@@ -101,6 +113,10 @@ export interface LocalRuntime {
 
 const repositoryRoot = fileURLToPath(new URL('..', import.meta.url));
 const MIGRATIONS_DIR = join(repositoryRoot, 'db', 'migrations');
+/** The functions the runtime runs in execution environments (the producer replays in the CLI's worker). */
+const HOSTED_FUNCTIONS = ['processor', 'api'] as const satisfies readonly EmbeddedFunctionName[];
+/** The hosted functions' bundles inside the data dir, built at each start. */
+export const BUNDLES_DIR = 'bundles';
 /** The event-source mapping's checkpoints inside the data dir. */
 export const CHECKPOINTS_DIR = 'checkpoints';
 /** Where the API front serves the processor's metrics (JSON): outside every route of the api. */
@@ -142,7 +158,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     standDown = () => cloud.supervisor.standDown();
     const database = cloud.database;
 
-    // The local cloud every function of this process reaches: the SDK reads these itself.
+    // The local cloud every function reaches: the SDK reads these itself.
     const cloudEnv = {
       ...LOCAL_CLOUD_CREDENTIALS,
       AWS_ENDPOINT_URL_KINESIS: cloud.kinesisEndpoint,
@@ -150,9 +166,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       AWS_ENDPOINT_URL_RDS_DATA: database.dataApiUrl,
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     };
-    Object.assign(process.env, cloudEnv);
-    // The resources, in the variables the stack sets on the functions.
+    // The resources, in the variables the stack sets on the functions, beside the endpoints.
     const functionEnv = {
+      ...cloudEnv,
       [ENV.streamName]: LOCAL_STREAM_NAME,
       [ENV.bucketName]: LOCAL_BUCKET_NAME,
       [ENV.dbClusterArn]: database.resourceArn,
@@ -161,10 +177,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     };
     // The api function reads through the reader's secret: it can SELECT the serving tables, nothing more.
     const apiEnv = { ...functionEnv, [ENV.dbSecretArn]: database.readerSecretArn };
-    const env = { ...cloudEnv, ...functionEnv };
+    const env = functionEnv;
 
-    const kinesis = createKinesisClient();
-    const s3 = createS3Client();
+    const kinesis = createKinesisClient(env);
+    const s3 = createS3Client(env);
     aborted();
     const migrations = await applyMigrations(
       dataApiDatabaseFromEnv(functionEnv),
@@ -173,24 +189,58 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     step(`stream, bucket and schema ready (${migrations.applied.length} migrations applied)`);
     aborted();
 
-    // The factories the Lambda entry points call, each with the environment the stack gives it. The
-    // processor's metrics come to the runtime instead of stdout (EMF), to be summarised and served.
+    // The deployed bundles, each run in execution environments with the environment the stack gives
+    // its function. The processor's metrics (EMF lines in its output) come to the runtime, to be
+    // summarised and served.
+    const bundlesDir = join(options.dataDir, BUNDLES_DIR);
+    const builds = await buildFunctions(HOSTED_FUNCTIONS, {
+      bundlesDir,
+      functionsDir: options.functionsDir,
+      onReload: options.onReload && reloadInto(() => environments, options.onReload),
+    });
+    stops.push(() => builds.dispose());
+    step(`functions built${options.onReload ? ', rebuilt on save' : ''}`);
+    aborted();
+    const logs = new FunctionLogFiles(options.dataDir);
+    stops.push(() => logs.close());
+    const parallelizationFactor =
+      options.mapping?.parallelizationFactor ?? settings.processor.parallelizationFactor;
+    const environments: ExecutionEnvironments = new ExecutionEnvironments({
+      functions: [
+        {
+          name: 'processor',
+          ...settings.functions.processor,
+          timeoutSeconds: options.processorTimeoutSeconds ?? settings.functions.processor.timeoutSeconds,
+          env: { ...env, ...options.processorEnv },
+          // One per shard × parallelization-factor lane: the mapping invokes each lane one batch at a time.
+          concurrency: () => Math.max(1, mapping.starts().length) * parallelizationFactor,
+        },
+        {
+          name: 'api',
+          ...settings.functions.api,
+          env: apiEnv,
+          concurrency: () => settings.localRuntime.apiConcurrency,
+        },
+      ],
+      bundlesDir,
+      workerScript: buildEnvironmentWorker(bundlesDir),
+      region: LOCAL_REGION,
+      logs,
+      inspectPort: options.inspectPort,
+      onEnvironment: options.onEnvironment,
+    });
+    stops.push(() => environments.stop());
     const processorMetrics = new ProcessorMetricsLog();
-    const processor = createProcessorHandler(
-      { ...functionEnv, ...options.processorEnv },
-      { publishMetrics: processorMetrics.publish },
-    );
-    const api = createApiHandler(apiEnv);
+    environments.observe(({ name, outcome }) => {
+      const batch = name === 'processor' ? streamBatchMetricsOfLogs(outcome.logs) : undefined;
+      if (batch) processorMetrics.publish(batch);
+    });
 
     const deadLetterPath = join(options.dataDir, DEAD_LETTER_FILE_NAME);
     const streamArn = `arn:aws:kinesis:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stream/${LOCAL_STREAM_NAME}`;
-    const processorFunction = localFunction('processor', {
-      ...settings.functions.processor,
-      timeoutSeconds: options.processorTimeoutSeconds ?? settings.functions.processor.timeoutSeconds,
-    });
-    const mapping = new KinesisEventSourceMapping(
+    const mapping: KinesisEventSourceMapping = new KinesisEventSourceMapping(
       kinesis,
-      (event) => invokeWithTimeout(processorFunction, (context) => processor(event, context)),
+      (event) => resultOf(environments, 'processor', event),
       new DeadLetterFile(deadLetterPath),
       {
         endpoint: cloud.kinesisEndpoint,
@@ -214,12 +264,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     aborted();
     step(`event-source mapping: ${mapping.starts().map(describeStart).join(', ')}`);
 
-    const apiFunction = localFunction('api', settings.functions.api);
     const front: ApiFront = await startApiFront(
       async (event) =>
         event.path === LOCAL_METRICS_PATH
           ? metricsResponse(processorMetrics)
-          : invokeWithTimeout(apiFunction, (context) => api(event, context)),
+          : resultOf<APIGatewayProxyResult>(environments, 'api', event),
       options.apiPort,
     );
     stops.push(() => front.close());
@@ -243,6 +292,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       s3,
       mapping,
       processorMetrics,
+      environments,
       parts: () => cloud.pids(),
       failed,
       waitUntilProcessed: (wait) => waitUntilCaughtUp(mapping, cloud.supervisor, wait),
@@ -296,6 +346,25 @@ function metricsResponse(metrics: ProcessorMetricsLog): APIGatewayProxyResult {
   };
 }
 
-function localFunction(name: string, sizing: { memorySize: number; timeoutSeconds: number }): LocalFunction {
-  return { name, region: LOCAL_REGION, ...sizing };
+/**
+ * Invokes a function and hands back its result; a function error is thrown with Lambda's type and
+ * message, as the event-source mapping and API Gateway see it.
+ */
+async function resultOf<T>(invoker: FunctionInvoker, name: EmbeddedFunctionName, event: unknown): Promise<T> {
+  const outcome = await invoker.invoke(name, event);
+  if (outcome.ok) return outcome.result as T;
+  const error = new Error(outcome.error.errorMessage);
+  error.name = outcome.error.errorType;
+  throw error;
+}
+
+/** A rebuild retires the environments of the functions it changed, then is reported. */
+function reloadInto(
+  environments: () => ExecutionEnvironments,
+  report: (report: ReloadReport) => void,
+): (report: ReloadReport) => void {
+  return (reload) => {
+    if (reload.kind === 'reloaded') environments().retire(reload.functions);
+    report(reload);
+  };
 }

@@ -54,6 +54,7 @@ export async function replayUntilExact(
   const started = performance.now();
   const result = await replayFile(csv, {
     streamName: runtime.streamName,
+    env: runtime.env,
     rejectsDir: options.rejectsDir,
     aggregate: options.aggregate,
   });

@@ -301,6 +301,11 @@ export const settings = {
      * off` measures what it costs (README, Benchmarks).
      */
     durableCommits: true,
+    /**
+     * The api's execution environments: at most this many serve requests at the same time, each reused
+     * warm (the processor's follow the stream: one per shard × parallelization-factor lane).
+     */
+    apiConcurrency: 4,
   },
 
   /** Lambda sizing. */

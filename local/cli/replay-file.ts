@@ -19,6 +19,8 @@ export interface ReplayFileOptions extends Partial<RequestedReplay> {
   rejectsDir: string;
   /** Producer tunables instead of the shared settings (e.g. a shorter wait for an unreachable stream). */
   producer?: ProducerTunables;
+  /** The endpoints and credentials of the stream, e.g. an embedded runtime's `env`. @default process.env */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface ReplayFileResult extends ReplayResult {
@@ -30,7 +32,7 @@ export interface ReplayFileResult extends ReplayResult {
 const FORWARDED_ENV = /^(AWS_|STREAM_NAME$|ARCHIVE_BUCKET$)/;
 
 export async function replayFile(csvPath: string, options: ReplayFileOptions): Promise<ReplayFileResult> {
-  const { streamName, rejectsDir, producer, ...replay } = options;
+  const { streamName, rejectsDir, producer, env = process.env, ...replay } = options;
   const { size } = await stat(csvPath);
   const job: ReplayJob = {
     // The reject lists are named after the absolute path: a rerun from elsewhere finds them.
@@ -38,7 +40,7 @@ export async function replayFile(csvPath: string, options: ReplayFileOptions): P
     streamName,
     rejectsDir,
     env: Object.fromEntries(
-      Object.entries(process.env).filter(
+      Object.entries(env).filter(
         (entry): entry is [string, string] => FORWARDED_ENV.test(entry[0]) && !!entry[1],
       ),
     ),

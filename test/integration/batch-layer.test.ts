@@ -349,6 +349,7 @@ describe('a rebuild while the processor keeps ingesting', () => {
     // About 20 s of ingestion at 1000 records/s; rebuilds back to back meanwhile.
     const replay = replayFile(scenario.csvPath, {
       streamName: runtime.streamName,
+      env: runtime.env,
       rejectsDir: join(dir, 'rejected'),
       pacing: { mode: 'rate', recordsPerSecond: 1_000 },
     });

@@ -249,6 +249,7 @@ describe('Kinesis unreachable', () => {
     await proxy.comeBack();
     const fromResume = await replayFile(scenario.csvPath, {
       streamName: runtime.streamName,
+      env: runtime.env,
       rejectsDir,
       fromLine: resume,
       aggregate: false,
@@ -264,6 +265,7 @@ describe('Kinesis unreachable', () => {
 
     const whole = await replayFile(scenario.csvPath, {
       streamName: runtime.streamName,
+      env: runtime.env,
       rejectsDir,
       aggregate: false,
     });

@@ -85,7 +85,12 @@ describe('npm run redrive on the embedded runtime', () => {
     const packed = sampleScenario('redrive-packed', ['person_1', 'person_2'], dir);
     const plain = sampleScenario('redrive-plain', ['person_3', 'person_4'], dir);
     await runtime.replay(packed.csvPath);
-    await replayFile(plain.csvPath, { streamName: runtime.streamName, rejectsDir: dir, aggregate: false });
+    await replayFile(plain.csvPath, {
+      streamName: runtime.streamName,
+      env: runtime.env,
+      rejectsDir: dir,
+      aggregate: false,
+    });
     await runtime.waitUntilProcessed({ timeoutMs: 120_000 });
     const scenarios = [packed, plain];
     const commits = packed.records.length + plain.records.length;

@@ -157,6 +157,7 @@ describe('while a part is restarting', () => {
     try {
       await replayFile(scenario.csvPath, {
         streamName: runtime.streamName,
+        env: runtime.env,
         rejectsDir: dir,
         aggregate: false,
       });

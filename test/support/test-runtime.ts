@@ -49,6 +49,7 @@ export async function startTestRuntime(
     async replay(csvPath, options = {}) {
       const result = await replayFile(csvPath, {
         streamName: runtime.streamName,
+        env: runtime.env,
         rejectsDir: join(runtimeDir, 'rejected'),
         ...options,
       });
