@@ -18,6 +18,8 @@ import { replayFile } from './cli/replay-file.js';
 import { resumeCommand, stoppedMessage } from './cli/replay-flags.js';
 import { handleShutdownSignals } from './cli/shutdown.js';
 import { parseStartOptions, USAGE } from './cli/start-options.js';
+import type { EnvironmentEvent } from './execution/execution-environments.js';
+import type { ReloadReport } from './execution/function-builds.js';
 import { formatProcessorWindow, formatRunMetrics, reportQuietRuns } from './local-metrics.js';
 import { clusterDirFor } from './postgres/index.js';
 import { LOCAL_METRICS_PATH, type LocalRuntime, POSTGRES_DIR, startLocalRuntime } from './runtime.js';
@@ -73,6 +75,10 @@ async function main(): Promise<void> {
     dataDir,
     apiPort: options.port,
     signal: shutdown.signal,
+    onReload: options.watch ? (report) => log(describeReload(report)) : undefined,
+    inspectPort: options.inspectPort,
+    onEnvironment:
+      options.inspectPort === undefined ? undefined : (event) => log(describeEnvironmentEvent(event)),
     onStep: (step, ms) => log(`${step}  (${(ms / 1000).toFixed(1)} s)`),
     onPartEvent,
   });
@@ -160,6 +166,23 @@ async function waitForProcessor(
   );
   const run = runtime.processorMetrics.takeRun();
   if (run) log(formatProcessorWindow(run));
+}
+
+/** `reloaded: api, processor (123 ms)`, or why the last good code keeps serving. */
+function describeReload(report: ReloadReport): string {
+  if (report.kind === 'reloaded')
+    return `reloaded: ${report.functions.join(', ')} (${Math.round(report.durationMs)} ms)`;
+  const errors = report.errors === 1 ? 'an error' : `${report.errors} errors`;
+  return `${report.label}: the change does not build (${errors}, above); the last good code keeps serving`;
+}
+
+/** An environment's inspector, to attach a debugger to (docs/debugging.md). */
+function describeEnvironmentEvent(event: EnvironmentEvent): string {
+  if (event.kind === 'ended') return `${event.environmentId}: environment ended (${event.reason})`;
+  const url = event.inspectorUrl;
+  return url
+    ? `${event.environmentId}: debugger listening on ${url}  (devtools://devtools/bundled/js_app.html?ws=${url.slice('ws://'.length)})`
+    : `${event.environmentId}: environment started`;
 }
 
 /** How often a catch-up without a known total reports how far it got. */

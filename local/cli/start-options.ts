@@ -11,6 +11,9 @@ import { defineCommand, parseCommandLine } from '../../scripts/cli/command-line.
 import { usageOf } from '../../scripts/cli/usage-text.js';
 import { integerFlag, REPLAY_FLAGS, replayRequestOf } from './replay-flags.js';
 
+/** The first port `--inspect` opens the functions' inspectors on, as Node's own `--inspect`. */
+export const DEFAULT_INSPECT_PORT = 9229;
+
 /** The definition of `npm start`'s command line. */
 export const START_COMMAND = defineCommand({
   command: 'npm start',
@@ -31,10 +34,24 @@ export const START_COMMAND = defineCommand({
     },
     reset: { type: 'boolean', default: false, help: 'wipe the data dir first' },
     replay: { type: 'boolean', default: true, help: 'only start the pipeline and serve the API' },
+    watch: {
+      type: 'boolean',
+      default: false,
+      help: 'rebuild a function when a file under functions/ is saved; its next invocation runs the new code (npm run dev)',
+    },
+    inspect: {
+      type: 'string',
+      value: '[=<port>]',
+      help: `open an inspector in each function environment, on <port> and the next ones (default ${DEFAULT_INSPECT_PORT})`,
+    },
     ...REPLAY_FLAGS,
   },
   problem: 'a part of the runtime cannot come back',
-  examples: ['npm start -- --csv ~/Downloads/infected_code.csv --port 8080', 'npm start -- --no-replay'],
+  examples: [
+    'npm start -- --csv ~/Downloads/infected_code.csv --port 8080',
+    'npm start -- --no-replay',
+    'npm run dev -- --inspect',
+  ],
 });
 
 /** What `npm start -- --help` prints. */
@@ -46,6 +63,10 @@ export interface StartOptions {
   dataDir: string;
   reset: boolean;
   replay: boolean;
+  /** Rebuild the functions on save (`npm run dev`). */
+  watch: boolean;
+  /** The first port of the functions' inspectors, when asked for. */
+  inspectPort?: number;
   /** How to replay the CSV: pace, limit, aggregation, line to start from, encoding. */
   request: ReplayRequest;
 }
@@ -56,7 +77,9 @@ export interface StartOptions {
  * @throws UsageError on a flag it cannot use, a CSV that is not there or `--target deployed`
  */
 export function parseStartOptions(argv: string[]): StartOptions | 'help' {
-  const commandLine = parseCommandLine(START_COMMAND, argv);
+  // `--inspect` without a value, as Node spells it, is its default port.
+  const spelled = argv.map((arg) => (arg === '--inspect' ? `--inspect=${DEFAULT_INSPECT_PORT}` : arg));
+  const commandLine = parseCommandLine(START_COMMAND, spelled);
   if (commandLine === 'help') return 'help';
   const { values, target } = commandLine;
   const csv = values.csv ?? bundledSamplePath();
@@ -67,6 +90,8 @@ export function parseStartOptions(argv: string[]): StartOptions | 'help' {
     dataDir: target.dataDir,
     reset: values.reset,
     replay: values.replay,
+    watch: values.watch,
+    ...(values.inspect !== undefined && { inspectPort: integerFlag('inspect', values.inspect, 1, 65_535) }),
     request: replayRequestOf(values),
   };
 }
