@@ -9,6 +9,9 @@ import { join } from 'node:path';
 import { FUNCTIONS_SOURCE_DIR } from '../../lib/function-bundles.js';
 import { projectPath } from '../../lib/project-paths.js';
 
+/** The path at which {@link ScratchFunctions.saveApiHandlerReportingEnvironment}'s api answers its `process.env`. */
+export const ENVIRONMENT_PATH = '/_test/environment';
+
 /** The response header a scratch save adds to every answer of the api. */
 export const SAVE_HEADER = 'x-hot-reload-save';
 
@@ -19,12 +22,15 @@ export const SAVE_HEADER = 'x-hot-reload-save';
 export class ScratchFunctions {
   readonly functionsDir: string;
   private readonly apiDir: string;
+  private readonly processorDir: string;
 
   /** @param dir - an empty folder, e.g. in the test's temporary folder */
   constructor(dir: string) {
     this.functionsDir = join(dir, 'functions');
     this.apiDir = join(this.functionsDir, 'api');
+    this.processorDir = join(this.functionsDir, 'processor');
     cpSync(FUNCTIONS_SOURCE_DIR, this.functionsDir, { recursive: true });
+    copyFileSync(join(this.processorDir, 'handler.ts'), join(this.processorDir, 'served-handler.ts'));
     // The dashboard's tsconfig extends the repository's, two levels above functions/.
     copyFileSync(projectPath('tsconfig.json'), join(dir, 'tsconfig.json'));
     // The handler as it is, under another name: the saves wrap it.
@@ -38,22 +44,68 @@ export class ScratchFunctions {
    * @param value - what the header says, e.g. `save-1`
    */
   saveApiHandlerMarking(value: string): void {
-    const handler = join(this.apiDir, 'handler.ts');
-    writeFileSync(
-      `${handler}.saving`,
-      [
-        "import type { APIGatewayProxyEvent, Context } from 'aws-lambda';",
-        "import { handler as served } from './served-handler.js';",
-        '',
-        'export const handler = async (event: APIGatewayProxyEvent, context?: Context) => {',
-        '  const response = await served(event, context);',
-        `  return { ...response, headers: { ...response.headers, '${SAVE_HEADER}': '${value}' } };`,
-        '};',
-        '',
-      ].join('\n'),
-    );
-    renameSync(`${handler}.saving`, handler);
+    saveAsEditorDoes(join(this.apiDir, 'handler.ts'), [
+      "import type { APIGatewayProxyEvent, Context } from 'aws-lambda';",
+      "import { handler as served } from './served-handler.js';",
+      '',
+      'export const handler = async (event: APIGatewayProxyEvent, context?: Context) => {',
+      '  const response = await served(event, context);',
+      `  return { ...response, headers: { ...response.headers, '${SAVE_HEADER}': '${value}' } };`,
+      '};',
+    ]);
   }
+
+  /**
+   * Saves an api handler that answers {@link ENVIRONMENT_PATH} with the `process.env` and thread it
+   * runs in, and every other path as the api does.
+   */
+  saveApiHandlerReportingEnvironment(): void {
+    saveAsEditorDoes(join(this.apiDir, 'handler.ts'), [
+      "import { threadId } from 'node:worker_threads';",
+      "import type { APIGatewayProxyEvent, Context } from 'aws-lambda';",
+      "import { handler as served } from './served-handler.js';",
+      '',
+      'export const handler = async (event: APIGatewayProxyEvent, context?: Context) =>',
+      `  event.path === '${ENVIRONMENT_PATH}'`,
+      '    ? { statusCode: 200, body: JSON.stringify({ threadId, env: process.env }) }',
+      '    : served(event, context);',
+    ]);
+  }
+
+  /** Saves an api handler that does not compile. */
+  saveBrokenApiHandler(): void {
+    saveAsEditorDoes(join(this.apiDir, 'handler.ts'), ['export const handler = async (event => {']);
+  }
+
+  /**
+   * Saves a processor handler whose invocation hangs, ignoring its deadline, while `file` exists (it
+   * removes the file first): the first environment to take a batch then times out, and the next
+   * processes it.
+   *
+   * @param file - a path in the test's folder, created by this call
+   */
+  saveProcessorHandlerHangingOnce(file: string): void {
+    writeFileSync(file, 'hang once');
+    saveAsEditorDoes(join(this.processorDir, 'handler.ts'), [
+      "import { existsSync, rmSync } from 'node:fs';",
+      "import type { Context, KinesisStreamEvent } from 'aws-lambda';",
+      "import { handler as served } from './served-handler.js';",
+      '',
+      'export const handler = async (event: KinesisStreamEvent, context: Context) => {',
+      `  if (existsSync(${JSON.stringify(file)})) {`,
+      `    rmSync(${JSON.stringify(file)});`,
+      '    await new Promise(() => undefined);',
+      '  }',
+      '  return served(event, context);',
+      '};',
+    ]);
+  }
+}
+
+/** Writes a new file and renames it over the old one, the way an editor saves. */
+function saveAsEditorDoes(path: string, lines: readonly string[]): void {
+  writeFileSync(`${path}.saving`, [...lines, ''].join('\n'));
+  renameSync(`${path}.saving`, path);
 }
 
 /** `npm run watch:localstack` running in its own process group, its output kept in a log file. */
