@@ -115,6 +115,8 @@ const repositoryRoot = fileURLToPath(new URL('..', import.meta.url));
 const MIGRATIONS_DIR = join(repositoryRoot, 'db', 'migrations');
 /** The functions the runtime runs in execution environments (the producer replays in the CLI's worker). */
 const HOSTED_FUNCTIONS = ['processor', 'api'] as const satisfies readonly EmbeddedFunctionName[];
+/** The functions' timeout while their inspectors are open: long enough to step through a batch. */
+const DEBUGGING_TIMEOUT_SECONDS = 3_600;
 /** The hosted functions' bundles inside the data dir, built at each start. */
 export const BUNDLES_DIR = 'bundles';
 /** The event-source mapping's checkpoints inside the data dir. */
@@ -203,6 +205,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     aborted();
     const logs = new FunctionLogFiles(options.dataDir);
     stops.push(() => logs.close());
+    // A function paused at a breakpoint must not be ended by its timeout (as `sam local --debug` does).
+    const timeoutOf = (seconds: number) =>
+      options.inspectPort === undefined ? seconds : DEBUGGING_TIMEOUT_SECONDS;
     const parallelizationFactor =
       options.mapping?.parallelizationFactor ?? settings.processor.parallelizationFactor;
     const environments: ExecutionEnvironments = new ExecutionEnvironments({
@@ -210,7 +215,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         {
           name: 'processor',
           ...settings.functions.processor,
-          timeoutSeconds: options.processorTimeoutSeconds ?? settings.functions.processor.timeoutSeconds,
+          timeoutSeconds: timeoutOf(
+            options.processorTimeoutSeconds ?? settings.functions.processor.timeoutSeconds,
+          ),
           env: { ...env, ...options.processorEnv },
           // One per shard × parallelization-factor lane: the mapping invokes each lane one batch at a time.
           concurrency: () => Math.max(1, mapping.starts().length) * parallelizationFactor,
@@ -218,6 +225,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         {
           name: 'api',
           ...settings.functions.api,
+          timeoutSeconds: timeoutOf(settings.functions.api.timeoutSeconds),
           env: apiEnv,
           concurrency: () => settings.localRuntime.apiConcurrency,
         },
