@@ -120,14 +120,17 @@ export class ExecutionEnvironments implements FunctionInvoker {
 
   /**
    * The functions' bundles changed: later invocations run in new environments; idle ones end now,
-   * busy ones after their invocation.
+   * busy ones after their invocation. A function that had idle environments gets one new environment
+   * started at once, so its next invocation finds the new code loaded.
    */
   retire(names: readonly EmbeddedFunctionName[]): void {
     for (const name of names) {
       const pool = this.functions.get(name);
       if (!pool) continue;
       pool.generation += 1;
-      for (const warm of pool.idle.splice(0)) void this.endEnvironment(pool, warm, 'retired');
+      const retired = pool.idle.splice(0);
+      for (const warm of retired) void this.endEnvironment(pool, warm, 'retired');
+      if (retired.length > 0 && !this.stopped) void this.prewarm(pool);
     }
   }
 
@@ -152,6 +155,16 @@ export class ExecutionEnvironments implements FunctionInvoker {
       }
       if (pool.busy.size + pool.starting < pool.fn.concurrency()) return this.startEnvironment(pool);
       await new Promise<void>((resolve) => pool.waiters.push(resolve));
+    }
+  }
+
+  /** Starts an environment ahead of the invocation that will use it; one that cannot start is left to that invocation to report. */
+  private async prewarm(pool: FunctionEnvironments): Promise<void> {
+    if (pool.busy.size + pool.starting >= pool.fn.concurrency()) return;
+    try {
+      this.release(pool, await this.startEnvironment(pool));
+    } catch {
+      // The next invocation starts one itself, and fails with the reason.
     }
   }
 
