@@ -73,7 +73,8 @@ export class ExecutionEnvironment {
     if (first.kind === 'init-failed') detail = `${first.error.errorType}: ${first.error.errorMessage}`;
     if (first.kind === 'exit')
       detail = `the thread exited (code ${first.code})${first.error ? `: ${first.error.message}` : ''}`;
-    throw new InitError(`${spec.functionName}: the environment did not start: ${detail}`);
+    const logs = first.kind === 'init-failed' ? first.logs : [];
+    throw new InitError(`${spec.functionName}: the environment did not start: ${detail}`, logs);
   }
 
   get alive(): boolean {
@@ -159,4 +160,12 @@ export class ExecutionEnvironment {
 /** A function's module could not be loaded (a broken bundle, an error at import). */
 export class InitError extends Error {
   override readonly name = 'Runtime.ImportModuleError';
+
+  /** @param logs - what the function wrote while it loaded */
+  constructor(
+    message: string,
+    readonly logs: readonly string[],
+  ) {
+    super(message);
+  }
 }

@@ -82,10 +82,12 @@ export class ExecutionEnvironments implements FunctionInvoker {
       warm = await this.acquire(pool);
     } catch (error) {
       if (!(error instanceof InitError)) throw error;
+      const logs = [...error.logs, `${error.name}: ${error.message}`];
+      this.options.logs.write(name, logs);
       return {
         ok: false,
         error: { errorType: error.name, errorMessage: error.message },
-        logs: [],
+        logs,
         durationMs: 0,
       };
     }
