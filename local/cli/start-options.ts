@@ -41,8 +41,8 @@ export const START_COMMAND = defineCommand({
     },
     inspect: {
       type: 'string',
-      value: '[=<port>]',
-      help: `open an inspector in each function environment, on <port> and the next ones (default ${DEFAULT_INSPECT_PORT})`,
+      value: '<port>',
+      help: `open an inspector in each function environment, on <port> and the next ones (--inspect alone: ${DEFAULT_INSPECT_PORT})`,
     },
     ...REPLAY_FLAGS,
   },
@@ -78,7 +78,9 @@ export interface StartOptions {
  */
 export function parseStartOptions(argv: string[]): StartOptions | 'help' {
   // `--inspect` without a value, as Node spells it, is its default port.
-  const spelled = argv.map((arg) => (arg === '--inspect' ? `--inspect=${DEFAULT_INSPECT_PORT}` : arg));
+  const spelled = argv.map((arg, index) =>
+    arg === '--inspect' && !/^\d+$/.test(argv[index + 1] ?? '') ? `--inspect=${DEFAULT_INSPECT_PORT}` : arg,
+  );
   const commandLine = parseCommandLine(START_COMMAND, spelled);
   if (commandLine === 'help') return 'help';
   const { values, target } = commandLine;

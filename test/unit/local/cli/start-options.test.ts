@@ -18,6 +18,7 @@ describe("npm start's --watch and --inspect", () => {
 
   it('takes --inspect=<port>, and refuses a port that is not one', () => {
     expect(parseStartOptions(['--inspect=9300'])).toMatchObject({ inspectPort: 9300 });
+    expect(parseStartOptions(['--inspect', '9301', '--watch'])).toMatchObject({ inspectPort: 9301 });
     expect(() => parseStartOptions(['--inspect=http'])).toThrow(UsageError);
   });
 });
