@@ -147,6 +147,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
   try {
     await mkdir(options.dataDir, { recursive: true });
+    // The functions are built by esbuild's process while the cloud starts.
+    const bundlesDir = join(options.dataDir, BUNDLES_DIR);
+    let environments: ExecutionEnvironments | undefined;
+    const building = buildFunctions(HOSTED_FUNCTIONS, {
+      bundlesDir,
+      functionsDir: options.functionsDir,
+      onReload: options.onReload && reloadInto(() => environments, options.onReload),
+    });
+    stops.push(async () => (await building.catch(() => undefined))?.dispose());
     const cloud = await startLocalCloud({
       dataDir: options.dataDir,
       durableCommits: options.durableCommits,
@@ -194,13 +203,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     // The deployed bundles, each run in execution environments with the environment the stack gives
     // its function. The processor's metrics (EMF lines in its output) come to the runtime, to be
     // summarised and served.
-    const bundlesDir = join(options.dataDir, BUNDLES_DIR);
-    const builds = await buildFunctions(HOSTED_FUNCTIONS, {
-      bundlesDir,
-      functionsDir: options.functionsDir,
-      onReload: options.onReload && reloadInto(() => environments, options.onReload),
-    });
-    stops.push(() => builds.dispose());
+    await building;
     step(`functions built${options.onReload ? ', rebuilt on save' : ''}`);
     aborted();
     const logs = new FunctionLogFiles(options.dataDir);
@@ -210,7 +213,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       options.inspectPort === undefined ? seconds : DEBUGGING_TIMEOUT_SECONDS;
     const parallelizationFactor =
       options.mapping?.parallelizationFactor ?? settings.processor.parallelizationFactor;
-    const environments: ExecutionEnvironments = new ExecutionEnvironments({
+    environments = new ExecutionEnvironments({
       functions: [
         {
           name: 'processor',
@@ -368,11 +371,11 @@ async function resultOf<T>(invoker: FunctionInvoker, name: EmbeddedFunctionName,
 
 /** A rebuild retires the environments of the functions it changed, then is reported. */
 function reloadInto(
-  environments: () => ExecutionEnvironments,
+  environments: () => ExecutionEnvironments | undefined,
   report: (report: ReloadReport) => void,
 ): (report: ReloadReport) => void {
   return (reload) => {
-    if (reload.kind === 'reloaded') environments().retire(reload.functions);
+    if (reload.kind === 'reloaded') environments()?.retire(reload.functions);
     report(reload);
   };
 }

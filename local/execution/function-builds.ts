@@ -10,8 +10,6 @@ import { buildSync } from 'esbuild';
 import {
   type BundleBuildReport,
   type BundleWatch,
-  buildFunctionBundle,
-  bundleFolder,
   NODE_MAJOR_VERSION,
   watchFunctionBundles,
 } from '../../lib/function-bundles.js';
@@ -59,22 +57,17 @@ export function buildEnvironmentWorker(bundlesDir: string): string {
 
 /**
  * Builds the functions' bundles once, or (with `onReload`) builds them and keeps rebuilding on save.
+ * The builds run in esbuild's own process, side by side, so the caller may start other parts meanwhile.
  *
  * @returns stops the watch (nothing to stop without one)
+ * @throws when a bundle does not build at the start (esbuild's messages are printed above)
  */
 export async function buildFunctions(
   names: readonly EmbeddedFunctionName[],
   options: FunctionBuildOptions,
 ): Promise<{ dispose(): Promise<void> }> {
   const { onReload } = options;
-  if (!onReload) {
-    for (const name of names) {
-      buildFunctionBundle(name, bundleFolder(options.bundlesDir, name), {
-        functionsDir: options.functionsDir,
-      });
-    }
-    return { dispose: async () => undefined };
-  }
+  const failed: string[] = [];
   let gathered: BundleBuildReport[] = [];
   let timer: NodeJS.Timeout | undefined;
   const flush = () => {
@@ -82,13 +75,17 @@ export async function buildFunctions(
     gathered = [];
     const functions = names.filter((name) => reports.some((report) => functionOf(report) === name));
     const durationMs = Math.max(...reports.map((report) => report.durationMs));
-    onReload({ kind: 'reloaded', functions, durationMs });
+    onReload?.({ kind: 'reloaded', functions, durationMs });
   };
   const watch: BundleWatch = await watchFunctionBundles(names, {
     bundlesDir: options.bundlesDir,
     functionsDir: options.functionsDir,
     onBuild: (report) => {
-      if (report.initial) return;
+      if (report.initial) {
+        if (report.errors > 0) failed.push(report.label);
+        return;
+      }
+      if (!onReload) return;
       if (report.errors > 0) {
         onReload({ kind: 'failed', label: report.label, errors: report.errors });
         return;
@@ -99,6 +96,11 @@ export async function buildFunctions(
     },
   });
   await watch.ready;
+  if (failed.length > 0 || !onReload) await watch.dispose();
+  if (failed.length > 0) {
+    throw new Error(`the functions do not build: ${failed.join(', ')} (esbuild's messages above)`);
+  }
+  if (!onReload) return { dispose: async () => undefined };
   return {
     dispose: async () => {
       clearTimeout(timer);
