@@ -19,6 +19,7 @@ import { ENV } from '../functions/shared/env.js';
 import type { PartUnavailableError } from '../functions/shared/errors.js';
 import { settings } from '../functions/shared/settings.js';
 import { type ApiFront, startApiFront } from './api-gateway.js';
+import { SDK_WARNING_SWITCH } from './cli/node-support.js';
 import { DEAD_LETTER_FILE_NAME, DeadLetterFile } from './dead-letter-file.js';
 import { KinesisEventSourceMapping, type MappingOptions, type ShardStart } from './event-source-mapping.js';
 import { streamBatchMetricsOfLogs } from './execution/emf-metrics.js';
@@ -113,8 +114,12 @@ export interface LocalRuntime {
 
 const repositoryRoot = fileURLToPath(new URL('..', import.meta.url));
 const MIGRATIONS_DIR = join(repositoryRoot, 'db', 'migrations');
-/** The functions the runtime runs in execution environments (the producer replays in the CLI's worker). */
-const HOSTED_FUNCTIONS = ['processor', 'api'] as const satisfies readonly EmbeddedFunctionName[];
+/**
+ * The functions the runtime runs in execution environments. A replay of a local CSV runs the producer's
+ * core in the CLI's worker (the function reads S3 or its bundled sample); the function itself is here
+ * for what invokes it by name.
+ */
+const HOSTED_FUNCTIONS = ['producer', 'processor', 'api'] as const satisfies readonly EmbeddedFunctionName[];
 /** The functions' timeout while their inspectors are open: long enough to step through a batch. */
 const DEBUGGING_TIMEOUT_SECONDS = 3_600;
 /** The hosted functions' bundles inside the data dir, built at each start. */
@@ -176,6 +181,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       AWS_ENDPOINT_URL_S3: cloud.s3Endpoint,
       AWS_ENDPOINT_URL_RDS_DATA: database.dataApiUrl,
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+      // The SDK's notice about this Node.js version was given once by npm start (local/cli/node-support.ts).
+      ...(process.env[SDK_WARNING_SWITCH] && { [SDK_WARNING_SWITCH]: process.env[SDK_WARNING_SWITCH] }),
     };
     // The resources, in the variables the stack sets on the functions, beside the endpoints.
     const functionEnv = {
@@ -186,8 +193,24 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       [ENV.dbSecretArn]: database.secretArn,
       [ENV.dbName]: database.database,
     };
-    // The api function reads through the reader's secret: it can SELECT the serving tables, nothing more.
-    const apiEnv = { ...functionEnv, [ENV.dbSecretArn]: database.readerSecretArn };
+    // Each function's own variables, as lib/pipeline-stack.ts sets them: the api function reads through
+    // the reader's secret, so it can SELECT the serving tables, nothing more.
+    const databaseEnv = {
+      [ENV.dbClusterArn]: database.resourceArn,
+      [ENV.dbName]: database.database,
+    };
+    const producerEnv = {
+      ...cloudEnv,
+      [ENV.streamName]: LOCAL_STREAM_NAME,
+      [ENV.bucketName]: LOCAL_BUCKET_NAME,
+    };
+    const processorEnv = {
+      ...cloudEnv,
+      [ENV.bucketName]: LOCAL_BUCKET_NAME,
+      ...databaseEnv,
+      [ENV.dbSecretArn]: database.secretArn,
+    };
+    const apiEnv = { ...cloudEnv, ...databaseEnv, [ENV.dbSecretArn]: database.readerSecretArn };
     const env = functionEnv;
 
     const kinesis = createKinesisClient(env);
@@ -216,12 +239,20 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     environments = new ExecutionEnvironments({
       functions: [
         {
+          name: 'producer',
+          ...settings.functions.producer,
+          timeoutSeconds: timeoutOf(settings.functions.producer.timeoutSeconds),
+          env: producerEnv,
+          // One replay at a time: a replay is long and keeps both cores busy; another waits for it.
+          concurrency: () => 1,
+        },
+        {
           name: 'processor',
           ...settings.functions.processor,
           timeoutSeconds: timeoutOf(
             options.processorTimeoutSeconds ?? settings.functions.processor.timeoutSeconds,
           ),
-          env: { ...env, ...options.processorEnv },
+          env: { ...processorEnv, ...options.processorEnv },
           // One per shard × parallelization-factor lane: the mapping invokes each lane one batch at a time.
           concurrency: () => Math.max(1, mapping.starts().length) * parallelizationFactor,
         },

@@ -8,7 +8,7 @@
 export const SDK_MINIMUM_NODE_MAJOR = 22;
 
 /** The SDK's own switch; set in `process.env`, it reaches child processes and worker threads. */
-const SDK_WARNING_SWITCH = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED';
+export const SDK_WARNING_SWITCH = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED';
 
 /**
  * Prints the notice once (on Node.js older than 22) and turns the SDK's warning off for this process

@@ -58,6 +58,9 @@ describe('execution environments', () => {
     expect(body.env[ENV.dbSecretArn]).not.toBe(runtime.functionEnv[ENV.dbSecretArn]);
     expect(Object.values(body.env)).not.toContain(runtime.functionEnv[ENV.dbSecretArn]);
     expect(body.env.AWS_LAMBDA_FUNCTION_NAME).toBe('api');
+    // Exactly what the stack gives the api: no stream, no bucket.
+    expect(body.env[ENV.streamName]).toBeUndefined();
+    expect(body.env[ENV.bucketName]).toBeUndefined();
     expect(body.env.PATH).toBeUndefined();
   });
 
@@ -103,6 +106,14 @@ describe('execution environments', () => {
     );
     expect(overlapping).toBe(true);
   });
+
+  it('run the producer function by name, on its bundled sample', async () => {
+    const outcome = await runtime.environments.invoke('producer', { limit: 40 });
+
+    expect(outcome.ok && outcome.result).toMatchObject({ read: 40, sent: 40 });
+    expect(outcome.logs.at(-1)).toMatch(/^REPORT RequestId: .*Memory Size: 1024 MB/);
+    await runtime.waitUntilProcessed({ timeoutMs: 60_000 });
+  }, 120_000);
 });
 
 function eventOf(record: InvocationRecord | undefined): KinesisStreamEvent | undefined {
