@@ -4,6 +4,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildSync } from 'esbuild';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   type EnvironmentEvent,
@@ -111,5 +112,25 @@ describe('execution environments', () => {
 
     expect(outcome.ok && outcome.result).toBe('new');
     expect(events).toContainEqual({ kind: 'ended', environmentId: 'api-1', reason: 'retired' });
+  });
+
+  it("name the TypeScript source in the stack trace of an error, through the bundle's source map", async () => {
+    const source = join(dir, 'handler.ts');
+    writeFileSync(
+      source,
+      "export const handler = async (): Promise<never> => {\n  throw new Error('from TypeScript');\n};\n",
+    );
+    buildSync({
+      entryPoints: [source],
+      outfile: join(bundlesDir, 'api', 'index.mjs'),
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      minify: true,
+      sourcemap: true,
+    });
+    const outcome = await start({ name: 'api' }).invoke('api', {});
+
+    expect(!outcome.ok && outcome.error.stackTrace?.[0]).toContain(`${source}:2:`);
   });
 });
