@@ -27,6 +27,8 @@ export interface InvokeMessage {
 /** What an environment tells the runtime. */
 export type EnvironmentMessage =
   | { readonly kind: 'ready'; readonly inspectorUrl?: string }
+  /** Lines written so far by an invocation under way: kept even if it then times out. */
+  | { readonly kind: 'log'; readonly lines: readonly string[] }
   | { readonly kind: 'init-failed'; readonly error: FunctionError; readonly logs: readonly string[] }
   | {
       readonly kind: 'done';

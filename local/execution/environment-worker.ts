@@ -67,8 +67,15 @@ async function load(): Promise<Handler | undefined> {
   }
 }
 
+/** How often the lines of an invocation under way are handed over. */
+const LOG_FLUSH_MS = 250;
+
 const handler = await load();
 if (handler) {
+  setInterval(() => {
+    const lines = takeLines();
+    if (lines.length > 0) post({ kind: 'log', lines });
+  }, LOG_FLUSH_MS).unref();
   const sizing = {
     name: spec.functionName,
     memorySize: spec.memorySize,

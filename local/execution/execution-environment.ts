@@ -20,6 +20,8 @@ export class ExecutionEnvironment {
   private ended = false;
   private readonly worker: Worker;
   private readonly exited: Promise<number>;
+  /** Lines the invocation under way has handed over so far. */
+  private written: string[] = [];
   /** The answer to the invocation under way, or to the start. */
   private pending?: (message: EnvironmentMessage | { kind: 'exit'; code: number; error?: Error }) => void;
 
@@ -41,7 +43,10 @@ export class ExecutionEnvironment {
       name: spec.environmentId,
     });
     let lastError: Error | undefined;
-    this.worker.on('message', (message: EnvironmentMessage) => this.pending?.(message));
+    this.worker.on('message', (message: EnvironmentMessage) => {
+      if (message.kind === 'log') this.written.push(...message.lines);
+      else this.pending?.(message);
+    });
     this.worker.on('error', (error) => {
       lastError = error;
     });
@@ -98,6 +103,7 @@ export class ExecutionEnvironment {
     const first = await Promise.race([answer, timedOut]);
     clearTimeout(timer);
     const durationMs = performance.now() - started;
+    const written = this.written.splice(0);
     if (first === 'timeout') {
       await this.end();
       const message = `Task timed out after ${timeoutSeconds.toFixed(2)} seconds`;
@@ -106,13 +112,13 @@ export class ExecutionEnvironment {
         outcome: {
           ok: false,
           error: { errorType: 'Sandbox.Timedout', errorMessage: message },
-          logs: [`${new Date().toISOString()} ${message}`],
+          logs: [...written, `${new Date().toISOString()} ${message}`],
           durationMs,
         },
       };
     }
     if (first.kind === 'done') {
-      const { logs } = first;
+      const logs = [...written, ...first.logs];
       const outcome: InvocationOutcome = first.ok
         ? { ok: true, result: first.result, logs, durationMs: first.durationMs }
         : {
@@ -130,7 +136,7 @@ export class ExecutionEnvironment {
       outcome: {
         ok: false,
         error: { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${this.id} Error: ${why}` },
-        logs: [],
+        logs: written,
         durationMs,
       },
     };

@@ -82,12 +82,16 @@ describe('execution environments', () => {
     expect(events.filter((event) => event.kind === 'started')).toHaveLength(2);
   });
 
-  it("end an environment at the function's timeout, with Lambda's message", async () => {
-    bundle('processor', 'export const handler = async () => new Promise(() => undefined);');
-    const outcome = await start({ name: 'processor', timeoutSeconds: 0.3 }).invoke('processor', {});
+  it("end an environment at the function's timeout, with Lambda's message and what it wrote", async () => {
+    bundle(
+      'processor',
+      "export const handler = async () => { console.log('before hanging'); return new Promise(() => undefined); };",
+    );
+    const outcome = await start({ name: 'processor', timeoutSeconds: 0.8 }).invoke('processor', {});
 
     expect(outcome.ok).toBe(false);
-    expect(!outcome.ok && outcome.error.errorMessage).toBe('Task timed out after 0.30 seconds');
+    expect(!outcome.ok && outcome.error.errorMessage).toBe('Task timed out after 0.80 seconds');
+    expect(outcome.logs).toContain('before hanging');
     expect(events).toContainEqual({ kind: 'ended', environmentId: 'processor-1', reason: 'timed out' });
   });
 
