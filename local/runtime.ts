@@ -14,6 +14,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { createApiHandler } from '../functions/api/handler.js';
 import { createProcessorHandler } from '../functions/processor/handler.js';
+import { createProducerHandler } from '../functions/producer/handler.js';
 import { createKinesisClient, createS3Client } from '../functions/shared/adapters/aws-clients.js';
 import { dataApiDatabaseFromEnv } from '../functions/shared/database/data-api.js';
 import { applyMigrations, loadMigrations } from '../functions/shared/database/migrations.js';
@@ -23,10 +24,18 @@ import { settings } from '../functions/shared/settings.js';
 import { type ApiFront, startApiFront } from './api-gateway.js';
 import { DEAD_LETTER_FILE_NAME, DeadLetterFile } from './dead-letter-file.js';
 import { KinesisEventSourceMapping, type MappingOptions, type ShardStart } from './event-source-mapping.js';
+import { InProcessInvoker, type LocalHandler } from './execution/in-process-invoker.js';
 import { invokeWithTimeout, type LocalFunction } from './lambda-context.js';
+import { startInvokeApi } from './lambda-invoke-api.js';
 import { LOCAL_CLOUD_CREDENTIALS, type PartPids, startLocalCloud } from './local-cloud.js';
 import { ProcessorMetricsLog } from './local-metrics.js';
-import { LOCAL_ACCOUNT, LOCAL_BUCKET_NAME, LOCAL_REGION, LOCAL_STREAM_NAME } from './local-resources.js';
+import {
+  LOCAL_BUCKET_NAME,
+  LOCAL_REGION,
+  LOCAL_STREAM_ARN,
+  LOCAL_STREAM_NAME,
+  localFunctionArn,
+} from './local-resources.js';
 import { CheckpointFiles } from './mapping-checkpoints.js';
 import type { SupervisionEvent, Supervisor } from './supervision/supervisor.js';
 
@@ -183,7 +192,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const api = createApiHandler(apiEnv);
 
     const deadLetterPath = join(options.dataDir, DEAD_LETTER_FILE_NAME);
-    const streamArn = `arn:aws:kinesis:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stream/${LOCAL_STREAM_NAME}`;
+    const streamArn = LOCAL_STREAM_ARN;
     const processorFunction = localFunction('processor', {
       ...settings.functions.processor,
       timeoutSeconds: options.processorTimeoutSeconds ?? settings.functions.processor.timeoutSeconds,
@@ -197,7 +206,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         streamName: LOCAL_STREAM_NAME,
         streamArn,
         region: LOCAL_REGION,
-        functionArn: `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:processor`,
+        functionArn: localFunctionArn('processor'),
         batchSize: settings.processor.batchSize,
         maxBatchingWindowSeconds: settings.processor.maxBatchingWindowSeconds,
         bisectBatchOnError: settings.processor.bisectBatchOnError,
@@ -226,6 +235,20 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     step(`API at ${front.url}`);
     aborted();
 
+    // Lambda's Invoke API for `npm run invoke`: the functions run in this process, through the same
+    // handlers, until execution environments of their own replace this invoker.
+    const invoker = new InProcessInvoker({
+      producer: {
+        fn: localFunction('producer', settings.functions.producer),
+        handler: () => createProducerHandler(functionEnv),
+      },
+      processor: { fn: processorFunction, handler: () => processor as LocalHandler },
+      api: { fn: apiFunction, handler: () => api as LocalHandler },
+    });
+    const invokeApi = await startInvokeApi(invoker);
+    stops.push(() => invokeApi.close());
+    step(`Lambda Invoke API at ${invokeApi.url}`);
+
     // A part that cannot come back stops the runtime: nothing would be stored any more.
     const failed = cloud.supervisor.failed.then(async (error) => {
       await stopAll();
@@ -237,7 +260,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       streamName: LOCAL_STREAM_NAME,
       bucketName: LOCAL_BUCKET_NAME,
       deadLetterPath,
-      env,
+      env: { ...env, AWS_ENDPOINT_URL_LAMBDA: invokeApi.url },
       functionEnv,
       kinesis,
       s3,

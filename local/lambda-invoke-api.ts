@@ -1,0 +1,164 @@
+/**
+ * Lambda's Invoke API (`POST /2015-03-31/functions/<name>/invocations`) for the functions the embedded
+ * runtime hosts, so that `npm run invoke` and any Lambda client (`@aws-sdk/client-lambda`, the AWS CLI
+ * with `--endpoint-url`) invoke them as they would a deployed function. Backed by a `FunctionInvoker`.
+ *
+ * RequestResponse answers 200 with the result, or with `{errorType,errorMessage,stackTrace}` and
+ * `X-Amz-Function-Error: Unhandled`; `X-Amz-Log-Type: Tail` adds the last 4 KB of the invocation's log,
+ * base64, in `X-Amz-Log-Result`, ending in Lambda's REPORT line with the duration. Event answers 202
+ * and invokes in the background; DryRun answers 204.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  EMBEDDED_FUNCTIONS,
+  type FunctionInvoker,
+  type InvocationOutcome,
+  isEmbeddedFunction,
+} from './execution/invocation.js';
+import { listen, readBody } from './http-server.js';
+
+/** Lambda returns at most the last 4 KB of the log with `LogType: Tail`. */
+export const LOG_TAIL_BYTES = 4096;
+/** Lambda's limit on a synchronous invocation's request payload. */
+const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
+const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
+
+export interface InvokeApi {
+  /** To be given to Lambda clients as their endpoint (`AWS_ENDPOINT_URL_LAMBDA`). */
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * @param invoker - runs the invocations
+ * @param port - 0 picks a free port
+ */
+export async function startInvokeApi(
+  invoker: FunctionInvoker,
+  port = 0,
+  host = '127.0.0.1',
+): Promise<InvokeApi> {
+  const server = createServer((request, response) => {
+    serve(invoker, request, response).catch((error: unknown) => {
+      if (response.headersSent) response.destroy();
+      else
+        writeError(response, 500, 'ServiceException', error instanceof Error ? error.message : String(error));
+    });
+  });
+  server.keepAliveTimeout = 1_000;
+  await listen(server, port, host);
+  const { port: boundPort } = server.address() as AddressInfo;
+  return {
+    url: `http://${host}:${boundPort}`,
+    close: () =>
+      new Promise((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function serve(
+  invoker: FunctionInvoker,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  const match = INVOKE_PATH.exec(url.pathname);
+  if (request.method !== 'POST' || !match?.[1]) {
+    writeError(
+      response,
+      404,
+      'UnknownOperationException',
+      `${request.method} ${url.pathname} is not served here`,
+    );
+    return;
+  }
+  const name = functionNameOf(decodeURIComponent(match[1]));
+  if (!isEmbeddedFunction(name)) {
+    writeError(
+      response,
+      404,
+      'ResourceNotFoundException',
+      `Function not found: ${name} (the embedded runtime hosts ${EMBEDDED_FUNCTIONS.join(', ')})`,
+    );
+    return;
+  }
+  const body = await readBody(request, MAX_PAYLOAD_BYTES);
+  if (body === undefined) {
+    writeError(response, 413, 'RequestTooLargeException', `the payload exceeds ${MAX_PAYLOAD_BYTES} bytes`);
+    return;
+  }
+  let event: unknown;
+  try {
+    event = body === '' ? {} : JSON.parse(body);
+  } catch (error) {
+    writeError(
+      response,
+      400,
+      'InvalidRequestContentException',
+      `the payload is not JSON: ${(error as Error).message}`,
+    );
+    return;
+  }
+  const requestId = randomUUID();
+  const invocationType = request.headers['x-amz-invocation-type'] ?? 'RequestResponse';
+  if (invocationType === 'DryRun') {
+    response.writeHead(204, { 'x-amzn-requestid': requestId }).end();
+    return;
+  }
+  if (invocationType === 'Event') {
+    void invoker.invoke(name, event);
+    response.writeHead(202, { 'x-amzn-requestid': requestId }).end();
+    return;
+  }
+  const outcome = await invoker.invoke(name, event);
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'x-amzn-requestid': requestId,
+    'x-amz-executed-version': '$LATEST',
+  };
+  if (!outcome.ok) headers['x-amz-function-error'] = 'Unhandled';
+  if (request.headers['x-amz-log-type'] === 'Tail') {
+    headers['x-amz-log-result'] = logTailOf(outcome, requestId).toString('base64');
+  }
+  const payload = outcome.ok ? outcome.result : outcome.error;
+  response.writeHead(200, headers).end(JSON.stringify(payload ?? null));
+}
+
+/** A name, a partial ARN (`function:processor`) or a full ARN of the function: its name. */
+function functionNameOf(nameOrArn: string): string {
+  const parts = nameOrArn.split(':');
+  const at = parts.indexOf('function');
+  return at === -1 ? nameOrArn : (parts[at + 1] ?? '');
+}
+
+/**
+ * The end of an invocation's log as Lambda tails it: START, the function's lines, END and REPORT with
+ * the duration, cut to its last {@link LOG_TAIL_BYTES} bytes.
+ *
+ * @param outcome - the invocation
+ * @param requestId - its request id
+ */
+export function logTailOf(outcome: InvocationOutcome, requestId: string): Buffer {
+  const duration = outcome.durationMs.toFixed(2);
+  const text = [
+    `START RequestId: ${requestId} Version: $LATEST`,
+    ...outcome.logs,
+    // Lambda's runtime logs the error a handler threw.
+    ...(outcome.ok ? [] : [`ERROR\tInvoke Error \t${JSON.stringify(outcome.error)}`]),
+    `END RequestId: ${requestId}`,
+    `REPORT RequestId: ${requestId}\tDuration: ${duration} ms\tBilled Duration: ${Math.ceil(outcome.durationMs)} ms`,
+    '',
+  ].join('\n');
+  const bytes = Buffer.from(text, 'utf8');
+  return bytes.subarray(Math.max(0, bytes.length - LOG_TAIL_BYTES));
+}
+
+/** An error as Lambda's REST JSON protocol answers it: its type in a header and in the body. */
+function writeError(response: ServerResponse, status: number, type: string, message: string): void {
+  response.writeHead(status, { 'content-type': 'application/json', 'x-amzn-errortype': type });
+  response.end(JSON.stringify({ Type: 'User', message }));
+}
