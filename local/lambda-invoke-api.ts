@@ -22,7 +22,7 @@ import { listen, readBody } from './http-server.js';
 /** Lambda returns at most the last 4 KB of the log with `LogType: Tail`. */
 export const LOG_TAIL_BYTES = 4096;
 /** Lambda's limit on a synchronous invocation's request payload. */
-const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
+export const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 
 export interface InvokeApi {

@@ -11,13 +11,11 @@ import { createReadStream } from 'node:fs';
 import { access, writeFile } from 'node:fs/promises';
 import { UsageError } from '../functions/shared/errors.js';
 import { settings } from '../functions/shared/settings.js';
+import { MAX_PAYLOAD_BYTES } from '../local/lambda-invoke-api.js';
 import { runCli } from './cli/run-cli.js';
 import { apiEventOf } from './event/api-event.js';
 import { EVENT_COMMAND, type EventRequest, eventRequestOf } from './event/event-options.js';
 import { kinesisEventOfCsv } from './event/kinesis-event.js';
-
-/** Lambda refuses a synchronous invocation whose payload is larger. */
-const MAX_SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024;
 
 runCli(EVENT_COMMAND, async (commandLine) => {
   const request = eventRequestOf(commandLine);
@@ -25,13 +23,15 @@ runCli(EVENT_COMMAND, async (commandLine) => {
     request.kind === 'api'
       ? apiEventOf(request.method, request.path, request.query)
       : await kinesisEvent(request);
-  const json = `${JSON.stringify(event, null, 2)}\n`;
-  if (Buffer.byteLength(json) > MAX_SYNC_PAYLOAD_BYTES) {
+  // Lambda counts the payload as sent: compact JSON.
+  const payloadBytes = Buffer.byteLength(JSON.stringify(event));
+  if (payloadBytes > MAX_PAYLOAD_BYTES) {
     console.error(
-      `note: the event is ${(Buffer.byteLength(json) / 1024 / 1024).toFixed(1)} MB, over the 6 MB Lambda takes ` +
+      `note: the event is ${(payloadBytes / 1024 / 1024).toFixed(1)} MB, over the 6 MB Lambda takes ` +
         'in a synchronous invocation: pass fewer --rows',
     );
   }
+  const json = `${JSON.stringify(event, null, 2)}\n`;
   if (request.out === undefined) process.stdout.write(json);
   else {
     await writeFile(request.out, json);
