@@ -60,6 +60,21 @@ describe('npm run event piped into npm run invoke', () => {
 });
 
 describe('npm run invoke', () => {
+  it("runs the runtime's producer, whose rows then reach the processor through the stream", async () => {
+    const { code, stdout, stderr } = await npmScript(
+      'invoke',
+      ['producer', '--event', '-', '--data-dir', runtime.dataDir],
+      '{"limit": 40}',
+    );
+
+    expect(code, stderr).toBe(0);
+    expect(json(stdout)).toMatchObject({ read: 40, sent: 40, rejected: 0, failed: 0 });
+    await runtime.waitUntilProcessed({ timeoutMs: 60_000 });
+    // The bundled sample's first 40 rows are among the rows the processor stored already: counted once.
+    const summary = await runtime.get<Record<string, unknown>>('stats/summary');
+    expectSummaryToMatch(summary.body, expectedAggregates(csv));
+  }, 120_000);
+
   it("answers the api's event as the API answers a direct GET", async () => {
     const event = join(dir, 'summary.json');
     const generated = await npmScript('event', ['api', 'GET', '/stats/summary', '--out', event]);
