@@ -6,7 +6,8 @@
  * RequestResponse answers 200 with the result, or with `{errorType,errorMessage,stackTrace}` and
  * `X-Amz-Function-Error: Unhandled`; `X-Amz-Log-Type: Tail` adds the last 4 KB of the invocation's log,
  * base64, in `X-Amz-Log-Result`, ending in Lambda's REPORT line with the duration. Event answers 202
- * and invokes in the background; DryRun answers 204.
+ * and invokes in the background; DryRun answers 204. Only SigV4-signed calls without a browser `Origin`
+ * are served (sdk-caller.ts), as by the Data API server.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -18,6 +19,7 @@ import {
   isEmbeddedFunction,
 } from './execution/invocation.js';
 import { listen, readBody } from './http-server.js';
+import { browserRefusal, signatureRefusal } from './sdk-caller.js';
 
 /** Lambda returns at most the last 4 KB of the log with `LogType: Tail`. */
 export const LOG_TAIL_BYTES = 4096;
@@ -74,6 +76,12 @@ async function serve(
       'UnknownOperationException',
       `${request.method} ${url.pathname} is not served here`,
     );
+    return;
+  }
+  // Only SDK calls: a web page the developer opens must not feed the processor or start a replay.
+  const refusal = browserRefusal(request.headers) ?? signatureRefusal(request.headers, 'lambda');
+  if (refusal) {
+    writeError(response, 403, refusal.code, refusal.message);
     return;
   }
   const name = functionNameOf(decodeURIComponent(match[1]));

@@ -12,6 +12,7 @@ const log = new Console({ stdout: process.stdout, stderr: process.stderr });
 const sizing = (name: string) => ({ name, region: 'us-east-1', memorySize: 128, timeoutSeconds: 5 });
 
 let api: InvokeApi;
+let apiInvocations = 0;
 let client: LambdaClient;
 
 beforeAll(async () => {
@@ -33,6 +34,7 @@ beforeAll(async () => {
     api: {
       fn: sizing('api'),
       handler: () => async (event) => {
+        apiInvocations += 1;
         log.log(`GET ${(event as { path: string }).path}`);
         return { statusCode: 200, body: '{}' };
       },
@@ -100,6 +102,29 @@ describe("the embedded runtime's Invoke API", () => {
 
     expect(tail.length).toBe(LOG_TAIL_BYTES);
     expect(tail.toString('utf8')).toMatch(/^x+\nEND RequestId: /);
+  });
+
+  it.each([
+    ['an unsigned request', {}, 'MissingAuthenticationTokenException'],
+    ['a request from a web page', { origin: 'http://example.com', authorization: 'x' }, 'ForbiddenException'],
+    [
+      'a request signed for another service',
+      {
+        authorization: `AWS4-HMAC-SHA256 Credential=k/20261207/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=${'0'.repeat(64)}`,
+      },
+      'IncompleteSignatureException',
+    ],
+  ])('refuses %s with 403, invoking nothing', async (_, headers, errorType) => {
+    const before = apiInvocations;
+    const response = await fetch(`${api.url}/2015-03-31/functions/api/invocations`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', ...headers },
+      body: '{"path":"/stats/summary"}',
+    });
+
+    expect(response.status).toBe(403);
+    expect(response.headers.get('x-amzn-errortype')).toBe(errorType);
+    expect(apiInvocations).toBe(before);
   });
 
   it('refuses a function it does not host, naming those it does', async () => {
