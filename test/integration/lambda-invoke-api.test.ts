@@ -96,6 +96,23 @@ describe("the embedded runtime's Invoke API", () => {
     expect(JSON.parse(text(response.Payload))).toEqual({ batchItemFailures: [] });
   });
 
+  it('answers a DryRun with 204 without invoking, and an Event with 202, invoking in the background', async () => {
+    const before = apiInvocations;
+    const send = (InvocationType: 'DryRun' | 'Event') =>
+      client.send(
+        new InvokeCommand({
+          FunctionName: 'api',
+          InvocationType,
+          Payload: new TextEncoder().encode('{"path":"/"}'),
+        }),
+      );
+
+    expect((await send('DryRun')).StatusCode).toBe(204);
+    expect(apiInvocations).toBe(before);
+    expect((await send('Event')).StatusCode).toBe(202);
+    await expect.poll(() => apiInvocations).toBe(before + 1);
+  });
+
   it('keeps the last 4 KB of a longer log', async () => {
     const response = await invoke('producer', {});
     const tail = Buffer.from(response.LogResult ?? '', 'base64');
