@@ -2,11 +2,10 @@
  * An HTTP front for the api function: turns each request into an API Gateway REST proxy event and
  * the handler's result back into an HTTP response, as API Gateway's Lambda proxy integration does.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { proxyEventOf } from './api-gateway-event.js';
-import { listen, readBody } from './http-server.js';
+import { readBody, startHttpServer } from './http-server.js';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 
@@ -26,25 +25,13 @@ export async function startApiFront(
   port: number,
   host = '127.0.0.1',
 ): Promise<ApiFront> {
-  const server = createServer((request, response) => {
-    serve(handler, request, response).catch(() => {
-      if (!response.headersSent)
-        writeJson(response, 502, { error: 'BadGateway', message: 'internal server error' });
-      else response.destroy();
-    });
-  });
-  // Keep-alive sockets would hold `close()` open until they time out.
-  server.keepAliveTimeout = 1_000;
-  await listen(server, port, host);
-  const { port: boundPort } = server.address() as AddressInfo;
-  return {
-    url: `http://${host}:${boundPort}/`,
-    close: () =>
-      new Promise((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
-  };
+  const server = await startHttpServer(
+    (request, response) => serve(handler, request, response),
+    (response) => writeJson(response, 502, { error: 'BadGateway', message: 'internal server error' }),
+    port,
+    host,
+  );
+  return { url: `http://${host}:${server.port}/`, close: server.close };
 }
 
 async function serve(

@@ -10,15 +10,14 @@
  * are served (sdk-caller.ts), as by the Data API server.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   EMBEDDED_FUNCTIONS,
   type FunctionInvoker,
   type InvocationOutcome,
   isEmbeddedFunction,
 } from './execution/invocation.js';
-import { listen, readBody } from './http-server.js';
+import { readBody, startHttpServer } from './http-server.js';
 import { browserRefusal, signatureRefusal } from './sdk-caller.js';
 
 /** Lambda returns at most the last 4 KB of the log with `LogType: Tail`. */
@@ -42,24 +41,14 @@ export async function startInvokeApi(
   port = 0,
   host = '127.0.0.1',
 ): Promise<InvokeApi> {
-  const server = createServer((request, response) => {
-    serve(invoker, request, response).catch((error: unknown) => {
-      if (response.headersSent) response.destroy();
-      else
-        writeError(response, 500, 'ServiceException', error instanceof Error ? error.message : String(error));
-    });
-  });
-  server.keepAliveTimeout = 1_000;
-  await listen(server, port, host);
-  const { port: boundPort } = server.address() as AddressInfo;
-  return {
-    url: `http://${host}:${boundPort}`,
-    close: () =>
-      new Promise((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
-  };
+  const server = await startHttpServer(
+    (request, response) => serve(invoker, request, response),
+    (response, error) =>
+      writeError(response, 500, 'ServiceException', error instanceof Error ? error.message : String(error)),
+    port,
+    host,
+  );
+  return { url: `http://${host}:${server.port}`, close: server.close };
 }
 
 async function serve(
