@@ -39,6 +39,29 @@ afterAll(async () => {
 
 const json = (text: string) => JSON.parse(text) as Record<string, unknown>;
 
+describe('npm run event', () => {
+  it('reports on stderr each row the producer refuses, with its line and reason, and leaves it out', async () => {
+    const withBadRow = join(dir, 'bad-row.csv');
+    const [header = '', first = '', second = ''] = readFileSync(csv, 'utf8').split('\n');
+    await writeFile(
+      withBadRow,
+      `${header}\n${first}\nc_bad,someone,not-a-time,/a/b.ts,1,1,0.5,x\n${second}\n`,
+    );
+
+    const { code, stdout, stderr } = await npmScript('event', [
+      'kinesis',
+      '--csv',
+      withBadRow,
+      '--no-aggregation',
+    ]);
+
+    expect(code, stderr).toBe(0);
+    expect(stderr).toMatch(/^rejected line 3: [a-z-]+: .+$/m);
+    expect(stderr).toContain('3 rows read: 2 commits in 2 Kinesis records, 1 rejected');
+    expect((JSON.parse(stdout) as { Records: unknown[] }).Records).toHaveLength(2);
+  }, 60_000);
+});
+
 describe('npm run event piped into npm run invoke', () => {
   it('stores the rows of a Kinesis event exactly once, however often it is invoked', async () => {
     const pipeline =
