@@ -20,6 +20,7 @@
 import { GetShardIteratorCommand, type KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import { retry } from '../functions/shared/retry.js';
+import { kinesisEventRecord } from './kinesis-event.js';
 import { getRecords, type StreamRecord } from './kinesis-records-reader.js';
 import { compareSequenceNumbers } from './kinesis-server/sequence-numbers.js';
 import {
@@ -627,22 +628,7 @@ class Lane {
   }
 
   private toEventRecord(record: StreamRecord): KinesisStreamRecord {
-    const { sequenceNumber } = record;
-    return {
-      kinesis: {
-        kinesisSchemaVersion: '1.0',
-        partitionKey: record.partitionKey,
-        sequenceNumber,
-        data: record.data,
-        approximateArrivalTimestamp: record.arrivedAt,
-      },
-      eventSource: 'aws:kinesis',
-      eventVersion: '1.0',
-      eventID: `${this.shardId}:${sequenceNumber}`,
-      eventName: 'aws:kinesis:record',
-      invokeIdentityArn: this.options.functionArn,
-      awsRegion: this.options.region,
-      eventSourceARN: this.options.streamArn,
-    };
+    const { streamArn, functionArn, region } = this.options;
+    return kinesisEventRecord(record, { shardId: this.shardId, streamArn, functionArn, region });
   }
 }

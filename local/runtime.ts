@@ -27,9 +27,16 @@ import { type EnvironmentEvent, ExecutionEnvironments } from './execution/execut
 import { buildEnvironmentWorker, buildFunctions, type ReloadReport } from './execution/function-builds.js';
 import { FunctionLogFiles } from './execution/function-log-files.js';
 import type { EmbeddedFunctionName, FunctionInvoker } from './execution/invocation.js';
+import { startInvokeApi } from './lambda-invoke-api.js';
 import { LOCAL_CLOUD_CREDENTIALS, type PartPids, startLocalCloud } from './local-cloud.js';
 import { ProcessorMetricsLog } from './local-metrics.js';
-import { LOCAL_ACCOUNT, LOCAL_BUCKET_NAME, LOCAL_REGION, LOCAL_STREAM_NAME } from './local-resources.js';
+import {
+  LOCAL_BUCKET_NAME,
+  LOCAL_REGION,
+  LOCAL_STREAM_ARN,
+  LOCAL_STREAM_NAME,
+  localFunctionArn,
+} from './local-resources.js';
 import { CheckpointFiles } from './mapping-checkpoints.js';
 import type { SupervisionEvent, Supervisor } from './supervision/supervisor.js';
 
@@ -279,7 +286,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     });
 
     const deadLetterPath = join(options.dataDir, DEAD_LETTER_FILE_NAME);
-    const streamArn = `arn:aws:kinesis:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stream/${LOCAL_STREAM_NAME}`;
+    const streamArn = LOCAL_STREAM_ARN;
     const mapping: KinesisEventSourceMapping = new KinesisEventSourceMapping(
       kinesis,
       (event) => resultOf(environments, 'processor', event),
@@ -289,7 +296,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         streamName: LOCAL_STREAM_NAME,
         streamArn,
         region: LOCAL_REGION,
-        functionArn: `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:processor`,
+        functionArn: localFunctionArn('processor'),
         batchSize: settings.processor.batchSize,
         maxBatchingWindowSeconds: settings.processor.maxBatchingWindowSeconds,
         bisectBatchOnError: settings.processor.bisectBatchOnError,
@@ -317,6 +324,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     step(`API at ${front.url}`);
     aborted();
 
+    // Lambda's Invoke API for `npm run invoke` and any Lambda client: the same execution environments.
+    const invokeApi = await startInvokeApi(environments);
+    stops.push(() => invokeApi.close());
+    step(`Lambda Invoke API at ${invokeApi.url}`);
+
     // A part that cannot come back stops the runtime: nothing would be stored any more.
     const failed = cloud.supervisor.failed.then(async (error) => {
       await stopAll();
@@ -328,7 +340,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       streamName: LOCAL_STREAM_NAME,
       bucketName: LOCAL_BUCKET_NAME,
       deadLetterPath,
-      env,
+      env: { ...env, AWS_ENDPOINT_URL_LAMBDA: invokeApi.url },
       functionEnv,
       kinesis,
       s3,

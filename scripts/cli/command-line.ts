@@ -29,6 +29,8 @@ export interface FlagDefinition {
   readonly help: string;
   /** A flag of that target only: given with the other target, it is refused. */
   readonly appliesTo?: TargetName;
+  /** A string flag that may be given several times: its value is the list of what was given. */
+  readonly multiple?: boolean;
 }
 
 /** A command's flags by name (the name without `--`). */
@@ -57,7 +59,11 @@ export interface CommandDefinition<F extends Flags = Flags, T extends TargetSupp
   readonly examples?: readonly string[];
 }
 
-type FlagValue<D extends FlagDefinition> = D['type'] extends 'boolean' ? boolean : string;
+type FlagValue<D extends FlagDefinition> = D['type'] extends 'boolean'
+  ? boolean
+  : D extends { readonly multiple: true }
+    ? string[]
+    : string;
 
 type DefaultedKeys<F extends Flags> = {
   [K in keyof F]: F[K] extends { readonly default: string | boolean } ? K : never;

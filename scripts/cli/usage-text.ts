@@ -77,5 +77,6 @@ function flagLabel(name: string, flag: FlagDefinition): string {
 function flagHelp(flag: FlagDefinition, onlyTarget: TargetName | undefined): string {
   const target = flag.appliesTo && flag.appliesTo !== onlyTarget ? `with --target ${flag.appliesTo}: ` : '';
   const fallback = typeof flag.default === 'string' ? ` (default: ${flag.default})` : '';
-  return `${target}${flag.help}${fallback}`;
+  const repeatable = flag.multiple ? ' (may be given several times)' : '';
+  return `${target}${flag.help}${fallback}${repeatable}`;
 }

@@ -20,6 +20,8 @@
  *    exactly once;
  *    `npm run logs -- producer --target deployed` prints the producer's "replay finished" line from
  *    its log group in LocalStack's CloudWatch Logs;
+ *    `npm run invoke -- api --target deployed` answers `npm run event -- api GET /stats/summary` as the
+ *    API answers the GET, and `npm run invoke -- processor` exits 1 with the payload of a function error;
  *    It also opens the dashboard through the path URL (ApiPathUrl) in headless Chromium and checks its
  *    overview tiles against /stats/summary;
  * 5. replays again with `npm run replay -- --target deployed`, waits until raw/ holds the second
@@ -439,6 +441,36 @@ step('every author, module, language and suspicious commit equals the independen
     list.map((item) => `${item.commitId}/${item.reason}`).sort();
   expect(pairs(suspicious.items)).toEqual(pairs(expected.suspicious));
 });
+
+step("npm run invoke -- api --target deployed answers the api's event as the API answers a GET", async () => {
+  const event = join(workDir, 'summary-event.json');
+  const generated = runScript('event.ts', ['api', 'GET', '/stats/summary', '--out', event]);
+  expect(generated.status, generated.stderr).toBe(0);
+
+  const run = runScript('invoke.ts', ['api', '--event', event, ...deployedTarget()]);
+
+  expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
+  expect(run.stderr).toMatch(/^api: succeeded \(duration [\d.]+ ms/m);
+  const result = JSON.parse(run.stdout) as { statusCode: number; body: string };
+  expect(result.statusCode).toBe(200);
+  expect(JSON.parse(result.body)).toEqual(await api.ok<Summary>('stats/summary'));
+});
+
+step(
+  'npm run invoke -- processor --target deployed exits 1 with the payload of a function error',
+  async () => {
+    const event = join(workDir, 'not-a-stream-batch.json');
+    await writeFile(event, '{"not":"a kinesis event"}');
+
+    const run = runScript('invoke.ts', ['processor', '--event', event, ...deployedTarget()]);
+
+    expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(1);
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      errorType: expect.any(String),
+      errorMessage: expect.any(String),
+    });
+  },
+);
 
 step(
   'the dashboard loads through the path URL, its assets relative to it, with the overview numbers',

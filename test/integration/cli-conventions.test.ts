@@ -28,12 +28,14 @@ const ACTS_ON_PIPELINE: Readonly<Record<string, readonly string[]>> = {
   rebuild: [],
   'archive:sql': ['SELECT 1'],
   logs: ['api'],
+  // Any JSON file will do as the event: the target is looked for once the event is read.
+  invoke: ['api', '--event', 'package.json'],
   migrate: [],
   'migrate:deployed': [],
 };
 
 /** Command lines that act on no pipeline: the same usage and exit codes, no `--target`. */
-const ACTS_ON_NO_PIPELINE = ['generate-sample', 'watch:localstack'];
+const ACTS_ON_NO_PIPELINE = ['generate-sample', 'watch:localstack', 'event'];
 
 /** Scripts that run a TypeScript entry but are no command line of these conventions, and why. */
 const NOT_COMMAND_LINES: Readonly<Record<string, string>> = {
