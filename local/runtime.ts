@@ -21,6 +21,9 @@ import { ENV } from '../functions/shared/env.js';
 import type { PartUnavailableError } from '../functions/shared/errors.js';
 import { settings } from '../functions/shared/settings.js';
 import { type ApiFront, startApiFront } from './api-gateway.js';
+import { type Chaos, startChaos } from './chaos/chaos.js';
+import { chaosResponse, LOCAL_CHAOS_PATH } from './chaos/chaos-route.js';
+import type { ChaosRule } from './chaos/chaos-spec.js';
 import { DEAD_LETTER_FILE_NAME, DeadLetterFile } from './dead-letter-file.js';
 import { KinesisEventSourceMapping, type MappingOptions, type ShardStart } from './event-source-mapping.js';
 import { invokeWithTimeout, type LocalFunction } from './lambda-context.js';
@@ -61,6 +64,8 @@ export interface LocalRuntimeOptions {
   shardCount?: number;
   /** PostgreSQL settings for this run (a bench turns on `log_lock_waits`); the log is `POSTGRES_LOG_FILE`. */
   postgresSettings?: Readonly<Record<string, string>>;
+  /** Faults to inject on the functions' calls (`npm start -- --chaos`); the runtime's own clients stay direct. */
+  chaos?: { rules: readonly ChaosRule[]; seed: number };
   /** Aborts the start-up (a signal arrived): what started is stopped, and the start rejects. */
   signal?: AbortSignal;
   /** Called as each part comes up, for progress output. */
@@ -78,6 +83,10 @@ export interface LocalRuntime {
   env: Readonly<Record<string, string>>;
   /** What the runtime's local cloud serves, in the variables each function reads. */
   functionEnv: Readonly<Record<string, string>>;
+  /** The endpoints the functions reach: the chaos proxies' with `chaos`, else the local cloud's. */
+  functionEndpoints: Readonly<Record<string, string>>;
+  /** The faults injected on the functions' calls, when the runtime started with `chaos`. */
+  chaos?: Chaos;
   kinesis: KinesisClient;
   s3: S3Client;
   mapping: KinesisEventSourceMapping;
@@ -162,6 +171,20 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     // The api function reads through the reader's secret: it can SELECT the serving tables, nothing more.
     const apiEnv = { ...functionEnv, [ENV.dbSecretArn]: database.readerSecretArn };
     const env = { ...cloudEnv, ...functionEnv };
+    const chaos = options.chaos
+      ? await startChaos(options.chaos.rules, options.chaos.seed, {
+          kinesis: cloud.kinesisEndpoint,
+          s3: cloud.s3Endpoint,
+          'data-api': database.dataApiUrl,
+        })
+      : undefined;
+    if (chaos) stops.push(() => chaos.close());
+    // The one place the functions' endpoints are chosen: through the chaos proxies when chaos is on.
+    const functionEndpoints = {
+      AWS_ENDPOINT_URL_KINESIS: chaos?.endpoints.kinesis ?? cloud.kinesisEndpoint,
+      AWS_ENDPOINT_URL_S3: chaos?.endpoints.s3 ?? cloud.s3Endpoint,
+      AWS_ENDPOINT_URL_RDS_DATA: chaos?.endpoints['data-api'] ?? database.dataApiUrl,
+    };
 
     const kinesis = createKinesisClient();
     const s3 = createS3Client();
@@ -177,7 +200,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     // processor's metrics come to the runtime instead of stdout (EMF), to be summarised and served.
     const processorMetrics = new ProcessorMetricsLog();
     const processor = createProcessorHandler(
-      { ...functionEnv, ...options.processorEnv },
+      { ...functionEnv, ...functionEndpoints, ...options.processorEnv },
       { publishMetrics: processorMetrics.publish },
     );
     const api = createApiHandler(apiEnv);
@@ -215,13 +238,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     step(`event-source mapping: ${mapping.starts().map(describeStart).join(', ')}`);
 
     const apiFunction = localFunction('api', settings.functions.api);
-    const front: ApiFront = await startApiFront(
-      async (event) =>
-        event.path === LOCAL_METRICS_PATH
-          ? metricsResponse(processorMetrics)
-          : invokeWithTimeout(apiFunction, (context) => api(event, context)),
-      options.apiPort,
-    );
+    const front: ApiFront = await startApiFront(async (event) => {
+      if (event.path === LOCAL_METRICS_PATH) return metricsResponse(processorMetrics);
+      if (event.path === LOCAL_CHAOS_PATH) return chaosResponse(event, chaos);
+      return invokeWithTimeout(apiFunction, (context) => api(event, context));
+    }, options.apiPort);
     stops.push(() => front.close());
     step(`API at ${front.url}`);
     aborted();
@@ -239,6 +260,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       deadLetterPath,
       env,
       functionEnv,
+      functionEndpoints,
+      chaos,
       kinesis,
       s3,
       mapping,

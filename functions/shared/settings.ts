@@ -301,6 +301,16 @@ export const settings = {
      * off` measures what it costs (README, Benchmarks).
      */
     durableCommits: true,
+    /** `npm start -- --chaos <spec>`: faults injected on the functions' calls (local/chaos/). */
+    chaos: {
+      /**
+       * How long a `timeout` fault holds an answer: past every caller's deadline (the producer's 30 s
+       * PutRecords timeout, the processor's invocation deadline), so the caller gives up first.
+       */
+      timeoutHoldMs: 65_000,
+      /** Where a `cut-body` fault stops an answer, as a share of its body. */
+      cutBodyAt: 0.5,
+    },
   },
 
   /** Lambda sizing. */

@@ -19,6 +19,8 @@ export interface ReplayFileOptions extends Partial<RequestedReplay> {
   rejectsDir: string;
   /** Producer tunables instead of the shared settings (e.g. a shorter wait for an unreachable stream). */
   producer?: ProducerTunables;
+  /** Variables over this process's (e.g. the endpoints the functions reach, when they differ). */
+  env?: Readonly<Record<string, string>>;
 }
 
 export interface ReplayFileResult extends ReplayResult {
@@ -30,18 +32,21 @@ export interface ReplayFileResult extends ReplayResult {
 const FORWARDED_ENV = /^(AWS_|STREAM_NAME$|ARCHIVE_BUCKET$)/;
 
 export async function replayFile(csvPath: string, options: ReplayFileOptions): Promise<ReplayFileResult> {
-  const { streamName, rejectsDir, producer, ...replay } = options;
+  const { streamName, rejectsDir, producer, env, ...replay } = options;
   const { size } = await stat(csvPath);
   const job: ReplayJob = {
     // The reject lists are named after the absolute path: a rerun from elsewhere finds them.
     csvPath: resolve(csvPath),
     streamName,
     rejectsDir,
-    env: Object.fromEntries(
-      Object.entries(process.env).filter(
-        (entry): entry is [string, string] => FORWARDED_ENV.test(entry[0]) && !!entry[1],
+    env: {
+      ...Object.fromEntries(
+        Object.entries(process.env).filter(
+          (entry): entry is [string, string] => FORWARDED_ENV.test(entry[0]) && !!entry[1],
+        ),
       ),
-    ),
+      ...env,
+    },
     replay,
     producer,
   };
