@@ -22,7 +22,7 @@ export interface TestRuntime extends LocalRuntime {
 /** What a suite may change of the runtime: small batches, a processor pointed at a fault proxy, … */
 export type TestRuntimeOptions = Pick<
   LocalRuntimeOptions,
-  'mapping' | 'processorEnv' | 'processorTimeoutSeconds'
+  'mapping' | 'processorEnv' | 'processorTimeoutSeconds' | 'chaos'
 >;
 
 /**
