@@ -29,11 +29,30 @@ export async function reportExactlyOnce(
     countArrivals(runtime.kinesis, runtime.streamName),
     countArchived(runtime.s3, runtime.bucketName),
     countedCommits(runtime.apiUrl),
-    new DeadLetterFile(runtime.deadLetterPath).lines().then((lines) => lines.length),
+    new DeadLetterFile(runtime.deadLetterPath).lines(),
   ]);
-  const statement = exactlyOnceStatement({ file, arrivals, distinctCommits, counted, archived, deadLetters });
+  const statement = exactlyOnceStatement({
+    file,
+    arrivals,
+    distinctCommits,
+    counted,
+    archived,
+    deadLetters: deadLetters.length,
+    deadLetteredRecords: deadLetters.reduce((sum, line) => sum + batchSizeOf(line), 0),
+  });
   for (const line of statement.lines) log(line);
   return statement.ok;
+}
+
+/** The records a failed-batch pointer names (`KinesisBatchInfo.batchSize`, as Lambda writes it). */
+function batchSizeOf(pointer: string): number {
+  try {
+    const size = (JSON.parse(pointer) as { KinesisBatchInfo?: { batchSize?: unknown } }).KinesisBatchInfo
+      ?.batchSize;
+    return typeof size === 'number' ? size : 0;
+  } catch {
+    return 0;
+  }
 }
 
 /** The commits the serving tables count, as the api answers (its reads do not go through chaos). */

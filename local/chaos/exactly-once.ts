@@ -3,7 +3,8 @@
  * processor retry; the guarantee is that none of it shows: every distinct commit on the stream is
  * counted once in the serving tables (the ledger), every arrival on the stream is archived once in
  * raw/ (an arrival sent twice, after a lost PutRecords answer, is archived twice, as it arrived), and
- * nothing went to the dead letters. Read from the stream, the archive and the API, not from the
+ * nothing went to the dead letters (a batch whose retries were all spent: not lost, but not counted
+ * until the redrive brings it back). Read from the stream, the archive and the API, not from the
  * processor's own figures. All of them cover the whole data dir, earlier runs included.
  */
 import {
@@ -37,6 +38,8 @@ export interface ExactlyOnceCounts {
   archived: number;
   /** Failed-batch pointers in the dead-letter file. */
   deadLetters: number;
+  /** The stream records those pointers name (not processed: neither counted nor archived). */
+  deadLetteredRecords: number;
 }
 
 /**
@@ -62,7 +65,12 @@ export function exactlyOnceStatement(counts: ExactlyOnceCounts): { ok: boolean; 
   if (counts.archived !== counts.arrivals) {
     problems.push(`raw/ holds ${counts.archived} records, the stream ${counts.arrivals} arrivals`);
   }
-  if (counts.deadLetters > 0) problems.push(`${counts.deadLetters} batches went to the dead letters`);
+  if (counts.deadLetters > 0) {
+    problems.push(
+      `${counts.deadLetters} batches (${counts.deadLetteredRecords} stream records) went to the dead letters ` +
+        'after their retries: npm run redrive brings them back from the stream, counted once',
+    );
+  }
   const duplicates = counts.arrivals - counts.distinctCommits;
   const filePart = file ? `${file.valid} valid commits in the file, ` : '';
   const summary =
