@@ -105,7 +105,7 @@ describe('npm start -- --chaos with every kind of fault on every service', () =>
       SEED,
     ]);
     await cli.waitFor(new RegExp(`chaos: .* seed ${SEED} \\(--chaos-seed ${SEED} repeats it\\)`));
-    const line = await cli.waitFor(/\[local\] (NOT )?exactly once.*/, 900_000);
+    const [line] = await cli.waitFor(/\[local\] (NOT )?exactly once.*/, 900_000);
     expect(line).toContain(
       `exactly once: every commit counted once — ${scenario.records.length} valid commits`,
     );
