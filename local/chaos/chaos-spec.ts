@@ -34,7 +34,7 @@ export const FAULT_KINDS = {
   '5xx-after': 'the server acts, then a 5xx error replaces its answer',
   throttle: "the service's throttling error, before the server sees the call",
   reset: 'the connection is reset before the server sees the call',
-  timeout: 'the server acts, its answer is held past the caller’s deadline',
+  timeout: "the server acts, its answer is held past the caller's deadline",
   'cut-body': 'the server acts, its answer stops halfway through the body',
 } as const;
 
@@ -68,13 +68,13 @@ export function chaosGrammar(): string {
   const width = Math.max(...Object.keys(FAULT_KINDS).map((kind) => kind.length)) + 2;
   return [
     'A chaos spec is a comma-separated list of rules:',
-    '  <service>:<kind>=<rate>%   one kind of fault on a share of the service’s calls',
-    '  <service>=<rate>%          each of the service’s default kinds at that rate',
+    "  <service>:<kind>=<rate>%   one kind of fault on a share of the service's calls",
+    "  <service>=<rate>%          each of the service's default kinds at that rate",
     'Services:',
-    ...Object.entries(CHAOS_SERVICES).map(
-      ([name, service]) =>
-        `  ${name.padEnd(width)}${service.calls}; default kinds: ${service.defaultKinds.join(', ')}`,
-    ),
+    ...Object.entries(CHAOS_SERVICES).map(([name, service]) => {
+      const all = service.defaultKinds.length === Object.keys(FAULT_KINDS).length;
+      return `  ${name.padEnd(width)}${service.calls}; default kinds: ${all ? 'all' : service.defaultKinds.join(', ')}`;
+    }),
     'Kinds:',
     ...Object.entries(FAULT_KINDS).map(([name, does]) => `  ${name.padEnd(width)}${does}`),
     'Example: --chaos "data-api:lose-response=2%,s3:5xx=5%,kinesis:throttle=10%,kinesis:reset=1%"',

@@ -10,7 +10,7 @@ import { UsageError } from '../../functions/shared/errors.js';
 import { defineCommand, parseCommandLine } from '../../scripts/cli/command-line.js';
 import { usageOf } from '../../scripts/cli/usage-text.js';
 import { randomSeed } from '../chaos/chaos.js';
-import { type ChaosRule, parseChaosSpec } from '../chaos/chaos-spec.js';
+import { type ChaosRule, chaosGrammar, parseChaosSpec } from '../chaos/chaos-spec.js';
 import { integerFlag, REPLAY_FLAGS, replayRequestOf } from './replay-flags.js';
 
 /** The definition of `npm start`'s command line. */
@@ -53,8 +53,8 @@ export const START_COMMAND = defineCommand({
   ],
 });
 
-/** What `npm start -- --help` prints. */
-export const USAGE = usageOf(START_COMMAND);
+/** What `npm start -- --help` prints: the usage, then the grammar of `--chaos`. */
+export const USAGE = `${usageOf(START_COMMAND)}\n\n${chaosGrammar()}`;
 
 export interface StartOptions {
   csv: string;
