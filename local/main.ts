@@ -11,6 +11,10 @@ import { requestedReplay } from '../functions/producer/replay-request.js';
 import { runMetricsOf } from '../functions/producer/run-metrics.js';
 import { UsageError } from '../functions/shared/errors.js';
 import { exitCodeOfError } from '../scripts/cli/exit-codes.js';
+import { reportExactlyOnce } from './chaos/chaos-report.js';
+import { LOCAL_CHAOS_PATH } from './chaos/chaos-route.js';
+import { describeRule } from './chaos/chaos-spec.js';
+import type { FileCounts } from './chaos/exactly-once.js';
 import { noticeOldNode } from './cli/node-support.js';
 import { assertPortFree } from './cli/port-check.js';
 import { createProgress } from './cli/progress.js';
@@ -81,6 +85,7 @@ async function main(): Promise<void> {
       options.inspectPort === undefined ? undefined : (event) => log(describeEnvironmentEvent(event)),
     onStep: (step, ms) => log(`${step}  (${(ms / 1000).toFixed(1)} s)`),
     onPartEvent,
+    chaos: options.chaos,
   });
   started = runtime;
   // The file must not outlive the runtime: removed on every exit, and readers check its pid too.
@@ -93,15 +98,23 @@ async function main(): Promise<void> {
   void runtime.failed.then(() => shutdown.exit(1));
   await recordRuntime(runtime);
   log(`Dashboard: ${runtime.apiUrl}  (open it now to watch the numbers grow)`);
+  if (options.chaos) {
+    log(
+      `chaos: ${options.chaos.rules.map(describeRule).join(', ')} on the functions' calls, seed ${options.chaos.seed} ` +
+        `(--chaos-seed ${options.chaos.seed} repeats it); ${new URL(LOCAL_CHAOS_PATH, runtime.apiUrl)} shows and changes them`,
+    );
+  }
 
   let waitingFor = 'the start';
   let sent: number | undefined;
+  let replayed: FileCounts | undefined;
   if (options.replay) {
     log(`replaying ${options.csv}`);
     const result = await replayFile(options.csv, {
       streamName: runtime.streamName,
-      env: runtime.env,
       rejectsDir: resolve(dataDir, 'rejected'),
+      // The producer is a function: it reaches Kinesis as the functions do (through chaos, when on).
+      env: { ...runtime.env, ...runtime.functionEndpoints },
       ...requestedReplay(options.request),
     });
     const { rejectsFile, ...summary } = result;
@@ -118,6 +131,7 @@ async function main(): Promise<void> {
     }
     waitingFor = 'the producer finished';
     sent = result.sent;
+    replayed = { valid: result.read - result.rejected, sent: result.sent, failed: result.failed };
   } else {
     // The stream and the checkpoints outlive a run: what an earlier one left unprocessed is done now.
     log('processing what the stream holds beyond the checkpoints');
@@ -125,6 +139,7 @@ async function main(): Promise<void> {
   await waitForProcessor(runtime, sent, waitingFor);
   // From now on, each burst of work (a replay from another terminal, the mapping's retries) is summed up.
   reportQuietRuns(runtime.processorMetrics, log);
+  if (runtime.chaos) await reportExactlyOnce(runtime, replayed, log);
 
   log(`Dashboard: ${runtime.apiUrl}`);
   log(`API: ${runtime.apiUrl}stats/summary  (OpenAPI: ${runtime.apiUrl}openapi.json)  Ctrl-C to stop`);

@@ -19,6 +19,9 @@ import { ENV } from '../functions/shared/env.js';
 import type { PartUnavailableError } from '../functions/shared/errors.js';
 import { settings } from '../functions/shared/settings.js';
 import { type ApiFront, startApiFront } from './api-gateway.js';
+import { type Chaos, startChaos } from './chaos/chaos.js';
+import { chaosResponse, LOCAL_CHAOS_PATH } from './chaos/chaos-route.js';
+import type { ChaosRule } from './chaos/chaos-spec.js';
 import { SDK_WARNING_SWITCH } from './cli/node-support.js';
 import { DEAD_LETTER_FILE_NAME, DeadLetterFile } from './dead-letter-file.js';
 import { KinesisEventSourceMapping, type MappingOptions, type ShardStart } from './event-source-mapping.js';
@@ -79,6 +82,8 @@ export interface LocalRuntimeOptions {
   shardCount?: number;
   /** PostgreSQL settings for this run (a bench turns on `log_lock_waits`); the log is `POSTGRES_LOG_FILE`. */
   postgresSettings?: Readonly<Record<string, string>>;
+  /** Faults to inject on the functions' calls (`npm start -- --chaos`); the runtime's own clients stay direct. */
+  chaos?: { rules: readonly ChaosRule[]; seed: number };
   /** Aborts the start-up (a signal arrived): what started is stopped, and the start rejects. */
   signal?: AbortSignal;
   /** Called as each part comes up, for progress output. */
@@ -96,6 +101,10 @@ export interface LocalRuntime {
   env: Readonly<Record<string, string>>;
   /** What the runtime's local cloud serves, in the variables each function reads. */
   functionEnv: Readonly<Record<string, string>>;
+  /** The endpoints the functions reach: the chaos proxies' with `chaos`, else the local cloud's. */
+  functionEndpoints: Readonly<Record<string, string>>;
+  /** The faults injected on the functions' calls, when the runtime started with `chaos`. */
+  chaos?: Chaos;
   kinesis: KinesisClient;
   s3: S3Client;
   mapping: KinesisEventSourceMapping;
@@ -200,25 +209,42 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       [ENV.dbSecretArn]: database.secretArn,
       [ENV.dbName]: database.database,
     };
+    // The runtime's own clients (the mapping, the migrations, the CLIs) reach the cloud directly.
+    const env = functionEnv;
+    const chaos = options.chaos
+      ? await startChaos(options.chaos.rules, options.chaos.seed, {
+          kinesis: cloud.kinesisEndpoint,
+          s3: cloud.s3Endpoint,
+          'data-api': database.dataApiUrl,
+        })
+      : undefined;
+    if (chaos) stops.push(() => chaos.close());
+    // The one place the functions' endpoints are chosen: through the chaos proxies when chaos is on.
+    const functionEndpoints = {
+      AWS_ENDPOINT_URL_KINESIS: chaos?.endpoints.kinesis ?? cloud.kinesisEndpoint,
+      AWS_ENDPOINT_URL_S3: chaos?.endpoints.s3 ?? cloud.s3Endpoint,
+      AWS_ENDPOINT_URL_RDS_DATA: chaos?.endpoints['data-api'] ?? database.dataApiUrl,
+    };
     // Each function's own variables, as lib/pipeline-stack.ts sets them: the api function reads through
     // the reader's secret, so it can SELECT the serving tables, nothing more.
     const databaseEnv = {
       [ENV.dbClusterArn]: database.resourceArn,
       [ENV.dbName]: database.database,
     };
+    // What every function reaches: the local cloud, through the chaos proxies when chaos is on.
+    const reached = { ...cloudEnv, ...functionEndpoints };
     const producerEnv = {
-      ...cloudEnv,
+      ...reached,
       [ENV.streamName]: LOCAL_STREAM_NAME,
       [ENV.bucketName]: LOCAL_BUCKET_NAME,
     };
     const processorEnv = {
-      ...cloudEnv,
+      ...reached,
       [ENV.bucketName]: LOCAL_BUCKET_NAME,
       ...databaseEnv,
       [ENV.dbSecretArn]: database.secretArn,
     };
-    const apiEnv = { ...cloudEnv, ...databaseEnv, [ENV.dbSecretArn]: database.readerSecretArn };
-    const env = functionEnv;
+    const apiEnv = { ...reached, ...databaseEnv, [ENV.dbSecretArn]: database.readerSecretArn };
 
     const kinesis = createKinesisClient(env);
     const s3 = createS3Client(env);
@@ -313,13 +339,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     aborted();
     step(`event-source mapping: ${mapping.starts().map(describeStart).join(', ')}`);
 
-    const front: ApiFront = await startApiFront(
-      async (event) =>
-        event.path === LOCAL_METRICS_PATH
-          ? metricsResponse(processorMetrics)
-          : resultOf<APIGatewayProxyResult>(environments, 'api', event),
-      options.apiPort,
-    );
+    const front: ApiFront = await startApiFront(async (event) => {
+      if (event.path === LOCAL_METRICS_PATH) return metricsResponse(processorMetrics);
+      if (event.path === LOCAL_CHAOS_PATH) return chaosResponse(event, chaos);
+      return resultOf<APIGatewayProxyResult>(environments, 'api', event);
+    }, options.apiPort);
     stops.push(() => front.close());
     step(`API at ${front.url}`);
     aborted();
@@ -342,6 +366,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       deadLetterPath,
       env: { ...env, AWS_ENDPOINT_URL_LAMBDA: invokeApi.url },
       functionEnv,
+      functionEndpoints,
+      chaos,
       kinesis,
       s3,
       mapping,

@@ -306,6 +306,16 @@ export const settings = {
      * warm (the processor's follow the stream: one per shard × parallelization-factor lane).
      */
     apiConcurrency: 4,
+    /** `npm start -- --chaos <spec>`: faults injected on the functions' calls (local/chaos/). */
+    chaos: {
+      /**
+       * How long a `timeout` fault holds an answer: past every caller's deadline (the producer's 30 s
+       * PutRecords timeout, the processor's invocation deadline), so the caller gives up first.
+       */
+      timeoutHoldMs: 65_000,
+      /** Where a `cut-body` fault stops an answer, as a share of its body. */
+      cutBodyAt: 0.5,
+    },
   },
 
   /** Lambda sizing. */

@@ -9,6 +9,8 @@ import type { ReplayRequest } from '../../functions/producer/replay-request.js';
 import { UsageError } from '../../functions/shared/errors.js';
 import { defineCommand, parseCommandLine } from '../../scripts/cli/command-line.js';
 import { usageOf } from '../../scripts/cli/usage-text.js';
+import { randomSeed } from '../chaos/chaos.js';
+import { type ChaosRule, chaosGrammar, parseChaosSpec } from '../chaos/chaos-spec.js';
 import { integerFlag, REPLAY_FLAGS, replayRequestOf } from './replay-flags.js';
 
 /** The first port `--inspect` opens the functions' inspectors on, as Node's own `--inspect`. */
@@ -45,17 +47,28 @@ export const START_COMMAND = defineCommand({
       help: `open an inspector in each function environment, on <port> and the next ones (--inspect alone: ${DEFAULT_INSPECT_PORT})`,
     },
     ...REPLAY_FLAGS,
+    chaos: {
+      type: 'string',
+      value: '<spec>',
+      help: 'break a share of the functions\' calls on purpose, e.g. "s3:5xx=5%,kinesis=2%" (README, Break it on purpose)',
+    },
+    'chaos-seed': {
+      type: 'string',
+      value: '<n>',
+      help: 'seed of the chaos decisions, to repeat a run (default: a random one, printed)',
+    },
   },
   problem: 'a part of the runtime cannot come back',
   examples: [
     'npm start -- --csv ~/Downloads/infected_code.csv --port 8080',
     'npm start -- --no-replay',
     'npm run dev -- --inspect',
+    'npm start -- --chaos "data-api:lose-response=2%,s3:5xx=5%,kinesis:throttle=10%" --chaos-seed 7',
   ],
 });
 
-/** What `npm start -- --help` prints. */
-export const USAGE = usageOf(START_COMMAND);
+/** What `npm start -- --help` prints: the usage, then the grammar of `--chaos`. */
+export const USAGE = `${usageOf(START_COMMAND)}\n\n${chaosGrammar()}`;
 
 export interface StartOptions {
   csv: string;
@@ -69,6 +82,8 @@ export interface StartOptions {
   inspectPort?: number;
   /** How to replay the CSV: pace, limit, aggregation, line to start from, encoding. */
   request: ReplayRequest;
+  /** Faults to inject (`--chaos`), with the seed of their decisions. */
+  chaos?: { rules: ChaosRule[]; seed: number };
 }
 
 /**
@@ -95,5 +110,18 @@ export function parseStartOptions(argv: string[]): StartOptions | 'help' {
     watch: values.watch,
     ...(values.inspect !== undefined && { inspectPort: integerFlag('inspect', values.inspect, 1, 65_535) }),
     request: replayRequestOf(values),
+    chaos: chaosOf(values.chaos, values['chaos-seed']),
+  };
+}
+
+/** `--chaos` and `--chaos-seed`, refused before anything starts when the spec does not parse. */
+function chaosOf(spec: string | undefined, seed: string | undefined): StartOptions['chaos'] {
+  if (spec === undefined) {
+    if (seed !== undefined) throw new UsageError('--chaos-seed: only with --chaos <spec>');
+    return undefined;
+  }
+  return {
+    rules: parseChaosSpec(spec),
+    seed: seed === undefined ? randomSeed() : integerFlag('chaos-seed', seed, 0, 2 ** 31 - 1),
   };
 }

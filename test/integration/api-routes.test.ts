@@ -20,8 +20,8 @@ import type {
 } from '../../functions/api/read-model.js';
 import { settings } from '../../functions/shared/settings.js';
 import type { Dimension } from '../../functions/shared/vocabulary.js';
+import { seededRandom } from '../../local/chaos/seeded-random.js';
 import { type ExpectedGroup, expectedAggregates } from '../support/expected-aggregates.js';
-import { seededRandom } from '../support/seeded-random.js';
 import { startTestRuntime, type TestRuntime } from '../support/test-runtime.js';
 
 // ---------------------------------------------------------------------------------------------------

@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createProcessorHandler } from '../../functions/processor/handler.js';
+import { type FaultProxy, s3Call, s3Error, startFaultProxy } from '../../local/chaos/fault-proxy.js';
 import { archivedLines } from '../support/archive-reader.js';
 import { deliverAll, type Processor } from '../support/deliver.js';
-import { type FaultProxy, s3Call, s3Error, startFaultProxy } from '../support/fault-proxy.js';
 import {
   expectArchivedOnce,
   expectScenarioAggregates,

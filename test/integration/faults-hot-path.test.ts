@@ -19,14 +19,14 @@ import {
 import { writeStatement } from '../../functions/shared/aggregation/table-writes.js';
 import { dataApiDatabaseFromEnv } from '../../functions/shared/database/data-api.js';
 import { settings } from '../../functions/shared/settings.js';
-import { deliverAll, type Processor } from '../support/deliver.js';
 import {
   dataApiCall,
   dataApiError,
   type Fault,
   type FaultProxy,
   startFaultProxy,
-} from '../support/fault-proxy.js';
+} from '../../local/chaos/fault-proxy.js';
+import { deliverAll, type Processor } from '../support/deliver.js';
 import { expectArchivedOnce, expectScenarioAggregates, sampleScenario } from '../support/scenario.js';
 import { startTestRuntime, type TestRuntime } from '../support/test-runtime.js';
 

@@ -22,10 +22,6 @@ import { putWithRetries } from '../../functions/producer/stream-sender.js';
 import { createKinesisClient } from '../../functions/shared/adapters/aws-clients.js';
 import { KinesisRecordPublisher } from '../../functions/shared/adapters/kinesis-record-publisher.js';
 import { settings } from '../../functions/shared/settings.js';
-import { replayFile } from '../../local/cli/replay-file.js';
-import { archivedLines } from '../support/archive-reader.js';
-import { lambdaContext } from '../support/deliver.js';
-import { expectedAggregates } from '../support/expected-aggregates.js';
 import {
   type Fault,
   type FaultProxy,
@@ -33,7 +29,11 @@ import {
   kinesisError,
   type ProxiedCall,
   startFaultProxy,
-} from '../support/fault-proxy.js';
+} from '../../local/chaos/fault-proxy.js';
+import { replayFile } from '../../local/cli/replay-file.js';
+import { archivedLines } from '../support/archive-reader.js';
+import { lambdaContext } from '../support/deliver.js';
+import { expectedAggregates } from '../support/expected-aggregates.js';
 import { expectScenarioAggregates, type Scenario, sampleScenario } from '../support/scenario.js';
 import { startTestRuntime, type TestRuntime } from '../support/test-runtime.js';
 

@@ -17,8 +17,8 @@ import { type RangedReadOptions, readS3Object } from '../../functions/producer/s
 import { createS3Client } from '../../functions/shared/adapters/aws-clients.js';
 import { InputFormatError } from '../../functions/shared/errors.js';
 import { settings } from '../../functions/shared/settings.js';
+import { type FaultProxy, type ProxiedCall, startFaultProxy } from '../../local/chaos/fault-proxy.js';
 import { lambdaContext } from '../support/deliver.js';
-import { type FaultProxy, type ProxiedCall, startFaultProxy } from '../support/fault-proxy.js';
 import { expectScenarioAggregates, sampleScenario } from '../support/scenario.js';
 import { startTestRuntime, type TestRuntime } from '../support/test-runtime.js';
 

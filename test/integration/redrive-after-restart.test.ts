@@ -10,11 +10,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { dataApiError, type FaultProxy, startFaultProxy } from '../../local/chaos/fault-proxy.js';
 import { DeadLetterFile } from '../../local/dead-letter-file.js';
 import { writeRuntimeFile } from '../../local/runtime-file.js';
 import { archivedLines } from '../support/archive-reader.js';
 import { runCli } from '../support/cli-process.js';
-import { dataApiError, type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
 import { expectScenarioAggregates, sampleScenario } from '../support/scenario.js';
 import { startTestRuntime, type TestRuntime } from '../support/test-runtime.js';
 

@@ -13,12 +13,12 @@ import { join } from 'node:path';
 import { ListShardsCommand } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { projectPath } from '../../lib/project-paths.js';
+import { dataApiError, type FaultProxy, startFaultProxy } from '../../local/chaos/fault-proxy.js';
 import { replayFile } from '../../local/cli/replay-file.js';
 import { DeadLetterFile } from '../../local/dead-letter-file.js';
 import type { FailedBatchRecord } from '../../local/event-source-mapping.js';
 import { writeRuntimeFile } from '../../local/runtime-file.js';
 import { archivedLines } from '../support/archive-reader.js';
-import { dataApiError, type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
 import { expectScenarioAggregates, sampleScenario } from '../support/scenario.js';
 import { startTestRuntime, type TestRuntime } from '../support/test-runtime.js';
 

@@ -5,23 +5,17 @@
  * once, every arrival of an accepted record in raw/ once, nothing counted that is in the rejects or the dead letters,
  * and nothing left running once the runtime stopped. A part that keeps dying stops the runtime loudly.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { S3Client } from '@aws-sdk/client-s3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { settings } from '../../functions/shared/settings.js';
 import { replayFile } from '../../local/cli/replay-file.js';
-import { DEAD_LETTER_FILE_NAME } from '../../local/dead-letter-file.js';
 import type { PartPids } from '../../local/local-cloud.js';
 import { isProcessAlive } from '../../local/process-alive.js';
-import {
-  expectGroupsToMatch,
-  expectSummaryToMatch,
-  type GroupItem,
-} from '../support/aggregate-assertions.js';
-import { occurrences, RawArchiveReader } from '../support/archive-reader.js';
+import { RawArchiveReader } from '../support/archive-reader.js';
 import { type CliRun, until } from '../support/cli-process.js';
+import { expectExactEndState } from '../support/end-state.js';
 import {
   expectNothingLeft,
   freshDir,
@@ -30,13 +24,7 @@ import {
   startRuntimeCli,
   untilSomeStored,
 } from '../support/runtime-cli.js';
-import {
-  expectScenarioAggregates,
-  type Scenario,
-  sampleScenario,
-  scenarioWithout,
-} from '../support/scenario.js';
-import { streamArrivals } from '../support/stream-arrivals.js';
+import { expectScenarioAggregates, sampleScenario } from '../support/scenario.js';
 import { startTestRuntime } from '../support/test-runtime.js';
 
 /** ~5,800 commits; without aggregation, ~90 batches: the processor works for seconds after the first. */
@@ -50,68 +38,6 @@ afterEach(async () => {
   cli = undefined;
   await rm(dir, { recursive: true, force: true });
 });
-
-/** Reads a JSON API path of the runtime. */
-async function api<T>(apiUrl: string, path: string): Promise<T> {
-  const response = await fetch(new URL(path, apiUrl));
-  expect(response.status, path).toBe(200);
-  return (await response.json()) as T;
-}
-
-/** The commit ids of the rows the producer kept as rejected (unsendable), if any. */
-function rejectedCommitIds(output: string): Set<string> {
-  const file = /rejected rows kept in (\S+)/.exec(output)?.[1];
-  if (!file) return new Set();
-  const rows = readFileSync(file, 'utf8').split('\n').filter(Boolean);
-  return new Set(rows.map((row) => (JSON.parse(row) as { raw: string }).raw.split(',')[0] ?? ''));
-}
-
-/**
- * Counted once, archived once, nothing counted that was rejected or dead-lettered: the scenario's
- * expectation over the commits the producer accepted.
- */
-async function expectExactEndState(dataDir: string, scenario: Scenario, output: string): Promise<void> {
-  const runtime = runtimeFileOf(dataDir);
-  const rejected = rejectedCommitIds(output);
-  const accepted = rejected.size > 0 ? scenarioWithout(scenario, rejected, dir) : scenario;
-  const { expected } = accepted;
-
-  expectSummaryToMatch(await api(runtime.apiUrl, 'stats/summary'), expected);
-  for (const [keyField, path, groups] of [
-    ['author', 'stats/authors?limit=1000', expected.authors],
-    ['module', 'stats/modules?limit=1000', expected.modules],
-    ['language', 'stats/languages?limit=1000', expected.languages],
-  ] as const) {
-    expectGroupsToMatch((await api<{ items: GroupItem[] }>(runtime.apiUrl, path)).items, keyField, groups);
-  }
-  const { items } = await api<{ items: Array<{ commitId: string; reason: string }> }>(
-    runtime.apiUrl,
-    'commits/suspicious?limit=1000',
-  );
-  expect(items.map((s) => `${s.commitId} ${s.reason}`).sort()).toEqual(
-    expected.suspicious.map((s) => `${s.commitId} ${s.reason}`).sort(),
-  );
-
-  // No batch spent its retries on a part that was coming back.
-  expect(existsSync(join(dataDir, DEAD_LETTER_FILE_NAME)), 'dead letters').toBe(false);
-
-  const s3 = new S3Client({
-    endpoint: runtime.env.AWS_ENDPOINT_URL_S3,
-    region: runtime.env.AWS_REGION,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    forcePathStyle: true,
-  });
-  const archived = (await new RawArchiveReader(s3, runtime.env.ARCHIVE_BUCKET ?? '').read()).commitIds;
-  s3.destroy();
-  // Each arrival on the stream once: a request resent after its answer was lost arrived twice.
-  const arrivals = await streamArrivals(
-    runtime.env.AWS_ENDPOINT_URL_KINESIS ?? '',
-    runtime.env.STREAM_NAME ?? '',
-    runtime.env.AWS_REGION ?? '',
-  );
-  expect(occurrences(archived)).toEqual(occurrences(arrivals));
-  expect([...new Set(archived)].sort()).toEqual(accepted.records.map((record) => record.commitId).sort());
-}
 
 describe('a part SIGKILLed in the middle of a replay', () => {
   it.each<keyof PartPids>(['s3', 'database', 'postgres', 'kinesis'])(
@@ -138,7 +64,7 @@ describe('a part SIGKILLed in the middle of a replay', () => {
       expect(after.parts[part]).not.toBe(victim);
       // The postmaster of a killed database service was ended, not left holding the data dir.
       if (part === 'database') expect(isProcessAlive(before.parts.postgres)).toBe(false);
-      await expectExactEndState(dataDir, scenario, cli.output());
+      await expectExactEndState(dataDir, scenario, cli.output(), dir);
 
       cli.signalGroup('SIGINT');
       expect((await cli.exited).code).toBe(0);

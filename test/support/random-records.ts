@@ -3,7 +3,7 @@
  * (empty data, unicode and integer-like keys, lengths across varint boundaries).
  */
 import type { StreamEntry } from '../../functions/shared/ports.js';
-import { seededRandom } from './seeded-random.js';
+import { seededRandom } from '../../local/chaos/seeded-random.js';
 
 export { seededRandom };
 

@@ -22,7 +22,13 @@ export interface TestRuntime extends LocalRuntime {
 /** What a suite may change of the runtime: small batches, a processor pointed at a fault proxy, … */
 export type TestRuntimeOptions = Pick<
   LocalRuntimeOptions,
-  'mapping' | 'processorEnv' | 'processorTimeoutSeconds' | 'functionsDir' | 'onReload' | 'onEnvironment'
+  | 'mapping'
+  | 'processorEnv'
+  | 'processorTimeoutSeconds'
+  | 'functionsDir'
+  | 'onReload'
+  | 'onEnvironment'
+  | 'chaos'
 >;
 
 /**

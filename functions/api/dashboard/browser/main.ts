@@ -7,6 +7,7 @@ import { settings } from '../../../shared/settings.js';
 import type { Summary, TimelineWindow } from '../../read-model.js';
 import { api } from './api-client.js';
 import { AuthorView } from './author-view.js';
+import { ChaosPanel } from './chaos-panel.js';
 import { byId } from './dom.js';
 import { formatAgo, formatClock, formatWindow } from './format.js';
 import { FreshnessTracker } from './freshness.js';
@@ -50,6 +51,7 @@ const suspicious = new SuspiciousPanel(
   byId<HTMLDataListElement>('author-suggestions'),
 );
 const authorView = new AuthorView(byId('author-view'));
+const chaos = new ChaosPanel(byId('chaos-panel'));
 const freshness = new FreshnessTracker(QUIET_MS);
 
 let summary: Summary | undefined;
@@ -94,6 +96,7 @@ async function refreshAll(): Promise<void> {
     lists.module.refresh(),
     lists.language.refresh(),
     suspicious.refresh(),
+    chaos.refresh(),
   ]);
   await authorView.refresh(summary);
   suspicious.suggestAuthors(lists.author.keys());

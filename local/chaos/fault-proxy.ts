@@ -1,5 +1,5 @@
 /**
- * A fault-injecting HTTP proxy for the integration suites. It stands between an SDK client and a real
+ * A fault-injecting HTTP proxy, for the integration suites and for `npm start -- --chaos` (chaos.ts). It stands between an SDK client and a real
  * server (the Data API server, the S3 emulator, the Kinesis server) and passes every call through,
  * except the calls a rule matches, which it breaks on purpose:
  *
@@ -45,7 +45,8 @@ export type Fault =
   | { kind: 'reset' }
   | { kind: 'respond'; response: CannedResponse; after?: boolean }
   | { kind: 'delay'; ms: number }
-  | { kind: 'break-body'; afterBytes: number }
+  /** `afterBytes`: a count, or a function of the body's length (e.g. half of it). */
+  | { kind: 'break-body'; afterBytes: number | ((bodyLength: number) => number) }
   | { kind: 'go-down' };
 
 export interface FaultRule {
@@ -64,8 +65,10 @@ export interface FaultProxy {
   readonly url: string;
   /** Points the proxy at a server (for a client that must know the proxy's URL before the server runs). */
   setTarget(target: string): void;
-  /** Every call seen, in arrival order, with the rule that broke it (if one did). */
+  /** Every call seen, in arrival order, with the rule that broke it (if one did); empty without `keepCalls`. */
   readonly calls: ReadonlyArray<ProxiedCall & { fault?: string }>;
+  /** How many calls it has seen. */
+  readonly callCount: number;
   /** Adds a rule; rules are tried in the order added. */
   inject(rule: FaultRule): { hits(): number };
   /** Removes every rule (calls then pass through). */
@@ -86,11 +89,16 @@ interface ArmedRule extends FaultRule {
 
 /**
  * @param target - the real server's base URL, e.g. `http://127.0.0.1:4510` (or later, with `setTarget`)
+ * @param options.keepCalls - keep every call in `calls` (tests read them; a long run would fill memory)
  */
-export async function startFaultProxy(target?: string): Promise<FaultProxy> {
+export async function startFaultProxy(
+  target?: string,
+  { keepCalls = true }: { keepCalls?: boolean } = {},
+): Promise<FaultProxy> {
   let upstream = target ? new URL(target) : undefined;
   const rules: ArmedRule[] = [];
   const calls: Array<ProxiedCall & { fault?: string }> = [];
+  let callCount = 0;
 
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -104,7 +112,8 @@ export async function startFaultProxy(target?: string): Promise<FaultProxy> {
         body: body.toString('utf8'),
       };
       const rule = firstArmed(rules, call);
-      calls.push({ ...call, fault: rule?.name });
+      callCount += 1;
+      if (keepCalls) calls.push({ ...call, fault: rule?.name });
       const fault = rule?.fault;
 
       if (fault?.kind === 'go-down') {
@@ -174,6 +183,9 @@ export async function startFaultProxy(target?: string): Promise<FaultProxy> {
       upstream = new URL(next);
     },
     calls,
+    get callCount() {
+      return callCount;
+    },
     inject(rule) {
       const armed: ArmedRule = { ...rule, matched: 0, hits: 0 };
       rules.push(armed);
@@ -230,7 +242,13 @@ function replyHead(response: ServerResponse, answer: CannedResponse): void {
   response.end();
 }
 
-function breakBody(response: ServerResponse, answer: CannedResponse, raw: Buffer, afterBytes: number): void {
+function breakBody(
+  response: ServerResponse,
+  answer: CannedResponse,
+  raw: Buffer,
+  cutAt: number | ((bodyLength: number) => number),
+): void {
+  const afterBytes = typeof cutAt === 'number' ? cutAt : cutAt(raw.length);
   const { 'transfer-encoding': _chunked, ...rest } = answer.headers;
   response.writeHead(answer.status, { ...rest, 'content-length': String(raw.length) });
   response.write(raw.subarray(0, afterBytes), () => response.socket?.destroy());
