@@ -25,6 +25,8 @@ export async function reportExactlyOnce(
     });
     log(`chaos: faults injected so far — ${injected.join('; ')}`);
   }
+  // A large data dir takes a while to read whole: say what is under way.
+  log('checking exactly once: reading the stream, raw/ and the serving tables …');
   const [{ arrivals, distinctCommits }, archived, counted, deadLetters] = await Promise.all([
     countArrivals(runtime.kinesis, runtime.streamName),
     countArchived(runtime.s3, runtime.bucketName),
