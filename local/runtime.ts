@@ -244,7 +244,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       ...databaseEnv,
       [ENV.dbSecretArn]: database.secretArn,
     };
-    const apiEnv = { ...reached, ...databaseEnv, [ENV.dbSecretArn]: database.readerSecretArn };
+    // The api reads directly, chaos or not: the dashboard and the exactly-once statement stay truthful.
+    const apiEnv = { ...cloudEnv, ...databaseEnv, [ENV.dbSecretArn]: database.readerSecretArn };
 
     const kinesis = createKinesisClient(env);
     const s3 = createS3Client(env);
