@@ -1,9 +1,9 @@
 /**
  * The pipeline's metrics on the embedded runtime. On AWS the functions print them as EMF and CloudWatch
- * keeps the statistics; here the runtime receives the processor's batch metrics itself (the same
- * `StreamBatchMetrics` the EMF lines are made of), keeps the same statistics per metric name and dimension
- * set, serves them as JSON and prints a summary line after each burst of work. The producer runs in the
- * command that replays a file, so that command prints its run's metrics.
+ * keeps the statistics; here the runtime reads the processor's batch metrics back from the EMF lines
+ * its execution environments hand over (local/execution/emf-metrics.ts), keeps the same statistics per
+ * metric name and dimension set, serves them as JSON and prints a summary line after each burst of
+ * work. The producer runs in the command that replays a file, so that command prints its run's metrics.
  */
 import {
   METRIC_DIMENSIONS,

@@ -29,6 +29,7 @@ import { streamBatchMetricsOfLogs } from './execution/emf-metrics.js';
 import { type EnvironmentEvent, ExecutionEnvironments } from './execution/execution-environments.js';
 import { buildEnvironmentWorker, buildFunctions, type ReloadReport } from './execution/function-builds.js';
 import { FunctionLogFiles } from './execution/function-log-files.js';
+import { hostedFunctions } from './execution/hosted-functions.js';
 import type { EmbeddedFunctionName, FunctionInvoker } from './execution/invocation.js';
 import { startInvokeApi } from './lambda-invoke-api.js';
 import { LOCAL_CLOUD_CREDENTIALS, type PartPids, startLocalCloud } from './local-cloud.js';
@@ -97,9 +98,13 @@ export interface LocalRuntime {
   streamName: string;
   bucketName: string;
   deadLetterPath: string;
-  /** Environment the handlers run with (endpoints, names, ARNs). */
+  /**
+   * The local cloud (endpoints, credentials) and every resource (names, ARNs, the owner's secret), in
+   * the variables the functions read: what a client of this runtime needs. Each function's environment
+   * holds only its own share of it.
+   */
   env: Readonly<Record<string, string>>;
-  /** What the runtime's local cloud serves, in the variables each function reads. */
+  /** The same as {@link env}. */
   functionEnv: Readonly<Record<string, string>>;
   /** The endpoints the functions reach: the chaos proxies' with `chaos`, else the local cloud's. */
   functionEndpoints: Readonly<Record<string, string>>;
@@ -136,8 +141,6 @@ const MIGRATIONS_DIR = join(repositoryRoot, 'db', 'migrations');
  * for what invokes it by name.
  */
 const HOSTED_FUNCTIONS = ['producer', 'processor', 'api'] as const satisfies readonly EmbeddedFunctionName[];
-/** The functions' timeout while their inspectors are open: long enough to step through a batch. */
-const DEBUGGING_TIMEOUT_SECONDS = 3_600;
 /** The hosted functions' bundles inside the data dir, built at each start. */
 export const BUNDLES_DIR = 'bundles';
 /** The event-source mapping's checkpoints inside the data dir. */
@@ -209,8 +212,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       [ENV.dbSecretArn]: database.secretArn,
       [ENV.dbName]: database.database,
     };
-    // The runtime's own clients (the mapping, the migrations, the CLIs) reach the cloud directly.
-    const env = functionEnv;
     const chaos = options.chaos
       ? await startChaos(options.chaos.rules, options.chaos.seed, {
           kinesis: cloud.kinesisEndpoint,
@@ -220,35 +221,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       : undefined;
     if (chaos) stops.push(() => chaos.close());
     // The one place the functions' endpoints are chosen: through the chaos proxies when chaos is on.
+    // The runtime's own clients (the mapping, the migrations, the CLIs) reach the cloud directly.
     const functionEndpoints = {
       AWS_ENDPOINT_URL_KINESIS: chaos?.endpoints.kinesis ?? cloud.kinesisEndpoint,
       AWS_ENDPOINT_URL_S3: chaos?.endpoints.s3 ?? cloud.s3Endpoint,
       AWS_ENDPOINT_URL_RDS_DATA: chaos?.endpoints['data-api'] ?? database.dataApiUrl,
     };
-    // Each function's own variables, as lib/pipeline-stack.ts sets them: the api function reads through
-    // the reader's secret, so it can SELECT the serving tables, nothing more.
-    const databaseEnv = {
-      [ENV.dbClusterArn]: database.resourceArn,
-      [ENV.dbName]: database.database,
-    };
-    // What every function reaches: the local cloud, through the chaos proxies when chaos is on.
-    const reached = { ...cloudEnv, ...functionEndpoints };
-    const producerEnv = {
-      ...reached,
-      [ENV.streamName]: LOCAL_STREAM_NAME,
-      [ENV.bucketName]: LOCAL_BUCKET_NAME,
-    };
-    const processorEnv = {
-      ...reached,
-      [ENV.bucketName]: LOCAL_BUCKET_NAME,
-      ...databaseEnv,
-      [ENV.dbSecretArn]: database.secretArn,
-    };
-    // The api reads directly, chaos or not: the dashboard and the exactly-once statement stay truthful.
-    const apiEnv = { ...cloudEnv, ...databaseEnv, [ENV.dbSecretArn]: database.readerSecretArn };
 
-    const kinesis = createKinesisClient(env);
-    const s3 = createS3Client(env);
+    const kinesis = createKinesisClient(functionEnv);
+    const s3 = createS3Client(functionEnv);
     aborted();
     const migrations = await applyMigrations(
       dataApiDatabaseFromEnv(functionEnv),
@@ -265,39 +246,19 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     aborted();
     const logs = new FunctionLogFiles(options.dataDir);
     stops.push(() => logs.close());
-    // A function paused at a breakpoint must not be ended by its timeout (as `sam local --debug` does).
-    const timeoutOf = (seconds: number) =>
-      options.inspectPort === undefined ? seconds : DEBUGGING_TIMEOUT_SECONDS;
     const parallelizationFactor =
       options.mapping?.parallelizationFactor ?? settings.processor.parallelizationFactor;
     environments = new ExecutionEnvironments({
-      functions: [
-        {
-          name: 'producer',
-          ...settings.functions.producer,
-          timeoutSeconds: timeoutOf(settings.functions.producer.timeoutSeconds),
-          env: producerEnv,
-          // One replay at a time: a replay is long and keeps both cores busy; another waits for it.
-          concurrency: () => 1,
-        },
-        {
-          name: 'processor',
-          ...settings.functions.processor,
-          timeoutSeconds: timeoutOf(
-            options.processorTimeoutSeconds ?? settings.functions.processor.timeoutSeconds,
-          ),
-          env: { ...processorEnv, ...options.processorEnv },
-          // One per shard × parallelization-factor lane: the mapping invokes each lane one batch at a time.
-          concurrency: () => Math.max(1, mapping.starts().length) * parallelizationFactor,
-        },
-        {
-          name: 'api',
-          ...settings.functions.api,
-          timeoutSeconds: timeoutOf(settings.functions.api.timeoutSeconds),
-          env: apiEnv,
-          concurrency: () => settings.localRuntime.apiConcurrency,
-        },
-      ],
+      functions: hostedFunctions({
+        cloudEnv,
+        functionEndpoints,
+        database,
+        processorEnv: options.processorEnv,
+        processorTimeoutSeconds: options.processorTimeoutSeconds,
+        // The mapping invokes each lane one batch at a time.
+        processorConcurrency: () => Math.max(1, mapping.starts().length) * parallelizationFactor,
+        debugging: options.inspectPort !== undefined,
+      }),
       bundlesDir,
       workerScript: buildEnvironmentWorker(bundlesDir),
       region: LOCAL_REGION,
@@ -365,7 +326,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       streamName: LOCAL_STREAM_NAME,
       bucketName: LOCAL_BUCKET_NAME,
       deadLetterPath,
-      env: { ...env, AWS_ENDPOINT_URL_LAMBDA: invokeApi.url },
+      env: { ...functionEnv, AWS_ENDPOINT_URL_LAMBDA: invokeApi.url },
       functionEnv,
       functionEndpoints,
       chaos,
