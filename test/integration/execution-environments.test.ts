@@ -69,24 +69,26 @@ describe('execution environments', () => {
 
     await runtime.replay(scenario.csvPath);
 
+    // The hanging invocation times out; on a loaded machine another may too, and each must be handled alike.
     const timedOut = invocations.filter((record) => record.timedOut);
-    expect(timedOut).toHaveLength(1);
-    const [hung] = timedOut;
-    expect(hung?.outcome.ok).toBe(false);
-    expect(hung?.outcome.ok === false && hung.outcome.error.errorMessage).toBe(
-      `Task timed out after ${PROCESSOR_TIMEOUT_SECONDS}.00 seconds`,
-    );
-    expect(ended).toContain(`${hung?.environmentId} timed out`);
-    // Its batch again, from the same first record, in another environment.
-    const retry = invocations.find(
-      (record) =>
-        record.startedAt >= (hung?.endedAt ?? 0) &&
-        firstSequenceOf(record) === firstSequenceOf(hung) &&
-        record.outcome.ok,
-    );
-    expect(retry?.environmentId).toBeDefined();
-    expect(retry?.environmentId).not.toBe(hung?.environmentId);
-    expect(invocations.filter((record) => record.environmentId === hung?.environmentId)).toHaveLength(1);
+    expect(timedOut.length).toBeGreaterThanOrEqual(1);
+    for (const hung of timedOut) {
+      expect(hung.outcome.ok).toBe(false);
+      expect(hung.outcome.ok === false && hung.outcome.error.errorMessage).toBe(
+        `Task timed out after ${PROCESSOR_TIMEOUT_SECONDS}.00 seconds`,
+      );
+      expect(ended).toContain(`${hung.environmentId} timed out`);
+      // Its batch again, from the same first record, in another environment.
+      const retry = invocations.find(
+        (record) =>
+          record.startedAt >= hung.endedAt &&
+          firstSequenceOf(record) === firstSequenceOf(hung) &&
+          record.outcome.ok,
+      );
+      expect(retry?.environmentId).toBeDefined();
+      expect(retry?.environmentId).not.toBe(hung.environmentId);
+      expect(invocations.filter((record) => record.environmentId === hung.environmentId)).toHaveLength(1);
+    }
     await expectScenarioAggregates(runtime, scenario);
   }, 180_000);
 
