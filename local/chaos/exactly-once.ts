@@ -7,15 +7,11 @@
  * until the redrive brings it back). Read from the stream, the archive and the API, not from the
  * processor's own figures. All of them cover the whole data dir, earlier runs included.
  */
-import {
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  type KinesisClient,
-  ListShardsCommand,
-} from '@aws-sdk/client-kinesis';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { readInOrder, S3RawArchive } from '../../functions/batch/raw-archive.js';
 import { deaggregate } from '../../functions/shared/kinesis-aggregation/deaggregate.js';
+import { wholeStream } from '../whole-stream.js';
 
 /** What the replay reported of the file. */
 export interface FileCounts {
@@ -96,21 +92,10 @@ export async function countArrivals(
 ): Promise<{ arrivals: number; distinctCommits: number }> {
   const commits = new Set<string>();
   let arrivals = 0;
-  const { Shards = [] } = await kinesis.send(new ListShardsCommand({ StreamName: streamName }));
-  for (const { ShardId } of Shards) {
-    let { ShardIterator: iterator } = await kinesis.send(
-      new GetShardIteratorCommand({ StreamName: streamName, ShardId, ShardIteratorType: 'TRIM_HORIZON' }),
-    );
-    while (iterator) {
-      const page = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
-      for (const record of page.Records ?? []) {
-        for (const text of userRecords(record.Data ?? new Uint8Array())) {
-          arrivals += 1;
-          commits.add(commitIdOf(text));
-        }
-      }
-      // An empty page at the tip of the shard: everything put before the read has been seen.
-      iterator = page.Records?.length ? page.NextShardIterator : undefined;
+  for await (const data of wholeStream(kinesis, streamName)) {
+    for (const text of userRecords(data)) {
+      arrivals += 1;
+      commits.add(commitIdOf(text));
     }
   }
   return { arrivals, distinctCommits: commits.size };

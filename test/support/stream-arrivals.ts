@@ -4,13 +4,9 @@
  * killed after it stored the request) is sent again by the producer: its records then arrive twice, and
  * the archive holds each arrival once. This is the expectation of `raw/`, independent of the processor.
  */
-import {
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  KinesisClient,
-  ListShardsCommand,
-} from '@aws-sdk/client-kinesis';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { wholeStream } from '../../local/whole-stream.js';
 
 /**
  * @param endpoint - the Kinesis server's URL
@@ -31,20 +27,8 @@ export async function streamArrivals(
   });
   try {
     const commitIds: string[] = [];
-    const { Shards = [] } = await kinesis.send(new ListShardsCommand({ StreamName: streamName }));
-    for (const { ShardId } of Shards) {
-      let { ShardIterator: iterator } = await kinesis.send(
-        new GetShardIteratorCommand({ StreamName: streamName, ShardId, ShardIteratorType: 'TRIM_HORIZON' }),
-      );
-      while (iterator) {
-        const page = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
-        for (const record of page.Records ?? []) {
-          const text = Buffer.from(record.Data ?? new Uint8Array()).toString('utf8');
-          commitIds.push((JSON.parse(text) as { commitId: string }).commitId);
-        }
-        // An empty page at the tip of the shard: everything put before the read has been seen.
-        iterator = page.Records?.length ? page.NextShardIterator : undefined;
-      }
+    for await (const data of wholeStream(kinesis, streamName)) {
+      commitIds.push((JSON.parse(Buffer.from(data).toString('utf8')) as { commitId: string }).commitId);
     }
     return commitIds;
   } finally {
