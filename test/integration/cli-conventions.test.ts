@@ -46,6 +46,8 @@ const NOT_COMMAND_LINES: Readonly<Record<string, string>> = {
   'bench:shards': 'a benchmark: it starts pipelines of its own with other shard counts',
   'bench:localstack': 'a benchmark that deploys a stack of its own',
   'bench:hot-reload': 'a benchmark that deploys a stack of its own',
+  'bench:dev-reload':
+    'a benchmark: it starts a pipeline of its own and saves a scratch copy of the functions',
 };
 
 /** The scripts whose command runs a TypeScript file (`tsx x.ts`, `node --import tsx x.ts`). */
