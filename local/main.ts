@@ -114,7 +114,7 @@ async function main(): Promise<void> {
       streamName: runtime.streamName,
       rejectsDir: resolve(dataDir, 'rejected'),
       // The producer is a function: it reaches Kinesis as the functions do (through chaos, when on).
-      env: { ...runtime.env, ...runtime.functionEndpoints },
+      env: runtime.replayEnv,
       ...requestedReplay(options.request),
     });
     const { rejectsFile, ...summary } = result;

@@ -106,8 +106,11 @@ export interface LocalRuntime {
   env: Readonly<Record<string, string>>;
   /** The same as {@link env}. */
   functionEnv: Readonly<Record<string, string>>;
-  /** The endpoints the functions reach: the chaos proxies' with `chaos`, else the local cloud's. */
-  functionEndpoints: Readonly<Record<string, string>>;
+  /**
+   * What a replay of a local file reaches the stream with, as the producer function does: {@link env}
+   * with the functions' endpoints (the chaos proxies' with `chaos`).
+   */
+  replayEnv: Readonly<Record<string, string>>;
   /** The faults injected on the functions' calls, when the runtime started with `chaos`. */
   chaos?: Chaos;
   kinesis: KinesisClient;
@@ -328,7 +331,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       deadLetterPath,
       env: { ...functionEnv, AWS_ENDPOINT_URL_LAMBDA: invokeApi.url },
       functionEnv,
-      functionEndpoints,
+      replayEnv: { ...functionEnv, ...functionEndpoints },
       chaos,
       kinesis,
       s3,

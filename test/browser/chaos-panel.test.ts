@@ -50,7 +50,7 @@ describe('the Faults injected panel', () => {
       rejectsDir: workDir,
       limit: 2_000,
       aggregate: false,
-      env: runtime.functionEndpoints,
+      env: runtime.replayEnv,
     });
     await runtime.waitUntilProcessed({ timeoutMs: 120_000 });
 
@@ -81,6 +81,7 @@ describe('the Faults injected panel', () => {
       streamName: runtime.streamName,
       rejectsDir: workDir,
       limit: 200,
+      env: runtime.replayEnv,
     });
     await runtime.waitUntilProcessed({ timeoutMs: 120_000 });
 

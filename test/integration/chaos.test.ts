@@ -153,7 +153,7 @@ describe('/_local/chaos', () => {
     runtime = await startTestRuntime({
       chaos: { rules: [{ service: 'kinesis', kind: 'throttle', rate: 0 }], seed: 5 },
     });
-    const { streamName, functionEndpoints } = runtime;
+    const { streamName, replayEnv } = runtime;
     // The producer as npm start runs it: through the functions' endpoints, the chaos proxies.
     const send = () =>
       replayFile(scenario.csvPath, {
@@ -161,7 +161,7 @@ describe('/_local/chaos', () => {
         rejectsDir: putDir,
         aggregate: false,
         limit: 20,
-        env: functionEndpoints,
+        env: replayEnv,
         producer: { ...settings.producer, putRetry: { attempts: 2, baseDelayMs: 10, maxDelayMs: 20 } },
       });
 

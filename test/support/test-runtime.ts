@@ -55,7 +55,7 @@ export async function startTestRuntime(
     async replay(csvPath, options = {}) {
       const result = await replayFile(csvPath, {
         streamName: runtime.streamName,
-        env: runtime.env,
+        env: runtime.replayEnv,
         rejectsDir: join(runtimeDir, 'rejected'),
         ...options,
       });
