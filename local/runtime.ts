@@ -20,6 +20,7 @@ import type { PartUnavailableError } from '../functions/shared/errors.js';
 import { settings } from '../functions/shared/settings.js';
 import { type ApiFront, startApiFront } from './api-gateway.js';
 import { type Chaos, startChaos } from './chaos/chaos.js';
+import { CHAOS_HEADER } from './chaos/chaos-header.js';
 import { chaosResponse, LOCAL_CHAOS_PATH } from './chaos/chaos-route.js';
 import type { ChaosRule } from './chaos/chaos-spec.js';
 import { SDK_WARNING_SWITCH } from './cli/node-support.js';
@@ -307,7 +308,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const front: ApiFront = await startApiFront(async (event) => {
       if (event.path === LOCAL_METRICS_PATH) return metricsResponse(processorMetrics);
       if (event.path === LOCAL_CHAOS_PATH) return chaosResponse(event, chaos);
-      return resultOf<APIGatewayProxyResult>(environments, 'api', event);
+      const result = await resultOf<APIGatewayProxyResult>(environments, 'api', event);
+      return chaos ? { ...result, headers: { ...result.headers, [CHAOS_HEADER]: 'on' } } : result;
     }, options.apiPort);
     stops.push(() => front.close());
     step(`API at ${front.url}`);

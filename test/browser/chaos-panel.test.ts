@@ -74,7 +74,7 @@ describe('the Faults injected panel', () => {
     expect(dashboard.problems).toEqual([]);
   });
 
-  it('is hidden when the runtime runs without chaos', async () => {
+  it('is hidden, and never asks for /_local/chaos, when the runtime runs without chaos', async () => {
     const runtime = await startTestRuntime();
     runtimes.push(runtime);
     await replayFile(bundledSamplePath(), {
@@ -89,5 +89,8 @@ describe('the Faults injected panel', () => {
     await dashboard.page.waitForTimeout(500);
     expect(await dashboard.page.locator('#chaos-panel').isHidden()).toBe(true);
     expect(dashboard.problems).toEqual([]);
+    // No answer carried the chaos header: the route a deployed API lacks is never asked.
+    expect(dashboard.requests.some((url) => url.includes('_local/chaos'))).toBe(false);
+    expect(dashboard.requests.some((url) => url.includes('stats/summary'))).toBe(true);
   });
 });

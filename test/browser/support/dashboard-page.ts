@@ -8,6 +8,8 @@ export interface DashboardPage {
   page: Page;
   /** What went wrong since the page was opened; empty when all is well. */
   problems: string[];
+  /** The URL of every request the page made, from its navigation on. */
+  requests: string[];
   /** Milliseconds from navigation until the tiles, the chart and the tables are all drawn. */
   loadMs: number;
 }
@@ -34,6 +36,8 @@ export async function openDashboard(
 ): Promise<DashboardPage> {
   const page = await browser.newPage({ viewport });
   const problems: string[] = [];
+  const requests: string[] = [];
+  page.on('request', (request) => requests.push(request.url()));
   page.on('console', (message) => {
     if (message.type() === 'error' || message.type() === 'warning') {
       problems.push(`console ${message.type()}: ${message.text()}`);
@@ -49,5 +53,5 @@ export async function openDashboard(
   const started = performance.now();
   await page.goto(url);
   await waitUntilDrawn(page);
-  return { page, problems, loadMs: performance.now() - started };
+  return { page, problems, requests, loadMs: performance.now() - started };
 }

@@ -3,6 +3,7 @@
  * served (`/`, a stage such as `/prod/`, LocalStack's `/_aws/execute-api/<id>/prod/`). The response
  * types are the read model's own (type imports only: nothing of zod reaches the browser).
  */
+import { CHAOS_HEADER } from '../../../../local/chaos/chaos-header.js';
 import type { Dimension, SuspicionReason } from '../../../shared/vocabulary.js';
 import { COLLECTIONS, type GroupSort, type SortOrder } from '../../listing-vocabulary.js';
 import type {
@@ -25,6 +26,10 @@ export class ApiError extends Error {
   }
 }
 
+/** Whether an answer said the embedded runtime injects faults: only then is `_local/chaos` asked. */
+let chaosAnnounced = false;
+export const announcesChaos = (): boolean => chaosAnnounced;
+
 /**
  * GETs a JSON route relative to the page.
  *
@@ -37,6 +42,7 @@ export async function getJson<T>(path: string): Promise<T> {
   } catch {
     throw new ApiError(0, 'the API cannot be reached');
   }
+  if (response.headers.has(CHAOS_HEADER)) chaosAnnounced = true;
   const text = await response.text();
   let body: unknown;
   try {

@@ -1,11 +1,11 @@
 /**
  * The "Faults injected" panel: when the embedded runtime runs with `--chaos`, the faults its proxies
- * injected so far, one row per service (from `/_local/chaos`). Hidden otherwise: without `--chaos`
- * the route answers `{enabled: false}`, and a deployed API has no such route; either way the panel
- * stops asking, since chaos is chosen when the runtime starts.
+ * injected so far, one row per service (from `/_local/chaos`, asked once the API's answers carry the
+ * runtime's chaos header). Hidden otherwise: without `--chaos` no answer carries it, and a deployed API
+ * has neither the header nor the route.
  */
 import type { ChaosService, ChaosStatus, FaultKindName } from '../../../../local/chaos/chaos-spec.js';
-import { getJson } from './api-client.js';
+import { announcesChaos, getJson } from './api-client.js';
 import { h, replaceChildren } from './dom.js';
 import { formatCount } from './format.js';
 
@@ -19,7 +19,8 @@ export class ChaosPanel {
   constructor(private readonly section: HTMLElement) {}
 
   async refresh(): Promise<void> {
-    if (this.off) return;
+    // A deployed API has no such route: it is asked once an answer of the API said chaos is on.
+    if (this.off || !announcesChaos()) return;
     let status: ChaosStatus;
     try {
       status = await getJson<ChaosStatus>(CHAOS_ROUTE);

@@ -90,13 +90,13 @@ async function loadTimeline(): Promise<void> {
 
 async function refreshAll(): Promise<void> {
   await Promise.all([
-    loadSummary(),
+    // The summary's answer says whether the runtime injects faults (chaos-panel.ts).
+    loadSummary().then(() => chaos.refresh()),
     loadTimeline(),
     lists.author.refresh(),
     lists.module.refresh(),
     lists.language.refresh(),
     suspicious.refresh(),
-    chaos.refresh(),
   ]);
   await authorView.refresh(summary);
   suspicious.suggestAuthors(lists.author.keys());
