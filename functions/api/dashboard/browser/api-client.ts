@@ -3,7 +3,7 @@
  * served (`/`, a stage such as `/prod/`, LocalStack's `/_aws/execute-api/<id>/prod/`). The response
  * types are the read model's own (type imports only: nothing of zod reaches the browser).
  */
-import { CHAOS_HEADER } from '../../../../local/chaos/chaos-header.js';
+
 import type { Dimension, SuspicionReason } from '../../../shared/vocabulary.js';
 import { COLLECTIONS, type GroupSort, type SortOrder } from '../../listing-vocabulary.js';
 import type {
@@ -14,6 +14,7 @@ import type {
   SuspiciousCommitList,
   Timeline,
 } from '../../read-model.js';
+import { CHAOS_HEADER } from '../chaos-header.js';
 
 /** A failed call: `status` 0 when the API could not be reached at all. */
 export class ApiError extends Error {
