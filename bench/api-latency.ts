@@ -110,8 +110,7 @@ async function measureIdle({ runtime }: FreshRuntime, phase: string): Promise<vo
 
 async function replay(fresh: FreshRuntime, underLoad?: RouteName): Promise<void> {
   const loadSpan = startLoadAverageSpan();
-  const replaying = () =>
-    replayUntilExact(fresh.runtime, large, { aggregate: true, rejectsDir: fresh.workDir });
+  const replaying = () => replayUntilExact(fresh.runtime, large, { aggregate: true });
   const measured = underLoad
     ? await measureRoute(fresh.runtime, underLoad, `during the ${largeName} replay`, replaying)
     : await replaying();
@@ -120,7 +119,7 @@ async function replay(fresh: FreshRuntime, underLoad?: RouteName): Promise<void>
 
 console.error('idle with the bundled sample loaded …');
 await withFreshRuntime({}, async (fresh) => {
-  await replayUntilExact(fresh.runtime, bundledSamplePath(), { aggregate: true, rejectsDir: fresh.workDir });
+  await replayUntilExact(fresh.runtime, bundledSamplePath(), { aggregate: true });
   await measureIdle(fresh, 'idle, sample (20k) loaded');
 });
 console.error(`the ${largeName} replay without load, then idle …`);

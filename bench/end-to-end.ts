@@ -92,7 +92,7 @@ async function runBatch(input: string, runtime: LocalRuntime): Promise<BatchRun>
   // With --expose-gc (npm run bench) the garbage of the read is collected first; the view stays alive.
   global.gc?.();
   const viewHeapMb = Math.round((process.memoryUsage().heapUsed - heapBefore) / 2 ** 20);
-  const deps = { db: dataApiDatabaseFromEnv(runtime.functionEnv), archive };
+  const deps = { db: dataApiDatabaseFromEnv(runtime.env), archive };
   const reconcile = await runBatchLayer(deps, { mode: 'reconcile' });
   const rebuild = await runBatchLayer(deps, { mode: 'rebuild' });
   const { catchUpMs, compareMs, swapMs } = rebuild.timings.held;
@@ -116,8 +116,8 @@ async function runBatch(input: string, runtime: LocalRuntime): Promise<BatchRun>
 
 async function run(input: string, csv: string, aggregation: boolean, withBatch: boolean): Promise<Run> {
   const loadSpan = startLoadAverageSpan();
-  const measured = await withFreshRuntime({ durableCommits }, async ({ runtime, workDir, startupS }) => {
-    const replay = await replayUntilExact(runtime, csv, { aggregate: aggregation, rejectsDir: workDir });
+  const measured = await withFreshRuntime({ durableCommits }, async ({ runtime, startupS }) => {
+    const replay = await replayUntilExact(runtime, csv, { aggregate: aggregation });
     if (withBatch) batchRuns.push(await runBatch(input, runtime));
     return { ...replay, startupS };
   });

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { bundledSamplePath } from '../functions/producer/bundled-sample.js';
-import { replayFile } from '../local/cli/replay-file.js';
+import { replayThroughProducer } from '../local/cli/replay-file.js';
 import { startLocalRuntime } from '../local/runtime.js';
 import { writeRuntimeFile } from '../local/runtime-file.js';
 import { redrive } from '../scripts/redrive/redrive.js';
@@ -55,12 +55,7 @@ for (const aggregate of modes) {
   });
   try {
     const started = performance.now();
-    const replay = await replayFile(values.csv, {
-      streamName: runtime.streamName,
-      env: runtime.env,
-      rejectsDir: dataDir,
-      aggregate,
-    });
+    const replay = await replayThroughProducer(runtime.environments, values.csv, { aggregate });
     await runtime.waitUntilProcessed();
     const deadLetterS = (performance.now() - started) / 1000;
 

@@ -59,11 +59,11 @@ async function run(shards: number, factor: number): Promise<Run> {
     mapping: { parallelizationFactor: factor },
     postgresSettings: LOCK_WAIT_LOGGING,
   };
-  return withFreshRuntime(options, async ({ runtime, dataDir, workDir }) => {
-    const replay = await replayUntilExact(runtime, csv, { aggregate: true, rejectsDir: workDir });
+  return withFreshRuntime(options, async ({ runtime, dataDir }) => {
+    const replay = await replayUntilExact(runtime, csv, { aggregate: true });
     const lockWaits = await readLockWaits(
       join(dataDir, POSTGRES_LOG_FILE),
-      dataApiDatabaseFromEnv(runtime.functionEnv),
+      dataApiDatabaseFromEnv(runtime.env),
     );
     return { shards, factor, replay, lockWaits, load: loadSpan() };
   });

@@ -26,6 +26,8 @@ import { type PartDefinition, type SupervisionEvent, Supervisor } from './superv
 
 /** The PostgreSQL cluster's folder inside the data dir. */
 export const POSTGRES_DIR = 'postgres';
+/** The S3 emulator's objects inside the data dir: `<bucket>/<key>._S3rver_object`. */
+export const S3_DIR = 's3';
 /** The Kinesis server's folder inside the data dir: the stream, kept across starts and restarts. */
 export const KINESIS_DIR = 'kinesis';
 /** PostgreSQL's server log inside the data dir, appended across starts and restarts. */
@@ -99,7 +101,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         kinesisPart(join(options.dataDir, KINESIS_DIR), options.shardCount ?? settings.stream.shardCount),
         options.signal,
       ),
-      supervisor.start(s3Part(join(options.dataDir, 's3')), options.signal),
+      supervisor.start(s3Part(join(options.dataDir, S3_DIR)), options.signal),
     ]);
     const kinesisEndpoint = kinesis.current().endpoint;
     const s3Endpoint = s3.current().endpoint;

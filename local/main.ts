@@ -7,7 +7,6 @@
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { buildDashboard } from '../functions/api/dashboard/build.js';
-import { requestedReplay } from '../functions/producer/replay-request.js';
 import { runMetricsOf } from '../functions/producer/run-metrics.js';
 import { UsageError } from '../functions/shared/errors.js';
 import { exitCodeOfError } from '../scripts/cli/exit-codes.js';
@@ -18,7 +17,7 @@ import type { FileCounts } from './chaos/exactly-once.js';
 import { noticeOldNode } from './cli/node-support.js';
 import { assertPortFree } from './cli/port-check.js';
 import { createProgress } from './cli/progress.js';
-import { replayFile } from './cli/replay-file.js';
+import { replayThroughProducer } from './cli/replay-file.js';
 import { resumeCommand, stoppedMessage } from './cli/replay-flags.js';
 import { handleShutdownSignals } from './cli/shutdown.js';
 import { parseStartOptions, USAGE } from './cli/start-options.js';
@@ -26,7 +25,7 @@ import type { EnvironmentEvent } from './execution/execution-environments.js';
 import type { ReloadReport } from './execution/function-builds.js';
 import { formatProcessorWindow, formatRunMetrics, reportQuietRuns } from './local-metrics.js';
 import { clusterDirFor } from './postgres/index.js';
-import { LOCAL_METRICS_PATH, type LocalRuntime, POSTGRES_DIR, startLocalRuntime } from './runtime.js';
+import { LOCAL_METRICS_PATH, type LocalRuntime, POSTGRES_DIR, S3_DIR, startLocalRuntime } from './runtime.js';
 import { findRuntime, removeRuntimeFile, removeRuntimeFileNow, writeRuntimeFile } from './runtime-file.js';
 import { describeSupervisionEvent, type SupervisionEvent } from './supervision/supervisor.js';
 
@@ -110,17 +109,13 @@ async function main(): Promise<void> {
   let replayed: FileCounts | undefined;
   if (options.replay) {
     log(`replaying ${options.csv}`);
-    const result = await replayFile(options.csv, {
-      streamName: runtime.streamName,
-      rejectsDir: resolve(dataDir, 'rejected'),
-      // The producer is a function: it reaches Kinesis as the functions do (through chaos, when on).
-      env: runtime.replayEnv,
-      ...requestedReplay(options.request),
-    });
-    const { rejectsFile, ...summary } = result;
+    // An invocation of the producer, as deployed: it reaches Kinesis and S3 with its own environment
+    // (through the chaos proxies, when on) and keeps its rejects in the local bucket.
+    const result = await replayThroughProducer(runtime.environments, options.csv, options.request);
+    const { rejectsAt, ...summary } = result;
     log(`producer: ${JSON.stringify(summary)}`);
     log(formatRunMetrics(runMetricsOf(result)));
-    if (rejectsFile) log(`rejected rows kept in ${rejectsFile}`);
+    if (rejectsAt) log(`rejected rows kept in ${rejectsAt}  (on disk: ${onDisk(dataDir, rejectsAt)})`);
     if (result.supersededRejects > 0) {
       log(`${result.supersededRejects} rows listed by earlier runs of this file were read again: unlisted`);
     }
@@ -198,6 +193,11 @@ function describeEnvironmentEvent(event: EnvironmentEvent): string {
   return url
     ? `${event.environmentId}: debugger listening on ${url}  (devtools://devtools/bundled/js_app.html?ws=${url.slice('ws://'.length)})`
     : `${event.environmentId}: environment started`;
+}
+
+/** Where the S3 emulator keeps the objects under an `s3://bucket/prefix/` of the local bucket. */
+function onDisk(dataDir: string, location: string): string {
+  return join(dataDir, S3_DIR, location.slice('s3://'.length));
 }
 
 /** How often a catch-up without a known total reports how far it got. */

@@ -45,7 +45,7 @@ import {
 import { CheckpointFiles } from './mapping-checkpoints.js';
 import type { SupervisionEvent, Supervisor } from './supervision/supervisor.js';
 
-export { POSTGRES_DIR, POSTGRES_LOG_FILE } from './local-cloud.js';
+export { POSTGRES_DIR, POSTGRES_LOG_FILE, S3_DIR } from './local-cloud.js';
 
 export interface LocalRuntimeOptions {
   /** Where PostgreSQL, the archive, the stream and the mapping's checkpoints keep their state. */
@@ -67,6 +67,8 @@ export interface LocalRuntimeOptions {
   processorEnv?: Readonly<Record<string, string>>;
   /** Overrides of the processor's sizing (tests use a short timeout). */
   processorTimeoutSeconds?: number;
+  /** Override of the producer's timeout (a test stops a replay with it). */
+  producerTimeoutSeconds?: number;
   /** The functions' sources the environments' bundles are built from. @default FUNCTIONS_SOURCE_DIR */
   functionsDir?: string;
   /** Rebuilds a function on save and retires its environments (`npm run dev`); told of each rebuild. */
@@ -105,13 +107,6 @@ export interface LocalRuntime {
    * holds only its own share of it.
    */
   env: Readonly<Record<string, string>>;
-  /** The same as {@link env}. */
-  functionEnv: Readonly<Record<string, string>>;
-  /**
-   * What a replay of a local file reaches the stream with, as the producer function does: {@link env}
-   * with the functions' endpoints (the chaos proxies' with `chaos`).
-   */
-  replayEnv: Readonly<Record<string, string>>;
   /** The faults injected on the functions' calls, when the runtime started with `chaos`. */
   chaos?: Chaos;
   kinesis: KinesisClient;
@@ -140,9 +135,8 @@ export interface LocalRuntime {
 const repositoryRoot = fileURLToPath(new URL('..', import.meta.url));
 const MIGRATIONS_DIR = join(repositoryRoot, 'db', 'migrations');
 /**
- * The functions the runtime runs in execution environments. A replay of a local CSV runs the producer's
- * core in the CLI's worker (the function reads S3 or its bundled sample); the function itself is here
- * for what invokes it by name.
+ * The functions the runtime runs in execution environments: the producer (a replay of a local CSV is
+ * an invocation of it, with a file source), the processor and the api.
  */
 const HOSTED_FUNCTIONS = ['producer', 'processor', 'api'] as const satisfies readonly EmbeddedFunctionName[];
 /** The hosted functions' bundles inside the data dir, built at each start. */
@@ -259,6 +253,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         database,
         processorEnv: options.processorEnv,
         processorTimeoutSeconds: options.processorTimeoutSeconds,
+        producerTimeoutSeconds: options.producerTimeoutSeconds,
         // The mapping invokes each lane one batch at a time.
         processorConcurrency: () => Math.max(1, mapping.starts().length) * parallelizationFactor,
         debugging: options.inspectPort !== undefined,
@@ -332,8 +327,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       bucketName: LOCAL_BUCKET_NAME,
       deadLetterPath,
       env: { ...functionEnv, AWS_ENDPOINT_URL_LAMBDA: invokeApi.url },
-      functionEnv,
-      replayEnv: { ...functionEnv, ...functionEndpoints },
       chaos,
       kinesis,
       s3,

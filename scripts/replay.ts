@@ -1,12 +1,13 @@
 /**
- * `npm run replay`: a CSV through the producer. `npm run replay -- --help` prints the usage, made from
- * the definition below.
+ * `npm run replay`: a CSV through the producer function. `npm run replay -- --help` prints the usage,
+ * made from the definition below.
  *
- * - `--target embedded` (the default): this machine reads `--csv` and sends it through the producer's
- *   core to the stream of the runtime `npm start` runs on `--data-dir`, or, with `--stream <name>` (or
- *   `STREAM_NAME`), to any Kinesis stream the standard AWS variables reach (scripts/replay/local-replay.ts).
- * - `--target deployed`: invokes the stack's producer function on the sample bundled with it, or on
- *   `--key` under `sources/` of its archive bucket (scripts/replay/deployed-replay.ts).
+ * - `--target embedded` (the default): invokes the producer of the runtime `npm start` runs on
+ *   `--data-dir` on the local file `--csv`; `--target deployed`: invokes the stack's producer on the
+ *   sample bundled with it, or on `--key` under `sources/` of its archive bucket. One code path, the
+ *   same InvokeCommand (scripts/replay/producer-replay.ts).
+ * - `--stream <name>` (or `STREAM_NAME`): no runtime and no function; this process runs the producer's
+ *   core on `--csv`, to any Kinesis stream the standard AWS variables reach (scripts/replay/local-replay.ts).
  *
  * The replay flags (rate, speed, limit, aggregation, from-line, encoding) are the same on both
  * (local/cli/replay-flags.ts); a replay that stops early prints the command that resumes it.
@@ -16,14 +17,14 @@ import { noticeOldNode } from '../local/cli/node-support.js';
 import { REPLAY_FLAGS, replayRequestOf } from '../local/cli/replay-flags.js';
 import { defineCommand } from './cli/command-line.js';
 import { runCli } from './cli/run-cli.js';
-import { replayOnDeployedStack } from './replay/deployed-replay.js';
-import { replayOnThisMachine } from './replay/local-replay.js';
+import { replayToStream } from './replay/local-replay.js';
+import { replayThroughFunction } from './replay/producer-replay.js';
 
 const REPLAY_COMMAND = defineCommand({
   command: 'npm run replay',
   summary:
-    "Replays a CSV through the producer. Embedded: this machine sends --csv to the runtime's stream (or " +
-    "to --stream). Deployed: the stack's producer function replays the sample bundled with it, or --key.",
+    "Replays a CSV through the producer function. Embedded: the runtime's producer replays --csv (or this " +
+    "machine sends it to --stream). Deployed: the stack's producer replays the sample bundled with it, or --key.",
   targets: 'any',
   flags: {
     csv: { type: 'string', value: '<path>', appliesTo: 'embedded', help: 'the CSV to replay (required)' },
@@ -32,7 +33,7 @@ const REPLAY_COMMAND = defineCommand({
       default: '.',
       value: '<dir>',
       appliesTo: 'embedded',
-      help: 'where the list of rejected rows is written',
+      help: "with --stream, where the list of rejected rows is written (the runtime's producer keeps them under rejected/ of its bucket)",
     },
     stream: {
       type: 'string',
@@ -68,18 +69,13 @@ runCli(REPLAY_COMMAND, async ({ values, target, given, argv }) => {
   noticeOldNode();
   // The flags are checked before the target is looked for: a typo is reported at once.
   const request = replayRequestOf(values);
-  if (target.kind === 'deployed') {
-    return replayOnDeployedStack(target, { request, key: values.key, bucket: values.bucket, argv });
-  }
+  const replay = { request, csv: values.csv, key: values.key, bucket: values.bucket, argv };
+  if (target.kind === 'deployed') return replayThroughFunction(target, replay);
   if (values.stream !== undefined && given.has('data-dir')) {
     throw new UsageError('--stream replaces the runtime of --data-dir: give one or the other');
   }
-  return replayOnThisMachine(target, {
-    csv: values.csv,
-    rejectsDir: values['rejects-dir'],
-    // An explicit --data-dir wins over a STREAM_NAME left in the environment.
-    stream: values.stream ?? (given.has('data-dir') ? undefined : process.env.STREAM_NAME),
-    request,
-    argv,
-  });
+  // An explicit --data-dir wins over a STREAM_NAME left in the environment.
+  const stream = values.stream ?? (given.has('data-dir') ? undefined : process.env.STREAM_NAME);
+  if (stream === undefined) return replayThroughFunction(target, replay);
+  return replayToStream({ ...replay, rejectsDir: values['rejects-dir'], stream });
 });

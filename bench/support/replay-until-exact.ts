@@ -3,7 +3,7 @@
  * read until the processor has caught up, then checked against the API's `/stats/summary`.
  */
 
-import { replayFile } from '../../local/cli/replay-file.js';
+import { replayThroughProducer } from '../../local/cli/replay-file.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 
 /** What a replay measured. */
@@ -29,8 +29,6 @@ export interface ReplayMeasure {
 export interface ReplayOptions {
   /** KPL aggregation of the producer. */
   aggregate: boolean;
-  /** Folder of the reject lists. */
-  rejectsDir: string;
   /** Longest wait for the processor. @default one hour */
   timeoutMs?: number;
 }
@@ -42,7 +40,7 @@ export interface ReplayOptions {
  *
  * @param runtime - a started runtime
  * @param csv - the file to replay
- * @param options - aggregation and where rejected rows go
+ * @param options - aggregation, and how long to wait for the processor
  */
 export async function replayUntilExact(
   runtime: LocalRuntime,
@@ -52,12 +50,7 @@ export async function replayUntilExact(
   const commitsBefore = await summaryCommits(runtime);
   const invocationsBefore = runtime.mapping.snapshot().invocations;
   const started = performance.now();
-  const result = await replayFile(csv, {
-    streamName: runtime.streamName,
-    env: runtime.env,
-    rejectsDir: options.rejectsDir,
-    aggregate: options.aggregate,
-  });
+  const result = await replayThroughProducer(runtime.environments, csv, { aggregate: options.aggregate });
   const producerS = (performance.now() - started) / 1000;
   await runtime.waitUntilProcessed({ timeoutMs: options.timeoutMs ?? 60 * 60_000 });
   const totalS = (performance.now() - started) / 1000;

@@ -1,18 +1,16 @@
 /**
- * The producer function: replays a CSV (an S3 object under `sources/`, or the sample bundled beside
- * the function) onto the stream.
+ * The producer function: replays a CSV (an S3 object, a file on the function's filesystem, or by
+ * default the sample bundled beside it: csv-source.ts) onto the stream.
  *
- * Event: `{ "source"?: { "bucket": "…", "key": "…" }, "limit"?: n, "rate"?: n, "speed"?: x,
- * "aggregate"?: false, "fromLine"?: n, "encoding"?: "latin1" }` (replay-request.ts).
- * Returns the replay result and publishes it as the run's metrics; rows that are not sent go to
- * `rejected/<source>/<run>/` in the archive bucket. A replay that must stop early (Kinesis unreachable
- * too long, or the function's timeout near) returns `stopped` with the line to resume from: invoke
- * again with `"fromLine"` set to it.
+ * Event: `{ "source"?: { "bucket": "…", "key": "…" } | { "file": "/absolute/path.csv" }, "limit"?: n,
+ * "rate"?: n, "speed"?: x, "aggregate"?: false, "fromLine"?: n, "encoding"?: "latin1" }`
+ * (replay-request.ts). Returns the replay result, with `rejectsAt` (`s3://…/rejected/<source>/<run>/`)
+ * when rows were not sent, and publishes it as the run's metrics; logs `replay progress` as it goes.
+ * A replay that must stop early (Kinesis unreachable too long, or the function's timeout near) returns
+ * `stopped` with the line to resume from: invoke again with `"fromLine"` set to it.
  */
-import { createReadStream } from 'node:fs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
 import { createKinesisClient, createS3Client } from '../shared/adapters/aws-clients.js';
 import { KinesisRecordPublisher } from '../shared/adapters/kinesis-record-publisher.js';
 import { S3ObjectStore } from '../shared/adapters/s3-object-store.js';
@@ -22,21 +20,21 @@ import { ShardMapCache } from '../shared/kinesis-aggregation/shard-map.js';
 import { lambdaEntry } from '../shared/lambda-entry.js';
 import { createPipelineMetrics, METRIC_SERVICES, publishRunMetrics } from '../shared/metrics.js';
 import { settings } from '../shared/settings.js';
-import { bundledSamplePath, SAMPLE_FILE_NAME } from './bundled-sample.js';
+import { csvSourceSchema, openCsvSource } from './csv-source.js';
 import { ObjectStoreRejectSink } from './reject-sinks.js';
 import { type ReplayDeps, type ReplayResult, replayCsv } from './replay.js';
 import { replayRequestSchema, requestedReplay } from './replay-request.js';
 import { runMetricsOf } from './run-metrics.js';
-import { readS3Object } from './s3-object-reader.js';
 
 /** A PutRecords call silent this long has failed (and is retried like any other failure). */
 const PUT_TIMEOUT_MS = 30_000;
 
-const eventSchema = replayRequestSchema
-  .extend({ source: z.object({ bucket: z.string().min(1), key: z.string().min(1) }).optional() })
-  .strict();
+const eventSchema = replayRequestSchema.extend({ source: csvSourceSchema.optional() }).strict();
 
-export type ProducerHandler = (event: unknown, context: Context) => Promise<ReplayResult>;
+/** The replay's result, and where its rows that were not sent are kept, when there were any. */
+export type ProducerResult = ReplayResult & { rejectsAt?: string };
+
+export type ProducerHandler = (event: unknown, context: Context) => Promise<ProducerResult>;
 
 /** The stream a replay sends to: what the handler replays through, and the local replay too. */
 export type ProducerDeps = Required<Pick<ReplayDeps, 'publisher' | 'shardMaps'>>;
@@ -67,19 +65,15 @@ export function createProducerHandler(env: FunctionEnvironment): ProducerHandler
   const metrics = createPipelineMetrics(METRIC_SERVICES.producer);
   const stream = createProducerDeps(env);
   const s3 = createS3Client(env);
-  const archive = new S3ObjectStore(s3, requireEnv(ENV.bucketName, env));
+  const bucket = requireEnv(ENV.bucketName, env);
+  const archive = new S3ObjectStore(s3, bucket);
 
   return async (event, context) => {
     logger.addContext(context);
     const request = eventSchema.parse(event ?? {});
-    const source = request.source;
-    const input = source
-      ? readS3Object(s3, source.bucket, source.key, settings.producer.sourceRead)
-      : createReadStream(bundledSamplePath());
-    logger.info('replay started', { source: source ?? 'bundled sample' });
-
-    const sourceName = source ? `s3://${source.bucket}/${source.key}` : `bundled/${SAMPLE_FILE_NAME}`;
-    const rejects = new ObjectStoreRejectSink(archive, sourceName);
+    const { input, name, bytesRead } = openCsvSource(request.source, s3);
+    logger.info('replay started', { source: name });
+    const rejects = new ObjectStoreRejectSink(archive, name);
     const deadline = stopBeforeTimeout(context);
     try {
       const result = await replayCsv(
@@ -88,17 +82,20 @@ export function createProducerHandler(env: FunctionEnvironment): ProducerHandler
         {
           ...requestedReplay(request),
           signal: deadline.signal,
-          onProgress: (progress) => logger.info('replay progress', { ...progress }),
+          onProgress: (progress) => logger.info('replay progress', { ...progress, bytesRead: bytesRead?.() }),
         },
       );
       publishRunMetrics(metrics, runMetricsOf(result));
-      logger.info('replay finished', { ...result, rejectsAt: rejects.location() });
+      const kept = rejects.location();
+      const finished: ProducerResult = { ...result, ...(kept && { rejectsAt: `s3://${bucket}/${kept}` }) };
+      logger.info('replay finished', { ...finished });
       if (result.stopped) {
         logger.warn('replay stopped early: invoke again with fromLine to resume', { ...result.stopped });
       }
-      return result;
+      return finished;
     } finally {
       deadline.clear();
+      input.destroy();
     }
   };
 }

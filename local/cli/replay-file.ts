@@ -1,17 +1,106 @@
 /**
- * Replays a local CSV file through the producer's core, in a worker thread, with a progress bar on a
- * TTY. Shared by `npm start` (embedded runtime) and `npm run replay` (any stream the environment names).
+ * A replay of a local CSV, with a progress bar on a TTY. On the embedded runtime it is an invocation of
+ * the producer with a file source (`npm start`, the tests, the bench): the function's own handler, reject
+ * sink, metrics and logs, in its execution environment, the bar drawn from its `replay progress` lines
+ * as they are written. The `--stream` escape hatch of `npm run replay` (any stream the standard AWS
+ * variables reach, no runtime) runs the producer's core in this process instead, its rejects in a file.
  * While Kinesis cannot be reached the progress says "waiting for Kinesis (…)" (without a TTY, a line
  * when the wait starts and one when it ends).
  */
+import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { Worker } from 'node:worker_threads';
-import type { ProducerTunables, ReplayProgress, ReplayResult } from '../../functions/producer/replay.js';
-import type { RequestedReplay } from '../../functions/producer/replay-request.js';
+import { createProducerDeps, type ProducerResult } from '../../functions/producer/handler.js';
+import { FileRejectSink } from '../../functions/producer/reject-sinks.js';
+import {
+  type ProducerTunables,
+  type ReplayProgress,
+  type ReplayResult,
+  replayCsv,
+} from '../../functions/producer/replay.js';
+import type { ReplayRequest, RequestedReplay } from '../../functions/producer/replay-request.js';
 import type { Outage } from '../../functions/producer/stream-reachability.js';
+import { ENV } from '../../functions/shared/env.js';
+import type { FunctionInvoker } from '../execution/invocation.js';
 import { createProgress } from './progress.js';
-import type { ReplayJob, ReplayMessage } from './replay-worker.js';
+
+/** What the producer's `replay progress` lines carry: the counts, and the bytes of a file read so far. */
+export type ProducerProgress = ReplayProgress & { bytesRead?: number | undefined };
+
+/**
+ * Invokes the producer on a local file and waits for its result, showing its progress.
+ *
+ * @param invoker - the embedded runtime's execution environments
+ * @param csvPath - the CSV, made absolute for the event
+ * @param request - the replay's flags, as the event carries them
+ * @throws when the invocation fails (the message has Lambda's error type and message)
+ */
+export async function replayThroughProducer(
+  invoker: FunctionInvoker,
+  csvPath: string,
+  request: ReplayRequest = {},
+): Promise<ProducerResult> {
+  const file = resolve(csvPath);
+  const progress = createReplayProgress((await stat(file)).size);
+  try {
+    const outcome = await invoker.invoke('producer', { source: { file }, ...request }, (lines) => {
+      for (const line of lines) {
+        const shown = progressOfLine(line);
+        if (shown) progress.show(shown);
+      }
+    });
+    if (!outcome.ok) {
+      throw new Error(`the producer failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
+    }
+    const result = outcome.result as ProducerResult;
+    progress.finish(result);
+    return result;
+  } finally {
+    progress.stop();
+  }
+}
+
+/**
+ * @param line - a line of the producer's log
+ * @param requestId - only a line of this invocation
+ * @returns the progress a `replay progress` line reports, else undefined
+ */
+export function progressOfLine(line: string, requestId?: string): ProducerProgress | undefined {
+  if (!line.includes('"replay progress"')) return undefined;
+  try {
+    const parsed = JSON.parse(line) as ProducerProgress & { message?: string; function_request_id?: string };
+    if (parsed.message !== 'replay progress') return undefined;
+    if (requestId !== undefined && parsed.function_request_id !== requestId) return undefined;
+    return parsed;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A replay's bar over the file's bytes: sent, rejected, failed, and while Kinesis is away, since when. */
+export function createReplayProgress(size: number): {
+  show(progress: ProducerProgress): void;
+  finish(result: ReplayResult): void;
+  stop(): void;
+} {
+  const bar = createProgress('replay', size, 'MB');
+  let waiting = false;
+  let bytes = 0;
+  const show = (counts: ProducerProgress) => {
+    bytes = counts.bytesRead ?? bytes;
+    const outage = counts.waitingForStream;
+    if (outage && !waiting) bar.note(`${formatWaiting(outage)} …`);
+    if (!outage && waiting) bar.note('Kinesis answers again: the replay goes on');
+    waiting = outage !== undefined;
+    const detail = `sent ${counts.sent}  rejected ${counts.rejected}  failed ${counts.failed}`;
+    bar.update(bytes, outage ? `${detail}  ${formatWaiting(outage)}` : detail);
+  };
+  return {
+    show,
+    finish: (result) => show({ ...result, bytesRead: result.stopped ? bytes : size }),
+    stop: () => bar.stop(),
+  };
+}
 
 export interface ReplayFileOptions extends Partial<RequestedReplay> {
   streamName: string;
@@ -19,7 +108,7 @@ export interface ReplayFileOptions extends Partial<RequestedReplay> {
   rejectsDir: string;
   /** Producer tunables instead of the shared settings (e.g. a shorter wait for an unreachable stream). */
   producer?: ProducerTunables;
-  /** The endpoints and credentials of the stream, e.g. an embedded runtime's `env`. @default process.env */
+  /** The endpoints and credentials of the stream. @default process.env */
   env?: Readonly<Record<string, string | undefined>>;
 }
 
@@ -28,56 +117,35 @@ export interface ReplayFileResult extends ReplayResult {
   rejectsFile?: string;
 }
 
-/** The variables the SDK and the handlers read: what the worker needs to reach the same stream. */
-const FORWARDED_ENV = /^(AWS_|STREAM_NAME$|ARCHIVE_BUCKET$)/;
-
+/**
+ * The `--stream` path: the producer's core, in this process, on the stream `streamName`.
+ *
+ * @param csvPath - the CSV; its absolute path names the reject lists, so a rerun from elsewhere finds them
+ * @param options - the stream, where rejects go, and how to replay
+ */
 export async function replayFile(csvPath: string, options: ReplayFileOptions): Promise<ReplayFileResult> {
   const { streamName, rejectsDir, producer, env = process.env, ...replay } = options;
-  const { size } = await stat(csvPath);
-  const job: ReplayJob = {
-    // The reject lists are named after the absolute path: a rerun from elsewhere finds them.
-    csvPath: resolve(csvPath),
-    streamName,
-    rejectsDir,
-    env: Object.fromEntries(
-      Object.entries(env).filter(
-        (entry): entry is [string, string] => FORWARDED_ENV.test(entry[0]) && !!entry[1],
-      ),
-    ),
-    replay,
-    producer,
-  };
-  const progress = createProgress('replay', size, 'MB');
-  const worker = startTypeScriptWorker(new URL('./replay-worker.ts', import.meta.url), job);
-  let waiting = false;
-  const showProgress = (bytesRead: number, counts: ReplayProgress) => {
-    const outage = counts.waitingForStream;
-    if (outage && !waiting) progress.note(`${formatWaiting(outage)} …`);
-    if (!outage && waiting) progress.note('Kinesis answers again: the replay goes on');
-    waiting = outage !== undefined;
-    const detail = `sent ${counts.sent}  rejected ${counts.rejected}  failed ${counts.failed}`;
-    progress.update(bytesRead, outage ? `${detail}  ${formatWaiting(outage)}` : detail);
-  };
+  const path = resolve(csvPath);
+  const progress = createReplayProgress((await stat(path)).size);
+  const input = createReadStream(path);
+  const rejects = new FileRejectSink(rejectsDir, path);
   try {
-    return await new Promise<ReplayFileResult>((resolveResult, reject) => {
-      worker.on('message', (message: ReplayMessage) => {
-        if (message.kind === 'progress') {
-          showProgress(message.bytesRead, message.progress);
-        } else if (message.kind === 'done') {
-          showProgress(message.result.stopped ? message.bytesRead : size, message.result);
-          resolveResult({ ...message.result, rejectsFile: message.rejectsFile });
-        } else {
-          reject(new Error(message.message));
-        }
-      });
-      worker.once('error', reject);
-      worker.once('exit', (code) =>
-        reject(new Error(`the replay worker exited (code ${code}) before finishing`)),
-      );
-    });
+    // The stream adapters of the Lambda handler, on the stream named.
+    const stream = createProducerDeps({ ...env, [ENV.streamName]: streamName });
+    const result = await replayCsv(
+      input,
+      { ...stream, rejects },
+      {
+        ...replay,
+        producer,
+        onProgress: (counts) => progress.show({ ...counts, bytesRead: input.bytesRead }),
+      },
+    );
+    progress.finish(result);
+    return { ...result, rejectsFile: rejects.location() };
   } finally {
     progress.stop();
-    await worker.terminate();
+    input.destroy();
   }
 }
 
@@ -88,10 +156,4 @@ export async function replayFile(csvPath: string, options: ReplayFileOptions): P
 export function formatWaiting(outage: Outage): string {
   const seconds = (ms: number) => Math.floor(ms / 1000);
   return `waiting for Kinesis (${outage.cause}, ${seconds(outage.forMs)} s of at most ${seconds(outage.limitMs)} s)`;
-}
-
-/** Worker threads do not inherit the TypeScript loader: the worker loads its entry through tsx's API. */
-function startTypeScriptWorker(entry: URL, workerData: unknown): Worker {
-  const source = `import('tsx/esm/api').then(({ tsImport }) => tsImport(${JSON.stringify(entry.href)}, ${JSON.stringify(import.meta.url)}))`;
-  return new Worker(source, { eval: true, workerData });
 }

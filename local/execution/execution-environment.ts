@@ -22,6 +22,8 @@ export class ExecutionEnvironment {
   private readonly exited: Promise<number>;
   /** Lines the invocation under way has handed over so far. */
   private written: string[] = [];
+  /** Told of the invocation under way's lines as they are handed over. */
+  private onLines?: ((lines: readonly string[]) => void) | undefined;
   /** The answer to the invocation under way, or to the start. */
   private pending?: (message: EnvironmentMessage | { kind: 'exit'; code: number; error?: Error }) => void;
 
@@ -44,8 +46,10 @@ export class ExecutionEnvironment {
     });
     let lastError: Error | undefined;
     this.worker.on('message', (message: EnvironmentMessage) => {
-      if (message.kind === 'log') this.written.push(...message.lines);
-      else this.pending?.(message);
+      if (message.kind === 'log') {
+        this.written.push(...message.lines);
+        this.onLines?.(message.lines);
+      } else this.pending?.(message);
     });
     this.worker.on('error', (error) => {
       lastError = error;
@@ -90,8 +94,22 @@ export class ExecutionEnvironment {
    * Runs one invocation; at the timeout the environment is ended and the invocation fails.
    *
    * @param event - the function's event
+   * @param onLines - told of the lines the function writes as they come (every 250 ms at most), the
+   *   last ones included; the outcome's `logs` holds them all again
    */
-  async invoke(event: unknown): Promise<EnvironmentInvocation> {
+  async invoke(event: unknown, onLines?: (lines: readonly string[]) => void): Promise<EnvironmentInvocation> {
+    this.onLines = onLines;
+    try {
+      return await this.run(event, (lines) => onLines?.(lines));
+    } finally {
+      this.onLines = undefined;
+    }
+  }
+
+  private async run(
+    event: unknown,
+    tell: (lines: readonly string[]) => void,
+  ): Promise<EnvironmentInvocation> {
     const started = performance.now();
     const { timeoutSeconds } = this.spec;
     let timer: NodeJS.Timeout | undefined;
@@ -107,17 +125,20 @@ export class ExecutionEnvironment {
     if (first === 'timeout') {
       await this.end();
       const message = `Task timed out after ${timeoutSeconds.toFixed(2)} seconds`;
+      const last = `${new Date().toISOString()} ${message}`;
+      tell([last]);
       return {
         timedOut: true,
         outcome: {
           ok: false,
           error: { errorType: 'Sandbox.Timedout', errorMessage: message },
-          logs: [...written, `${new Date().toISOString()} ${message}`],
+          logs: [...written, last],
           durationMs,
         },
       };
     }
     if (first.kind === 'done') {
+      tell(first.logs);
       const logs = [...written, ...first.logs];
       const outcome: InvocationOutcome = first.ok
         ? { ok: true, result: first.result, logs, durationMs: first.durationMs }

@@ -73,7 +73,17 @@ export class ExecutionEnvironments implements FunctionInvoker {
     this.functions = new Map(options.functions.map((fn) => [fn.name, new FunctionEnvironments(fn)]));
   }
 
-  async invoke(name: EmbeddedFunctionName, event: unknown): Promise<InvocationOutcome> {
+  /**
+   * Runs one invocation. Its lines reach `<data-dir>/logs/<function>.ndjson` as the function writes
+   * them, so a long invocation's log grows while it runs.
+   *
+   * @param onLines - told of the same lines, as they are written (a caller showing progress)
+   */
+  async invoke(
+    name: EmbeddedFunctionName,
+    event: unknown,
+    onLines?: (lines: readonly string[]) => void,
+  ): Promise<InvocationOutcome> {
     const pool = this.functions.get(name);
     if (!pool) throw new Error(`${name} is not hosted by this runtime`);
     if (this.stopped) throw new Error('the runtime is stopping');
@@ -92,8 +102,10 @@ export class ExecutionEnvironments implements FunctionInvoker {
       };
     }
     const startedAt = Date.now();
-    const { outcome, timedOut } = await warm.environment.invoke(event);
-    this.options.logs.write(name, outcome.logs);
+    const { outcome, timedOut } = await warm.environment.invoke(event, (lines) => {
+      this.options.logs.write(name, lines);
+      onLines?.(lines);
+    });
     if (timedOut) this.ended(warm.environment, 'timed out');
     else if (!warm.environment.alive) this.ended(warm.environment, 'died');
     this.release(pool, warm);

@@ -27,9 +27,10 @@ export interface HostedFunctionsOptions {
     /** The reader's secret: the api's. */
     readonly readerSecretArn: string;
   };
-  /** Overrides of the processor's variables and timeout (tests). */
+  /** Overrides of the processor's variables and timeout, and of the producer's timeout (tests). */
   readonly processorEnv?: Readonly<Record<string, string>>;
   readonly processorTimeoutSeconds?: number;
+  readonly producerTimeoutSeconds?: number;
   /** One environment per shard × parallelization-factor lane: asked as the shards are known. */
   readonly processorConcurrency: () => number;
   /** Inspectors are open: a function paused at a breakpoint is not ended by its timeout (as `sam local --debug`). */
@@ -48,9 +49,11 @@ export function hostedFunctions(options: HostedFunctionsOptions): HostedFunction
     {
       name: 'producer',
       ...settings.functions.producer,
-      timeoutSeconds: timeoutOf(settings.functions.producer.timeoutSeconds),
+      timeoutSeconds: timeoutOf(options.producerTimeoutSeconds ?? settings.functions.producer.timeoutSeconds),
       env: {
         ...cloudEnv,
+        // Its `replay progress` lines are what a replay's caller shows (Powertools' default, as deployed).
+        POWERTOOLS_LOG_LEVEL: 'INFO',
         ...options.functionEndpoints,
         [ENV.streamName]: LOCAL_STREAM_NAME,
         [ENV.bucketName]: LOCAL_BUCKET_NAME,

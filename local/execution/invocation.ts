@@ -23,7 +23,11 @@ export type InvocationOutcome =
 
 /** Runs one invocation of a hosted function with an event, in an execution environment of that function. */
 export interface FunctionInvoker {
-  invoke(name: EmbeddedFunctionName, event: unknown): Promise<InvocationOutcome>;
+  invoke(
+    name: EmbeddedFunctionName,
+    event: unknown,
+    onLines?: (lines: readonly string[]) => void,
+  ): Promise<InvocationOutcome>;
 }
 
 export function isEmbeddedFunction(name: string): name is EmbeddedFunctionName {

@@ -2,15 +2,11 @@
  * The dashboard's "Faults injected" panel in a real browser: shown with one row per service, its
  * counts those of `/_local/chaos`, when the runtime runs with chaos; hidden when it does not.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDashboard } from '../../functions/api/dashboard/build.js';
 import { bundledSamplePath } from '../../functions/producer/bundled-sample.js';
 import type { ChaosStatus } from '../../local/chaos/chaos-spec.js';
-import { replayFile } from '../../local/cli/replay-file.js';
 import { startTestRuntime, type TestRuntime } from '../support/test-runtime.js';
 import { launchChromium } from './support/chromium.js';
 import { openDashboard } from './support/dashboard-page.js';
@@ -18,11 +14,9 @@ import { openDashboard } from './support/dashboard-page.js';
 const VIEWPORT = { width: 1280, height: 1000 };
 
 let browser: Browser;
-let workDir: string;
 const runtimes: TestRuntime[] = [];
 
 beforeAll(async () => {
-  workDir = await mkdtemp(join(tmpdir(), 'chaos-panel-'));
   await buildDashboard();
   browser = await launchChromium();
 });
@@ -30,7 +24,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   for (const runtime of runtimes) await runtime.stop();
-  if (workDir) await rm(workDir, { recursive: true, force: true });
 });
 
 describe('the Faults injected panel', () => {
@@ -45,14 +38,7 @@ describe('the Faults injected panel', () => {
       },
     });
     runtimes.push(runtime);
-    await replayFile(bundledSamplePath(), {
-      streamName: runtime.streamName,
-      rejectsDir: workDir,
-      limit: 2_000,
-      aggregate: false,
-      env: runtime.replayEnv,
-    });
-    await runtime.waitUntilProcessed({ timeoutMs: 120_000 });
+    await runtime.replay(bundledSamplePath(), { limit: 2_000, aggregate: false });
 
     const dashboard = await openDashboard(browser, runtime.apiUrl, VIEWPORT);
     const panel = dashboard.page.locator('#chaos-panel');
@@ -77,13 +63,7 @@ describe('the Faults injected panel', () => {
   it('is hidden, and never asks for /_local/chaos, when the runtime runs without chaos', async () => {
     const runtime = await startTestRuntime();
     runtimes.push(runtime);
-    await replayFile(bundledSamplePath(), {
-      streamName: runtime.streamName,
-      rejectsDir: workDir,
-      limit: 200,
-      env: runtime.replayEnv,
-    });
-    await runtime.waitUntilProcessed({ timeoutMs: 120_000 });
+    await runtime.replay(bundledSamplePath(), { limit: 200 });
 
     const dashboard = await openDashboard(browser, runtime.apiUrl, VIEWPORT);
     await dashboard.page.waitForTimeout(500);

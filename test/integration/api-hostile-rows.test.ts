@@ -64,7 +64,7 @@ const at = (second: number) => new Date(Date.parse('2024-01-01T00:00:00Z') + sec
 
 beforeAll(async () => {
   runtime = await startTestRuntime();
-  database = dataApiDatabaseFromEnv(runtime.functionEnv);
+  database = dataApiDatabaseFromEnv(runtime.env);
   await insertGroups(
     'module',
     Array.from({ length: MODULES }, (_, index) => moduleKey(index)),

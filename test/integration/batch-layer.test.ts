@@ -25,7 +25,7 @@ import type { SuspicionRules } from '../../functions/shared/aggregation/aggregat
 import { type DataApiDatabase, dataApiDatabaseFromEnv } from '../../functions/shared/database/data-api.js';
 import type { ObjectStore } from '../../functions/shared/ports.js';
 import { settings } from '../../functions/shared/settings.js';
-import { replayFile } from '../../local/cli/replay-file.js';
+import { replayThroughProducer } from '../../local/cli/replay-file.js';
 import { writeRuntimeFile } from '../../local/runtime-file.js';
 import {
   expectGroupsToMatch,
@@ -154,7 +154,7 @@ async function until(what: string, condition: () => Promise<boolean>, timeoutMs 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'batch-layer-'));
   runtime = await startTestRuntime();
-  db = dataApiDatabaseFromEnv(runtime.functionEnv);
+  db = dataApiDatabaseFromEnv(runtime.env);
   await runtime.replay(SAMPLE);
   // What `npm start` writes, so that the CLI finds this runtime as it finds a developer's.
   await writeRuntimeFile(runtime.dataDir, { pid: process.pid, apiUrl: runtime.apiUrl, env: runtime.env });
@@ -347,12 +347,7 @@ describe('a rebuild while the processor keeps ingesting', () => {
       );
     const start = await counted();
     // About 20 s of ingestion at 1000 records/s; rebuilds back to back meanwhile.
-    const replay = replayFile(scenario.csvPath, {
-      streamName: runtime.streamName,
-      env: runtime.env,
-      rejectsDir: join(dir, 'rejected'),
-      pacing: { mode: 'rate', recordsPerSecond: 1_000 },
-    });
+    const replay = replayThroughProducer(runtime.environments, scenario.csvPath, { rate: 1_000 });
     let replaying = true;
     void replay.finally(() => {
       replaying = false;

@@ -30,7 +30,7 @@ async function bundled(fn: PipelineFunction): Promise<Handler> {
 beforeAll(async () => {
   // Environment first: each bundle builds its handler from it on its first invocation, as in Lambda.
   runtime = await startTestRuntime();
-  Object.assign(process.env, runtime.functionEnv);
+  Object.assign(process.env, runtime.env);
   pipeline = synthesizePipeline({ target: 'localstack' });
 });
 

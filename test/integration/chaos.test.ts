@@ -17,7 +17,7 @@ import {
   FAULT_KINDS,
   parseChaosSpec,
 } from '../../local/chaos/chaos-spec.js';
-import { replayFile } from '../../local/cli/replay-file.js';
+import { replayThroughProducer } from '../../local/cli/replay-file.js';
 import { type CliRun, runCli } from '../support/cli-process.js';
 import { expectExactEndState } from '../support/end-state.js';
 import { expectNothingLeft, freshDir, runtimeFileOf, startRuntimeCli } from '../support/runtime-cli.js';
@@ -153,17 +153,9 @@ describe('/_local/chaos', () => {
     runtime = await startTestRuntime({
       chaos: { rules: [{ service: 'kinesis', kind: 'throttle', rate: 0 }], seed: 5 },
     });
-    const { streamName, replayEnv } = runtime;
-    // The producer as npm start runs it: through the functions' endpoints, the chaos proxies.
-    const send = () =>
-      replayFile(scenario.csvPath, {
-        streamName,
-        rejectsDir: putDir,
-        aggregate: false,
-        limit: 20,
-        env: replayEnv,
-        producer: { ...settings.producer, putRetry: { attempts: 2, baseDelayMs: 10, maxDelayMs: 20 } },
-      });
+    // The producer as npm start runs it: an invocation, through its endpoints, the chaos proxies.
+    const { environments } = runtime;
+    const send = () => replayThroughProducer(environments, scenario.csvPath, { aggregate: false, limit: 20 });
 
     const throttled = await putSpec(runtime.apiUrl, 'kinesis:throttle=100%');
     expect(throttled.status).toBe(200);
@@ -171,8 +163,8 @@ describe('/_local/chaos', () => {
     let status = await chaosStatus(runtime.apiUrl);
     if (!status.enabled) throw new Error('chaos is off');
     const throttles = status.injected.kinesis.throttle ?? 0;
-    // The 20 records go in one PutRecords, tried twice (putRetry.attempts), throttled both times.
-    expect(throttles).toBe(2);
+    // The 20 records go in one PutRecords, tried putRetry.attempts times, throttled every time.
+    expect(throttles).toBe(settings.producer.putRetry.attempts);
 
     expect((await putSpec(runtime.apiUrl, JSON.stringify({ spec: 'kinesis:throttle=0%' }))).status).toBe(200);
     const result = await send();

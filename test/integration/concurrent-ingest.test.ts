@@ -37,9 +37,7 @@ interface Baseline {
 }
 
 async function baselines(scenario: Scenario): Promise<Map<string, Baseline>> {
-  const rows = await dataApiDatabaseFromEnv(runtime.functionEnv).query<
-    Baseline & Record<string, string | number>
-  >(
+  const rows = await dataApiDatabaseFromEnv(runtime.env).query<Baseline & Record<string, string | number>>(
     `SELECT author, commits::int AS commits, entropy_mean FROM pipeline.author_baselines
      WHERE author LIKE :prefix`,
     { prefix: `${scenario.name}:%` },
@@ -73,7 +71,7 @@ async function expectOrderFreeTotals(scenario: Scenario): Promise<void> {
 describe('concurrent batches on shared rows', () => {
   it('leaves a new author’s baseline equal to its counts when several transactions create it at once', async () => {
     const scenario = sampleScenario('race', ['person_100', 'person_38', 'person_62'], dir);
-    const processor = createProcessorHandler(runtime.functionEnv);
+    const processor = createProcessorHandler(runtime.env);
     // Eight "shards" at once, each holding a slice of every author's commits.
     const slices = Array.from({ length: 8 }, (_, shard) =>
       scenario.records

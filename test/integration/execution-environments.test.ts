@@ -55,8 +55,8 @@ describe('execution environments', () => {
     expect(status).toBe(200);
     expect(body.threadId).not.toBe(threadId);
     expect(body.env[ENV.dbSecretArn]).toMatch(/reader/i);
-    expect(body.env[ENV.dbSecretArn]).not.toBe(runtime.functionEnv[ENV.dbSecretArn]);
-    expect(Object.values(body.env)).not.toContain(runtime.functionEnv[ENV.dbSecretArn]);
+    expect(body.env[ENV.dbSecretArn]).not.toBe(runtime.env[ENV.dbSecretArn]);
+    expect(Object.values(body.env)).not.toContain(runtime.env[ENV.dbSecretArn]);
     expect(body.env.AWS_LAMBDA_FUNCTION_NAME).toBe('api');
     // Exactly what the stack gives the api: no stream, no bucket.
     expect(body.env[ENV.streamName]).toBeUndefined();

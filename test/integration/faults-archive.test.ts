@@ -31,7 +31,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'faults-archive-'));
   runtime = await startTestRuntime();
   proxy = await startFaultProxy(runtime.env.AWS_ENDPOINT_URL_S3 ?? '');
-  processor = createProcessorHandler({ ...runtime.functionEnv, AWS_ENDPOINT_URL_S3: proxy.url });
+  processor = createProcessorHandler({ ...runtime.env, AWS_ENDPOINT_URL_S3: proxy.url });
 });
 
 afterAll(async () => {

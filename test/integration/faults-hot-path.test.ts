@@ -39,7 +39,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'faults-hot-path-'));
   runtime = await startTestRuntime();
   proxy = await startFaultProxy(runtime.env.AWS_ENDPOINT_URL_RDS_DATA ?? '');
-  processor = createProcessorHandler({ ...runtime.functionEnv, AWS_ENDPOINT_URL_RDS_DATA: proxy.url });
+  processor = createProcessorHandler({ ...runtime.env, AWS_ENDPOINT_URL_RDS_DATA: proxy.url });
 });
 
 afterAll(async () => {
@@ -202,7 +202,7 @@ describe('a transaction whose end is in doubt', () => {
  * and may wait for the Data API's expiry.)
  */
 async function msUntilNoTransactionIsLeftOpen(): Promise<number> {
-  const db = dataApiDatabaseFromEnv(runtime.functionEnv);
+  const db = dataApiDatabaseFromEnv(runtime.env);
   const started = Date.now();
   for (;;) {
     const [row] = await db.query<{ open: number }>(

@@ -65,7 +65,7 @@ const throttled = {
 
 /** A replay as the CLI runs it (the handler's stream adapters), its Kinesis calls through the proxy. */
 function replayThroughProxy(input: Readable, rejects: RejectSink, options?: ReplayCsvOptions) {
-  const stream = createProducerDeps({ ...runtime.functionEnv, AWS_ENDPOINT_URL_KINESIS: proxy.url });
+  const stream = createProducerDeps({ ...runtime.env, AWS_ENDPOINT_URL_KINESIS: proxy.url });
   return replayCsv(input, { ...stream, rejects }, options);
 }
 
@@ -291,7 +291,7 @@ describe("the producer function's reject lists in the archive bucket", () => {
       new PutObjectCommand({ Bucket: runtime.bucketName, Key: key, Body: Buffer.from(text, 'latin1') }),
     );
     const rejected = `rejected/${encodeURIComponent(`s3://${runtime.bucketName}/${key}`)}/`;
-    const producer = createProducerHandler({ ...runtime.functionEnv, AWS_ENDPOINT_URL_KINESIS: proxy.url });
+    const producer = createProducerHandler({ ...runtime.env, AWS_ENDPOINT_URL_KINESIS: proxy.url });
     const refusedAuthor = (call: ProxiedCall) =>
       kinesisCall('PutRecords')(call) && call.body.includes(`"PartitionKey":"lists:josé"`);
     proxy.inject({ name: 'throttle', match: refusedAuthor, fault: throttled, times: 1_000 });

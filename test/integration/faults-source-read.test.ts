@@ -156,7 +156,7 @@ describe('the producer function on an S3 source whose download breaks off', () =
       times: 2,
     });
 
-    const producer = createProducerHandler({ ...runtime.functionEnv, AWS_ENDPOINT_URL_S3: proxy.url });
+    const producer = createProducerHandler({ ...runtime.env, AWS_ENDPOINT_URL_S3: proxy.url });
     const result = await producer({ source: { bucket: runtime.bucketName, key } }, lambdaContext(900_000));
     await runtime.waitUntilProcessed({ timeoutMs: 60_000 });
 

@@ -3,18 +3,18 @@
  * valid row counted once, every bad row rejected with its reason and kept with its line, every API
  * route answering 2xx or 4xx for every key it serves, and the runtime still up.
  */
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ReplayFileResult } from '../../local/cli/replay-file.js';
+import type { ProducerResult } from '../../functions/producer/handler.js';
 import {
   expectGroupsToMatch,
   expectSummaryToMatch,
   type GroupItem,
   groupListings,
 } from '../support/aggregate-assertions.js';
+import { rejectedRowsAt } from '../support/archive-reader.js';
 import { type ExpectedAggregates, expectedAggregates } from '../support/expected-aggregates.js';
 import { writeHostileCsv } from '../support/hostile-csv.js';
 import { startTestRuntime, type TestRuntime } from '../support/test-runtime.js';
@@ -22,7 +22,7 @@ import { startTestRuntime, type TestRuntime } from '../support/test-runtime.js';
 let runtime: TestRuntime;
 let dir: string;
 let expected: ExpectedAggregates;
-let result: ReplayFileResult;
+let result: ProducerResult;
 let lines: number;
 
 beforeAll(async () => {
@@ -49,11 +49,12 @@ describe('a hostile CSV', () => {
     expect(result.sent).toBe(expected.validRows + 1);
   });
 
-  it('keeps every rejected row with its line number and reason', () => {
-    const rejected = readFileSync(result.rejectsFile ?? '', 'utf8')
-      .trimEnd()
-      .split('\n')
-      .map((line) => JSON.parse(line) as { line: number; reason: string; raw: string });
+  it('keeps every rejected row with its line number and reason, under rejected/ of the bucket', async () => {
+    expect(result.rejectsAt).toMatch(/^s3:\/\/[^/]+\/rejected\/file%2Fhostile\.csv\.[0-9a-f]{12}\//);
+    const rejected = await rejectedRowsAt<{ line: number; reason: string; raw: string }>(
+      runtime.s3,
+      result.rejectsAt,
+    );
     expect(rejected).toHaveLength(result.rejected);
     expect(new Set(rejected.map((row) => row.reason))).toEqual(
       new Set([

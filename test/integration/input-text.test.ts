@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundledSamplePath } from '../../functions/producer/bundled-sample.js';
 import type { RejectedRow } from '../../functions/producer/reject-sinks.js';
 import type { CommitRecord } from '../../functions/shared/commit-record.js';
-import { archivedLines } from '../support/archive-reader.js';
+import { archivedLines, rejectedRowsAt } from '../support/archive-reader.js';
 import { expectedAggregates } from '../support/expected-aggregates.js';
 import { expectScenarioAggregates } from '../support/scenario.js';
 import { startTestRuntime, type TestRuntime } from '../support/test-runtime.js';
@@ -69,13 +69,6 @@ function lineBytes(path: string): Buffer[] {
   return lines;
 }
 
-function listed(path: string | undefined): RejectedRow[] {
-  return readFileSync(path ?? '', 'utf8')
-    .trimEnd()
-    .split('\n')
-    .map((line) => JSON.parse(line) as RejectedRow);
-}
-
 describe('a Latin-1 file', () => {
   it('read as UTF-8, the default: every row with a byte that is not UTF-8 is rejected with its line and bytes, the others counted', async () => {
     const path = writeLatin1('u:');
@@ -88,7 +81,7 @@ describe('a Latin-1 file', () => {
     expect(accented.length).toBeGreaterThan(0);
     expect(expected.invalidRows).toBe(accented.length);
     expect(result).toMatchObject({ rejected: accented.length, failed: 0 });
-    const rows = listed(result.rejectsFile);
+    const rows = await rejectedRowsAt<RejectedRow>(runtime.s3, result.rejectsAt);
     expect(rows.map((row) => row.line)).toEqual(accented);
     for (const row of rows) {
       expect(row.reason).toBe('invalid-character');

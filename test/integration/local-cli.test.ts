@@ -121,7 +121,7 @@ describe('npm run replay with a running runtime', () => {
     await rm(runtime?.dataDir ?? '', { recursive: true, force: true });
   });
 
-  it('sends the CSV to the stream of the runtime on --data-dir, over a STREAM_NAME left in the environment, and exits 0', async () => {
+  it('invokes the producer of the runtime on --data-dir on the CSV, over a STREAM_NAME left in the environment, and exits 0', async () => {
     vi.stubEnv('STREAM_NAME', 'a-stream-of-another-session');
     const cli = runCli('scripts/replay.ts', [
       '--csv',
@@ -136,7 +136,8 @@ describe('npm run replay with a running runtime', () => {
     const { code } = await cli.exited;
 
     expect(code, cli.output()).toBe(0);
-    expect(cli.output()).toContain(`sending to the embedded runtime's stream ${runtime.streamName}`);
+    expect(cli.output()).toContain(`invoking producer in the embedded runtime of ${runtime.dataDir}`);
+    expect(cli.output()).toContain(`on ${bundledSamplePath()}`);
     const summary = cli
       .output()
       .split('\n')

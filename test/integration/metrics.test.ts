@@ -51,7 +51,7 @@ afterEach(() => vi.restoreAllMocks());
 
 async function replayWithTheProducerFunction() {
   const emf = captureEmf();
-  const producer = createProducerHandler(runtime.functionEnv);
+  const producer = createProducerHandler(runtime.env);
   const result = await producer({ source: { bucket: runtime.bucketName, key } }, lambdaContext(900_000));
   vi.restoreAllMocks();
   await runtime.waitUntilProcessed({ timeoutMs: 60_000 });

@@ -24,7 +24,7 @@ let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'poison-'));
   runtime = await startTestRuntime();
-  processor = createProcessorHandler(runtime.functionEnv);
+  processor = createProcessorHandler(runtime.env);
 });
 
 afterAll(async () => {
@@ -41,7 +41,7 @@ function poison(base: CommitRecord, overrides: Partial<CommitRecord>, author: st
 describe('a batch with poison records', () => {
   it('quarantines each poison record with its reason and stores every other record once', async () => {
     const scenario = sampleScenario('poison', ['person_46', 'person_78'], dir);
-    const db = dataApiDatabaseFromEnv(runtime.functionEnv);
+    const db = dataApiDatabaseFromEnv(runtime.env);
     await db.query(
       `ALTER TABLE pipeline.suspicious_commits ADD CONSTRAINT refuse_for_test CHECK (file_path <> '${REFUSED_PATH}')`,
     );

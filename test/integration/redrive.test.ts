@@ -14,7 +14,6 @@ import { ListShardsCommand } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { projectPath } from '../../lib/project-paths.js';
 import { dataApiError, type FaultProxy, startFaultProxy } from '../../local/chaos/fault-proxy.js';
-import { replayFile } from '../../local/cli/replay-file.js';
 import { DeadLetterFile } from '../../local/dead-letter-file.js';
 import type { FailedBatchRecord } from '../../local/event-source-mapping.js';
 import { writeRuntimeFile } from '../../local/runtime-file.js';
@@ -85,13 +84,7 @@ describe('npm run redrive on the embedded runtime', () => {
     const packed = sampleScenario('redrive-packed', ['person_1', 'person_2'], dir);
     const plain = sampleScenario('redrive-plain', ['person_3', 'person_4'], dir);
     await runtime.replay(packed.csvPath);
-    await replayFile(plain.csvPath, {
-      streamName: runtime.streamName,
-      env: runtime.env,
-      rejectsDir: dir,
-      aggregate: false,
-    });
-    await runtime.waitUntilProcessed({ timeoutMs: 120_000 });
+    await runtime.replay(plain.csvPath, { aggregate: false });
     const scenarios = [packed, plain];
     const commits = packed.records.length + plain.records.length;
 

@@ -41,7 +41,7 @@ let db: DataApiDatabase;
 
 beforeAll(async () => {
   runtime = await startTestRuntime();
-  db = dataApiDatabaseFromEnv(runtime.functionEnv);
+  db = dataApiDatabaseFromEnv(runtime.env);
 });
 
 afterAll(async () => {

@@ -10,7 +10,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { settings } from '../../functions/shared/settings.js';
-import { replayFile } from '../../local/cli/replay-file.js';
+import { replayThroughProducer } from '../../local/cli/replay-file.js';
 import type { PartPids } from '../../local/local-cloud.js';
 import { isProcessAlive } from '../../local/process-alive.js';
 import { RawArchiveReader } from '../support/archive-reader.js';
@@ -81,12 +81,7 @@ describe('while a part is restarting', () => {
     // One retry, 10 ms apart: without the hold, a batch in flight when the archive dies is dead-lettered.
     const runtime = await startTestRuntime({ mapping: { maxRetryAttempts: 1, retryBackoffMs: 10 } });
     try {
-      await replayFile(scenario.csvPath, {
-        streamName: runtime.streamName,
-        env: runtime.env,
-        rejectsDir: dir,
-        aggregate: false,
-      });
+      await replayThroughProducer(runtime.environments, scenario.csvPath, { aggregate: false });
       await until('the first batches stored', () => runtime.mapping.snapshot().delivered > 0, 60_000);
       process.kill(runtime.parts().s3, 'SIGKILL');
       await runtime.waitUntilProcessed({ timeoutMs: 120_000 });

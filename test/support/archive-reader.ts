@@ -104,3 +104,27 @@ export async function archivedLines<T = Record<string, unknown>>(
   } while (token);
   return lines;
 }
+
+/**
+ * The rows a producer run kept (`rejectsAt` of its result: `s3://<bucket>/rejected/<source>/<run>/`),
+ * every part in order.
+ *
+ * @param s3 - a client of the archive's S3
+ * @param location - the run's `rejectsAt`; absent: no row was kept
+ */
+export async function rejectedRowsAt<T = Record<string, unknown>>(
+  s3: S3Client,
+  location: string | undefined,
+): Promise<T[]> {
+  if (location === undefined) return [];
+  const [, bucket = '', prefix = ''] = /^s3:\/\/([^/]+)\/(.*)$/.exec(location) ?? [];
+  const rows: T[] = [];
+  const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
+  const keys = (page.Contents ?? []).map((object) => object.Key ?? '').sort();
+  for (const key of keys) {
+    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const text = (await object.Body?.transformToString('utf8')) ?? '';
+    for (const line of text.split('\n')) if (line.trim() !== '') rows.push(JSON.parse(line) as T);
+  }
+  return rows;
+}

@@ -5,14 +5,18 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RequestedReplay } from '../../functions/producer/replay-request.js';
-import { type ReplayFileResult, replayFile } from '../../local/cli/replay-file.js';
+import type { ProducerResult } from '../../functions/producer/handler.js';
+import type { ReplayRequest } from '../../functions/producer/replay-request.js';
+import { replayThroughProducer } from '../../local/cli/replay-file.js';
 import { type LocalRuntime, type LocalRuntimeOptions, startLocalRuntime } from '../../local/runtime.js';
 
 export interface TestRuntime extends LocalRuntime {
   dataDir: string;
-  /** Replays a CSV through the producer (as `npm run replay` does) and waits until the processor has caught up. */
-  replay(csvPath: string, options?: Partial<RequestedReplay>): Promise<ReplayFileResult>;
+  /**
+   * Replays a CSV as `npm start` does (an invocation of the producer on the file; its rejects under
+   * `rejected/` of the local bucket) and waits until the processor has caught up.
+   */
+  replay(csvPath: string, options?: ReplayRequest): Promise<ProducerResult>;
   /** GETs an API path (without leading slash) and returns status and parsed JSON. */
   get<T = unknown>(path: string): Promise<{ status: number; body: T }>;
   /** Stops this runtime and starts another on the same data dir (stream, checkpoints, database, archive). */
@@ -25,6 +29,7 @@ export type TestRuntimeOptions = Pick<
   | 'mapping'
   | 'processorEnv'
   | 'processorTimeoutSeconds'
+  | 'producerTimeoutSeconds'
   | 'functionsDir'
   | 'onReload'
   | 'onEnvironment'
@@ -53,12 +58,7 @@ export async function startTestRuntime(
     ...runtime,
     dataDir: runtimeDir,
     async replay(csvPath, options = {}) {
-      const result = await replayFile(csvPath, {
-        streamName: runtime.streamName,
-        env: runtime.replayEnv,
-        rejectsDir: join(runtimeDir, 'rejected'),
-        ...options,
-      });
+      const result = await replayThroughProducer(runtime.environments, csvPath, options);
       await runtime.waitUntilProcessed({ timeoutMs: 120_000 });
       return result;
     },

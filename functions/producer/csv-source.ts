@@ -1,0 +1,65 @@
+/**
+ * Where the producer reads its CSV: an S3 object (`{ bucket, key }`, read in ranged GETs), or a file on
+ * the function's own filesystem (`{ file }`: on the embedded runtime any file of the machine, on Lambda
+ * one in the bundle or `/tmp`). No source is the sample bundled beside the function, as a file source.
+ *
+ * A source's name keeps the reject lists of its runs together (`rejected/<name>/<run>/`), so that a
+ * rerun of the same source supersedes its earlier lists: `s3://<bucket>/<key>`, or
+ * `file/<basename>.<digest of the absolute path>` (two files of one name in different folders stay apart).
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync } from 'node:fs';
+import { basename, isAbsolute } from 'node:path';
+import type { Readable } from 'node:stream';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { z } from 'zod';
+import { InputFormatError } from '../shared/errors.js';
+import { settings } from '../shared/settings.js';
+import { bundledSamplePath } from './bundled-sample.js';
+import { readS3Object } from './s3-object-reader.js';
+
+export const csvSourceSchema = z.union([
+  z.object({ bucket: z.string().min(1), key: z.string().min(1) }).strict(),
+  z
+    .object({
+      file: z
+        .string()
+        .refine(isAbsolute, { error: (issue) => `${String(issue.input)} is not an absolute path` }),
+    })
+    .strict(),
+]);
+
+export type CsvSource = z.output<typeof csvSourceSchema>;
+
+/** An opened source: its bytes, its name, and how many bytes were read so far (files only). */
+export interface OpenedSource {
+  readonly input: Readable;
+  readonly name: string;
+  readonly bytesRead?: () => number;
+}
+
+/**
+ * @param source - the event's source; absent: the bundled sample
+ * @param s3 - the client an S3 source is read with
+ * @throws InputFormatError when the file does not exist
+ */
+export function openCsvSource(source: CsvSource | undefined, s3: S3Client): OpenedSource {
+  const chosen = source ?? { file: bundledSamplePath() };
+  if ('bucket' in chosen) {
+    return {
+      input: readS3Object(s3, chosen.bucket, chosen.key, settings.producer.sourceRead),
+      name: `s3://${chosen.bucket}/${chosen.key}`,
+    };
+  }
+  if (!existsSync(chosen.file)) throw new InputFormatError(`${chosen.file}: no such file`);
+  const input = createReadStream(chosen.file);
+  return { input, name: fileSourceName(chosen.file), bytesRead: () => input.bytesRead };
+}
+
+/**
+ * @example fileSourceName('/data/log.csv') // 'file/log.csv.3f1c…' (12 hex digits)
+ */
+export function fileSourceName(path: string): string {
+  const digest = createHash('sha256').update(path).digest('hex').slice(0, 12);
+  return `file/${basename(path)}.${digest}`;
+}
