@@ -2,13 +2,13 @@
  * What must be true once `npm start` has replayed a scenario, however it was disturbed: checked from
  * the API, the archive and the stream, against the independent expectation.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { expect } from 'vitest';
 import { DEAD_LETTER_FILE_NAME } from '../../local/dead-letter-file.js';
 import { expectGroupsToMatch, expectSummaryToMatch, type GroupItem } from './aggregate-assertions.js';
-import { occurrences, RawArchiveReader } from './archive-reader.js';
+import { occurrences, RawArchiveReader, rejectedRowsAt } from './archive-reader.js';
 import { runtimeFileOf } from './runtime-cli.js';
 import { type Scenario, scenarioWithout } from './scenario.js';
 import { streamArrivals } from './stream-arrivals.js';
@@ -20,12 +20,11 @@ async function api<T>(apiUrl: string, path: string): Promise<T> {
   return (await response.json()) as T;
 }
 
-/** The commit ids of the rows the producer kept as rejected (unsendable), if any. */
-function rejectedCommitIds(output: string): Set<string> {
-  const file = /rejected rows kept in (\S+)/.exec(output)?.[1];
-  if (!file) return new Set();
-  const rows = readFileSync(file, 'utf8').split('\n').filter(Boolean);
-  return new Set(rows.map((row) => (JSON.parse(row) as { raw: string }).raw.split(',')[0] ?? ''));
+/** The commit ids of the rows the producer kept as rejected (unsendable), if any: under rejected/ of the bucket. */
+async function rejectedCommitIds(s3: S3Client, output: string): Promise<Set<string>> {
+  const location = /rejected rows kept in (s3:\/\/\S+)/.exec(output)?.[1];
+  const rows = await rejectedRowsAt<{ raw: string }>(s3, location);
+  return new Set(rows.map((row) => row.raw.split(',')[0] ?? ''));
 }
 
 /**
@@ -41,7 +40,13 @@ export async function expectExactEndState(
   dir: string,
 ): Promise<void> {
   const runtime = runtimeFileOf(dataDir);
-  const rejected = rejectedCommitIds(output);
+  const s3 = new S3Client({
+    endpoint: runtime.env.AWS_ENDPOINT_URL_S3,
+    region: runtime.env.AWS_REGION,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    forcePathStyle: true,
+  });
+  const rejected = await rejectedCommitIds(s3, output);
   const accepted = rejected.size > 0 ? scenarioWithout(scenario, rejected, dir) : scenario;
   const { expected } = accepted;
 
@@ -64,12 +69,6 @@ export async function expectExactEndState(
   // No batch spent its retries on a part that was coming back.
   expect(existsSync(join(dataDir, DEAD_LETTER_FILE_NAME)), 'dead letters').toBe(false);
 
-  const s3 = new S3Client({
-    endpoint: runtime.env.AWS_ENDPOINT_URL_S3,
-    region: runtime.env.AWS_REGION,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    forcePathStyle: true,
-  });
   const archived = (await new RawArchiveReader(s3, runtime.env.ARCHIVE_BUCKET ?? '').read()).commitIds;
   s3.destroy();
   // Each arrival on the stream once: a request resent after its answer was lost arrived twice.
