@@ -16,7 +16,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { bundledSamplePath } from '../functions/producer/bundled-sample.js';
+import { bundledSamplePath } from '../functions/producer/csv-source.js';
 import type { LocalRuntime } from '../local/runtime.js';
 import { type FreshRuntime, withFreshRuntime } from './support/fresh-runtime.js';
 import { generatedCsv } from './support/generated-csv.js';

@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { buildDashboard } from '../functions/api/dashboard/build.js';
-import { bundledSamplePath } from '../functions/producer/bundled-sample.js';
+import { bundledSamplePath } from '../functions/producer/csv-source.js';
 import { launchChromium } from '../test/browser/support/chromium.js';
 import { waitUntilDrawn } from '../test/browser/support/dashboard-page.js';
 import { startTestRuntime } from '../test/support/test-runtime.js';

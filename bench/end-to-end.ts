@@ -23,7 +23,7 @@ import { parseArgs } from 'node:util';
 import { runBatchLayer } from '../functions/batch/batch-run.js';
 import { S3RawArchive } from '../functions/batch/raw-archive.js';
 import { ViewBuilder } from '../functions/batch/view-builder.js';
-import { bundledSamplePath } from '../functions/producer/bundled-sample.js';
+import { bundledSamplePath } from '../functions/producer/csv-source.js';
 import { dataApiDatabaseFromEnv } from '../functions/shared/database/data-api.js';
 import { settings } from '../functions/shared/settings.js';
 import type { LocalRuntime } from '../local/runtime.js';

@@ -12,7 +12,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { bundledSamplePath } from '../functions/producer/bundled-sample.js';
+import { bundledSamplePath } from '../functions/producer/csv-source.js';
 import { replayThroughProducer } from '../local/cli/replay-file.js';
 import { startLocalRuntime } from '../local/runtime.js';
 import { writeRuntimeFile } from '../local/runtime-file.js';

@@ -20,7 +20,7 @@ import {
   type Plugin,
 } from 'esbuild';
 import { dashboardBuildOptions, writeDashboard } from '../functions/api/dashboard/build.js';
-import { SAMPLE_FILE_NAME, SAMPLE_REPOSITORY_PATH } from '../functions/producer/bundled-sample.js';
+import { SAMPLE_FILE_NAME, SAMPLE_REPOSITORY_PATH } from '../functions/producer/csv-source.js';
 import {
   MIGRATIONS_BUNDLE_FOLDER,
   MIGRATIONS_REPOSITORY_PATH,

@@ -6,19 +6,22 @@
  *   `--data-dir` on the local file `--csv`; `--target deployed`: invokes the stack's producer on the
  *   sample bundled with it, or on `--key` under `sources/` of its archive bucket. One code path, the
  *   same InvokeCommand (scripts/replay/producer-replay.ts).
- * - `--stream <name>` (or `STREAM_NAME`): no runtime and no function; this process runs the producer's
- *   core on `--csv`, to any Kinesis stream the standard AWS variables reach (scripts/replay/local-replay.ts).
+ * - `--stream <name>` (or `STREAM_NAME`): the escape hatch to any Kinesis stream the standard AWS
+ *   variables reach, one no target describes (made by hand, a test's): no runtime and no function, this
+ *   process runs the producer's core on `--csv` (local/cli/replay-file.ts), its rejects in `--rejects-dir`.
  *
  * The replay flags (rate, speed, limit, aggregation, from-line, encoding) are the same on both
  * (local/cli/replay-flags.ts); a replay that stops early prints the command that resumes it.
  */
+import { resolve } from 'node:path';
+import { requestedReplay } from '../functions/producer/replay-request.js';
 import { UsageError } from '../functions/shared/errors.js';
 import { noticeOldNode } from '../local/cli/node-support.js';
+import { replayFile } from '../local/cli/replay-file.js';
 import { REPLAY_FLAGS, replayRequestOf } from '../local/cli/replay-flags.js';
 import { defineCommand } from './cli/command-line.js';
 import { runCli } from './cli/run-cli.js';
-import { replayToStream } from './replay/local-replay.js';
-import { replayThroughFunction } from './replay/producer-replay.js';
+import { replayThroughFunction, reportReplay } from './replay/producer-replay.js';
 
 const REPLAY_COMMAND = defineCommand({
   command: 'npm run replay',
@@ -77,5 +80,14 @@ runCli(REPLAY_COMMAND, async ({ values, target, given, argv }) => {
   // An explicit --data-dir wins over a STREAM_NAME left in the environment.
   const stream = values.stream ?? (given.has('data-dir') ? undefined : process.env.STREAM_NAME);
   if (stream === undefined) return replayThroughFunction(target, replay);
-  return replayToStream({ ...replay, rejectsDir: values['rejects-dir'], stream });
+  if (values.csv === undefined) throw new UsageError('--csv <path> is required');
+  const endpoint = process.env.AWS_ENDPOINT_URL_KINESIS ?? process.env.AWS_ENDPOINT_URL ?? 'AWS';
+  console.error(`sending to the stream ${stream} at ${endpoint} (--stream or STREAM_NAME)`);
+  const rejectsDir = resolve(values['rejects-dir']);
+  const { rejectsFile, ...result } = await replayFile(values.csv, {
+    streamName: stream,
+    rejectsDir,
+    ...requestedReplay(request),
+  });
+  return reportReplay(result, rejectsFile, argv);
 });

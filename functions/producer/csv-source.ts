@@ -9,14 +9,28 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
-import { basename, isAbsolute } from 'node:path';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { InputFormatError } from '../shared/errors.js';
 import { settings } from '../shared/settings.js';
-import { bundledSamplePath } from './bundled-sample.js';
 import { readS3Object } from './s3-object-reader.js';
+
+/** The bundled sample's file name: beside the Lambda bundle, and under `data/` in the repository. */
+export const SAMPLE_FILE_NAME = 'infected_code_sample.csv';
+/** The sample's path relative to the repository root. */
+export const SAMPLE_REPOSITORY_PATH = `data/${SAMPLE_FILE_NAME}`;
+
+/** The bundled sample: beside the bundle in Lambda, or in `data/` when running from the sources. */
+export function bundledSamplePath(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [join(here, SAMPLE_FILE_NAME), join(here, '..', '..', 'data', SAMPLE_FILE_NAME)];
+  const found = candidates.find((candidate) => existsSync(candidate));
+  if (!found) throw new InputFormatError(`the bundled sample ${SAMPLE_FILE_NAME} is missing`);
+  return found;
+}
 
 export const csvSourceSchema = z.union([
   z.object({ bucket: z.string().min(1), key: z.string().min(1) }).strict(),
@@ -31,19 +45,16 @@ export const csvSourceSchema = z.union([
 
 export type CsvSource = z.output<typeof csvSourceSchema>;
 
-/** An opened source: its bytes, its name, and how many bytes were read so far (files only). */
-export interface OpenedSource {
-  readonly input: Readable;
-  readonly name: string;
-  readonly bytesRead?: () => number;
-}
-
 /**
  * @param source - the event's source; absent: the bundled sample
  * @param s3 - the client an S3 source is read with
+ * @returns its bytes, its name, and (a file) how many bytes were read so far
  * @throws InputFormatError when the file does not exist
  */
-export function openCsvSource(source: CsvSource | undefined, s3: S3Client): OpenedSource {
+export function openCsvSource(
+  source: CsvSource | undefined,
+  s3: S3Client,
+): { input: Readable; name: string; bytesRead?: () => number } {
   const chosen = source ?? { file: bundledSamplePath() };
   if ('bucket' in chosen) {
     return {

@@ -1,6 +1,6 @@
 /**
  * The AWS SDK warns once per thread and process when Node.js is older than the versions it will
- * require: with the runtime's children and the replay's worker thread, that was twice, in the middle
+ * require: with the runtime's children and the functions' execution environments, that was twice, in the middle
  * of the progress bar. The CLIs print one notice of their own, first, and silence the SDK's.
  */
 

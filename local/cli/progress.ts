@@ -7,7 +7,6 @@ export interface Progress {
   update(value: number, detail?: string): void;
   /** A moment worth a line of its own where no bar shows it (not a terminal); on a terminal, the bar's detail tells it. */
   note(message: string): void;
-  setTotal(total: number): void;
   stop(): void;
 }
 
@@ -21,7 +20,6 @@ export function createProgress(label: string, total: number, unit: 'MB' | 'recor
     return {
       update: () => undefined,
       note: (message) => process.stderr.write(`${label}: ${message}\n`),
-      setTotal: () => undefined,
       stop: () => undefined,
     };
   }
@@ -34,16 +32,11 @@ export function createProgress(label: string, total: number, unit: 'MB' | 'recor
     clearOnComplete: false,
   });
   const shown = (value: number) => (unit === 'MB' ? (value / scale).toFixed(1) : String(value));
-  let currentTotal = total;
   bar.start(total, 0, { shown: shown(0), shownTotal: shown(total), detail: '' });
   return {
     update: (value, detail = '') =>
-      bar.update(value, { shown: shown(value), shownTotal: shown(currentTotal), detail }),
+      bar.update(value, { shown: shown(value), shownTotal: shown(total), detail }),
     note: () => undefined,
-    setTotal: (next) => {
-      currentTotal = next;
-      bar.setTotal(next);
-    },
     stop: () => bar.stop(),
   };
 }

@@ -21,6 +21,7 @@ import {
 import type { ReplayRequest, RequestedReplay } from '../../functions/producer/replay-request.js';
 import type { Outage } from '../../functions/producer/stream-reachability.js';
 import { ENV } from '../../functions/shared/env.js';
+import { parseLogLine } from '../../scripts/logs/log-event.js';
 import type { FunctionInvoker } from '../execution/invocation.js';
 import { createProgress } from './progress.js';
 
@@ -44,9 +45,8 @@ export async function replayThroughProducer(
   const progress = createReplayProgress((await stat(file)).size);
   try {
     const outcome = await invoker.invoke('producer', { source: { file }, ...request }, (lines) => {
-      for (const line of lines) {
-        const shown = progressOfLine(line);
-        if (shown) progress.show(shown);
+      for (const { fields } of lines.map((line) => parseLogLine(line, Date.now()))) {
+        if (fields.message === 'replay progress') progress.show(fields as ProducerProgress);
       }
     });
     if (!outcome.ok) {
@@ -57,23 +57,6 @@ export async function replayThroughProducer(
     return result;
   } finally {
     progress.stop();
-  }
-}
-
-/**
- * @param line - a line of the producer's log
- * @param requestId - only a line of this invocation
- * @returns the progress a `replay progress` line reports, else undefined
- */
-export function progressOfLine(line: string, requestId?: string): ProducerProgress | undefined {
-  if (!line.includes('"replay progress"')) return undefined;
-  try {
-    const parsed = JSON.parse(line) as ProducerProgress & { message?: string; function_request_id?: string };
-    if (parsed.message !== 'replay progress') return undefined;
-    if (requestId !== undefined && parsed.function_request_id !== requestId) return undefined;
-    return parsed;
-  } catch {
-    return undefined;
   }
 }
 
@@ -112,18 +95,17 @@ export interface ReplayFileOptions extends Partial<RequestedReplay> {
   env?: Readonly<Record<string, string | undefined>>;
 }
 
-export interface ReplayFileResult extends ReplayResult {
-  /** The NDJSON file holding rejected and unsendable rows, when there were any. */
-  rejectsFile?: string;
-}
-
 /**
  * The `--stream` path: the producer's core, in this process, on the stream `streamName`.
  *
  * @param csvPath - the CSV; its absolute path names the reject lists, so a rerun from elsewhere finds them
  * @param options - the stream, where rejects go, and how to replay
+ * @returns the result, and the file of rejected and unsendable rows when there were any
  */
-export async function replayFile(csvPath: string, options: ReplayFileOptions): Promise<ReplayFileResult> {
+export async function replayFile(
+  csvPath: string,
+  options: ReplayFileOptions,
+): Promise<ReplayResult & { rejectsFile?: string | undefined }> {
   const { streamName, rejectsDir, producer, env = process.env, ...replay } = options;
   const path = resolve(csvPath);
   const progress = createReplayProgress((await stat(path)).size);

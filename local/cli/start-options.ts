@@ -4,7 +4,7 @@
  * it, and its own flags; validated with messages that name the flag.
  */
 import { existsSync } from 'node:fs';
-import { bundledSamplePath } from '../../functions/producer/bundled-sample.js';
+import { bundledSamplePath } from '../../functions/producer/csv-source.js';
 import type { ReplayRequest } from '../../functions/producer/replay-request.js';
 import { UsageError } from '../../functions/shared/errors.js';
 import { defineCommand, parseCommandLine } from '../../scripts/cli/command-line.js';

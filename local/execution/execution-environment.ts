@@ -98,18 +98,8 @@ export class ExecutionEnvironment {
    *   last ones included; the outcome's `logs` holds them all again
    */
   async invoke(event: unknown, onLines?: (lines: readonly string[]) => void): Promise<EnvironmentInvocation> {
-    this.onLines = onLines;
-    try {
-      return await this.run(event, (lines) => onLines?.(lines));
-    } finally {
-      this.onLines = undefined;
-    }
-  }
-
-  private async run(
-    event: unknown,
-    tell: (lines: readonly string[]) => void,
-  ): Promise<EnvironmentInvocation> {
+    const tell = onLines ?? (() => undefined);
+    this.onLines = tell;
     const started = performance.now();
     const { timeoutSeconds } = this.spec;
     let timer: NodeJS.Timeout | undefined;
@@ -120,6 +110,7 @@ export class ExecutionEnvironment {
     this.worker.postMessage({ kind: 'invoke', event });
     const first = await Promise.race([answer, timedOut]);
     clearTimeout(timer);
+    this.onLines = undefined;
     const durationMs = performance.now() - started;
     const written = this.written.splice(0);
     if (first === 'timeout') {

@@ -2,7 +2,7 @@
  * The command line of `npm run generate-sample`, described once (scripts/cli/command-line.ts) and
  * turned into validated options. It acts on no pipeline, so it takes no `--target`.
  */
-import { SAMPLE_REPOSITORY_PATH } from '../../functions/producer/bundled-sample.js';
+import { SAMPLE_REPOSITORY_PATH } from '../../functions/producer/csv-source.js';
 import { UsageError } from '../../functions/shared/errors.js';
 import { defineCommand, type FlagValues } from '../cli/command-line.js';
 import { DEFAULT_SEED, REFERENCE_ROWS } from './sample-generator.js';

@@ -5,7 +5,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDashboard } from '../../functions/api/dashboard/build.js';
-import { bundledSamplePath } from '../../functions/producer/bundled-sample.js';
+import { bundledSamplePath } from '../../functions/producer/csv-source.js';
 import type { ChaosStatus } from '../../local/chaos/chaos-spec.js';
 import { startTestRuntime, type TestRuntime } from '../support/test-runtime.js';
 import { launchChromium } from './support/chromium.js';

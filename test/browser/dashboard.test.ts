@@ -10,7 +10,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDashboard } from '../../functions/api/dashboard/build.js';
 import type { Summary, SuspiciousCommitList, Timeline } from '../../functions/api/read-model.js';
-import { bundledSamplePath } from '../../functions/producer/bundled-sample.js';
+import { bundledSamplePath } from '../../functions/producer/csv-source.js';
 import { projectPath } from '../../lib/project-paths.js';
 import { startTestRuntime, type TestRuntime } from '../support/test-runtime.js';
 import { paintedPixels } from './support/canvas-pixels.js';

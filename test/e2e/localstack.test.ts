@@ -71,7 +71,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, expect, it, type TestContext } from 'vitest';
-import { bundledSamplePath } from '../../functions/producer/bundled-sample.js';
+import { bundledSamplePath } from '../../functions/producer/csv-source.js';
 import { createKinesisClient } from '../../functions/shared/adapters/aws-clients.js';
 import { PIPELINE_SCHEMA } from '../../functions/shared/database/migrations.js';
 import { settings } from '../../functions/shared/settings.js';

@@ -10,7 +10,7 @@ import { ARCHIVE_QUERIES } from '../../functions/batch/archive-queries.js';
 import { ARCHIVE_COLUMNS, ARCHIVE_PARTITIONS, ARCHIVE_TABLE } from '../../functions/batch/archive-table.js';
 import { S3RawArchive } from '../../functions/batch/raw-archive.js';
 import { ViewBuilder } from '../../functions/batch/view-builder.js';
-import { bundledSamplePath } from '../../functions/producer/bundled-sample.js';
+import { bundledSamplePath } from '../../functions/producer/csv-source.js';
 import { settings } from '../../functions/shared/settings.js';
 import { syncArchiveCache } from '../../scripts/archive-sql/archive-cache.js';
 import { queryArchive } from '../../scripts/archive-sql/duckdb-archive.js';

@@ -19,7 +19,7 @@ import {
 import { S3RawArchive } from '../../functions/batch/raw-archive.js';
 import { DataApiAggregateStore } from '../../functions/processor/aggregate-store.js';
 import { processBatch } from '../../functions/processor/process-batch.js';
-import { bundledSamplePath } from '../../functions/producer/bundled-sample.js';
+import { bundledSamplePath } from '../../functions/producer/csv-source.js';
 import { S3ObjectStore } from '../../functions/shared/adapters/s3-object-store.js';
 import type { SuspicionRules } from '../../functions/shared/aggregation/aggregate.js';
 import { type DataApiDatabase, dataApiDatabaseFromEnv } from '../../functions/shared/database/data-api.js';

@@ -11,7 +11,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundledSamplePath } from '../../functions/producer/bundled-sample.js';
+import { bundledSamplePath } from '../../functions/producer/csv-source.js';
 import type { RejectedRow } from '../../functions/producer/reject-sinks.js';
 import type { CommitRecord } from '../../functions/shared/commit-record.js';
 import { archivedLines, rejectedRowsAt } from '../support/archive-reader.js';

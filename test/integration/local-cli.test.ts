@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { bundledSamplePath } from '../../functions/producer/bundled-sample.js';
+import { bundledSamplePath } from '../../functions/producer/csv-source.js';
 import { findRuntime, RUNTIME_FILE, type RuntimeFile, writeRuntimeFile } from '../../local/runtime-file.js';
 import { runCli, until } from '../support/cli-process.js';
 import { startTestRuntime, type TestRuntime } from '../support/test-runtime.js';

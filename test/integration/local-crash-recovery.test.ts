@@ -21,7 +21,7 @@ import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundledSamplePath } from '../../functions/producer/bundled-sample.js';
+import { bundledSamplePath } from '../../functions/producer/csv-source.js';
 import { settings } from '../../functions/shared/settings.js';
 import { LOCAL_BUCKET_NAME } from '../../local/local-resources.js';
 import { RUNTIME_FILE, type RuntimeFile } from '../../local/runtime-file.js';

@@ -6,7 +6,7 @@
  * that the independent expectation can read it line by line.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { bundledSamplePath } from '../../functions/producer/bundled-sample.js';
+import { bundledSamplePath } from '../../functions/producer/csv-source.js';
 
 const HEADER = 'commit_id,author,time,file_path,lines_added,lines_deleted,entropy,message';
 

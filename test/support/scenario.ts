@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { expect } from 'vitest';
-import { bundledSamplePath } from '../../functions/producer/bundled-sample.js';
+import { bundledSamplePath } from '../../functions/producer/csv-source.js';
 import type { CommitRecord } from '../../functions/shared/commit-record.js';
 import { archivedLines } from './archive-reader.js';
 import { type ExpectedAggregates, expectedAggregates } from './expected-aggregates.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SAMPLE_FILE_NAME } from '../../../functions/producer/bundled-sample.js';
+import { SAMPLE_FILE_NAME } from '../../../functions/producer/csv-source.js';
 import { HOT_RELOAD_BUCKET } from '../../../lib/constructs/pipeline-function.js';
 import { BUNDLE_FILE, BUNDLE_HANDLER, LAMBDA_RUNTIME_NAME } from '../../../lib/function-bundles.js';
 import {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SAMPLE_FILE_NAME } from '../../../functions/producer/bundled-sample.js';
+import { SAMPLE_FILE_NAME } from '../../../functions/producer/csv-source.js';
 import { ENV } from '../../../functions/shared/env.js';
 import { settings } from '../../../functions/shared/settings.js';
 import { hashMigrations } from '../../../lib/constructs/database-migrations.js';

@@ -3,8 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
-import { bundledSamplePath } from '../../../../functions/producer/bundled-sample.js';
-import { csvSourceSchema, fileSourceName, openCsvSource } from '../../../../functions/producer/csv-source.js';
+import {
+  bundledSamplePath,
+  csvSourceSchema,
+  fileSourceName,
+  openCsvSource,
+} from '../../../../functions/producer/csv-source.js';
 
 // Never called: a file source reads no S3.
 const s3 = new S3Client({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9' });
