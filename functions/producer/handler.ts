@@ -1,13 +1,11 @@
 /**
- * The producer function: replays a CSV (an S3 object, a file on the function's filesystem, or by
- * default the sample bundled beside it: csv-source.ts) onto the stream.
+ * The producer function: replays a CSV (an S3 object, a file on the function's filesystem, or by default
+ * the sample bundled beside it: csv-source.ts) onto the stream, logging `replay progress` as it goes.
  *
- * Event: `{ "source"?: { "bucket": "…", "key": "…" } | { "file": "/absolute/path.csv" }, "limit"?: n,
- * "rate"?: n, "speed"?: x, "aggregate"?: false, "fromLine"?: n, "encoding"?: "latin1" }`
- * (replay-request.ts). Returns the replay result, with `rejectsAt` (`s3://…/rejected/<source>/<run>/`)
- * when rows were not sent, and publishes it as the run's metrics; logs `replay progress` as it goes.
- * A replay that must stop early (Kinesis unreachable too long, or the function's timeout near) returns
- * `stopped` with the line to resume from: invoke again with `"fromLine"` set to it.
+ * Event: `{ "source"?: { "bucket", "key" } | { "file": "/absolute/path.csv" }, …replay-request.ts }`.
+ * Returns the replay result, with `rejectsAt` (`s3://…/rejected/<source>/<run>/`) when rows were not
+ * sent, and publishes it as the run's metrics. A replay that must stop early (Kinesis unreachable too
+ * long, or the function's timeout near) returns `stopped` with the line to resume from (`"fromLine"`).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
@@ -36,17 +34,14 @@ export type ProducerResult = ReplayResult & { rejectsAt?: string };
 
 export type ProducerHandler = (event: unknown, context: Context) => Promise<ProducerResult>;
 
-/** The stream a replay sends to: what the handler replays through, and the local replay too. */
-export type ProducerDeps = Required<Pick<ReplayDeps, 'publisher' | 'shardMaps'>>;
-
 /**
- * The stream's adapters, from the function's environment: PutRecords without the SDK's own retries
- * (the replay retries each entry itself) and the shard map, read with ListShards only when a replay
- * aggregates and again when a put shows it went stale.
+ * The stream a replay sends to (the handler's, and `npm run replay -- --stream`'s), from the function's
+ * environment: PutRecords without the SDK's own retries (the replay retries each entry itself) and the
+ * shard map, read with ListShards only when a replay aggregates and again when a put shows it went stale.
  *
  * @param env - `STREAM_NAME`, and `AWS_ENDPOINT_URL_KINESIS` where Kinesis is emulated
  */
-export function createProducerDeps(env: FunctionEnvironment): ProducerDeps {
+export function createProducerDeps(env: FunctionEnvironment): Required<Omit<ReplayDeps, 'rejects'>> {
   const client = createKinesisClient(env, { maxAttempts: 1, requestTimeoutMs: PUT_TIMEOUT_MS });
   const streamName = requireEnv(ENV.streamName, env);
   return {

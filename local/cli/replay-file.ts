@@ -1,11 +1,8 @@
 /**
- * A replay of a local CSV, with a progress bar on a TTY. On the embedded runtime it is an invocation of
- * the producer with a file source (`npm start`, the tests, the bench): the function's own handler, reject
- * sink, metrics and logs, in its execution environment, the bar drawn from its `replay progress` lines
- * as they are written. The `--stream` escape hatch of `npm run replay` (any stream the standard AWS
- * variables reach, no runtime) runs the producer's core in this process instead, its rejects in a file.
- * While Kinesis cannot be reached the progress says "waiting for Kinesis (…)" (without a TTY, a line
- * when the wait starts and one when it ends).
+ * A replay of a local CSV, with a progress bar on a TTY ("waiting for Kinesis (…)" while it cannot be
+ * reached; without a TTY, a line when the wait starts and one when it ends). On the embedded runtime an
+ * invocation of the producer with a file source, the bar drawn from its `replay progress` lines as they
+ * are written; for `npm run replay -- --stream` (no runtime) the producer's core in this process.
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -112,7 +109,6 @@ export async function replayFile(
   const input = createReadStream(path);
   const rejects = new FileRejectSink(rejectsDir, path);
   try {
-    // The stream adapters of the Lambda handler, on the stream named.
     const stream = createProducerDeps({ ...env, [ENV.streamName]: streamName });
     const result = await replayCsv(
       input,

@@ -22,11 +22,10 @@ import { invocationTargetOf } from '../invoke/invocation-target.js';
 import { parseLogLine } from '../logs/log-event.js';
 import { readLogFile } from '../logs/log-file-reader.js';
 
+/** Embedded: `csv` (required); deployed: `key` in `bucket` or the stack's, else the bundled sample. */
 export interface ProducerReplayOptions {
   readonly request: ReplayRequest;
-  /** Embedded: the CSV on this machine (required). */
   readonly csv: string | undefined;
-  /** Deployed: a CSV under `sources/` of the bucket, in `bucket` or the stack's; absent: the bundled sample. */
   readonly key: string | undefined;
   readonly bucket: string | undefined;
   /** The arguments as given, for the command that resumes a stopped replay. */
@@ -54,14 +53,10 @@ export async function replayThroughFunction(
     source = { bucket, key: options.key };
   } else if (options.bucket !== undefined) throw new UsageError('--bucket needs --key');
   const producer = await invocationTargetOf('producer', target);
-  const what = !source
-    ? 'the bundled sample'
-    : 'file' in source
-      ? source.file
-      : `s3://${source.bucket}/${source.key}`;
-  console.error(`invoking ${producer.description} on ${what}…`);
-  const following =
-    target.kind === 'embedded' && source && 'file' in source && follow(target.dataDir, source.file);
+  const file = source && 'file' in source ? source.file : undefined;
+  const s3 = source && 'key' in source && `s3://${source.bucket}/${source.key}`;
+  console.error(`invoking ${producer.description} on ${file ?? (s3 || 'the bundled sample')}…`);
+  const following = target.kind === 'embedded' && file !== undefined && follow(target.dataDir, file);
   try {
     const invocation = await invokeDeployed(producer.client, producer.functionName, {
       source,

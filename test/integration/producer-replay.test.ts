@@ -19,12 +19,12 @@ import {
   type GroupItem,
   groupListings,
 } from '../support/aggregate-assertions.js';
-import { rejectedRowsAt } from '../support/archive-reader.js';
+import { archivedLines, rejectedRowsAt } from '../support/archive-reader.js';
 import type { CliRun } from '../support/cli-process.js';
 import { expectedAggregates } from '../support/expected-aggregates.js';
 import { writeHostileCsv } from '../support/hostile-csv.js';
 import { freshDir, runtimeFileOf, startRuntimeCli } from '../support/runtime-cli.js';
-import { expectScenarioAggregates, rawCommitIds, sampleScenario } from '../support/scenario.js';
+import { expectScenarioAggregates, sampleScenario } from '../support/scenario.js';
 import { startTestRuntime, type TestRuntime } from '../support/test-runtime.js';
 
 let dir: string;
@@ -136,7 +136,9 @@ describe('a replay the producer timeout cuts short', () => {
     expect(cut.sent + rest.sent).toBeGreaterThanOrEqual(scenario.records.length);
     await expectScenarioAggregates(runtime, scenario);
     // Requests in flight at the stop may be sent again by the rerun: each commit is archived, counted once.
-    const archived = new Set(await rawCommitIds(runtime, scenario));
-    expect([...archived].sort()).toEqual(scenario.records.map((record) => record.commitId).sort());
+    const archived = await archivedLines<{ commitId: string }>(runtime.s3, runtime.bucketName, 'raw/');
+    expect([...new Set(archived.map((line) => line.commitId))].sort()).toEqual(
+      scenario.records.map((record) => record.commitId).sort(),
+    );
   }, 300_000);
 });
