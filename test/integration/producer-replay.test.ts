@@ -20,7 +20,7 @@ import {
   groupListings,
 } from '../support/aggregate-assertions.js';
 import { archivedLines, rejectedRowsAt } from '../support/archive-reader.js';
-import type { CliRun } from '../support/cli-process.js';
+import { type CliRun, until } from '../support/cli-process.js';
 import { expectedAggregates } from '../support/expected-aggregates.js';
 import { writeHostileCsv } from '../support/hostile-csv.js';
 import { freshDir, runtimeFileOf, startRuntimeCli } from '../support/runtime-cli.js';
@@ -141,4 +141,37 @@ describe('a replay the producer timeout cuts short', () => {
       scenario.records.map((record) => record.commitId).sort(),
     );
   }, 300_000);
+});
+
+describe("a long invocation's output", () => {
+  it('reaches the log file and the caller while it runs, not only when it ends', async () => {
+    dir = await freshDir('producer-live-');
+    const scenario = sampleScenario('live', ['person_4', 'person_5'], dir);
+    runtime = await startTestRuntime();
+    const logFile = embeddedLogFile(runtime.dataDir, 'producer');
+    let running = true;
+    const seenWhileRunning: string[] = [];
+    const event = { source: { file: scenario.csvPath }, rate: 150, aggregate: false };
+    const invocation = runtime.environments.invoke('producer', event, (lines) => {
+      if (running) seenWhileRunning.push(...lines);
+    });
+
+    await until(
+      'a replay progress line in producer.ndjson',
+      () => existsSync(logFile) && readFileSync(logFile, 'utf8').includes('"replay progress"'),
+      30_000,
+    );
+    const loggedBeforeTheEnd = readFileSync(logFile, 'utf8');
+    const outcome = await invocation;
+    running = false;
+
+    expect(outcome.ok).toBe(true);
+    // The file had the start and some progress while the invocation still ran: its end came later.
+    expect(loggedBeforeTheEnd).toContain('"replay started"');
+    expect(loggedBeforeTheEnd).not.toContain('"replay finished"');
+    expect(seenWhileRunning.some((line) => line.includes('"replay progress"'))).toBe(true);
+    // The outcome still carries every line, for LogType: Tail.
+    expect(outcome.logs.some((line) => line.includes('"replay finished"'))).toBe(true);
+    await runtime.waitUntilProcessed({ timeoutMs: 60_000 });
+  }, 120_000);
 });
