@@ -115,7 +115,8 @@ async function main(): Promise<void> {
     const { rejectsAt, ...summary } = result;
     log(`producer: ${JSON.stringify(summary)}`);
     log(formatRunMetrics(runMetricsOf(result)));
-    if (rejectsAt) log(`rejected rows kept in ${rejectsAt}  (on disk: ${onDisk(dataDir, rejectsAt)})`);
+    const onDisk = rejectsAt && join(dataDir, S3_DIR, rejectsAt.slice('s3://'.length));
+    if (rejectsAt) log(`rejected rows kept in ${rejectsAt}  (on disk: ${onDisk})`);
     if (result.supersededRejects > 0) {
       log(`${result.supersededRejects} rows listed by earlier runs of this file were read again: unlisted`);
     }
@@ -193,11 +194,6 @@ function describeEnvironmentEvent(event: EnvironmentEvent): string {
   return url
     ? `${event.environmentId}: debugger listening on ${url}  (devtools://devtools/bundled/js_app.html?ws=${url.slice('ws://'.length)})`
     : `${event.environmentId}: environment started`;
-}
-
-/** Where the S3 emulator keeps the objects under an `s3://bucket/prefix/` of the local bucket. */
-function onDisk(dataDir: string, location: string): string {
-  return join(dataDir, S3_DIR, location.slice('s3://'.length));
 }
 
 /** How often a catch-up without a known total reports how far it got. */

@@ -1,20 +1,12 @@
 /**
- * `npm run replay`: a CSV through the producer function. `npm run replay -- --help` prints the usage,
- * made from the definition below.
- *
- * - `--target embedded` (the default): invokes the producer of the runtime `npm start` runs on
- *   `--data-dir` on the local file `--csv`; `--target deployed`: invokes the stack's producer on the
- *   sample bundled with it, or on `--key` under `sources/` of its archive bucket. One code path, the
- *   same InvokeCommand (scripts/replay/producer-replay.ts).
- * - `--stream <name>` (or `STREAM_NAME`): the escape hatch to any Kinesis stream the standard AWS
- *   variables reach, one no target describes (made by hand, a test's): no runtime and no function, this
- *   process runs the producer's core on `--csv` (local/cli/replay-file.ts), its rejects in `--rejects-dir`.
- *
- * The replay flags (rate, speed, limit, aggregation, from-line, encoding) are the same on both
- * (local/cli/replay-flags.ts); a replay that stops early prints the command that resumes it.
+ * `npm run replay`: a CSV through the producer function (`--help` prints the usage made from the
+ * definition below), on either target the same InvokeCommand (scripts/replay/producer-replay.ts): the
+ * runtime's producer on the local file `--csv`, or the stack's on its bundled sample or `--key`.
+ * `--stream <name>` (or `STREAM_NAME`) is the escape hatch to any Kinesis stream the standard AWS
+ * variables reach: no runtime and no function, this process runs the producer's core on `--csv`
+ * (local/cli/replay-file.ts). The replay flags are the same everywhere (local/cli/replay-flags.ts).
  */
 import { resolve } from 'node:path';
-import { requestedReplay } from '../functions/producer/replay-request.js';
 import { UsageError } from '../functions/shared/errors.js';
 import { noticeOldNode } from '../local/cli/node-support.js';
 import { replayFile } from '../local/cli/replay-file.js';
@@ -87,7 +79,7 @@ runCli(REPLAY_COMMAND, async ({ values, target, given, argv }) => {
   const { rejectsFile, ...result } = await replayFile(values.csv, {
     streamName: stream,
     rejectsDir,
-    ...requestedReplay(request),
+    ...request,
   });
   return reportReplay(result, rejectsFile, argv);
 });

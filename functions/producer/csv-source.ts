@@ -1,11 +1,9 @@
 /**
- * Where the producer reads its CSV: an S3 object (`{ bucket, key }`, read in ranged GETs), or a file on
- * the function's own filesystem (`{ file }`: on the embedded runtime any file of the machine, on Lambda
- * one in the bundle or `/tmp`). No source is the sample bundled beside the function, as a file source.
- *
- * A source's name keeps the reject lists of its runs together (`rejected/<name>/<run>/`), so that a
- * rerun of the same source supersedes its earlier lists: `s3://<bucket>/<key>`, or
- * `file/<basename>.<digest of the absolute path>` (two files of one name in different folders stay apart).
+ * Where the producer reads its CSV: an S3 object (`{ bucket, key }`, in ranged GETs) or a file on the
+ * function's filesystem (`{ file }`: any file of the machine on the embedded runtime; in Lambda one in
+ * the bundle or `/tmp`); by default the sample bundled beside the function. A source's name keeps the
+ * reject lists of its runs together (`rejected/<name>/<run>/`, superseded by a rerun): `s3://<bucket>/<key>`
+ * or `file/<basename>.<digest of the absolute path>` (namesakes in two folders stay apart).
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
@@ -67,9 +65,7 @@ export function openCsvSource(
   return { input, name: fileSourceName(chosen.file), bytesRead: () => input.bytesRead };
 }
 
-/**
- * @example fileSourceName('/data/log.csv') // 'file/log.csv.3f1c…' (12 hex digits)
- */
+/** @example fileSourceName('/data/log.csv') // 'file/log.csv.3f1c…' (12 hex digits) */
 export function fileSourceName(path: string): string {
   const digest = createHash('sha256').update(path).digest('hex').slice(0, 12);
   return `file/${basename(path)}.${digest}`;

@@ -4,8 +4,8 @@
  * them from their flags (local/cli/replay-flags.ts).
  */
 import { z } from 'zod';
-import { type CsvEncoding, csvEncodingSchema } from './csv-encoding.js';
-import { type Pacing, pacingOf } from './pacer.js';
+import { csvEncodingSchema } from './csv-encoding.js';
+import { pacingOf } from './pacer.js';
 
 export const replayRequestSchema = z.object({
   /** Stop after this many data rows. */
@@ -25,20 +25,12 @@ export const replayRequestSchema = z.object({
 /** A replay request once validated (an encoding by its canonical name). */
 export type ReplayRequest = z.output<typeof replayRequestSchema>;
 
-/** The replay options a request stands for. */
-export interface RequestedReplay {
-  pacing: Pacing;
-  limit?: number | undefined;
-  aggregate?: boolean | undefined;
-  fromLine?: number | undefined;
-  encoding?: CsvEncoding | undefined;
-}
-
 /**
  * @param request - a validated request
+ * @returns the replay options it stands for (`replayCsv`'s)
  * @throws UsageError when it asks for a rate and a speed at once
  */
-export function requestedReplay(request: ReplayRequest): RequestedReplay {
+export function requestedReplay(request: ReplayRequest) {
   return {
     pacing: pacingOf(request),
     limit: request.limit,

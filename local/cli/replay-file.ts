@@ -1,8 +1,7 @@
 /**
- * A replay of a local CSV, with a progress bar on a TTY ("waiting for Kinesis (…)" while it cannot be
- * reached; without a TTY, a line when the wait starts and one when it ends). On the embedded runtime an
- * invocation of the producer with a file source, the bar drawn from its `replay progress` lines as they
- * are written; for `npm run replay -- --stream` (no runtime) the producer's core in this process.
+ * A replay of a local CSV: an invocation of the embedded runtime's producer with a file source, or for
+ * `npm run replay -- --stream` the producer's core in this process; with a progress bar on a TTY (else
+ * a line when a wait for Kinesis starts and ends), drawn from the producer's `replay progress` lines.
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -15,7 +14,7 @@ import {
   type ReplayResult,
   replayCsv,
 } from '../../functions/producer/replay.js';
-import type { ReplayRequest, RequestedReplay } from '../../functions/producer/replay-request.js';
+import { type ReplayRequest, requestedReplay } from '../../functions/producer/replay-request.js';
 import type { Outage } from '../../functions/producer/stream-reachability.js';
 import { ENV } from '../../functions/shared/env.js';
 import { parseLogLine } from '../../scripts/logs/log-event.js';
@@ -40,6 +39,7 @@ export async function replayThroughProducer(
 ): Promise<ProducerResult> {
   const file = resolve(csvPath);
   const progress = createReplayProgress((await stat(file)).size);
+  let result: ProducerResult | undefined;
   try {
     const outcome = await invoker.invoke('producer', { source: { file }, ...request }, (lines) => {
       for (const { fields } of lines.map((line) => parseLogLine(line, Date.now()))) {
@@ -49,20 +49,15 @@ export async function replayThroughProducer(
     if (!outcome.ok) {
       throw new Error(`the producer failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
     }
-    const result = outcome.result as ProducerResult;
-    progress.finish(result);
+    result = outcome.result as ProducerResult;
     return result;
   } finally {
-    progress.stop();
+    progress.stop(result);
   }
 }
 
 /** A replay's bar over the file's bytes: sent, rejected, failed, and while Kinesis is away, since when. */
-export function createReplayProgress(size: number): {
-  show(progress: ProducerProgress): void;
-  finish(result: ReplayResult): void;
-  stop(): void;
-} {
+export function createReplayProgress(size: number) {
   const bar = createProgress('replay', size, 'MB');
   let waiting = false;
   let bytes = 0;
@@ -77,12 +72,15 @@ export function createReplayProgress(size: number): {
   };
   return {
     show,
-    finish: (result) => show({ ...result, bytesRead: result.stopped ? bytes : size }),
-    stop: () => bar.stop(),
+    /** Shows the result's counts (over the whole file, unless it stopped early), and ends the bar. */
+    stop: (result?: ReplayResult) => {
+      if (result) show({ ...result, bytesRead: result.stopped ? bytes : size });
+      bar.stop();
+    },
   };
 }
 
-export interface ReplayFileOptions extends Partial<RequestedReplay> {
+export interface ReplayFileOptions extends ReplayRequest {
   streamName: string;
   /** Folder of the reject lists (`<file name>.<source digest>.rejected-<time>.ndjson`). */
   rejectsDir: string;
@@ -103,26 +101,26 @@ export async function replayFile(
   csvPath: string,
   options: ReplayFileOptions,
 ): Promise<ReplayResult & { rejectsFile?: string | undefined }> {
-  const { streamName, rejectsDir, producer, env = process.env, ...replay } = options;
+  const { streamName, rejectsDir, producer, env = process.env, ...request } = options;
   const path = resolve(csvPath);
   const progress = createReplayProgress((await stat(path)).size);
   const input = createReadStream(path);
   const rejects = new FileRejectSink(rejectsDir, path);
+  let result: ReplayResult | undefined;
   try {
     const stream = createProducerDeps({ ...env, [ENV.streamName]: streamName });
-    const result = await replayCsv(
+    result = await replayCsv(
       input,
       { ...stream, rejects },
       {
-        ...replay,
+        ...requestedReplay(request),
         producer,
         onProgress: (counts) => progress.show({ ...counts, bytesRead: input.bytesRead }),
       },
     );
-    progress.finish(result);
     return { ...result, rejectsFile: rejects.location() };
   } finally {
-    progress.stop();
+    progress.stop(result);
     input.destroy();
   }
 }

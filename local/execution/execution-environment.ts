@@ -20,9 +20,8 @@ export class ExecutionEnvironment {
   private ended = false;
   private readonly worker: Worker;
   private readonly exited: Promise<number>;
-  /** Lines the invocation under way has handed over so far. */
+  /** Lines the invocation under way has handed over so far, and who is told of them as they come. */
   private written: string[] = [];
-  /** Told of the invocation under way's lines as they are handed over. */
   private onLines?: ((lines: readonly string[]) => void) | undefined;
   /** The answer to the invocation under way, or to the start. */
   private pending?: (message: EnvironmentMessage | { kind: 'exit'; code: number; error?: Error }) => void;
@@ -94,12 +93,11 @@ export class ExecutionEnvironment {
    * Runs one invocation; at the timeout the environment is ended and the invocation fails.
    *
    * @param event - the function's event
-   * @param onLines - told of the lines the function writes as they come (every 250 ms at most), the
-   *   last ones included; the outcome's `logs` holds them all again
+   * @param onLines - told of the lines the function writes as they come (every 250 ms), the last ones
+   *   included; the outcome's `logs` holds them all again
    */
   async invoke(event: unknown, onLines?: (lines: readonly string[]) => void): Promise<EnvironmentInvocation> {
-    const tell = onLines ?? (() => undefined);
-    this.onLines = tell;
+    this.onLines = onLines;
     const started = performance.now();
     const { timeoutSeconds } = this.spec;
     let timer: NodeJS.Timeout | undefined;
@@ -117,7 +115,7 @@ export class ExecutionEnvironment {
       await this.end();
       const message = `Task timed out after ${timeoutSeconds.toFixed(2)} seconds`;
       const last = `${new Date().toISOString()} ${message}`;
-      tell([last]);
+      onLines?.([last]);
       return {
         timedOut: true,
         outcome: {
@@ -129,7 +127,7 @@ export class ExecutionEnvironment {
       };
     }
     if (first.kind === 'done') {
-      tell(first.logs);
+      onLines?.(first.logs);
       const logs = [...written, ...first.logs];
       const outcome: InvocationOutcome = first.ok
         ? { ok: true, result: first.result, logs, durationMs: first.durationMs }

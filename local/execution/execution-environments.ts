@@ -74,10 +74,8 @@ export class ExecutionEnvironments implements FunctionInvoker {
   }
 
   /**
-   * Runs one invocation. Its lines reach `<data-dir>/logs/<function>.ndjson` as the function writes
-   * them, so a long invocation's log grows while it runs.
-   *
-   * @param onLines - told of the same lines, as they are written (a caller showing progress)
+   * Runs one invocation; its lines reach `<data-dir>/logs/<function>.ndjson`, and `onLines`, as the
+   * function writes them (a long invocation's log grows while it runs).
    */
   async invoke(
     name: EmbeddedFunctionName,

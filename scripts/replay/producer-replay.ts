@@ -56,25 +56,19 @@ export async function replayThroughFunction(
   const file = source && 'file' in source ? source.file : undefined;
   const s3 = source && 'key' in source && `s3://${source.bucket}/${source.key}`;
   console.error(`invoking ${producer.description} on ${file ?? (s3 || 'the bundled sample')}…`);
-  const following = target.kind === 'embedded' && file !== undefined && follow(target.dataDir, file);
-  try {
-    const invocation = await invokeDeployed(producer.client, producer.functionName, {
-      source,
-      ...options.request,
-    });
-    if (!invocation.ok) return reportInvocation(invocation);
-    const { rejectsAt, ...result } = JSON.parse(invocation.payload) as ProducerResult;
-    if (following) await following.end(result);
-    return reportReplay(result, rejectsAt, options.argv);
-  } finally {
-    if (following) await following.end();
-  }
+  const stopFollowing = target.kind === 'embedded' && file ? follow(target.dataDir, file) : undefined;
+  const invocation = await invokeDeployed(producer.client, producer.functionName, {
+    source,
+    ...options.request,
+  }).finally(() => stopFollowing?.());
+  if (!invocation.ok) return reportInvocation(invocation);
+  const { rejectsAt, ...result } = JSON.parse(invocation.payload) as ProducerResult;
+  return reportReplay(result, rejectsAt, options.argv);
 }
 
 /**
- * Prints a replay's result, where its rejects are, and the command that resumes it when it stopped.
- *
- * @returns `found-problem` when rows could not be sent or the replay stopped early
+ * Prints a replay's result, where its rejects are, and the command that resumes it when it stopped:
+ * then, or when rows could not be sent, the outcome is `found-problem`.
  */
 export function reportReplay(
   result: ReplayResult,
@@ -92,8 +86,10 @@ export function reportReplay(
 /**
  * Draws the progress of this replay from `<data-dir>/logs/producer.ndjson`: the `replay progress` lines
  * of the invocation whose `replay started`, logged from now on, names this file.
+ *
+ * @returns stops following, and ends the bar
  */
-function follow(dataDir: string, file: string) {
+function follow(dataDir: string, file: string): () => Promise<void> {
   const controller = new AbortController();
   const since = Date.now() - 1_000;
   const shown = (async () => {
@@ -115,16 +111,8 @@ function follow(dataDir: string, file: string) {
     }
     return progress;
   })();
-  let ended = false;
-  return {
-    /** Stops following, and shows the result's counts last. */
-    end: async (result?: ReplayResult) => {
-      if (ended) return;
-      ended = true;
-      controller.abort();
-      const progress = await shown;
-      if (result) progress.finish(result);
-      progress.stop();
-    },
+  return async () => {
+    controller.abort();
+    (await shown).stop();
   };
 }
