@@ -148,6 +148,16 @@ describe('npm run replay with a running runtime', () => {
     expect(body.commits).toBe(300);
   }, 120_000);
 
+  it("fails the producer's invocation on a --csv that does not exist, naming the path, with exit 1", async () => {
+    const missing = join(dataDir, 'no-such.csv');
+    const cli = runCli('scripts/replay.ts', ['--csv', missing, '--data-dir', runtime.dataDir]);
+    const { code } = await cli.exited;
+
+    expect(code, cli.output()).toBe(1);
+    expect(cli.output()).toContain('the function failed');
+    expect(cli.output()).toContain(`${missing}: no such file`);
+  }, 60_000);
+
   it('refuses --stream together with --data-dir: one says where, with exit 2', async () => {
     const cli = runCli('scripts/replay.ts', [
       '--csv',
