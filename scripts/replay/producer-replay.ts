@@ -93,12 +93,7 @@ function follow(dataDir: string, file: string): () => Promise<void> {
   const controller = new AbortController();
   const since = Date.now() - 1_000;
   const shown = (async () => {
-    const progress = createReplayProgress(
-      await stat(file).then(
-        (found) => found.size,
-        () => 0,
-      ),
-    );
+    const progress = createReplayProgress((await stat(file).catch(() => undefined))?.size ?? 0);
     let requestId: unknown;
     const path = embeddedLogFile(dataDir, 'producer');
     try {
