@@ -219,7 +219,7 @@ function processTable(): Map<number, ProcessRow> {
   return table;
 }
 
-function commandLineOf(pid: number): string {
+export function commandLineOf(pid: number): string {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
   } catch {

@@ -11,7 +11,14 @@ import { expect } from 'vitest';
 import type { PartPids } from '../../local/local-cloud.js';
 import { clusterDirFor } from '../../local/postgres/index.js';
 import { findRuntime, RUNTIME_FILE, type RuntimeFile } from '../../local/runtime-file.js';
-import { type CliRun, liveProcessesNaming, runCli, stillRunning, until } from './cli-process.js';
+import {
+  type CliRun,
+  commandLineOf,
+  liveProcessesNaming,
+  runCli,
+  stillRunning,
+  until,
+} from './cli-process.js';
 
 /** The name each part goes by in the console. */
 export const PART_NAMES: Readonly<Record<keyof PartPids, string>> = {
@@ -71,6 +78,9 @@ export function clusterOf(dataDir: string): string {
   return clusterDirFor(join(dataDir, 'postgres'));
 }
 
+/** How long esbuild's service may outlive the CLI (it ends on its own once its stdin closes). */
+const ESBUILD_SERVICE_EXIT_MS = 3_000;
+
 /**
  * After the runtime ended: no runtime.json, no process it started, none naming its cluster (PostgreSQL).
  *
@@ -81,6 +91,13 @@ export async function expectNothingLeft(cli: CliRun, dataDir: string, graceMs = 
   const cluster = clusterOf(dataDir);
   const left = () => [...new Set([...stillRunning(cli.descendants()), ...liveProcessesNaming(cluster)])];
   if (graceMs > 0) await until('the parts to wind down', () => left().length === 0, graceMs).catch(() => {});
+  // esbuild's service (the TypeScript loader's, the functions' builder's) ends when it reads the end of
+  // its stdin, which the CLI's exit closes: a moment after the CLI, longer on a busy machine. It must
+  // still end by itself.
+  const esbuildService = (pid: number) => commandLineOf(pid).includes('esbuild --service');
+  await until("esbuild's service to end", () => !left().some(esbuildService), ESBUILD_SERVICE_EXIT_MS).catch(
+    () => {},
+  );
   expect(left(), `processes left running:\n${cli.output()}`).toEqual([]);
   expect(existsSync(join(dataDir, RUNTIME_FILE)), 'runtime.json').toBe(false);
 }
