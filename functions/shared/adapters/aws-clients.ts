@@ -20,23 +20,24 @@ export interface ClientOptions {
 const CONNECTION_TIMEOUT_MS = 5_000;
 
 /**
- * The endpoint for one service: `AWS_ENDPOINT_URL_<SERVICE>`, else `AWS_ENDPOINT_URL`, else the SDK's
- * default (undefined).
+ * What every client shares: the endpoint for its service (`AWS_ENDPOINT_URL_<SERVICE>`, else
+ * `AWS_ENDPOINT_URL`, else the SDK's default), the attempts, and the HTTP handler with its timeouts.
  */
-export function endpointFor(
+function clientConfig(
   env: FunctionEnvironment,
   service: 'KINESIS' | 'S3' | 'RDS_DATA',
-): string | undefined {
-  return env[`AWS_ENDPOINT_URL_${service}`] || env.AWS_ENDPOINT_URL || undefined;
-}
-
-function httpHandler(options: ClientOptions): NodeHttpHandler {
-  return new NodeHttpHandler({
-    connectionTimeout: CONNECTION_TIMEOUT_MS,
-    requestTimeout: options.requestTimeoutMs,
-    // Without it the handler only logs a warning when the timeout passes, and the call waits on.
-    throwOnRequestTimeout: true,
-  });
+  options: ClientOptions,
+) {
+  return {
+    endpoint: env[`AWS_ENDPOINT_URL_${service}`] || env.AWS_ENDPOINT_URL || undefined,
+    maxAttempts: options.maxAttempts,
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: CONNECTION_TIMEOUT_MS,
+      requestTimeout: options.requestTimeoutMs,
+      // Without it the handler only logs a warning when the timeout passes, and the call waits on.
+      throwOnRequestTimeout: true,
+    }),
+  };
 }
 
 /** Kinesis defaults to HTTP/2, which plain-HTTP emulators do not speak; HTTP/1.1 works everywhere. */
@@ -44,11 +45,7 @@ export function createKinesisClient(
   env: FunctionEnvironment = process.env,
   options: ClientOptions = {},
 ): KinesisClient {
-  return new KinesisClient({
-    endpoint: endpointFor(env, 'KINESIS'),
-    maxAttempts: options.maxAttempts,
-    requestHandler: httpHandler(options),
-  });
+  return new KinesisClient(clientConfig(env, 'KINESIS', options));
 }
 
 /** Path-style addressing works with every emulator and needs no wildcard DNS; AWS accepts it too. */
@@ -56,22 +53,13 @@ export function createS3Client(
   env: FunctionEnvironment = process.env,
   options: ClientOptions = {},
 ): S3Client {
-  const endpoint = endpointFor(env, 'S3');
-  return new S3Client({
-    endpoint,
-    forcePathStyle: endpoint !== undefined,
-    maxAttempts: options.maxAttempts,
-    requestHandler: httpHandler(options),
-  });
+  const config = clientConfig(env, 'S3', options);
+  return new S3Client({ ...config, forcePathStyle: config.endpoint !== undefined });
 }
 
 export function createRdsDataClient(
   env: FunctionEnvironment = process.env,
   options: ClientOptions = {},
 ): RDSDataClient {
-  return new RDSDataClient({
-    endpoint: endpointFor(env, 'RDS_DATA'),
-    maxAttempts: options.maxAttempts,
-    requestHandler: httpHandler(options),
-  });
+  return new RDSDataClient(clientConfig(env, 'RDS_DATA', options));
 }
