@@ -19,6 +19,7 @@
  */
 import { GetShardIteratorCommand, type KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import { messageOf } from '../functions/shared/errors.js';
 import { retry } from '../functions/shared/retry.js';
 import { kinesisEventRecord } from './kinesis-event.js';
 import { getRecords, type StreamRecord } from './kinesis-records-reader.js';
@@ -494,9 +495,7 @@ class Lane {
       },
       (error: unknown) => {
         // The destination could not be written: what is not done stays at the head and is tried again.
-        process.emitWarning(
-          `shard ${this.shardId}: ${error instanceof Error ? error.message : String(error)}`,
-        );
+        process.emitWarning(`shard ${this.shardId}: ${messageOf(error)}`);
         this.dropDone();
         this.busy = false;
       },
@@ -574,7 +573,7 @@ class Lane {
     try {
       response = await this.handler({ Records: batch.map((record) => this.toEventRecord(record)) });
     } catch (error) {
-      return { kind: 'error', message: error instanceof Error ? error.message : String(error) };
+      return { kind: 'error', message: messageOf(error) };
     }
     const failures = response?.batchItemFailures ?? [];
     if (failures.length === 0) return { kind: 'ok' };

@@ -11,6 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { messageOf } from '../functions/shared/errors.js';
 import {
   EMBEDDED_FUNCTIONS,
   type FunctionInvoker,
@@ -43,8 +44,7 @@ export async function startInvokeApi(
 ): Promise<InvokeApi> {
   const server = await startHttpServer(
     (request, response) => serve(invoker, request, response),
-    (response, error) =>
-      writeError(response, 500, 'ServiceException', error instanceof Error ? error.message : String(error)),
+    (response, error) => writeError(response, 500, 'ServiceException', messageOf(error)),
     port,
     host,
   );

@@ -8,7 +8,7 @@ import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { buildDashboard } from '../functions/api/dashboard/build.js';
 import { runMetricsOf } from '../functions/producer/run-metrics.js';
-import { UsageError } from '../functions/shared/errors.js';
+import { messageOf, UsageError } from '../functions/shared/errors.js';
 import { exitCodeOfError } from '../scripts/cli/exit-codes.js';
 import { reportExactlyOnce } from './chaos/chaos-report.js';
 import { LOCAL_CHAOS_PATH } from './chaos/chaos-route.js';
@@ -206,7 +206,7 @@ function log(message: string): void {
 main().catch((error: unknown) => {
   // A signal aborted the start-up (what started has stopped), or a part could not come back (said).
   if (shutdown.signal.aborted) return void shutdown.exit(0);
-  if (!gaveUp) console.error(`[local] failed: ${error instanceof Error ? error.message : String(error)}`);
+  if (!gaveUp) console.error(`[local] failed: ${messageOf(error)}`);
   // A usage error (a flag, a port in use, a data dir in use) exits 2, as every command line does.
   void shutdown.exit(exitCodeOfError(error));
 });

@@ -14,7 +14,7 @@ import {
   HeadObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { InputFormatError } from '../shared/errors.js';
+import { InputFormatError, messageOf } from '../shared/errors.js';
 import { type RetryPolicy, retry } from '../shared/retry.js';
 
 export interface RangedReadOptions {
@@ -133,8 +133,4 @@ async function firstBytesOf(
 function changedMeanwhile(error: unknown): boolean {
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
   return status === 412 || (error as { name?: string }).name === 'PreconditionFailed';
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -88,6 +88,11 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
+/** The message of a thrown value: an error's own, or the value as text. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** HTTP status and public error code for an error thrown while serving a request. */
 export function httpStatusOf(error: unknown): { statusCode: number; code: string } {
   if (error instanceof BadRequestError) return { statusCode: 400, code: 'BadRequest' };

@@ -9,6 +9,7 @@
  * dies without passing it on. So the launcher is watched too: when it goes away, that is a shutdown.
  */
 import { constants } from 'node:os';
+import { messageOf } from '../../functions/shared/errors.js';
 
 /** The signals that end `npm start`. */
 export const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -43,7 +44,7 @@ export function handleShutdownSignals(log: (message: string) => void): Shutdown 
       try {
         await stop?.();
       } catch (error) {
-        log(`stopping failed: ${error instanceof Error ? error.message : String(error)}`);
+        log(`stopping failed: ${messageOf(error)}`);
       }
     })();
     await stopping;

@@ -12,6 +12,7 @@
  *   DATA_API_TRANSACTION_IDLE_TIMEOUT_MS DATA_API_MAX_CONNECTIONS_PER_POOL
  *   DATA_API_MAX_OPEN_TRANSACTIONS_PER_POOL DATA_API_MAX_OPEN_TRANSACTIONS   caps (limits.ts)
  */
+import { messageOf } from '../../functions/shared/errors.js';
 import { settings } from '../../functions/shared/settings.js';
 import { pipelineSecrets, preparePipelineDatabase, preparePipelineRoles } from './database-roles.js';
 import { capsFromEnv } from './limits.js';
@@ -53,6 +54,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(`data-api failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`data-api failed to start: ${messageOf(error)}`);
   process.exit(1);
 });

@@ -12,7 +12,7 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { basename } from 'node:path';
-import { PartUnavailableError } from '../../functions/shared/errors.js';
+import { messageOf, PartUnavailableError } from '../../functions/shared/errors.js';
 import { settings } from '../../functions/shared/settings.js';
 import { describeExit, type ExitStatus } from '../process-alive.js';
 
@@ -212,8 +212,4 @@ function startFailureOf(error: unknown): { message: string; retryable: boolean }
   const { code, port } = error as NodeJS.ErrnoException & { port?: number };
   if (code === 'EADDRINUSE') return { message: `port ${port} is taken by another process`, retryable: false };
   return { message: messageOf(error), retryable: true };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

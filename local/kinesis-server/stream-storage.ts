@@ -15,6 +15,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { messageOf } from '../../functions/shared/errors.js';
 import { GroupSync } from './group-sync.js';
 import {
   DurableSegmentFiles,
@@ -147,9 +148,7 @@ export class DurableStorage implements StreamStorage {
     try {
       parsed = catalogSchema.parse(JSON.parse(text));
     } catch (error) {
-      throw new Error(
-        `${path} is not a stream catalogue this server wrote (${error instanceof Error ? error.message : String(error)})`,
-      );
+      throw new Error(`${path} is not a stream catalogue this server wrote (${messageOf(error)})`);
     }
     const listed = new Set(parsed.streams.map((stream) => String(stream.epoch)));
     for (const name of readdirSync(this.directory)) {

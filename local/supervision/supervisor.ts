@@ -10,7 +10,7 @@
  * its deliveries instead of spending a batch's retries on a part that is coming back.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PartUnavailableError } from '../../functions/shared/errors.js';
+import { messageOf, PartUnavailableError } from '../../functions/shared/errors.js';
 import { settings } from '../../functions/shared/settings.js';
 import type { ChildExit } from '../emulators/child-service.js';
 import type { DeliveryGate } from '../event-source-mapping.js';
@@ -206,7 +206,7 @@ export class Supervisor implements DeliveryGate {
         return true;
       } catch (error) {
         if (this.stopping.signal.aborted) return false;
-        const reason = error instanceof Error ? error.message : String(error);
+        const reason = messageOf(error);
         if (error instanceof PartUnavailableError && !error.retryable) {
           this.giveUp(cannotComeBack(name, reason));
           return false;

@@ -14,6 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
+import { messageOf } from '../errors.js';
 import {
   AGGREGATE_MAGIC,
   AGGREGATE_OVERHEAD_BYTES,
@@ -84,7 +85,7 @@ export function deaggregate(data: Uint8Array): DeaggregationResult {
     return { kind: 'aggregate', records: parseAggregatedRecord(body) };
   } catch (error) {
     if (error instanceof CorruptAggregate) return corrupt(error.reason, error.message);
-    return corrupt('bad-protobuf', error instanceof Error ? error.message : String(error));
+    return corrupt('bad-protobuf', messageOf(error));
   }
 }
 
