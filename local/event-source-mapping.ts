@@ -20,6 +20,7 @@
 import { GetShardIteratorCommand, type KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import { messageOf } from '../functions/shared/errors.js';
+import { fnv1a } from '../functions/shared/fnv1a.js';
 import { retry } from '../functions/shared/retry.js';
 import { kinesisEventRecord } from './kinesis-event.js';
 import { getRecords, type StreamRecord } from './kinesis-records-reader.js';
@@ -394,14 +395,8 @@ class ShardPoller {
   }
 
   private laneOf(partitionKey: string): Lane {
-    if (this.lanes.length === 1) return this.lanes[0] as Lane;
-    // FNV-1a of the key: stable, so a key always lands in the same lane and keeps its order.
-    let hash = 0x811c9dc5;
-    for (let i = 0; i < partitionKey.length; i += 1) {
-      hash ^= partitionKey.charCodeAt(i);
-      hash = Math.imul(hash, 0x01000193);
-    }
-    return this.lanes[(hash >>> 0) % this.lanes.length] as Lane;
+    // A stable hash of the key: a key always lands in the same lane and keeps its order.
+    return this.lanes[fnv1a(partitionKey) % this.lanes.length] as Lane;
   }
 }
 

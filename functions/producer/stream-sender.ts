@@ -23,6 +23,8 @@
  * or record beyond its limits) is not retried as it is: it is split in halves until the entry at fault
  * stands alone, so that only that entry is refused and every other one is sent.
  */
+
+import { fnv1a } from '../shared/fnv1a.js';
 import { landedElsewhere } from '../shared/kinesis-aggregation/shard-map.js';
 import type { PutOutcome, RecordPublisher, StreamEntry } from '../shared/ports.js';
 import { type RetryPolicy, retry } from '../shared/retry.js';
@@ -183,13 +185,7 @@ export class StreamSender {
   }
 
   private laneOf(key: string): Lane {
-    // FNV-1a: cheap, stable, and spreads similar keys (person_1, person_2, …) across lanes.
-    let hash = 0x811c9dc5;
-    for (let i = 0; i < key.length; i += 1) {
-      hash ^= key.charCodeAt(i);
-      hash = Math.imul(hash, 0x01000193);
-    }
-    return this.lanes[(hash >>> 0) % this.lanes.length] as Lane;
+    return this.lanes[fnv1a(key) % this.lanes.length] as Lane;
   }
 
   private throwIfFailed(): void {

@@ -5,6 +5,8 @@
  * replays the same decisions. The rules can be replaced while the runtime runs; the counts of faults
  * injected are kept per service and kind across replacements.
  */
+
+import { fnv1a } from '../../functions/shared/fnv1a.js';
 import { settings } from '../../functions/shared/settings.js';
 import {
   CHAOS_SERVICES,
@@ -120,11 +122,7 @@ export function ruleDecider(seed: number, rule: ChaosRule): () => boolean {
 
 /** A seed for one rule: the run's seed mixed with the rule's name (FNV-1a), so rules decide apart. */
 function seedOfRule(seed: number, rule: ChaosRule): number {
-  let hash = 0x811c9dc5 ^ seed;
-  for (const char of `${rule.service}:${rule.kind}`) {
-    hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193);
-  }
-  return hash >>> 0;
+  return fnv1a(`${rule.service}:${rule.kind}`, seed);
 }
 
 /** A fresh seed, for a run that was not given one (it is reported, so the run can be repeated). */

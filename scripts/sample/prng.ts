@@ -5,6 +5,7 @@
  * JavaScript, and the same seed gives the same sequence on every platform and Node version, which is
  * what makes the generated CSV byte-identical from run to run. Not for cryptographic use.
  */
+import { fnv1a } from '../../functions/shared/fnv1a.js';
 
 const TWO_POW_32 = 0x1_0000_0000;
 
@@ -25,14 +26,7 @@ function splitmix32(state: number): number {
  * @example deriveSeed(42, 'author', 7)
  */
 export function deriveSeed(seed: number, ...keys: readonly (string | number)[]): number {
-  let hash = (0x811c9dc5 ^ seed) >>> 0;
-  for (const key of keys) {
-    const text = `${key}\u0000`;
-    for (let i = 0; i < text.length; i++) {
-      hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
-    }
-  }
-  return splitmix32(hash);
+  return splitmix32(fnv1a(keys.map((key) => `${key}\u0000`).join(''), seed));
 }
 
 /** A seeded generator of uniform, normal and log-normal variates. */
