@@ -284,10 +284,11 @@ export async function putWithRetries<T extends StreamEntry>(
       const isolated = await isolateRefused(publisher, pending, errorCode, policy, deps);
       return { ...isolated, sent: sent + isolated.sent };
     }
-    if (attemptsSpent && !waitedOut(error)) return failedReport(sent, pending);
-    if (signal?.aborted || waitedOut(error))
+    // Stopped before the attempts ran out, or the outage waited out: not sent, not failed either.
+    if (waitedOut(error) || (signal?.aborted && !attemptsSpent)) {
       return { sent, failed: [], unsent: pending.map((item) => item.entry) };
-    return failedReport(sent, pending);
+    }
+    return { sent, failed: pending.map((item) => ({ ...item, refused: false })), unsent: [] };
   }
 }
 
@@ -373,16 +374,6 @@ async function isolateRefused<T extends StreamEntry>(
     failed: [...first.failed, ...second.failed],
     unsent: [...first.unsent, ...second.unsent],
   };
-}
-
-function failedReport<T extends StreamEntry>(sent: number, pending: ReadonlyArray<Pending<T>>): PutReport<T> {
-  const failed = pending.map(({ entry, errorCode, maybeStored }) => ({
-    entry,
-    errorCode,
-    refused: false,
-    maybeStored,
-  }));
-  return { sent, failed, unsent: [] };
 }
 
 function errorCodeOf(error: unknown): string {
