@@ -18,7 +18,7 @@
  * counting against the batch's retries.
  */
 import { GetShardIteratorCommand, type KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
-import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { messageOf } from '../functions/shared/errors.js';
 import { fnv1a } from '../functions/shared/fnv1a.js';
 import { retry } from '../functions/shared/retry.js';
@@ -291,7 +291,8 @@ class ShardPoller {
       if (fetched === 0 && !started) {
         // Nothing new to read or to start: wait for a lane to finish, or for the next poll.
         const busy = this.lanes.filter((lane) => lane.busy).map((lane) => lane.idle());
-        const pollMs = this.buffered() > 0 ? Math.min(idlePollMs, this.windowMs()) : idlePollMs;
+        const windowMs = this.options.maxBatchingWindowSeconds * 1000;
+        const pollMs = this.buffered() > 0 ? Math.min(idlePollMs, windowMs) : idlePollMs;
         await Promise.race([sleep(pollMs), ...busy]);
       }
     }
@@ -320,16 +321,8 @@ class ShardPoller {
     }
   }
 
-  private windowMs(): number {
-    return this.options.maxBatchingWindowSeconds * 1000;
-  }
-
   private buffered(): number {
     return this.lanes.reduce((sum, lane) => sum + lane.size(), 0);
-  }
-
-  private capacity(): number {
-    return 2 * this.options.batchSize * this.lanes.length;
   }
 
   private async acquireIterator(): Promise<string | undefined> {
@@ -347,7 +340,8 @@ class ShardPoller {
 
   /** Tops the lanes' buffers up with one read; returns how many records were read. */
   private async fill(): Promise<number> {
-    const room = this.capacity() - this.buffered();
+    // Two batches per lane at most.
+    const room = 2 * this.options.batchSize * this.lanes.length - this.buffered();
     if (room <= 0) return 0;
     this.iterator ??= await this.acquireIterator();
     if (!this.iterator) return 0;
@@ -566,7 +560,9 @@ class Lane {
     this.stats.invocations += 1;
     let response: KinesisStreamBatchResponse | undefined;
     try {
-      response = await this.handler({ Records: batch.map((record) => this.toEventRecord(record)) });
+      const { streamArn, functionArn, region } = this.options;
+      const context = { shardId: this.shardId, streamArn, functionArn, region };
+      response = await this.handler({ Records: batch.map((record) => kinesisEventRecord(record, context)) });
     } catch (error) {
       return { kind: 'error', message: messageOf(error) };
     }
@@ -619,10 +615,5 @@ class Lane {
     });
     this.headAttempts = 0;
     this.stats.failed += batch.length;
-  }
-
-  private toEventRecord(record: StreamRecord): KinesisStreamRecord {
-    const { streamArn, functionArn, region } = this.options;
-    return kinesisEventRecord(record, { shardId: this.shardId, streamArn, functionArn, region });
   }
 }
