@@ -175,7 +175,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const building = buildFunctions(HOSTED_FUNCTIONS, {
       bundlesDir,
       functionsDir: options.functionsDir,
-      onReload: options.onReload && reloadInto(() => environments, options.onReload),
+      // A rebuild retires the environments of the functions it changed, then is reported.
+      onReload:
+        options.onReload &&
+        ((reload) => {
+          if (reload.kind === 'reloaded') environments?.retire(reload.functions);
+          options.onReload?.(reload);
+        }),
     });
     stops.push(async () => (await building.catch(() => undefined))?.dispose());
     const cloud = await startLocalCloud({
@@ -273,7 +279,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     });
 
     const deadLetterPath = join(options.dataDir, DEAD_LETTER_FILE_NAME);
-    const streamArn = LOCAL_STREAM_ARN;
     const mapping: KinesisEventSourceMapping = new KinesisEventSourceMapping(
       kinesis,
       (event) => resultOf(environments, 'processor', event),
@@ -281,7 +286,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       {
         endpoint: cloud.kinesisEndpoint,
         streamName: LOCAL_STREAM_NAME,
-        streamArn,
+        streamArn: LOCAL_STREAM_ARN,
         region: LOCAL_REGION,
         functionArn: localFunctionArn('processor'),
         batchSize: settings.processor.batchSize,
@@ -290,7 +295,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         maxRetryAttempts: settings.processor.maxRetryAttempts,
         maxRecordAgeSeconds: settings.processor.maxRecordAgeSeconds,
         parallelizationFactor: settings.processor.parallelizationFactor,
-        checkpoints: new CheckpointFiles(join(options.dataDir, CHECKPOINTS_DIR), streamArn),
+        checkpoints: new CheckpointFiles(join(options.dataDir, CHECKPOINTS_DIR), LOCAL_STREAM_ARN),
         ...options.mapping,
       },
       cloud.supervisor,
@@ -396,15 +401,4 @@ async function resultOf<T>(invoker: FunctionInvoker, name: EmbeddedFunctionName,
   const error = new Error(outcome.error.errorMessage);
   error.name = outcome.error.errorType;
   throw error;
-}
-
-/** A rebuild retires the environments of the functions it changed, then is reported. */
-function reloadInto(
-  environments: () => ExecutionEnvironments | undefined,
-  report: (report: ReloadReport) => void,
-): (report: ReloadReport) => void {
-  return (reload) => {
-    if (reload.kind === 'reloaded') environments()?.retire(reload.functions);
-    report(reload);
-  };
 }
