@@ -218,43 +218,21 @@ function validateCommitRow(fields: readonly string[]): RowValidation {
   if (fields.length !== CSV_COLUMNS.length) {
     return reject('column-count', `expected ${CSV_COLUMNS.length} columns, found ${fields.length}`);
   }
-  const [commitId, author, time, filePath, linesAdded, linesDeleted, entropy, message] = fields as [
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-  ];
-
   // PostgreSQL text cannot hold NUL, so such a row could never be stored.
   for (const field of fields) {
     if (field.includes('\0')) return reject('invalid-character', 'a field contains a NUL character');
   }
-  return validateFields(
-    commitId.trim(),
-    author.trim(),
-    time.trim(),
-    filePath.trim(),
-    linesAdded.trim(),
-    linesDeleted.trim(),
-    entropy.trim(),
-    message,
-  );
-}
-
-function validateFields(
-  commitId: string,
-  author: string,
-  time: string,
-  filePath: string,
-  linesAdded: string,
-  linesDeleted: string,
-  entropy: string,
-  message: string,
-): RowValidation {
+  // Every field but the message is read trimmed (the count is checked above: no default is used).
+  const [
+    commitId = '',
+    author = '',
+    time = '',
+    filePath = '',
+    linesAdded = '',
+    linesDeleted = '',
+    entropy = '',
+  ] = fields.map((field) => field.trim());
+  const message = fields[7] ?? '';
   if (commitId === '') return reject('missing-commit-id', 'commit_id is empty');
   if (author === '') return reject('missing-author', 'author is empty');
   const timeValue = parseNonNegativeInteger(time);
