@@ -13,7 +13,7 @@
  * not valid in it is still split into fields (so that the lines after it are read as they should be),
  * but it carries its raw bytes, for the caller to reject it with them.
  */
-import { type ChunkDecoder, type CsvEncoding, createChunkDecoder } from './csv-encoding.js';
+import { type CsvEncoding, createChunkDecoder, type DecodedChunk } from './csv-encoding.js';
 
 export interface CsvRecord {
   ok: true;
@@ -60,6 +60,8 @@ interface PendingLine {
   number: number;
   invalidBytes: Buffer | undefined;
 }
+
+const NEWLINE = Buffer.from('\n');
 
 /** A record being read: its physical lines so far and the parser's state at the end of the last one. */
 class OpenRecord {
@@ -147,8 +149,9 @@ class OpenRecord {
   invalidBytes(): Buffer | undefined {
     const invalid = this.invalidLines;
     if (!invalid) return undefined;
+    const lines = this.lines.map((line, index) => invalid.get(index) ?? Buffer.from(line, 'utf8'));
     return trimCrByte(
-      joinLines(this.lines.map((line, index) => invalid.get(index) ?? Buffer.from(line, 'utf8'))),
+      Buffer.concat(lines.flatMap((line, index) => (index === 0 ? [line] : [NEWLINE, line]))),
     );
   }
 
@@ -177,7 +180,7 @@ export async function* readCsvRecords(
 ): AsyncGenerator<Array<CsvRecord | CsvFault>> {
   const max = options.maxRecordChars;
   const expected = options.expectedFields;
-  const decoder: ChunkDecoder = createChunkDecoder(options.encoding ?? 'utf-8');
+  const decoder = createChunkDecoder(options.encoding ?? 'utf-8');
   let lineNumber = 0;
   let partial = '';
   /** The bytes of `partial`, kept only once some of them are known not to be valid. */
@@ -192,7 +195,9 @@ export async function* readCsvRecords(
   const readLine = (text: string, number: number, invalidBytes: Buffer | undefined) => {
     if (!open && (text === '' || text === '\r')) return;
     if (!open && !text.includes('"')) {
-      const record: CsvRecord = { ok: true, line: number, fields: splitPlain(text), raw: trimCr(text) };
+      // A line without quotes: split at commas, the CR of a CRLF line end dropped.
+      const raw = trimCr(text);
+      const record: CsvRecord = { ok: true, line: number, fields: raw.split(','), raw };
       if (invalidBytes) record.invalidBytes = trimCrByte(invalidBytes);
       out.push(record);
       return;
@@ -236,7 +241,7 @@ export async function* readCsvRecords(
   };
 
   /** Splits one decoded chunk into lines; `invalid` names its segments whose bytes are not valid. */
-  const readText = (decoded: DecodedText) => {
+  const readText = (decoded: DecodedChunk) => {
     let { text } = decoded;
     const { invalid } = decoded;
     if (first && text.length > 0) {
@@ -304,11 +309,6 @@ export async function* readCsvRecords(
   if (out.length > 0) yield out;
 }
 
-interface DecodedText {
-  text: string;
-  invalid?: ReadonlyMap<number, Buffer> | undefined;
-}
-
 /** A line's bytes so far plus one more segment: the bad segment as read, a valid one re-encoded. */
 function appendBytes(
   sofar: Buffer | undefined,
@@ -329,21 +329,10 @@ function finish(record: OpenRecord): CsvRecord | CsvFault {
   return result;
 }
 
-/** A line without quotes: split at commas, the CR of a CRLF line end dropped. */
-function splitPlain(line: string): string[] {
-  return trimCr(line).split(',');
-}
-
 function trimCr(text: string): string {
   return text.endsWith('\r') ? text.slice(0, -1) : text;
 }
 
 function trimCrByte(bytes: Buffer): Buffer {
   return bytes.at(-1) === 0x0d ? bytes.subarray(0, -1) : bytes;
-}
-
-const NEWLINE = Buffer.from('\n');
-
-function joinLines(lines: Buffer[]): Buffer {
-  return Buffer.concat(lines.flatMap((line, index) => (index === 0 ? [line] : [NEWLINE, line])));
 }
