@@ -60,7 +60,7 @@ export async function readBody(request: IncomingMessage, maxBytes: number): Prom
 }
 
 /** Resolves once the server listens, rejects when the port cannot be taken. */
-function listen(server: Server, port: number, host: string): Promise<void> {
+export function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

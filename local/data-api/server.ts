@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { debuglog } from 'node:util';
+import { listen } from '../http-server.js';
 import { checkCaller } from './caller-check.js';
 import { DatabasePools, type PostgresAddress, type RoleCredentials } from './database-pools.js';
 import { badRequest, DataApiError, toDataApiError } from './errors.js';
@@ -100,13 +101,7 @@ export async function startDataApiServer(options: DataApiServerOptions): Promise
   });
 
   const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ host, port: options.port ?? 0 }, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  await listen(server, options.port ?? 0, host);
   const { port } = server.address() as AddressInfo;
 
   const shutDown = async (): Promise<void> => {
