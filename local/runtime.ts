@@ -21,7 +21,7 @@ import type { PartUnavailableError } from '../functions/shared/errors.js';
 import { settings } from '../functions/shared/settings.js';
 import { type ApiFront, startApiFront } from './api-gateway.js';
 import { type Chaos, startChaos } from './chaos/chaos.js';
-import { chaosResponse, LOCAL_CHAOS_PATH } from './chaos/chaos-route.js';
+import { chaosResponse, LOCAL_CHAOS_PATH, localJson } from './chaos/chaos-route.js';
 import type { ChaosRule } from './chaos/chaos-spec.js';
 import { SDK_WARNING_SWITCH } from './cli/node-support.js';
 import { DEAD_LETTER_FILE_NAME, DeadLetterFile } from './dead-letter-file.js';
@@ -306,7 +306,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     step(`event-source mapping: ${mapping.starts().map(describeStart).join(', ')}`);
 
     const front: ApiFront = await startApiFront(async (event) => {
-      if (event.path === LOCAL_METRICS_PATH) return metricsResponse(processorMetrics);
+      // The processor's metrics since the runtime started, by CloudWatch name and dimensions.
+      if (event.path === LOCAL_METRICS_PATH) return localJson(200, { processor: processorMetrics.totals() });
       if (event.path === LOCAL_CHAOS_PATH) return chaosResponse(event, chaos);
       const result = await resultOf<APIGatewayProxyResult>(environments, 'api', event);
       return chaos ? { ...result, headers: { ...result.headers, [CHAOS_HEADER]: 'on' } } : result;
@@ -381,14 +382,6 @@ function describeStart({ shardId, start }: ShardStart): string {
   return start.type === 'TRIM_HORIZON'
     ? `${shardId} from TRIM_HORIZON`
     : `${shardId} after checkpoint ${start.sequenceNumber}`;
-}
-/** The processor's metrics since the runtime started, by CloudWatch name and dimensions. */
-function metricsResponse(metrics: ProcessorMetricsLog): APIGatewayProxyResult {
-  return {
-    statusCode: 200,
-    headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
-    body: JSON.stringify({ processor: metrics.totals() }),
-  };
 }
 
 /**

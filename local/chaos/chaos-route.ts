@@ -14,12 +14,12 @@ export const LOCAL_CHAOS_PATH = '/_local/chaos';
  * @param chaos - the runtime's chaos, or undefined when it started without `--chaos`
  */
 export function chaosResponse(event: APIGatewayProxyEvent, chaos: Chaos | undefined): APIGatewayProxyResult {
-  if (event.httpMethod === 'GET') return json(200, chaos?.status() ?? { enabled: false });
+  if (event.httpMethod === 'GET') return localJson(200, chaos?.status() ?? { enabled: false });
   if (event.httpMethod !== 'PUT') {
-    return json(405, { error: 'MethodNotAllowed', message: `${LOCAL_CHAOS_PATH} takes GET and PUT` });
+    return localJson(405, { error: 'MethodNotAllowed', message: `${LOCAL_CHAOS_PATH} takes GET and PUT` });
   }
   if (!chaos) {
-    return json(409, {
+    return localJson(409, {
       error: 'Conflict',
       message:
         'chaos is off in this runtime: start it with npm start -- --chaos <spec> to change faults while it runs',
@@ -27,10 +27,10 @@ export function chaosResponse(event: APIGatewayProxyEvent, chaos: Chaos | undefi
   }
   try {
     chaos.replace(specOf(event.body ?? ''));
-    return json(200, chaos.status());
+    return localJson(200, chaos.status());
   } catch (error) {
     if (!(error instanceof ChaosSpecError)) throw error;
-    return json(400, { error: 'BadRequest', message: error.problem, grammar: chaosGrammar() });
+    return localJson(400, { error: 'BadRequest', message: error.problem, grammar: chaosGrammar() });
   }
 }
 
@@ -48,7 +48,8 @@ function specOf(body: string): string {
   return spec;
 }
 
-function json(statusCode: number, body: unknown): APIGatewayProxyResult {
+/** A JSON answer of the runtime's own routes (`/_local/…`), never cached. */
+export function localJson(statusCode: number, body: unknown): APIGatewayProxyResult {
   return {
     statusCode,
     headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
