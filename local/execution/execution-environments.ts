@@ -141,7 +141,7 @@ export class ExecutionEnvironments implements FunctionInvoker {
       if (!pool) continue;
       pool.generation += 1;
       const retired = pool.idle.splice(0);
-      for (const warm of retired) void this.endEnvironment(pool, warm, 'retired');
+      for (const warm of retired) void this.retireEnvironment(warm);
       if (retired.length > 0 && !this.stopped) void this.prewarm(pool);
     }
   }
@@ -221,16 +221,15 @@ export class ExecutionEnvironments implements FunctionInvoker {
   private release(pool: FunctionEnvironments, warm: Warm): void {
     pool.busy.delete(warm);
     if (!warm.environment.alive) this.freePort(warm.environment);
-    else if (warm.generation !== pool.generation || this.stopped)
-      void this.endEnvironment(pool, warm, 'retired');
+    else if (warm.generation !== pool.generation || this.stopped) void this.retireEnvironment(warm);
     else pool.idle.push(warm);
     pool.waiters.shift()?.();
   }
 
-  private async endEnvironment(pool: FunctionEnvironments, warm: Warm, reason: 'retired'): Promise<void> {
-    pool.busy.delete(warm);
+  /** Ends an environment that is no longer busy (idle, or just released). */
+  private async retireEnvironment(warm: Warm): Promise<void> {
     await warm.environment.end();
-    this.ended(warm.environment, reason);
+    this.ended(warm.environment, 'retired');
   }
 
   private ended(environment: ExecutionEnvironment, reason: 'timed out' | 'retired' | 'died'): void {
