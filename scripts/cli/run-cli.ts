@@ -30,27 +30,17 @@ export async function runCli<F extends Flags, T extends TargetSupport | undefine
   run: CommandRun<F, T>,
   argv: readonly string[] = process.argv.slice(2),
 ): Promise<ExitCode> {
-  const code = await exitCodeOfRun(definition, run, argv);
-  process.exitCode = code;
-  return code;
-}
-
-async function exitCodeOfRun<F extends Flags, T extends TargetSupport | undefined>(
-  definition: CommandDefinition<F, T>,
-  run: CommandRun<F, T>,
-  argv: readonly string[],
-): Promise<ExitCode> {
+  let code: ExitCode;
   try {
     const commandLine = parseCommandLine(definition, argv);
-    if (commandLine === 'help') {
-      console.log(usageOf(definition));
-      return EXIT_CODES.done;
-    }
-    return exitCodeOfOutcome(await run(commandLine));
+    if (commandLine === 'help') console.log(usageOf(definition));
+    code = commandLine === 'help' ? EXIT_CODES.done : exitCodeOfOutcome(await run(commandLine));
   } catch (error) {
     console.error(failureMessage(definition.command, error));
-    return exitCodeOfError(error);
+    code = exitCodeOfError(error);
   }
+  process.exitCode = code;
+  return code;
 }
 
 /** Errors that point at a bug rather than at the input or the environment. */
