@@ -93,6 +93,11 @@ export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** `Name: message` of a thrown error (the value as text otherwise), for a log line that must say which. */
+export function nameAndMessageOf(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
 /** HTTP status and public error code for an error thrown while serving a request. */
 export function httpStatusOf(error: unknown): { statusCode: number; code: string } {
   if (error instanceof BadRequestError) return { statusCode: 400, code: 'BadRequest' };

@@ -9,6 +9,7 @@
  * the baselines in the order they were produced, as far as the failure left that possible.
  */
 import { type ProcessorDeps, processBatch } from '../../functions/processor/process-batch.js';
+import { nameAndMessageOf } from '../../functions/shared/errors.js';
 import { compareByStreamPosition, type FailurePointer, type PointerParse } from './failure-pointer.js';
 import type { RangeRead } from './stream-range-reader.js';
 
@@ -135,7 +136,7 @@ async function redriveOne(
   try {
     read = await deps.reader.read(pointer);
   } catch (error) {
-    const reason = `reading the stream failed: ${messageOf(error)}`;
+    const reason = `reading the stream failed: ${nameAndMessageOf(error)}`;
     return { location, pointer, outcome: { kind: 'failed', reason } };
   }
   const stored = await store(read.records, deps.processor);
@@ -159,7 +160,7 @@ async function store(records: RangeRead['records'], processor: ProcessorDeps): P
   if (outcome.failure) {
     return {
       ok: false,
-      reason: `the ${outcome.failure.step} step failed: ${messageOf(outcome.failure.error)}`,
+      reason: `the ${outcome.failure.step} step failed: ${nameAndMessageOf(outcome.failure.error)}`,
     };
   }
   return {
@@ -178,7 +179,7 @@ async function removeFrom(item: PendingPointer): Promise<{ ok: true } | { ok: fa
     await item.remove();
     return { ok: true };
   } catch (error) {
-    return { ok: false, reason: messageOf(error) };
+    return { ok: false, reason: nameAndMessageOf(error) };
   }
 }
 
@@ -192,8 +193,4 @@ function inStreamOrder(pending: PendingPointer[]): PendingPointer[] {
   const pointerOf = (item: PendingPointer) => (item.parsed as { pointer: FailurePointer }).pointer;
   valid.sort((a, b) => compareByStreamPosition(pointerOf(a), pointerOf(b)));
   return [...valid, ...pending.filter((item) => !item.parsed.ok)];
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

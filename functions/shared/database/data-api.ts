@@ -21,7 +21,7 @@ import {
 } from '@aws-sdk/client-rds-data';
 import { createRdsDataClient } from '../adapters/aws-clients.js';
 import { ENV, type FunctionEnvironment, requireEnv } from '../env.js';
-import { DatabaseUnavailableError, SqlStatementError } from '../errors.js';
+import { DatabaseUnavailableError, nameAndMessageOf, SqlStatementError } from '../errors.js';
 
 export type SqlValue = string | number | boolean | null;
 export type SqlParams = Readonly<Record<string, SqlValue>>;
@@ -179,11 +179,7 @@ export class DataApiDatabase implements Database {
       if (error instanceof Error && SQL_ERROR_NAMES.has(error.name)) {
         throw new SqlStatementError(error.message, sqlStateOf(error.message), { cause: error });
       }
-      const reason = signal?.aborted
-        ? `aborted: ${String(signal.reason)}`
-        : error instanceof Error
-          ? `${error.name}: ${error.message}`
-          : String(error);
+      const reason = signal?.aborted ? `aborted: ${String(signal.reason)}` : nameAndMessageOf(error);
       throw new DatabaseUnavailableError(`RDS Data API call failed (${reason})`, { cause: error });
     }
   }
