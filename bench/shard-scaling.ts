@@ -13,7 +13,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { dataApiDatabaseFromEnv } from '../functions/shared/database/data-api.js';
-import { POSTGRES_LOG_FILE } from '../local/runtime.js';
+import { POSTGRES_LOG_FILE } from '../local/local-cloud.js';
 import { withFreshRuntime } from './support/fresh-runtime.js';
 import { generatedCsv } from './support/generated-csv.js';
 import { formatLoadAverage, type LoadAverageSpan, startLoadAverageSpan } from './support/load-average.js';

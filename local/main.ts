@@ -23,9 +23,10 @@ import { handleShutdownSignals } from './cli/shutdown.js';
 import { parseStartOptions, USAGE } from './cli/start-options.js';
 import type { EnvironmentEvent } from './execution/execution-environments.js';
 import type { ReloadReport } from './execution/function-builds.js';
+import { POSTGRES_DIR, S3_DIR } from './local-cloud.js';
 import { formatProcessorWindow, formatRunMetrics, reportQuietRuns } from './local-metrics.js';
 import { clusterDirFor } from './postgres/index.js';
-import { LOCAL_METRICS_PATH, type LocalRuntime, POSTGRES_DIR, S3_DIR, startLocalRuntime } from './runtime.js';
+import { LOCAL_METRICS_PATH, type LocalRuntime, startLocalRuntime } from './runtime.js';
 import { findRuntime, removeRuntimeFile, removeRuntimeFileNow, writeRuntimeFile } from './runtime-file.js';
 import { describeSupervisionEvent, type SupervisionEvent } from './supervision/supervisor.js';
 

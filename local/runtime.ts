@@ -45,8 +45,6 @@ import {
 import { CheckpointFiles } from './mapping-checkpoints.js';
 import type { SupervisionEvent, Supervisor } from './supervision/supervisor.js';
 
-export { POSTGRES_DIR, POSTGRES_LOG_FILE, S3_DIR } from './local-cloud.js';
-
 export interface LocalRuntimeOptions {
   /** Where PostgreSQL, the archive, the stream and the mapping's checkpoints keep their state. */
   dataDir: string;
