@@ -18,6 +18,7 @@ import { settings } from '../shared/settings.js';
 import { CSV_ENCODINGS, type CsvEncoding, firstInvalidUtf8Byte } from './csv-encoding.js';
 import { type CsvFault, type CsvRecord, readCsvRecords } from './csv-reader.js';
 import type { RejectReason } from './reject-reasons.js';
+import type { RejectedRow } from './reject-sinks.js';
 
 export const CSV_COLUMNS = [
   'commit_id',
@@ -33,16 +34,12 @@ export const CSV_COLUMNS = [
 /** A row that passed validation: the stream record's fields that the CSV gives, its message as carried. */
 export type CommitRow = Omit<CommitRecord, 'v' | 'eventTime' | 'ingestedAt'>;
 
-/** A row that is not sent: why, where, and what it held. */
-export interface RejectedSourceRow {
+/**
+ * A row that is not sent: why, where, and what it held (its text as read, U+FFFD where bytes could not
+ * be decoded; then its bytes in base64, so they can be read back).
+ */
+export interface RejectedSourceRow extends RejectedRow {
   ok: false;
-  line: number;
-  reason: RejectReason;
-  detail: string;
-  /** The row's text as read (U+FFFD where bytes could not be decoded). */
-  raw: string;
-  /** The row's bytes in base64, when they are not valid in the encoding (so they can be read back). */
-  rawBase64?: string;
 }
 
 /** One data row of the file, valid or not, with the line it starts at. */
