@@ -118,7 +118,7 @@ class LogGroupPoller {
           { abortSignal: this.options.signal },
         );
       } catch (error) {
-        if (!isNotFound(error)) throw error;
+        if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
         if (!this.options.follow) {
           throw new LogGroupNotFoundError(`there is no log group ${this.options.logGroupName} (yet)`);
         }
@@ -199,10 +199,6 @@ async function logGroupArn(client: CloudWatchLogsClient, name: string): Promise<
 
 function contentKey(event: CloudWatchEvent): string {
   return `${event.logStreamName}\u0000${event.timestamp}\u0000${event.message}`;
-}
-
-function isNotFound(error: unknown): boolean {
-  return (error as { name?: string }).name === 'ResourceNotFoundException';
 }
 
 /** An operation the endpoint does not implement. */

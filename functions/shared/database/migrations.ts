@@ -74,7 +74,7 @@ export async function applyMigrations(
 
   const report: MigrationReport = { applied: [], skipped: [] };
   for (const migration of migrations) {
-    const checksum = checksumOf(migration.sql);
+    const checksum = createHash('sha256').update(migration.sql).digest('hex');
     const applied = await db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock(:key::int8)', { key: MIGRATION_LOCK_KEY });
       const [existing] = await tx.query<{ checksum: string }>(
@@ -99,8 +99,4 @@ export async function applyMigrations(
     (applied ? report.applied : report.skipped).push(migration.name);
   }
   return report;
-}
-
-function checksumOf(sql: string): string {
-  return createHash('sha256').update(sql).digest('hex');
 }
