@@ -2,9 +2,7 @@
  * The command line of `npm run event`, described once (scripts/cli/command-line.ts) and turned into a
  * checked request: which event, from what. A bad kind, method, path, shard or number is a usage error.
  */
-
-import type { CsvEncoding } from '../../functions/producer/csv-encoding.js';
-import { parseCsvEncoding } from '../../functions/producer/csv-encoding.js';
+import { type CsvEncoding, parseCsvEncoding } from '../../functions/producer/csv-encoding.js';
 import { UsageError } from '../../functions/shared/errors.js';
 import { integerFlag, REPLAY_FLAGS } from '../../local/cli/replay-flags.js';
 import { type CommandLine, defineCommand } from '../cli/command-line.js';
@@ -76,8 +74,6 @@ export type EventRequest =
     }
   | { kind: 'api'; method: string; path: string; query: readonly string[]; out: string | undefined };
 
-type EventFlags = (typeof EVENT_COMMAND)['flags'];
-
 const KINESIS_ONLY = ['csv', 'rows', 'aggregation', 'shard', 'encoding'] as const;
 
 /**
@@ -89,7 +85,7 @@ export function eventRequestOf({
   values,
   positionals,
   given,
-}: CommandLine<EventFlags, undefined>): EventRequest {
+}: CommandLine<(typeof EVENT_COMMAND)['flags'], undefined>): EventRequest {
   const [kind, ...rest] = positionals;
   const out = values.out;
   if (kind === 'kinesis') {
