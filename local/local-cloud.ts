@@ -125,13 +125,11 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   }
 }
 
-type DatabaseService = ChildService<DatabaseServiceInfo>;
-
 /** PostgreSQL and the Data API server, in a process of their own (`serve-database.ts`). */
 function databasePart(
   options: LocalCloudOptions,
   onEvent: (event: SupervisionEvent) => void,
-): PartDefinition<DatabaseService> & { postmasterPid(): number | undefined } {
+): PartDefinition<ChildService<DatabaseServiceInfo>> & { postmasterPid(): number | undefined } {
   const postgresDir = join(options.dataDir, POSTGRES_DIR);
   const serverSettings = Object.entries(options.postgresSettings ?? {});
   const entry = fileURLToPath(new URL('./serve-database.ts', import.meta.url));

@@ -91,9 +91,6 @@ export interface BatchExecuteRequest extends Target {
   readonly transactionId: string | undefined;
 }
 
-/** A validated `BeginTransaction` request. */
-export type BeginTransactionRequest = Target;
-
 /** A validated `CommitTransaction` / `RollbackTransaction` request. */
 export interface EndTransactionRequest {
   readonly secretArn: string;
@@ -149,7 +146,7 @@ export function parseBatchExecuteRequest(body: unknown, arns: ServedArns): Batch
  * @param body - parsed JSON
  * @param arns - the ARNs this server serves
  */
-export function parseBeginTransactionRequest(body: unknown, arns: ServedArns): BeginTransactionRequest {
+export function parseBeginTransactionRequest(body: unknown, arns: ServedArns): Target {
   const request = parse(beginSchema, body);
   checkTarget(request, arns);
   return { secretArn: request.secretArn, database: request.database };
