@@ -219,7 +219,16 @@ function processTable(): Map<number, ProcessRow> {
   return table;
 }
 
-export function commandLineOf(pid: number): string {
+/** A process's name (`/proc/<pid>/comm`; it stays while the process exits, when its command line is empty). */
+export function processNameOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
+
+function commandLineOf(pid: number): string {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
   } catch {

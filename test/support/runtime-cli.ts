@@ -13,8 +13,8 @@ import { clusterDirFor } from '../../local/postgres/index.js';
 import { findRuntime, RUNTIME_FILE, type RuntimeFile } from '../../local/runtime-file.js';
 import {
   type CliRun,
-  commandLineOf,
   liveProcessesNaming,
+  processNameOf,
   runCli,
   stillRunning,
   until,
@@ -92,9 +92,9 @@ export async function expectNothingLeft(cli: CliRun, dataDir: string, graceMs = 
   const left = () => [...new Set([...stillRunning(cli.descendants()), ...liveProcessesNaming(cluster)])];
   if (graceMs > 0) await until('the parts to wind down', () => left().length === 0, graceMs).catch(() => {});
   // esbuild's service (the TypeScript loader's, the functions' builder's) ends when it reads the end of
-  // its stdin, which the CLI's exit closes: a moment after the CLI, longer on a busy machine. It must
-  // still end by itself.
-  const esbuildService = (pid: number) => commandLineOf(pid).includes('esbuild --service');
+  // its stdin, which the CLI's exit closes: a moment after the CLI, longer on a busy machine (its Go
+  // runtime winding down, its command line already empty: it is told by name). It must still end.
+  const esbuildService = (pid: number) => processNameOf(pid) === 'esbuild';
   await until("esbuild's service to end", () => !left().some(esbuildService), ESBUILD_SERVICE_EXIT_MS).catch(
     () => {},
   );
