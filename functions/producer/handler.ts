@@ -32,6 +32,9 @@ const eventSchema = replayRequestSchema.extend({ source: csvSourceSchema.optiona
 /** The replay's result, and where its rows that were not sent are kept, when there were any. */
 export type ProducerResult = ReplayResult & { rejectsAt?: string };
 
+/** The messages of the log lines a replay's caller reads (its progress bar follows them). */
+export const REPLAY_LOG = { started: 'replay started', progress: 'replay progress' } as const;
+
 export type ProducerHandler = (event: unknown, context: Context) => Promise<ProducerResult>;
 
 /**
@@ -67,7 +70,7 @@ export function createProducerHandler(env: FunctionEnvironment): ProducerHandler
     logger.addContext(context);
     const request = eventSchema.parse(event ?? {});
     const { input, name, bytesRead } = openCsvSource(request.source, s3);
-    logger.info('replay started', { source: name });
+    logger.info(REPLAY_LOG.started, { source: name });
     const rejects = new ObjectStoreRejectSink(archive, name);
     const deadline = stopBeforeTimeout(context);
     try {
@@ -77,7 +80,8 @@ export function createProducerHandler(env: FunctionEnvironment): ProducerHandler
         {
           ...requestedReplay(request),
           signal: deadline.signal,
-          onProgress: (progress) => logger.info('replay progress', { ...progress, bytesRead: bytesRead?.() }),
+          onProgress: (progress) =>
+            logger.info(REPLAY_LOG.progress, { ...progress, bytesRead: bytesRead?.() }),
         },
       );
       publishRunMetrics(metrics, runMetricsOf(result));

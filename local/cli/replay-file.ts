@@ -6,7 +6,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { createProducerDeps, type ProducerResult } from '../../functions/producer/handler.js';
+import { createProducerDeps, type ProducerResult, REPLAY_LOG } from '../../functions/producer/handler.js';
 import { FileRejectSink } from '../../functions/producer/reject-sinks.js';
 import {
   type ProducerTunables,
@@ -43,7 +43,7 @@ export async function replayThroughProducer(
   try {
     const outcome = await invoker.invoke('producer', { source: { file }, ...request }, (lines) => {
       for (const { fields } of lines.map((line) => parseLogLine(line, Date.now()))) {
-        if (fields.message === 'replay progress') progress.show(fields as ProducerProgress);
+        if (fields.message === REPLAY_LOG.progress) progress.show(fields as ProducerProgress);
       }
     });
     if (!outcome.ok) {

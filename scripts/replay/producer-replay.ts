@@ -8,7 +8,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileSourceName } from '../../functions/producer/csv-source.js';
-import type { ProducerResult } from '../../functions/producer/handler.js';
+import { type ProducerResult, REPLAY_LOG } from '../../functions/producer/handler.js';
 import type { ReplayResult } from '../../functions/producer/replay.js';
 import type { ReplayRequest } from '../../functions/producer/replay-request.js';
 import { UsageError } from '../../functions/shared/errors.js';
@@ -94,15 +94,16 @@ function follow(dataDir: string, file: string): () => Promise<void> {
   const since = Date.now() - 1_000;
   const shown = (async () => {
     const progress = createReplayProgress((await stat(file).catch(() => undefined))?.size ?? 0);
+    const source = fileSourceName(file);
     let requestId: unknown;
     const path = embeddedLogFile(dataDir, 'producer');
     try {
       for await (const { line, readAt } of readLogFile(path, { follow: true, signal: controller.signal })) {
         const { fields, timestamp } = parseLogLine(line, readAt);
         if (timestamp < since) continue;
-        if (fields.message === 'replay started' && fields.source === fileSourceName(file)) {
+        if (fields.message === REPLAY_LOG.started && fields.source === source) {
           requestId = fields.function_request_id;
-        } else if (fields.message === 'replay progress' && fields.function_request_id === requestId) {
+        } else if (fields.message === REPLAY_LOG.progress && fields.function_request_id === requestId) {
           progress.show(fields as ProducerProgress);
         }
       }
